@@ -1,0 +1,75 @@
+"""Engines and transactions. Nothing here runs at import time: callers build what they need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, configured so that concurrent writers are safe.
+
+    SQLite: WAL, foreign keys, a busy timeout, and every transaction opened with
+    BEGIN IMMEDIATE so that read-then-write sequences are serialised instead of failing
+    with "database is locked" half-way (pysqlite's own transaction handling is disabled).
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back if it raises.
+
+    Objects stay readable after the block (expire_on_commit=False) so callers can turn them
+    into plain values. Never share the session between threads.
+    """
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def init_db(engine: Engine) -> None:
+    """Create any missing tables (idempotent)."""
+    SQLModel.metadata.create_all(engine)
+
+
+def check_database(engine: Engine) -> str | None:
+    """None when the database answers, else a short description of what went wrong."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # any driver error means "not healthy"; the caller reports it
+        return type(exc).__name__
+    return None
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,159 @@
+"""Queries over a session. Repositories never commit: the caller's transaction decides."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import ACTIVE, Draft, Goal, InboundEvent, Pair, Win
+
+# Pairs
+
+
+def get_pair(session: Session, pair_id: int) -> Pair | None:
+    return session.get(Pair, pair_id)
+
+
+def pairs_of(session: Session, user_id: str) -> Sequence[Pair]:
+    """Every pair the user is in, active first, newest first."""
+    statement = select(Pair).where(or_(Pair.mentor_id == user_id, Pair.mentee_id == user_id))
+    rows = session.exec(statement).all()
+    return sorted(rows, key=lambda p: (p.status != ACTIVE, -p.created_at.timestamp(), -(p.id or 0)))
+
+
+def active_pair_between(session: Session, mentor_id: str, mentee_id: str) -> Pair | None:
+    statement = select(Pair).where(
+        Pair.mentor_id == mentor_id, Pair.mentee_id == mentee_id, Pair.status == ACTIVE
+    )
+    return session.exec(statement).first()
+
+
+def active_pair_in_channel(session: Session, channel_id: str) -> Pair | None:
+    statement = select(Pair).where(Pair.channel_id == channel_id, Pair.status == ACTIVE)
+    return session.exec(statement).first()
+
+
+def next_goal_number(session: Session, pair_id: int) -> int:
+    """Hand out the pair's next goal number; the UPDATE comes first so concurrent adds queue."""
+    session.execute(
+        update(Pair).where(col(Pair.id) == pair_id).values(goal_seq=col(Pair.goal_seq) + 1)
+    )
+    return session.exec(select(Pair.goal_seq).where(Pair.id == pair_id)).one()
+
+
+# Goals
+
+
+def goals_of(session: Session, pair_id: int) -> Sequence[Goal]:
+    return session.exec(select(Goal).where(Goal.pair_id == pair_id).order_by(Goal.number)).all()
+
+
+def open_goals_of(session: Session, pair_ids: Sequence[int]) -> Sequence[Goal]:
+    """Open goals of several pairs in one query."""
+    if not pair_ids:
+        return []
+    statement = (
+        select(Goal)
+        .where(col(Goal.pair_id).in_(pair_ids), Goal.status == "open")
+        .order_by(Goal.pair_id, Goal.number)
+    )
+    return session.exec(statement).all()
+
+
+def goal_by_number(session: Session, pair_id: int, number: int) -> Goal | None:
+    statement = select(Goal).where(Goal.pair_id == pair_id, Goal.number == number)
+    return session.exec(statement).first()
+
+
+def get_goal(session: Session, goal_id: int) -> Goal | None:
+    return session.get(Goal, goal_id)
+
+
+# Wins
+
+
+def get_win(session: Session, win_id: int) -> Win | None:
+    return session.get(Win, win_id)
+
+
+def count_wins_since(session: Session, pair_ids: Sequence[int], since: datetime) -> dict[int, int]:
+    """Wins per pair since an instant, for several pairs in one query."""
+    if not pair_ids:
+        return {}
+    statement = (
+        select(Win.pair_id, func.count())
+        .where(col(Win.pair_id).in_(pair_ids), col(Win.created_at) >= since)
+        .group_by(Win.pair_id)
+    )
+    return {pair_id: count for pair_id, count in session.exec(statement).all()}
+
+
+# Drafts
+
+
+def get_draft(session: Session, draft_id: int) -> Draft | None:
+    return session.get(Draft, draft_id)
+
+
+def use_draft(session: Session, draft_id: int, now: datetime) -> bool:
+    """Mark a pending draft used; False when it was already used (a double click, a replay)."""
+    result = session.execute(
+        update(Draft)
+        .where(col(Draft.id) == draft_id, Draft.status == "pending")
+        .values(status="used", used_at=now)
+    )
+    return result.rowcount == 1
+
+
+# Inbound events
+
+
+def record_event(session: Session, event: InboundEvent) -> InboundEvent | None:
+    """Insert the event; when its id is already stored, count the delivery and return that row."""
+    existing = session.get(InboundEvent, event.event_id)
+    if existing is None:
+        try:
+            with session.begin_nested():
+                session.add(event)
+            return None
+        except IntegrityError:
+            existing = session.get(InboundEvent, event.event_id)
+            if existing is None:
+                raise
+    existing.deliveries += 1
+    return existing
+
+
+def claim_event(session: Session, event_id: str, now: datetime, outcome: str) -> bool:
+    """Mark the event processed; False when another worker already did. Call it first in the
+    transaction that applies the event, so the claim and the effects commit together."""
+    result = session.execute(
+        update(InboundEvent)
+        .where(col(InboundEvent.event_id) == event_id, col(InboundEvent.processed_at).is_(None))
+        .values(processed_at=now, outcome=outcome)
+    )
+    return result.rowcount == 1
+
+
+def set_event_outcome(session: Session, event_id: str, outcome: str) -> None:
+    session.execute(
+        update(InboundEvent)
+        .where(col(InboundEvent.event_id) == event_id)
+        .values(outcome=outcome[:64])
+    )
+
+
+def pending_events(session: Session, received_before: datetime) -> Sequence[InboundEvent]:
+    statement = (
+        select(InboundEvent)
+        .where(
+            col(InboundEvent.processed_at).is_(None),
+            col(InboundEvent.received_at) < received_before,
+        )
+        .order_by(InboundEvent.received_at)
+    )
+    return session.exec(statement).all()
