@@ -1,0 +1,143 @@
+"""Capturing a goal or a win from whatever the person typed, wherever they typed it.
+
+Text is validated before anything is stored. When the person is in several pairs and did not
+say which, the text is kept as a draft and the choices are returned: nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from mentoring.errors import AmbiguousPair, InvalidInput, NotAllowed, NotFound
+from mentoring.goals import GoalText, add_goal_in, parse_goal
+from mentoring.model import Actor, Captured, GoalAdded, NeedsPair, PairInfo, Role, Target, WinLogged
+from mentoring.pairs import require_active, resolve_pair
+from mentoring.wins import WinText, log_win_in, parse_win
+from storage import repositories as repo
+from storage.db import session_scope
+from storage.models import Draft
+
+NOTE_MAX_CHARS = 20_000
+
+
+class Kind(StrEnum):
+    GOAL = "goal"
+    WIN = "win"
+    NOTE = "note"
+
+
+_ROLE = {Kind.GOAL: None, Kind.WIN: Role.MENTEE}
+
+
+def capture(
+    engine: Engine, actor: Actor, kind: Kind, text: str, target: Target, now: datetime
+) -> Captured:
+    """Add a goal or log a win in the pair `target` points at."""
+    with session_scope(engine) as session:
+        return capture_in(session, actor, kind, text, target, now)
+
+
+def capture_in(
+    session: Session,
+    actor: Actor,
+    kind: Kind,
+    text: str,
+    target: Target,
+    now: datetime,
+    *,
+    draft_id: int | None = None,
+) -> Captured:
+    """Capture inside the caller's transaction. When the pair is ambiguous the text is kept:
+    in a new draft, or in `draft_id` when it already came from one."""
+    parsed = _parse(kind, text, now)
+    try:
+        pair = resolve_pair(session, actor, target, role=_ROLE[kind])
+    except AmbiguousPair as ambiguous:
+        if draft_id is None:
+            draft_id = _keep(session, actor, kind, text, now)
+        else:
+            _set_kind(session, draft_id, kind)
+        return NeedsPair(draft_id=draft_id, kind=kind.value, choices=ambiguous.choices)
+    require_active(pair)
+    if isinstance(parsed, GoalText):
+        return GoalAdded(add_goal_in(session, actor, pair, parsed, now), PairInfo.of(pair))
+    return WinLogged(log_win_in(session, actor, pair, parsed, now), PairInfo.of(pair))
+
+
+def keep_note(engine: Engine, actor: Actor, text: str, now: datetime) -> int:
+    """Keep text whose kind the person has not chosen yet; returns the draft id."""
+    with session_scope(engine) as session:
+        return keep_note_in(session, actor, text, now)
+
+
+def keep_note_in(session: Session, actor: Actor, text: str, now: datetime) -> int:
+    if not text.strip():
+        raise InvalidInput("That message was empty, so there's nothing to keep.")
+    if len(text) > NOTE_MAX_CHARS:
+        raise InvalidInput(f"That message is over {NOTE_MAX_CHARS:,} characters; send it in parts.")
+    return _keep(session, actor, Kind.NOTE, text, now)
+
+
+def use_draft(
+    engine: Engine,
+    actor: Actor,
+    draft_id: int,
+    now: datetime,
+    *,
+    kind: Kind | None = None,
+    pair_id: int | None = None,
+) -> Captured:
+    """Turn a kept draft into a goal or a win, once. A refusal leaves the draft kept."""
+    with session_scope(engine) as session:
+        draft = repo.get_draft(session, draft_id)
+        if draft is None or draft.user_id != actor.user_id:
+            raise NotAllowed("That isn't one of your messages.")
+        if draft.status != "pending":
+            raise NotFound("That was already saved.")
+        chosen = kind or Kind(draft.kind)
+        result = capture_in(
+            session, actor, chosen, draft.text, Target(pair_id=pair_id), now, draft_id=draft_id
+        )
+        if not isinstance(result, NeedsPair) and not repo.use_draft(session, draft_id, now):
+            raise NotFound("That was already saved.")  # a concurrent click won; roll back
+        return result
+
+
+def _parse(kind: Kind, text: str, now: datetime) -> GoalText | WinText:
+    if kind == Kind.GOAL:
+        return parse_goal(text, now.date())
+    if kind == Kind.WIN:
+        return parse_win(text)
+    raise InvalidInput("Choose whether to save it as a goal or as a win.")
+
+
+def _set_kind(session: Session, draft_id: int, kind: Kind) -> None:
+    draft = repo.get_draft(session, draft_id)
+    assert draft is not None
+    draft.kind = kind.value
+    session.add(draft)
+
+
+def _keep(session: Session, actor: Actor, kind: Kind, text: str, now: datetime) -> int:
+    draft = Draft(user_id=actor.user_id, kind=kind.value, text=text, created_at=now)
+    session.add(draft)
+    session.flush()
+    assert draft.id is not None
+    return draft.id
+
+
+def discard_draft(engine: Engine, actor: Actor, draft_id: int, now: datetime) -> None:
+    """The person chose not to save a kept note."""
+    with session_scope(engine) as session:
+        draft = repo.get_draft(session, draft_id)
+        if draft is None or draft.user_id != actor.user_id:
+            raise NotAllowed("That isn't one of your messages.")
+        if draft.status != "pending":
+            raise NotFound("That was already saved or dismissed.")
+        draft.status = "dismissed"
+        draft.used_at = now
+        session.add(draft)

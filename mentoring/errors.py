@@ -1,0 +1,40 @@
+"""Refusals. `str(error)` is a complete sentence for the person who asked."""
+
+from __future__ import annotations
+
+from mentoring.model import PairChoice
+
+
+class MentoringError(Exception):
+    """A request the rules refuse; nothing was changed."""
+
+
+class InvalidInput(MentoringError):
+    """The request could not be understood; the message says what to type instead."""
+
+
+class NotAllowed(MentoringError):
+    """The person may not do this (not a member of the pair, not an admin, pair ended)."""
+
+
+class NotFound(MentoringError):
+    """The thing asked for does not exist (or is no longer there)."""
+
+
+class NoPair(MentoringError):
+    """The person has no pair that fits the request."""
+
+
+class AmbiguousPair(MentoringError):
+    """The person is in several pairs and the request does not say which one."""
+
+    def __init__(self, choices: tuple[PairChoice, ...]) -> None:
+        people = " or ".join(
+            f"<@{choice.other_user}> ({'you mentor' if choice.role == 'mentor' else 'your mentor'})"
+            for choice in choices
+        )
+        super().__init__(
+            f"You're in {len(choices)} mentorships; end the command with `to @name` to pick one: "
+            f"{people}."
+        )
+        self.choices = choices

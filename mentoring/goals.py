@@ -1,0 +1,127 @@
+"""Goals of a pair's mentee: specific, numbered, optionally dated."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from mentoring.dates import split_due
+from mentoring.errors import InvalidInput, NotFound
+from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Target
+from mentoring.pairs import require_active, resolve_pair
+from storage import repositories as repo
+from storage.db import session_scope
+from storage.models import Goal, Pair
+
+GOAL_MAX_CHARS = 300
+GOAL_EXAMPLE = "`/goal Give a talk at a tech conference by March 2027`"
+
+
+@dataclass(frozen=True)
+class GoalText:
+    text: str
+    due_on: date | None
+
+
+@dataclass(frozen=True)
+class GoalList:
+    pair: PairInfo
+    goals: tuple[GoalInfo, ...]
+
+
+@dataclass(frozen=True)
+class GoalChanged:
+    goal: GoalInfo
+    pair: PairInfo
+    previous: GoalStatus
+
+
+def parse_goal(text: str, today: date) -> GoalText:
+    """A goal's wording and target date, or InvalidInput saying what to type."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    if not flat:
+        raise InvalidInput(f"Say what you want to achieve, for example {GOAL_EXAMPLE}.")
+    dated = split_due(flat, today)
+    if not dated.text:
+        raise InvalidInput(f"Say what you want to achieve before the date: {GOAL_EXAMPLE}.")
+    if len(dated.text) > GOAL_MAX_CHARS:
+        raise InvalidInput(
+            f"That goal is {len(dated.text):,} characters; keep it under {GOAL_MAX_CHARS} — "
+            "one specific outcome reads best."
+        )
+    return GoalText(dated.text, dated.due_on)
+
+
+def add_goal_in(
+    session: Session, actor: Actor, pair: Pair, goal: GoalText, now: datetime
+) -> GoalInfo:
+    assert pair.id is not None
+    row = Goal(
+        pair_id=pair.id,
+        number=repo.next_goal_number(session, pair.id),
+        text=goal.text,
+        due_on=goal.due_on,
+        created_by=actor.user_id,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return GoalInfo.of(row)
+
+
+def list_goals(engine: Engine, actor: Actor, target: Target) -> GoalList:
+    """The pair's goals, numbered; ended pairs stay readable to their members."""
+    with session_scope(engine) as session:
+        pair = resolve_pair(session, actor, target, include_ended=True)
+        assert pair.id is not None
+        goals = tuple(GoalInfo.of(goal) for goal in repo.goals_of(session, pair.id))
+        return GoalList(PairInfo.of(pair), goals)
+
+
+def set_goal_status(
+    engine: Engine, actor: Actor, number: int, status: GoalStatus, target: Target, now: datetime
+) -> GoalChanged:
+    """Mark goal `number` done or dropped (or open again)."""
+    with session_scope(engine) as session:
+        pair = resolve_pair(session, actor, target)
+        assert pair.id is not None
+        goal = repo.goal_by_number(session, pair.id, number)
+        if goal is None:
+            raise NotFound(f"There's no goal {number}. `/goal list` shows the numbers.")
+        return _change(session, pair, goal, status, now)
+
+
+def revert_goal_status(
+    engine: Engine,
+    actor: Actor,
+    goal_id: int,
+    expected: GoalStatus,
+    restore: GoalStatus,
+    now: datetime,
+) -> GoalChanged:
+    """Undo a status change, unless the goal has moved on since."""
+    with session_scope(engine) as session:
+        goal = repo.get_goal(session, goal_id)
+        if goal is None:
+            raise NotFound("That goal no longer exists.")
+        pair = resolve_pair(session, actor, Target(pair_id=goal.pair_id))
+        if goal.status != expected:
+            raise InvalidInput(f"Goal {goal.number} has changed since; nothing to undo.")
+        return _change(session, pair, goal, restore, now)
+
+
+def _change(
+    session: Session, pair: Pair, goal: Goal, status: GoalStatus, now: datetime
+) -> GoalChanged:
+    require_active(pair)
+    previous = GoalStatus(goal.status)
+    if previous == status:
+        raise InvalidInput(f"Goal {goal.number} is already {status.value}.")
+    goal.status = status.value
+    goal.closed_at = None if status == GoalStatus.OPEN else now
+    session.add(goal)
+    return GoalChanged(GoalInfo.of(goal), PairInfo.of(pair), previous)

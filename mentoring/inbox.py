@@ -1,0 +1,107 @@
+"""Direct messages arrive through the Events API: at least once, sometimes twice, in any order.
+
+Each delivery is stored before Slack gets its ack (`record_delivery`), so a crash after the ack
+cannot lose it, and it is applied at most once (`apply_message`): the claim on the stored row and
+the message's effects commit in one transaction. Undelivered work is found again by
+`pending_deliveries` when the bot restarts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Engine
+
+from mentoring.capture import Kind, capture_in, keep_note_in
+from mentoring.errors import MentoringError
+from mentoring.model import Actor, Captured, Target
+from storage import repositories as repo
+from storage.db import session_scope
+from storage.models import InboundEvent
+
+
+class Delivery(StrEnum):
+    NEW = "new"  # first time this event id is seen
+    PENDING = "pending"  # seen before, not applied yet (in progress, or its worker died)
+    DONE = "done"  # already applied: acknowledge and do nothing
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Another delivery of the same event was applied already."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The text is kept as a draft until the person says what it is."""
+
+    draft_id: int
+
+
+@dataclass(frozen=True)
+class Refused:
+    error: MentoringError
+
+
+MessageOutcome = Duplicate | Kept | Refused | Captured
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    event_id: str
+    event: dict[str, Any]
+
+
+def record_delivery(
+    engine: Engine, event_id: str, event_type: str, event: dict[str, Any], now: datetime
+) -> Delivery:
+    with session_scope(engine) as session:
+        row = InboundEvent(
+            event_id=event_id, event_type=event_type, payload=json.dumps(event), received_at=now
+        )
+        existing = repo.record_event(session, row)
+        if existing is None:
+            return Delivery.NEW
+        return Delivery.DONE if existing.processed_at is not None else Delivery.PENDING
+
+
+def apply_message(
+    engine: Engine,
+    event_id: str,
+    actor: Actor,
+    kind: Kind,
+    text: str,
+    target: Target,
+    now: datetime,
+) -> MessageOutcome:
+    """Apply a direct message once. A refusal (bad input) counts as applied: the person is told
+    once, and a retry of the same event does not tell them again."""
+    with session_scope(engine) as session:
+        if not repo.claim_event(session, event_id, now, outcome=kind.value):
+            return Duplicate()
+        try:
+            with session.begin_nested():
+                if kind == Kind.NOTE:
+                    return Kept(keep_note_in(session, actor, text, now))
+                return capture_in(session, actor, kind, text, target, now)
+        except MentoringError as error:
+            repo.set_event_outcome(session, event_id, f"refused: {type(error).__name__}")
+            return Refused(error)
+
+
+def claim_delivery(engine: Engine, event_id: str, now: datetime, outcome: str) -> bool:
+    """Mark a delivery applied when it changes nothing stored (a request for help, say);
+    False when another delivery of it got there first."""
+    with session_scope(engine) as session:
+        return repo.claim_event(session, event_id, now, outcome=outcome)
+
+
+def pending_deliveries(engine: Engine, received_before: datetime) -> list[PendingDelivery]:
+    """Deliveries stored but never applied (the process stopped between ack and work)."""
+    with session_scope(engine) as session:
+        rows = repo.pending_events(session, received_before)
+        return [PendingDelivery(row.event_id, json.loads(row.payload)) for row in rows]
