@@ -1,0 +1,458 @@
+"""Block Kit builders: plain values in, message and view dicts out. No Slack calls, no database.
+
+Every builder escapes what people typed (`mrkdwn`), gives messages a top-level `text` fallback,
+and stays inside Block Kit's limits (50 blocks in a message, 100 in a view, 3000 characters in a
+section, 150 in a header, 75 in a button label).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from handlers.slack_text import clip, mrkdwn, plain
+from mentoring.goals import GoalChanged, GoalList
+from mentoring.model import GoalInfo, GoalStatus, NeedsPair, PairInfo, Role, WinLogged
+from mentoring.pairs import PairSummary
+
+Block = dict[str, Any]
+Message = dict[str, Any]
+
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+SECTION_CHARS = 3000
+HEADER_CHARS = 150
+BUTTON_CHARS = 75
+FALLBACK_CHARS = 3000
+PREVIEW_CHARS = 600
+
+# Action ids (buttons)
+SAVE_AS_WIN = "save_note_as_win"
+SAVE_AS_GOAL = "save_note_as_goal"
+DISCARD_NOTE = "discard_note"
+CHOOSE_PAIR = "choose_pair"  # one button per pair: choose_pair_0, choose_pair_1, …
+UNDO_GOAL_STATUS = "undo_goal_status"
+UNDO_WIN = "undo_win"
+REPOST_WIN = "repost_win"
+END_PAIR = "end_pair"
+KEEP_PAIR = "keep_pair"
+
+# Slack errors that mean "the bot can't post in that channel any more"; retrying won't help.
+CHANNEL_GONE = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive"}
+
+
+# Primitives
+
+
+def section(text: str, accessory: Block | None = None) -> Block:
+    block: Block = {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": clip(text, SECTION_CHARS)},
+    }
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": plain(text, HEADER_CHARS)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, SECTION_CHARS)}]}
+
+
+def button(
+    label: str,
+    action_id: str,
+    value: str,
+    *,
+    style: str | None = None,
+    confirm: Block | None = None,
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": plain(label, BUTTON_CHARS)},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def message(fallback: str, blocks: Sequence[Block] = ()) -> Message:
+    """A message with its notification/fallback text (mrkdwn, already escaped)."""
+    result: Message = {"text": clip(fallback, FALLBACK_CHARS)}
+    if blocks:
+        result["blocks"] = list(blocks)[:MESSAGE_BLOCKS]
+    return result
+
+
+def ephemeral(fallback: str, blocks: Sequence[Block] = ()) -> Message:
+    return {**message(fallback, blocks), "response_type": "ephemeral"}
+
+
+def replacement(fallback: str, blocks: Sequence[Block] = ()) -> Message:
+    """Replaces the message a button was clicked in."""
+    return {**message(fallback, blocks), "replace_original": True}
+
+
+def packed_sections(lines: Iterable[str], max_blocks: int) -> list[Block]:
+    """Lines packed into as few sections as fit; past `max_blocks`, a count of what was left."""
+    lines = list(lines)
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    for index, line in enumerate(lines):
+        line = clip(line, SECTION_CHARS)
+        if chunk and len("\n".join([*chunk, line])) > SECTION_CHARS:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+            if len(blocks) == max_blocks - 1:
+                blocks.append(context(f"…and {len(lines) - index} more."))
+                return blocks
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def quote(text: str) -> str:
+    return "\n".join(f">{line}" for line in mrkdwn(text).splitlines() or [""])
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# Refusals and failures
+
+
+def refusal(reason: str) -> Message:
+    """A rule said no; `reason` is the rule's own sentence."""
+    return ephemeral(f":warning: {mrkdwn(reason)}")
+
+
+def slack_failure(code: str) -> Message:
+    return ephemeral(
+        f":warning: Slack answered `{mrkdwn(code)}`, so that didn't go through. "
+        "Try again in a moment."
+    )
+
+
+def oops() -> Message:
+    return ephemeral(
+        ":warning: Something went wrong on my side and it has been logged. "
+        "Try again in a moment; if it keeps happening, tell whoever runs Mentorbot."
+    )
+
+
+# Help
+
+HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Goals: one specific outcome, with a date",
+        (
+            ("/goal Get promoted to Senior Engineer by March 2027", "add a goal"),
+            ("/goal list", "your goals, numbered"),
+            ("/goal done 2", "mark goal 2 achieved"),
+            ("/goal drop 2", "drop goal 2"),
+        ),
+    ),
+    (
+        "Wins: your mentor sees them in your shared channel",
+        (
+            (
+                "/win Gave my first meetup talk #2 worked: rehearsing twice with a friend",
+                "log a win; `#2` links goal 2, `worked:` records what worked",
+            ),
+        ),
+    ),
+    (
+        "Your mentorship",
+        (
+            ("/mentor pair @mentor @mentee", "pair up in a channel you share"),
+            ("/mentor pair @mentor @mentee new", "pair up in a new private channel"),
+            ("/mentor status", "your pairs, your role and open goals"),
+            ("/mentor end", "end a mentorship (asks first)"),
+            ("/mentor help", "this help"),
+        ),
+    ),
+)
+
+
+def help_message() -> Message:
+    blocks: list[Block] = [header("Mentorbot — what I can do")]
+    for title, commands in HELP_SECTIONS:
+        lines = [f"*{title}*"] + [f"• `{example}` — {what}" for example, what in commands]
+        blocks.append(section("\n".join(lines)))
+    blocks.append(
+        section(
+            "*In a DM to me*: start with `goal:` or `win:` and I'll save it; "
+            "anything else, I'll ask whether it's a goal or a win.\n"
+            "Dates: `by 2027-05-15`, `by March 2027`, `in 3 months`.\n"
+            "In several mentorships? End a command with `to @name`."
+        )
+    )
+    return ephemeral("Mentorbot help: /goal, /win and /mentor", blocks)
+
+
+def not_yet(command: str, what: str) -> Message:
+    return ephemeral(
+        f"`{command}` ({what}) isn't available in this version yet. "
+        "Meanwhile: `/goal` for goals, `/win` for wins, `/mentor help` for the rest."
+    )
+
+
+# Goals
+
+
+def _due(goal: GoalInfo) -> str:
+    return f" — by {day(goal.due_on)}" if goal.due_on else ""
+
+
+def goal_line(goal: GoalInfo) -> str:
+    text = mrkdwn(goal.text)
+    if goal.status == GoalStatus.DONE:
+        return f":white_check_mark: *{goal.number}.* {text}"
+    if goal.status == GoalStatus.DROPPED:
+        return f":heavy_minus_sign: *{goal.number}.* ~{text}~ _(dropped)_"
+    return f":dart: *{goal.number}.* {text}{_due(goal)}"
+
+
+def goal_added(goal: GoalInfo, pair: PairInfo, viewer: str) -> Message:
+    whose = "" if viewer == pair.mentee_id else f" for <@{pair.mentee_id}>"
+    line = f":dart: Goal {goal.number} added{whose}: *{mrkdwn(goal.text)}*{_due(goal)}"
+    return ephemeral(
+        line,
+        [
+            section(line),
+            context(f"`/goal list` shows all goals · `/goal done {goal.number}` when achieved"),
+        ],
+    )
+
+
+def goal_list(listing: GoalList, viewer: str) -> Message:
+    pair = listing.pair
+    whose = "Your goals" if viewer == pair.mentee_id else f"Goals of <@{pair.mentee_id}>"
+    title = f"*{whose}* (mentorship of <@{pair.mentee_id}> with <@{pair.mentor_id}>)"
+    if not pair.active:
+        ended = day(pair.ended_at.date()) if pair.ended_at else "earlier"
+        title += f"\n_This mentorship ended on {ended}; it is read-only._"
+    if not listing.goals:
+        body = [section(f"{title}\nNo goals yet. Add one: `/goal Give a talk at a meetup by June`")]
+        return ephemeral("No goals yet", body)
+    ordered = sorted(listing.goals, key=lambda g: (g.status != GoalStatus.OPEN, g.number))
+    blocks = [section(title), *packed_sections(map(goal_line, ordered), MESSAGE_BLOCKS - 1)]
+    open_count = sum(1 for g in listing.goals if g.status == GoalStatus.OPEN)
+    return ephemeral(plural(open_count, "open goal"), blocks)
+
+
+def goal_changed(changed: GoalChanged) -> Message:
+    goal = changed.goal
+    verb = {
+        GoalStatus.DONE: ":tada: Goal {n} achieved",
+        GoalStatus.DROPPED: ":heavy_minus_sign: Goal {n} dropped",
+        GoalStatus.OPEN: ":leftwards_arrow_with_hook: Goal {n} is open again",
+    }[goal.status].format(n=goal.number)
+    line = f"{verb}: {mrkdwn(goal.text)}"
+    blocks = [section(line)]
+    if goal.status != GoalStatus.OPEN:
+        undo = f"{goal.id}:{goal.status.value}:{changed.previous.value}"
+        blocks.append(actions(button("Undo", UNDO_GOAL_STATUS, undo)))
+    return ephemeral(line, blocks)
+
+
+# Wins
+
+
+def win_announcement(logged: WinLogged) -> Message:
+    """The post in the shared channel that tells the mentor."""
+    win, pair = logged.win, logged.pair
+    lead = f":trophy: <@{pair.mentor_id}>, a win from <@{win.author_id}>:"
+    blocks = [section(f"{lead}\n{quote(win.text)}")]
+    if win.worked:
+        blocks.append(section(f"*What worked:* {mrkdwn(win.worked)}"))
+    if win.goal:
+        blocks.append(context(f":dart: Goal {win.goal.number}: {mrkdwn(win.goal.text)}"))
+    return message(f"{lead} {mrkdwn(win.text)}", blocks)
+
+
+def win_logged(logged: WinLogged, error: str | None) -> Message:
+    """The mentee's private confirmation: posted (with undo), or why not (with a retry)."""
+    win, pair = logged.win, logged.pair
+    if error is None:
+        line = f":trophy: Logged, and shared with <@{pair.mentor_id}> in <#{pair.channel_id}>."
+        return ephemeral(line, [section(line), actions(button("Undo", UNDO_WIN, str(win.id)))])
+    line = f":trophy: Logged, but I couldn't post it in <#{pair.channel_id}>: {_why(error)}"
+    buttons = [button("Post it again", REPOST_WIN, str(win.id), style="primary")]
+    buttons.append(button("Undo", UNDO_WIN, str(win.id)))
+    return ephemeral(line, [section(line), actions(*buttons)])
+
+
+def win_removed(posted: bool) -> Message:
+    extra = " and its post in your shared channel" if posted else ""
+    return replacement(f":wastebasket: Removed that win{extra}.")
+
+
+def _why(error: str) -> str:
+    if error in ("not_in_channel", "channel_not_found"):
+        return (
+            "I'm not in that channel. Type `/invite @Mentorbot` there, then press *Post it again*."
+        )
+    if error == "is_archived":
+        return "that channel is archived. Unarchive it, then press *Post it again*."
+    return f"Slack answered `{mrkdwn(error)}`. Press *Post it again* in a moment."
+
+
+# Choosing
+
+
+def pair_chooser(needs: NeedsPair) -> Message:
+    what = "goal" if needs.kind == "goal" else "win"
+    line = f"You're in {len(needs.choices)} mentorships. Which one is this {what} for?"
+    blocks = [section(line)]
+    for index, choice in enumerate(needs.choices[: MESSAGE_BLOCKS - 2]):
+        who = "you mentor them" if choice.role == Role.MENTOR else "your mentor"
+        choose = button("Choose", f"{CHOOSE_PAIR}_{index}", f"{needs.draft_id}:{choice.pair_id}")
+        blocks.append(section(f"<@{choice.other_user}> ({who})", choose))
+    blocks.append(context("Your text is kept until you choose. Next time, add `to @name`."))
+    return ephemeral(line, blocks)
+
+
+def note_prompt(draft_id: int, text: str) -> Message:
+    """Reply to a DM that is neither `goal:` nor `win:`: keep it and ask what it is."""
+    preview = quote(clip(text, PREVIEW_CHARS))
+    return message(
+        "Save this as a win or a goal?",
+        [
+            section(f"Want me to save this?\n{preview}"),
+            actions(
+                button("Save as win", SAVE_AS_WIN, str(draft_id), style="primary"),
+                button("Save as goal", SAVE_AS_GOAL, str(draft_id)),
+                button("Dismiss", DISCARD_NOTE, str(draft_id)),
+            ),
+            context("Tip: start a DM with `win:` or `goal:` and I'll save it straight away."),
+        ],
+    )
+
+
+def note_dismissed() -> Message:
+    return replacement("OK, not saved.")
+
+
+# Pairs
+
+
+def pair_created(pair: PairInfo, notes: Sequence[str]) -> Message:
+    line = (
+        f":handshake: <@{pair.mentor_id}> now mentors <@{pair.mentee_id}>. "
+        f"Wins will be shared in <#{pair.channel_id}>."
+    )
+    blocks = [section(line)]
+    blocks += [context(f":information_source: {note}") for note in notes]
+    blocks.append(context("Next: set a first specific goal with `/goal … by <date>`."))
+    return ephemeral(line, blocks)
+
+
+def pair_intro(pair: PairInfo) -> Message:
+    line = (
+        f":wave: <@{pair.mentee_id}> and <@{pair.mentor_id}>: this is your mentorship channel. "
+        "Wins logged with `/win` show up here; `/mentor help` lists everything else."
+    )
+    return message(line, [section(line)])
+
+
+def end_confirmation(pair: PairInfo) -> Message:
+    line = f"End the mentorship of <@{pair.mentee_id}> with <@{pair.mentor_id}>?"
+    confirm = {
+        "title": {"type": "plain_text", "text": "End this mentorship?"},
+        "text": {"type": "mrkdwn", "text": "Nothing more will happen in it. History stays."},
+        "confirm": {"type": "plain_text", "text": "End it"},
+        "deny": {"type": "plain_text", "text": "Keep it"},
+    }
+    return ephemeral(
+        line,
+        [
+            section(
+                f"{line}\nIts goals and wins stay readable to both of you; nothing new happens."
+            ),
+            actions(
+                button("End mentorship", END_PAIR, str(pair.id), style="danger", confirm=confirm),
+                button("Keep it", KEEP_PAIR, str(pair.id)),
+            ),
+        ],
+    )
+
+
+def pair_ended(pair: PairInfo, by: str) -> Message:
+    line = (
+        f"The mentorship of <@{pair.mentee_id}> with <@{pair.mentor_id}> was ended by <@{by}>. "
+        "Its goals and wins stay readable to both of you."
+    )
+    return message(line, [section(line)])
+
+
+def pair_kept() -> Message:
+    return replacement("Kept: nothing changed.")
+
+
+def _summary_lines(summary: PairSummary, goals_shown: int) -> list[str]:
+    pair = summary.pair
+    other = pair.mentee_id if summary.role == Role.MENTOR else pair.mentor_id
+    role = f"You mentor <@{other}>" if summary.role == Role.MENTOR else f"<@{other}> mentors you"
+    if pair.active:
+        head = f"*{role}* in <#{pair.channel_id}>"
+        goals = plural(len(summary.open_goals), "open goal")
+        counts = f"{goals} · {plural(summary.recent_wins, 'win')} in the last 30 days"
+    else:
+        ended = day(pair.ended_at.date()) if pair.ended_at else "earlier"
+        head = f"*{role}* _(ended {ended})_"
+        counts = f"{plural(len(summary.open_goals), 'goal')} still open when it ended"
+    lines = [f"{head}\n{counts}"]
+    shown = summary.open_goals[:goals_shown] if pair.active else ()
+    lines += [goal_line(goal) for goal in shown]
+    if pair.active and len(summary.open_goals) > goals_shown:
+        lines.append(f"…and {len(summary.open_goals) - goals_shown} more: `/goal list`")
+    return lines
+
+
+def status(summaries: Sequence[PairSummary]) -> Message:
+    if not summaries:
+        return ephemeral(
+            "You're not in a mentorship yet. Pair up with `/mentor pair @mentor @mentee` "
+            "in a channel you share (add `new` for a private one)."
+        )
+    blocks = [
+        section("\n".join(_summary_lines(summary, goals_shown=5)))
+        for summary in summaries[:MESSAGE_BLOCKS]
+    ]
+    return ephemeral(f"You're in {plural(len(summaries), 'mentorship')}", blocks)
+
+
+def home(summaries: Sequence[PairSummary]) -> Block:
+    """The App Home tab: each pair at a glance, and how to start."""
+    blocks: list[Block] = [header("Your mentorships")]
+    if not summaries:
+        blocks.append(
+            section(
+                "You're not in a mentorship yet. In a channel you share, run "
+                "`/mentor pair @mentor @mentee` (or add `new` for a private channel)."
+            )
+        )
+    for summary in summaries[: (VIEW_BLOCKS - 4) // 2]:
+        blocks.append(section("\n".join(_summary_lines(summary, goals_shown=10))))
+        blocks.append({"type": "divider"})
+    blocks.append(context("`/goal` sets goals · `/win` shares wins · `/mentor help` for more"))
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS]}

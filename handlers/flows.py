@@ -1,0 +1,383 @@
+"""The work each listener hands to `after_ack`: parse, apply the rules, talk to Slack, render.
+
+Each flow returns the message for the person who acted (or None). Refusals are raised as
+mentoring errors and rendered by `services.run_work`. Slack calls whose failure must not undo
+what was saved (announcing a win, greeting a new pair) are caught here and reported instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from handlers import blocks
+from handlers.parsing import (
+    AddGoal,
+    ChangeGoal,
+    EndPair,
+    Help,
+    ListGoals,
+    PairUp,
+    Request,
+    ShowStatus,
+    parse_direct_message,
+    parse_goal_command,
+    parse_mentor_command,
+    parse_win_command,
+)
+from handlers.services import Message, Services, reply_in, run_work
+from handlers.slack_text import from_slack
+from mentoring import capture, goals, inbox, pairs, wins
+from mentoring.capture import Kind
+from mentoring.errors import InvalidInput, MentoringError
+from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, Target, WinLogged
+
+logger = logging.getLogger("mentorbot.flows")
+
+MAX_CHANNEL_NAME = 80
+
+
+def slack_error(error: SlackApiError) -> str:
+    """Slack's error code, or the HTTP status when the answer had no code."""
+    data = error.response.data if isinstance(error.response.data, dict) else {}
+    return str(data.get("error") or f"http_{error.response.status_code}")
+
+
+# Slash commands
+
+
+def goal_command(services: Services, client: WebClient, request: Request) -> Message:
+    actor = services.actor(request.user_id)
+    now = services.clock()
+    match parse_goal_command(request.text):
+        case Help():
+            return blocks.help_message()
+        case ListGoals(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            return blocks.goal_list(goals.list_goals(services.engine, actor, target), actor.user_id)
+        case ChangeGoal(number=number, status=status, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            changed = goals.set_goal_status(services.engine, actor, number, status, target, now)
+            return blocks.goal_changed(changed)
+        case AddGoal(text=text, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            added = capture.capture(services.engine, actor, Kind.GOAL, text, target, now)
+            return finish(services, client, added, actor.user_id)
+    raise AssertionError("unreachable")
+
+
+def win_command(services: Services, client: WebClient, request: Request) -> Message:
+    parsed = parse_win_command(request.text)
+    if isinstance(parsed, Help):
+        return blocks.help_message()
+    actor = services.actor(request.user_id)
+    target = Target(with_user=parsed.with_user, channel_id=request.channel_id)
+    logged = capture.capture(
+        services.engine, actor, Kind.WIN, parsed.text, target, services.clock()
+    )
+    return finish(services, client, logged, actor.user_id)
+
+
+def mentor_command(services: Services, client: WebClient, request: Request) -> Message:
+    actor = services.actor(request.user_id)
+    match parse_mentor_command(request.text):
+        case Help():
+            return blocks.help_message()
+        case ShowStatus():
+            return blocks.status(pairs.summaries(services.engine, actor.user_id, services.clock()))
+        case EndPair(people=people):
+            pair = pairs.pair_to_end(services.engine, actor, people, request.channel_id)
+            return blocks.end_confirmation(pair)
+        case PairUp() as pair_up:
+            return pair_up_flow(services, client, request, pair_up)
+    raise AssertionError("unreachable")
+
+
+def pair_up_flow(services: Services, client: WebClient, request: Request, ask: PairUp) -> Message:
+    actor = services.actor(request.user_id)
+    pairs.check_can_pair(services.engine, actor, ask.mentor_id, ask.mentee_id)
+    names = [_person_name(client, user) for user in (ask.mentor_id, ask.mentee_id)]
+    if ask.new_channel:
+        channel, notes = _new_private_channel(client, names, ask), []
+    else:
+        channel, notes = request.channel_id, _check_shared_channel(client, request.channel_id, ask)
+    try:
+        pair = pairs.create_pair(
+            services.engine,
+            actor,
+            team_id=request.team_id,
+            mentor_id=ask.mentor_id,
+            mentee_id=ask.mentee_id,
+            channel_id=channel,
+            now=services.clock(),
+        )
+    except MentoringError:
+        if ask.new_channel:
+            _archive_quietly(client, channel)
+        raise
+    _post_quietly(client, channel, blocks.pair_intro(pair), what="pair intro")
+    return blocks.pair_created(pair, notes)
+
+
+def _person_name(client: WebClient, user_id: str) -> str:
+    """The person's handle, after checking they are a person who can be paired."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        if slack_error(error) == "user_not_found":
+            raise InvalidInput(f"I can't find <@{user_id}> in this workspace.") from error
+        raise
+    if user.get("is_bot"):
+        raise InvalidInput(f"<@{user_id}> is a bot; pair two people.")
+    if user.get("deleted"):
+        raise InvalidInput(f"<@{user_id}>'s account is deactivated.")
+    return str(user.get("name") or user_id)
+
+
+def _check_shared_channel(client: WebClient, channel: str, ask: PairUp) -> list[str]:
+    """Refuse channels the bot cannot use; return notes about who else can read it."""
+    invite_me = (
+        "I'm not in this channel yet. Type `/invite @Mentorbot` here, then run the command "
+        "again — or add `new` to get a private channel."
+    )
+    if channel.startswith("D"):
+        raise InvalidInput(
+            "Run `/mentor pair` in a channel you both are in, or add `new` to get a private one."
+        )
+    try:
+        info = client.conversations_info(channel=channel, include_num_members=True)["channel"]
+    except SlackApiError as error:
+        if slack_error(error) in ("channel_not_found", "not_in_channel"):
+            raise InvalidInput(invite_me) from error
+        raise
+    if info.get("is_im") or info.get("is_mpim"):
+        raise InvalidInput(
+            "Run `/mentor pair` in a channel you both are in, or add `new` to get a private one."
+        )
+    if info.get("is_archived"):
+        raise InvalidInput("This channel is archived; run the command in another one.")
+    if not info.get("is_member"):
+        raise InvalidInput(invite_me)
+    notes = []
+    if not info.get("is_private"):
+        notes.append(
+            "This channel is public, so anyone can read the wins shared here. For a private "
+            "channel, end this pair and use `/mentor pair @mentor @mentee new`."
+        )
+    members = set(client.conversations_members(channel=channel, limit=1000)["members"])
+    for person in (ask.mentor_id, ask.mentee_id):
+        if person not in members:
+            notes.append(f"<@{person}> isn't in this channel yet; invite them to see the wins.")
+    return notes
+
+
+def _new_private_channel(client: WebClient, names: list[str], ask: PairUp) -> str:
+    base = re.sub(r"[^a-z0-9_-]+", "-", f"mentoring-{names[1]}-{names[0]}".lower()).strip("-")
+    base = base[: MAX_CHANNEL_NAME - 3]
+    for attempt in range(1, 10):
+        name = base if attempt == 1 else f"{base}-{attempt}"
+        try:
+            channel = client.conversations_create(name=name, is_private=True)["channel"]["id"]
+            break
+        except SlackApiError as error:
+            if slack_error(error) != "name_taken":
+                raise
+    else:
+        raise InvalidInput(f"Channels named {base}… all exist; pair up in one you create.")
+    try:
+        client.conversations_invite(channel=channel, users=f"{ask.mentor_id},{ask.mentee_id}")
+    except SlackApiError:
+        _archive_quietly(client, channel)
+        raise
+    return str(channel)
+
+
+def _archive_quietly(client: WebClient, channel: str) -> None:
+    try:
+        client.conversations_archive(channel=channel)
+    except SlackApiError as error:
+        logger.warning("could not archive", extra={"channel": channel, "error": slack_error(error)})
+
+
+def _post_quietly(client: WebClient, channel: str, message: Message, *, what: str) -> str | None:
+    """Post a message whose failure must not undo the change it reports; returns the error."""
+    try:
+        client.chat_postMessage(channel=channel, text=message["text"], blocks=message.get("blocks"))
+    except SlackApiError as error:
+        code = slack_error(error)
+        logger.warning("post failed", extra={"what": what, "channel": channel, "error": code})
+        return code
+    return None
+
+
+# Capturing
+
+
+def finish(services: Services, client: WebClient, result: Captured, viewer: str) -> Message:
+    """The reply to a capture: a pair chooser, a goal confirmation, or a win (announced)."""
+    if isinstance(result, NeedsPair):
+        return blocks.pair_chooser(result)
+    if isinstance(result, GoalAdded):
+        return blocks.goal_added(result.goal, result.pair, viewer)
+    return blocks.win_logged(result, announce(services, client, result))
+
+
+def announce(services: Services, client: WebClient, logged: WinLogged) -> str | None:
+    """Tell the mentor in the shared channel; remember the post (or why it failed)."""
+    channel = logged.pair.channel_id
+    announcement = blocks.win_announcement(logged)
+    try:
+        posted = client.chat_postMessage(
+            channel=channel, text=announcement["text"], blocks=announcement["blocks"]
+        )
+    except SlackApiError as error:
+        code = slack_error(error)
+        logger.warning("win not posted", extra={"win": logged.win.id, "error": code})
+        wins.record_announcement(services.engine, logged.win.id, None, code)
+        return code
+    wins.record_announcement(services.engine, logged.win.id, posted["ts"], None)
+    logger.info("win posted", extra={"win": logged.win.id, "channel": channel})
+    return None
+
+
+# Direct messages
+
+
+def direct_message(
+    services: Services, client: WebClient, event_id: str, event: dict[str, Any]
+) -> Message | None:
+    """Apply a DM once (see mentoring.inbox); None when another delivery already did."""
+    actor = services.actor(event["user"])
+    text = from_slack(event.get("text"))
+    now = services.clock()
+    parsed = parse_direct_message(text)
+    if isinstance(parsed, Help):
+        claimed = inbox.claim_delivery(services.engine, event_id, now, "help")
+        return blocks.help_message() if claimed else None
+    target = Target(with_user=parsed.with_user)
+    outcome = inbox.apply_message(
+        services.engine, event_id, actor, parsed.kind, parsed.text, target, now
+    )
+    match outcome:
+        case inbox.Duplicate():
+            logger.info("duplicate delivery", extra={"event_id": event_id})
+            return None
+        case inbox.Kept(draft_id=draft_id):
+            return blocks.note_prompt(draft_id, parsed.text)
+        case inbox.Refused(error=error):
+            return blocks.refusal(str(error))
+    return finish(services, client, outcome, actor.user_id)
+
+
+def replay_pending(services: Services, client: WebClient) -> int:
+    """Apply DMs that were stored but never applied (the bot stopped after acking them)."""
+    pending = inbox.pending_deliveries(services.engine, services.clock())
+    for delivery in pending:
+        event = delivery.event
+
+        def work(
+            event_id: str = delivery.event_id, event: dict[str, Any] = event
+        ) -> Message | None:
+            return direct_message(services, client, event_id, event)
+
+        run_work(reply_in(client, event["channel"]), work, what="replay")
+    if pending:
+        logger.info("replayed stored deliveries", extra={"count": len(pending)})
+    return len(pending)
+
+
+# Buttons
+
+
+OUT_OF_DATE = "That button is out of date; run the command again."
+
+
+def _ids(value: str, count: int) -> list[int]:
+    """Exactly `count` ids separated by ":" (button values are ours, but arrive from outside)."""
+    parts = value.split(":")
+    if len(parts) != count or not all(part.isdigit() for part in parts):
+        raise InvalidInput(OUT_OF_DATE)
+    return [int(part) for part in parts]
+
+
+def _save_note(
+    services: Services, client: WebClient, user_id: str, value: str, kind: Kind
+) -> Message:
+    (draft_id,) = _ids(value, 1)
+    actor = services.actor(user_id)
+    result = capture.use_draft(services.engine, actor, draft_id, services.clock(), kind=kind)
+    return finish(services, client, result, user_id)
+
+
+def save_note_as_win(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    return _save_note(services, client, user_id, value, Kind.WIN)
+
+
+def save_note_as_goal(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    return _save_note(services, client, user_id, value, Kind.GOAL)
+
+
+def choose_pair(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    draft_id, pair_id = _ids(value, 2)
+    actor = services.actor(user_id)
+    result = capture.use_draft(services.engine, actor, draft_id, services.clock(), pair_id=pair_id)
+    return finish(services, client, result, user_id)
+
+
+def discard_note(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (draft_id,) = _ids(value, 1)
+    capture.discard_draft(services.engine, services.actor(user_id), draft_id, services.clock())
+    return blocks.note_dismissed()
+
+
+def undo_goal_status(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    parts = value.split(":")
+    if len(parts) != 3 or not parts[0].isdigit():
+        raise InvalidInput(OUT_OF_DATE)
+    try:
+        statuses = GoalStatus(parts[1]), GoalStatus(parts[2])
+    except ValueError as error:
+        raise InvalidInput(OUT_OF_DATE) from error
+    goal_id = int(parts[0])
+    changed = goals.revert_goal_status(
+        services.engine, services.actor(user_id), goal_id, *statuses, services.clock()
+    )
+    return blocks.goal_changed(changed)
+
+
+def undo_win(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (win_id,) = _ids(value, 1)
+    removed = wins.take_back_win(services.engine, services.actor(user_id), win_id)
+    posted = removed.announce_ts is not None and removed.announce_channel is not None
+    if posted:
+        try:
+            client.chat_delete(channel=removed.announce_channel, ts=removed.announce_ts)
+        except SlackApiError as error:
+            logger.warning("win post not deleted", extra={"error": slack_error(error)})
+    return blocks.win_removed(posted)
+
+
+def repost_win(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (win_id,) = _ids(value, 1)
+    logged = wins.win_to_repost(services.engine, services.actor(user_id), win_id)
+    return blocks.win_logged(logged, announce(services, client, logged))
+
+
+def end_pair(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (pair_id,) = _ids(value, 1)
+    ended = pairs.end_pair(services.engine, services.actor(user_id), pair_id, services.clock())
+    notice = blocks.pair_ended(ended, user_id)
+    _post_quietly(client, ended.channel_id, notice, what="pair ended")
+    return notice
+
+
+# App Home
+
+
+def publish_home(services: Services, client: WebClient, user_id: str) -> None:
+    summaries = pairs.summaries(services.engine, user_id, services.clock())
+    client.views_publish(user_id=user_id, view=blocks.home(summaries))
