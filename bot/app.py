@@ -1,0 +1,92 @@
+"""The composition root: Settings in, a wired Bolt app out."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from sqlalchemy import Engine
+
+import handlers
+from bot.clock import system_clock
+from bot.settings import Settings
+from handlers import blocks
+from handlers.services import Clock, Services
+from storage.db import make_engine
+
+logger = logging.getLogger("mentorbot")
+
+AFTER_ACK_WORKERS = 8
+RATE_LIMIT_RETRIES = 3
+
+
+def make_web_client(settings: Settings) -> WebClient:
+    """A WebClient that waits out 429s (honouring Retry-After) and retries dropped connections.
+
+    5xx answers are not retried automatically: a post may have gone through, and posting twice
+    is worse than saying it failed (the person gets a "Post it again" button instead).
+    """
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def build_services(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock = system_clock,
+    executor: Executor | None = None,
+) -> Services:
+    return Services(
+        engine=engine or make_engine(settings.database_url),
+        clock=clock,
+        admins=settings.admins,
+        executor=executor
+        or ThreadPoolExecutor(max_workers=AFTER_ACK_WORKERS, thread_name_prefix="after-ack"),
+    )
+
+
+def create_app(settings: Settings, services: Services, client: WebClient | None = None) -> App:
+    """The Bolt app with every listener registered.
+
+    `process_before_response=True`: listeners run on the request thread and return right after
+    they ack, handing slow work to `services.after_ack`, so an ack never waits behind slow work
+    in a shared pool. Bolt checks the token with auth.test here.
+    """
+    app = App(
+        client=client or make_web_client(settings),
+        signing_secret=settings.signing_secret or "",
+        process_before_response=True,
+        logger=logging.getLogger("mentorbot.bolt"),
+    )
+    handlers.register(app, services)
+    app.error(handle_error)
+    return app
+
+
+def handle_error(
+    error: Exception, body: dict[str, Any], logger: logging.Logger
+) -> BoltResponse | None:
+    """Last resort for a listener that raised before answering: log it with the stack.
+
+    A person who ran a command or clicked a button gets a polite ephemeral text (a 200, not a
+    500 that Slack shows as a failure). An Events API delivery keeps its 500, so that Slack
+    delivers it again rather than the event being lost.
+    """
+    logger.exception("listener failed", exc_info=error, extra={"type": body.get("type")})
+    if body.get("type") == "event_callback":
+        return None
+    return BoltResponse(status=200, body=blocks.oops()["text"])

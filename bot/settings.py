@@ -1,0 +1,153 @@
+"""Settings from the environment. `.env` is loaded by the entry point only, never here."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from storage.db import SUPPORTED_BACKENDS
+
+DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+VARIABLES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_APP_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "DATABASE_URL",
+    "SLACK_API_URL",
+    "PORT",
+    "MENTORBOT_ADMINS",
+    "LOG_LEVEL",
+)
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class SettingsError(ValueError):
+    """One setting is wrong. `str()` names the variable and says what it should look like."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = DEFAULT_PORT
+    admins: frozenset[str] = field(default_factory=frozenset)
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read and check every setting; raise SettingsError on the first bad one."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            bot_token=_token(get("SLACK_BOT_TOKEN"), "SLACK_BOT_TOKEN", "xoxb-"),
+            signing_secret=_secret(get("SLACK_SIGNING_SECRET")),
+            app_token=_token(get("SLACK_APP_TOKEN"), "SLACK_APP_TOKEN", "xapp-"),
+            database_url=_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
+            port=_port(get("PORT")),
+            admins=_admins(get("MENTORBOT_ADMINS")),
+            log_level=_log_level(get("LOG_LEVEL")),
+        )
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+    def default_mode(self) -> str:
+        """Socket Mode when its token is set, or when neither mode's secret is (the easy start)."""
+        return "http" if self.signing_secret and not self.app_token else "socket"
+
+    def missing_for(self, mode: str) -> list[str]:
+        """The settings `run` needs in `mode` that are not set."""
+        needed = ["SLACK_BOT_TOKEN"]
+        needed.append("SLACK_APP_TOKEN" if mode == "socket" else "SLACK_SIGNING_SECRET")
+        present = {
+            "SLACK_BOT_TOKEN": self.bot_token,
+            "SLACK_APP_TOKEN": self.app_token,
+            "SLACK_SIGNING_SECRET": self.signing_secret,
+        }
+        return [name for name in needed if not present[name]]
+
+
+def _token(value: str | None, name: str, prefix: str) -> str | None:
+    if value is not None and (not value.startswith(prefix) or any(c.isspace() for c in value)):
+        raise SettingsError(name, f"expected a token starting with {prefix} (see README, Install)")
+    return value
+
+
+def _secret(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9]{16,128}", value):
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET",
+            "expected the Signing Secret from Basic Information (letters and digits)",
+        )
+    return value
+
+
+def _database_url(value: str) -> str:
+    try:
+        backend = make_url(value).get_backend_name()
+    except ArgumentError as error:
+        raise SettingsError("DATABASE_URL", f"not a database URL ({error})") from error
+    if backend not in SUPPORTED_BACKENDS:
+        raise SettingsError(
+            "DATABASE_URL",
+            f"unsupported database {backend!r}; use sqlite:///path.db or postgresql+psycopg://…",
+        )
+    return value
+
+
+def _api_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError("SLACK_API_URL", "expected an http(s) URL like https://slack.com/api/")
+    return value if value.endswith("/") else value + "/"
+
+
+def _port(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_PORT
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise SettingsError("PORT", f"expected a port number from 1 to 65535, got {value!r}")
+    return int(value)
+
+
+def _admins(value: str | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    ids = [part.strip() for part in value.split(",") if part.strip()]
+    bad = [part for part in ids if not _USER_ID.match(part)]
+    if bad:
+        raise SettingsError(
+            "MENTORBOT_ADMINS",
+            f"expected comma-separated Slack user IDs like U012ABCDEF, got {bad[0]!r}",
+        )
+    return frozenset(ids)
+
+
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError("LOG_LEVEL", f"expected one of {', '.join(LOG_LEVELS)}")
+    return level
