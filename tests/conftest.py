@@ -1,0 +1,206 @@
+"""Fixtures at three depths: the rules on a real database, listeners with a fake Slack, and the
+whole app over loopback HTTP with a fake Slack Web API behind it."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.app import build_services, create_app
+from bot.settings import Settings
+from bot.web import make_server, make_wsgi_app, stop_server
+from handlers.services import Services
+from mentoring import pairs
+from mentoring.model import Actor, PairInfo
+from storage.db import init_db, make_engine
+from tests.fakes.slack_api import FakeSlack
+from tests.support import (
+    SIGNING_SECRET,
+    T0,
+    TEAM,
+    FrozenClock,
+    InlineExecutor,
+    block_action,
+    message_event,
+    slack_signature_headers,
+    slash_command,
+)
+
+MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"
+SECOND_MENTEE = "UMENTEE2"
+PAIR_CHANNEL = "CPAIR"
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(T0)
+
+
+@pytest.fixture
+def engine(tmp_path: Any) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path}/mentorbot.db")
+    init_db(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack() as fake:
+        fake.add_user(MENTOR, "maria", tz="Europe/Berlin")
+        fake.add_user(MENTEE, "lee", tz="America/New_York")
+        fake.add_user(SECOND_MENTEE, "sam")
+        fake.add_user(OUTSIDER, "olga")
+        fake.add_user(ADMIN, "ada")
+        fake.add_channel(PAIR_CHANNEL, "maria-lee", members=(MENTOR, MENTEE), is_private=True)
+        yield fake
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack, tmp_path: Any) -> Settings:
+    return Settings(
+        bot_token=fake_slack.token,
+        signing_secret=SIGNING_SECRET,
+        database_url=f"sqlite:///{tmp_path}/mentorbot.db",
+        slack_api_url=fake_slack.base_url,
+        admins=frozenset({ADMIN}),
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, engine: Engine, clock: FrozenClock) -> Services:
+    return build_services(settings, engine=engine, clock=clock, executor=InlineExecutor())
+
+
+@pytest.fixture
+def paired(services: Services) -> PairInfo:
+    """MENTOR mentors MENTEE in PAIR_CHANNEL."""
+    return pairs.create_pair(
+        services.engine,
+        Actor(MENTEE),
+        team_id=TEAM,
+        mentor_id=MENTOR,
+        mentee_id=MENTEE,
+        channel_id=PAIR_CHANNEL,
+        now=services.clock(),
+    )
+
+
+@dataclass
+class Exchange:
+    """One request to the app and what it said back: the HTTP answer, then the private replies
+    it sent to the request's response_url."""
+
+    http: httpx.Response
+    replies: list[dict[str, Any]]
+
+    @property
+    def reply(self) -> dict[str, Any]:
+        assert self.replies, f"no reply was sent (HTTP {self.http.status_code} {self.http.text!r})"
+        return self.replies[-1]
+
+    @property
+    def reply_text(self) -> str:
+        """The reply's fallback text and every text in its blocks, for assertions."""
+        return flatten_text(self.reply)
+
+
+def flatten_text(message: dict[str, Any]) -> str:
+    parts = [message.get("text") or ""]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(message.get("blocks", []))
+    return "\n".join(parts)
+
+
+class Wire:
+    """Talks to the running app as Slack does: signed HTTP requests over loopback."""
+
+    def __init__(self, url: str, fake: FakeSlack, services: Services) -> None:
+        self.url = url
+        self.fake = fake
+        self.services = services
+        self.http = httpx.Client(base_url=url, timeout=10)
+        self._names = itertools.count(1)
+
+    def post(
+        self, body: bytes, content_type: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        signed = {**slack_signature_headers(body), "Content-Type": content_type, **(headers or {})}
+        return self.http.post("/slack/events", content=body, headers=signed)
+
+    def command(
+        self, command: str, text: str, *, user: str, channel: str = PAIR_CHANNEL
+    ) -> Exchange:
+        name = f"cmd{next(self._names)}"
+        body = slash_command(
+            command, text, user=user, channel=channel, response_url=self.fake.response_url(name)
+        )
+        response = self.post(body, "application/x-www-form-urlencoded")
+        return Exchange(response, self.fake.responses(name))
+
+    def dm(
+        self, event_id: str, text: str, *, user: str, retry_num: int | None = None
+    ) -> httpx.Response:
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        body = message_event(event_id, user=user, text=text, channel=dm_channel(user))
+        return self.post(body, "application/json", headers)
+
+    def click(
+        self, action_id: str, value: str, *, user: str, channel: str | None = None
+    ) -> Exchange:
+        name = f"click{next(self._names)}"
+        body = block_action(
+            action_id,
+            value,
+            user=user,
+            response_url=self.fake.response_url(name),
+            channel=channel or dm_channel(user),
+        )
+        response = self.post(body, "application/x-www-form-urlencoded")
+        return Exchange(response, self.fake.responses(name))
+
+    def fake_client(self) -> WebClient:
+        """A WebClient like the app's, talking to the fake."""
+        return WebClient(token=self.fake.token, base_url=self.fake.base_url)
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def dm_channel(user: str) -> str:
+    return "D" + user
+
+
+@pytest.fixture
+def wire(settings: Settings, services: Services, fake_slack: FakeSlack) -> Iterator[Wire]:
+    """The real app in HTTP mode on a loopback port; its WebClient talks to `fake_slack`."""
+    app = create_app(settings, services)
+    server = make_server(make_wsgi_app(app, services.engine), "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, name="app-under-test", daemon=True)
+    thread.start()
+    client = Wire(f"http://127.0.0.1:{server.effective_port}", fake_slack, services)
+    yield client
+    client.close()
+    stop_server(server)
+    thread.join(timeout=10)
+    assert not thread.is_alive()

@@ -1,0 +1,156 @@
+"""Test doubles and helpers: a frozen clock, an inline executor, Slack-signed requests."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from concurrent.futures import Executor, Future
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM = "T0001"
+
+
+def T(**offset: float) -> datetime:  # noqa: N802  (reads as a time: T(days=3))
+    return T0 + timedelta(**offset)
+
+
+class FrozenClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **offset: float) -> None:
+        self.now += timedelta(**offset)
+
+
+class InlineExecutor(Executor):
+    """Runs submitted work at once, on the caller's thread: work after the ack is finished
+    before the HTTP response returns, so tests never wait for a thread."""
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:
+            future.set_exception(error)
+        return future
+
+
+def slack_signature_headers(
+    body: bytes, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, str]:
+    """Headers exactly as Slack signs a request: v0=HMAC-SHA256(secret, "v0:{ts}:{body}")."""
+    ts = int(time.time()) if timestamp is None else timestamp
+    base = b"v0:" + str(ts).encode() + b":" + body
+    signature = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": signature}
+
+
+# Payload factories: the shapes Slack sends.
+
+
+def slash_command(
+    command: str,
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    response_url: str,
+    trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
+) -> bytes:
+    fields = {
+        "token": "verification-token-unused",
+        "team_id": TEAM,
+        "team_domain": "example",
+        "channel_id": channel,
+        "channel_name": "directmessage" if channel.startswith("D") else "channel",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0001",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
+    return urlencode(fields).encode()
+
+
+def message_event(
+    event_id: str, *, user: str, text: str, channel: str, ts: str = "1763715600.000100"
+) -> bytes:
+    envelope = {
+        "token": "verification-token-unused",
+        "team_id": TEAM,
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1763715600,
+        "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "team": TEAM,
+        },
+    }
+    return json.dumps(envelope).encode()
+
+
+def event_callback(event_id: str, event: dict[str, Any]) -> bytes:
+    envelope = {
+        "team_id": TEAM,
+        "api_app_id": "A0001",
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1763715600,
+        "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
+        "event": event,
+    }
+    return json.dumps(envelope).encode()
+
+
+def block_action(
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    response_url: str,
+    channel: str = "D0USER",
+    message_ts: str = "1763715600.000200",
+) -> bytes:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0001",
+        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {"type": "message", "ts": message_ts, "text": "…"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": "1763715601.000300",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()

@@ -1,0 +1,99 @@
+"""Block Kit builders stay within Slack's limits whatever people type."""
+
+from datetime import date
+
+import pytest
+
+from handlers import blocks
+from mentoring.goals import GoalChanged, GoalList
+from mentoring.model import (
+    GoalInfo,
+    GoalStatus,
+    NeedsPair,
+    PairChoice,
+    PairInfo,
+    Role,
+    WinInfo,
+    WinLogged,
+)
+from mentoring.pairs import PairSummary
+from tests.fakes.blockkit import validate_message, validate_view
+from tests.support import T0
+
+PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
+HUGE = "<!channel> & <b> 🚀 " + "x" * 6000
+
+
+def _goal(number: int, text: str = "Give a talk", status=GoalStatus.OPEN) -> GoalInfo:
+    return GoalInfo(number, 1, number, text, date(2027, 3, 31), status, T0, None)
+
+
+def _win(
+    text: str = "Shipped", worked: str | None = None, goal: GoalInfo | None = None
+) -> WinLogged:
+    return WinLogged(WinInfo(7, 1, "UMENTEE", text, worked, goal, T0, "C1", None), PAIR)
+
+
+MESSAGES = {
+    "help": lambda: blocks.help_message(),
+    "refusal": lambda: blocks.refusal(HUGE),
+    "goal added": lambda: blocks.goal_added(_goal(1, HUGE), PAIR, "UMENTOR"),
+    "goal list (300 goals)": lambda: blocks.goal_list(
+        GoalList(PAIR, tuple(_goal(n, HUGE[:300]) for n in range(1, 301))), "UMENTEE"
+    ),
+    "goal changed": lambda: blocks.goal_changed(
+        GoalChanged(_goal(1, HUGE, GoalStatus.DONE), PAIR, GoalStatus.OPEN)
+    ),
+    "win announcement": lambda: blocks.win_announcement(_win(HUGE, HUGE, _goal(2, HUGE))),
+    "win logged": lambda: blocks.win_logged(_win(HUGE), None),
+    "win not posted": lambda: blocks.win_logged(_win(HUGE), "is_archived"),
+    "pair chooser (60 pairs)": lambda: blocks.pair_chooser(
+        NeedsPair(3, "win", tuple(PairChoice(n, f"U{n}", Role.MENTOR) for n in range(60)))
+    ),
+    "note prompt": lambda: blocks.note_prompt(5, HUGE),
+    "end confirmation": lambda: blocks.end_confirmation(PAIR),
+    "status (60 pairs)": lambda: blocks.status(
+        [PairSummary(PAIR, Role.MENTEE, tuple(_goal(n, HUGE[:300]) for n in range(40)), 3)] * 60
+    ),
+}
+
+
+@pytest.mark.parametrize("name", MESSAGES)
+def test_messages_fit_slacks_limits(name: str) -> None:
+    """Each builder, fed oversized text and lists, produces a message Slack accepts."""
+    message = MESSAGES[name]()
+    assert validate_message(message) == []
+    assert message["text"]
+
+
+@pytest.mark.parametrize("name", MESSAGES)
+def test_messages_never_carry_a_broadcast(name: str) -> None:
+    """Typed `<!channel>` never survives into what Slack receives."""
+    assert "<!channel>" not in str(MESSAGES[name]())
+
+
+def test_home_fits_with_many_pairs_and_goals() -> None:
+    """The App Home view stays under 100 blocks with 80 pairs of 40 goals each."""
+    summaries = [
+        PairSummary(PAIR, Role.MENTOR, tuple(_goal(n, HUGE[:300]) for n in range(40)), 9)
+    ] * 80
+    view = blocks.home(summaries)
+    assert validate_view(view) == [] and len(view["blocks"]) <= 100
+
+
+def test_long_lists_are_summarised_not_cut_silently() -> None:
+    """Past the block limit a list says how many more there are, and the count adds up."""
+    goals = tuple(_goal(n, "g" * 300) for n in range(1, 1001))
+    message = blocks.goal_list(GoalList(PAIR, goals), "UMENTEE")
+    assert validate_message(message) == []
+    *sections, summary = message["blocks"][1:]
+    shown = sum(block["text"]["text"].count(":dart:") for block in sections)
+    left = int(summary["elements"][0]["text"].split()[1])
+    assert shown + left == 1000 and left > 0
+
+
+def test_win_announcement_mentions_the_mentor_and_quotes_every_line() -> None:
+    """The mentor is mentioned as <@ID>; multi-line wins are quoted line by line."""
+    post = blocks.win_announcement(_win("line one\nline <two>", "pairing"))
+    assert post["text"].startswith(":trophy: <@UMENTOR>, a win from <@UMENTEE>:")
+    assert ">line one\n>line &lt;two&gt;" in post["blocks"][0]["text"]["text"]

@@ -1,0 +1,109 @@
+"""Events API deliveries: stored before the ack, applied exactly once, replayable."""
+
+import threading
+
+from sqlmodel import select
+
+from mentoring import inbox
+from mentoring.capture import Kind
+from mentoring.model import Actor, Target, WinLogged
+from mentoring.pairs import create_pair
+from storage.db import session_scope
+from storage.models import Draft, InboundEvent, Win
+from tests.support import T0, T
+
+MENTOR, MENTEE = "UMENTOR", "UMENTEE"
+EVENT = {"type": "message", "user": MENTEE, "text": "win: shipped", "channel": "DUMENTEE"}
+
+
+def _pair(engine) -> None:
+    create_pair(
+        engine,
+        Actor(MENTEE),
+        team_id="T1",
+        mentor_id=MENTOR,
+        mentee_id=MENTEE,
+        channel_id="C1",
+        now=T0,
+    )
+
+
+def _wins(engine) -> int:
+    with session_scope(engine) as session:
+        return len(session.exec(select(Win)).all())
+
+
+def test_first_delivery_is_new_and_a_repeat_is_counted(engine) -> None:
+    """The same event id twice: NEW, then PENDING (not applied yet), with two deliveries."""
+    assert inbox.record_delivery(engine, "Ev1", "message", EVENT, T0) is inbox.Delivery.NEW
+    assert inbox.record_delivery(engine, "Ev1", "message", EVENT, T0) is inbox.Delivery.PENDING
+    with session_scope(engine) as session:
+        assert session.get(InboundEvent, "Ev1").deliveries == 2
+
+
+def test_a_message_is_applied_once_however_often_it_arrives(engine) -> None:
+    """apply_message twice for one event: one win; the second is a Duplicate; then DONE."""
+    _pair(engine)
+    inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
+    first = inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.WIN, "shipped", Target(), T0)
+    again = inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.WIN, "shipped", Target(), T0)
+    assert isinstance(first, WinLogged) and isinstance(again, inbox.Duplicate)
+    assert inbox.record_delivery(engine, "Ev1", "message", EVENT, T0) is inbox.Delivery.DONE
+    assert _wins(engine) == 1
+
+
+def test_concurrent_deliveries_apply_once(engine) -> None:
+    """Six workers applying the same event at once produce exactly one win."""
+    _pair(engine)
+    inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
+    start = threading.Barrier(6)
+    outcomes = []
+
+    def apply() -> None:
+        start.wait()
+        outcomes.append(
+            inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.WIN, "shipped", Target(), T0)
+        )
+
+    threads = [threading.Thread(target=apply) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(isinstance(o, WinLogged) for o in outcomes) == 1
+    assert sum(isinstance(o, inbox.Duplicate) for o in outcomes) == 5
+    assert _wins(engine) == 1
+
+
+def test_a_refusal_counts_as_applied(engine) -> None:
+    """Bad input is answered once: the event is marked applied, nothing is stored."""
+    _pair(engine)
+    inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
+    refused = inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.WIN, "", Target(), T0)
+    assert isinstance(refused, inbox.Refused)
+    assert isinstance(
+        inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.WIN, "x", Target(), T0),
+        inbox.Duplicate,
+    )
+    assert _wins(engine) == 0
+    with session_scope(engine) as session:
+        assert session.get(InboundEvent, "Ev1").outcome == "refused: InvalidInput"
+
+
+def test_notes_are_kept_as_drafts(engine) -> None:
+    """A plain DM becomes a draft in the same transaction as the claim."""
+    inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
+    kept = inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.NOTE, "had a chat", Target(), T0)
+    assert isinstance(kept, inbox.Kept)
+    with session_scope(engine) as session:
+        assert session.get(Draft, kept.draft_id).text == "had a chat"
+
+
+def test_pending_deliveries_are_those_never_applied(engine) -> None:
+    """What was stored but not applied before an instant is listed for replay, in order."""
+    inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
+    inbox.record_delivery(engine, "Ev2", "message", {**EVENT, "text": "b"}, T(seconds=1))
+    inbox.claim_delivery(engine, "Ev2", T(seconds=2), "help")
+    inbox.record_delivery(engine, "Ev3", "message", EVENT, T(minutes=5))
+    pending = inbox.pending_deliveries(engine, T(minutes=1))
+    assert [(p.event_id, p.event["text"]) for p in pending] == [("Ev1", "win: shipped")]

@@ -1,0 +1,141 @@
+"""A pair's goals and wins are for the two of them: every surface refuses everyone else.
+
+An outsider (and an admin, who may pair and unpair but not read) tries each command and each
+button, with forged values, against a pair with a goal, a win and a kept note. Each attempt is
+refused, the database is byte-for-byte unchanged, nothing is posted in the pair's channel, and
+no reply shows the pair's text.
+"""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from handlers import blocks
+from storage.db import session_scope
+from storage.models import Draft, Goal, Pair, Win
+from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, flatten_text
+
+SECRET_GOAL = "Negotiate a raise before my review"
+SECRET_WIN = "Told my manager about the burnout"
+SECRET_NOTE = "I am thinking about leaving"
+
+
+def _snapshot(wire: Wire) -> str:
+    with session_scope(wire.services.engine) as session:
+        rows = [
+            row.model_dump(mode="json")
+            for model in (Pair, Goal, Win, Draft)
+            for row in session.exec(select(model)).all()
+        ]
+    return json.dumps(rows, sort_keys=True)
+
+
+@pytest.fixture
+def private_pair(wire: Wire, paired) -> dict[str, str]:
+    wire.command("/goal", SECRET_GOAL, user=MENTEE)
+    wire.command("/win", f"{SECRET_WIN} #1", user=MENTEE)
+    wire.dm("EvNote", SECRET_NOTE, user=MENTEE)
+    with session_scope(wire.services.engine) as session:
+        goal = session.exec(select(Goal)).one()
+        win = session.exec(select(Win)).one()
+        draft = session.exec(select(Draft)).one()
+    return {
+        "pair": str(paired.id),
+        "goal": str(goal.id),
+        "win": str(win.id),
+        "draft": str(draft.id),
+    }
+
+
+COMMANDS = [
+    ("/goal", "list"),
+    ("/goal", f"list to <@{MENTEE}>"),
+    ("/goal", f"list to <@{MENTOR}>"),
+    ("/goal", f"done 1 to <@{MENTEE}>"),
+    ("/goal", f"drop 1 to <@{MENTOR}>"),
+    ("/goal", f"Sneaky extra goal to <@{MENTEE}>"),
+    ("/win", f"Fake win to <@{MENTOR}>"),
+    ("/win", "Fake win"),
+    ("/mentor", "end"),
+    ("/mentor", f"end <@{MENTEE}>"),
+]
+
+
+@pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
+@pytest.mark.parametrize(("command", "text"), COMMANDS)
+def test_commands_from_others_are_refused_in_the_pairs_own_channel(
+    wire: Wire, private_pair, who, command, text
+) -> None:
+    """Even typed in the pair's channel, another person's command reads and changes nothing."""
+    before = _snapshot(wire)
+    posts_before = len(wire.fake.messages_in(PAIR_CHANNEL))
+    sent = wire.command(command, text, user=who, channel=PAIR_CHANNEL)
+    shown = sent.reply_text
+    assert SECRET_GOAL not in shown and SECRET_WIN not in shown
+    assert any(word in shown for word in ("not in", "isn't one of yours", "only"))
+    assert _snapshot(wire) == before
+    assert len(wire.fake.messages_in(PAIR_CHANNEL)) == posts_before
+
+
+def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:
+    return [
+        (blocks.SAVE_AS_WIN, ids["draft"]),
+        (blocks.SAVE_AS_GOAL, ids["draft"]),
+        (blocks.DISCARD_NOTE, ids["draft"]),
+        (f"{blocks.CHOOSE_PAIR}_0", f"{ids['draft']}:{ids['pair']}"),
+        (blocks.UNDO_GOAL_STATUS, f"{ids['goal']}:open:dropped"),
+        (blocks.UNDO_WIN, ids["win"]),
+        (blocks.REPOST_WIN, ids["win"]),
+        (blocks.END_PAIR, ids["pair"]),
+    ]
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
+    wire: Wire, private_pair, index
+) -> None:
+    """Every button, replayed by an outsider with the pair's real ids, changes nothing."""
+    action_id, value = _forged(private_pair)[index]
+    before = _snapshot(wire)
+    posts_before = wire.fake.messages_in(PAIR_CHANNEL)
+    clicked = wire.click(action_id, value, user=OUTSIDER, channel=PAIR_CHANNEL)
+    assert clicked.http.status_code == 200
+    shown = clicked.reply_text
+    assert SECRET_GOAL not in shown and SECRET_WIN not in shown and SECRET_NOTE not in shown
+    assert _snapshot(wire) == before
+    assert wire.fake.messages_in(PAIR_CHANNEL) == posts_before
+
+
+@pytest.mark.parametrize("value", ["", "abc", "1:2:3:4", "-1", "99999999"])
+def test_malformed_button_values_are_refused_politely(wire: Wire, private_pair, value) -> None:
+    """Garbage in a button value: a clear message, never an error page, nothing changed."""
+    before = _snapshot(wire)
+    clicked = wire.click(blocks.UNDO_WIN, value, user=MENTEE)
+    assert clicked.http.status_code == 200
+    assert "out of date" in clicked.reply_text or "no longer there" in clicked.reply_text
+    assert _snapshot(wire) == before
+
+
+def test_an_admin_can_end_a_pair_but_the_home_shows_them_nothing_of_it(
+    wire: Wire, private_pair
+) -> None:
+    """Admins manage pairs; their own App Home and status hold none of the pair's content."""
+    asked = wire.command("/mentor", f"end <@{MENTOR}> <@{MENTEE}>", user=ADMIN, channel="DUADMIN")
+    assert SECRET_GOAL not in asked.reply_text
+    ended = wire.click(blocks.END_PAIR, private_pair["pair"], user=ADMIN)
+    assert "was ended by" in ended.reply_text
+    status = wire.command("/mentor", "status", user=ADMIN, channel="DUADMIN")
+    assert "not in a mentorship" in status.reply_text
+    wire.post(_home_opened(ADMIN), "application/json")
+    (view,) = [call.args["view"] for call in wire.fake.calls_to("views.publish")]
+    assert SECRET_GOAL not in flatten_text(view)
+
+
+def _home_opened(user: str) -> bytes:
+    from tests.support import event_callback
+
+    return event_callback(
+        f"EvHome{user}",
+        {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"},
+    )

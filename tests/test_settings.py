@@ -1,0 +1,63 @@
+"""Settings: defaults, and one clear line naming the variable for every bad value."""
+
+import pytest
+
+from bot.settings import Settings, SettingsError
+
+
+def test_defaults() -> None:
+    """With nothing set: SQLite file, Slack's API, port 3000, no admins, INFO."""
+    settings = Settings.from_env({})
+    assert settings.database_url == "sqlite:///mentorbot.db"
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert (settings.port, settings.admins, settings.log_level) == (3000, frozenset(), "INFO")
+
+
+def test_values_are_read_and_normalised() -> None:
+    """Admins are split on commas; the API URL gets its trailing slash; levels any case."""
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1-2",
+            "SLACK_APP_TOKEN": "xapp-1-A-2",
+            "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
+            "DATABASE_URL": "postgresql+psycopg://bot@db/mentorbot",
+            "SLACK_API_URL": "http://127.0.0.1:9999/api",
+            "PORT": "8080",
+            "MENTORBOT_ADMINS": "U012AB, W0CD",
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
+    assert settings.admins == {"U012AB", "W0CD"} and settings.port == 8080
+    assert settings.log_level == "DEBUG" and settings.default_mode() == "socket"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
+        ("SLACK_SIGNING_SECRET", "has spaces in it!"),
+        ("DATABASE_URL", "mysql://db/x"),
+        ("DATABASE_URL", "not a url"),
+        ("SLACK_API_URL", "slack.com/api"),
+        ("PORT", "eighty"),
+        ("PORT", "70000"),
+        ("MENTORBOT_ADMINS", "U012AB,@bob"),
+        ("LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
+    """The error is one line that starts with the variable's name."""
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({variable: value})
+    message = str(raised.value)
+    assert message.startswith(f"{variable}: ") and "\n" not in message
+
+
+def test_modes_and_what_run_needs() -> None:
+    """Socket Mode needs the app token; HTTP mode the signing secret; both the bot token."""
+    assert Settings().default_mode() == "socket"
+    assert Settings().missing_for("socket") == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
+    http = Settings(bot_token="xoxb-1", signing_secret="a" * 32)
+    assert http.default_mode() == "http" and http.missing_for("http") == []

@@ -1,0 +1,218 @@
+"""DMs to the bot over the Events API: prefixes, kept notes, retries, restarts, replay."""
+
+import threading
+
+from sqlmodel import select
+
+from bot.app import create_app
+from handlers import blocks
+from handlers.flows import replay_pending
+from mentoring import inbox
+from storage.db import session_scope
+from storage.models import Draft, Goal, InboundEvent, Win
+from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, dm_channel, flatten_text
+from tests.support import message_event
+
+
+def _rows(wire: Wire, model) -> list:
+    with session_scope(wire.services.engine) as session:
+        return list(session.exec(select(model)).all())
+
+
+def _dm_replies(wire: Wire, user: str = MENTEE) -> list[dict]:
+    return wire.fake.messages_in(dm_channel(user))
+
+
+def test_goal_and_win_prefixes_save_straight_away(wire: Wire, paired) -> None:
+    """`goal: …` adds a goal, `win: …` logs and shares a win; each DM gets one reply."""
+    assert (
+        wire.dm("Ev1", "goal: Give a talk at a meetup by June 2027", user=MENTEE).status_code == 200
+    )
+    assert wire.dm("Ev2", "Win: Got my talk accepted #1", user=MENTEE).status_code == 200
+    (goal,) = _rows(wire, Goal)
+    (win,) = _rows(wire, Win)
+    assert goal.text == "Give a talk at a meetup" and win.goal_id == goal.id
+    assert ":trophy:" in wire.fake.messages_in(PAIR_CHANNEL)[-1]["text"]
+    replies = [m["text"] for m in _dm_replies(wire)]
+    assert len(replies) == 2 and "Goal 1 added" in replies[0] and "shared with" in replies[1]
+
+
+def test_any_other_dm_is_kept_and_offered_as_win_or_goal(wire: Wire, paired) -> None:
+    """A plain DM is kept; "Save as win" logs it and replaces the question."""
+    wire.dm("Ev1", "Led my first design review today", user=MENTEE)
+    (prompt,) = _dm_replies(wire)
+    ids = [e["action_id"] for e in prompt["blocks"][1]["elements"]]
+    assert ids == [blocks.SAVE_AS_WIN, blocks.SAVE_AS_GOAL, blocks.DISCARD_NOTE]
+    assert _rows(wire, Win) == [] and _rows(wire, Draft)[0].status == "pending"
+    draft_id = prompt["blocks"][1]["elements"][0]["value"]
+    saved = wire.click(blocks.SAVE_AS_WIN, draft_id, user=MENTEE)
+    assert "shared with" in saved.reply_text and saved.reply["replace_original"] is True
+    assert [w.text for w in _rows(wire, Win)] == ["Led my first design review today"]
+    again = wire.click(blocks.SAVE_AS_WIN, draft_id, user=MENTEE)
+    assert "already saved" in again.reply_text and len(_rows(wire, Win)) == 1
+
+
+def test_a_note_can_be_dismissed_and_only_by_its_author(wire: Wire, paired) -> None:
+    """Dismiss marks the note; another person's click on it is refused and changes nothing."""
+    wire.dm("Ev1", "thanks!", user=MENTEE)
+    draft_id = _dm_replies(wire)[0]["blocks"][1]["elements"][2]["value"]
+    refused = wire.click(blocks.DISCARD_NOTE, draft_id, user=OUTSIDER)
+    assert "isn't one of your messages" in refused.reply_text
+    assert _rows(wire, Draft)[0].status == "pending"
+    assert "not saved" in wire.click(blocks.DISCARD_NOTE, draft_id, user=MENTEE).reply_text
+    assert _rows(wire, Draft)[0].status == "dismissed"
+
+
+def test_a_retried_delivery_logs_one_win(wire: Wire, paired) -> None:
+    """The same event delivered again (X-Slack-Retry-Num) is acknowledged and ignored."""
+    wire.dm("Ev1", "win: Closed the quarter's top bug", user=MENTEE)
+    assert (
+        wire.dm("Ev1", "win: Closed the quarter's top bug", user=MENTEE, retry_num=1).status_code
+        == 200
+    )
+    assert (
+        wire.dm("Ev1", "win: Closed the quarter's top bug", user=MENTEE, retry_num=2).status_code
+        == 200
+    )
+    assert len(_rows(wire, Win)) == 1
+    assert len([m for m in wire.fake.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]) == 1
+    assert len(_dm_replies(wire)) == 1
+    (event,) = _rows(wire, InboundEvent)
+    assert event.deliveries == 3 and event.processed_at is not None
+
+
+def test_concurrent_duplicate_deliveries_log_one_win(wire: Wire, paired) -> None:
+    """Four copies of one event arriving at once: one win, one post, one reply."""
+    start = threading.Barrier(4)
+    statuses = []
+
+    def deliver(retry: int) -> None:
+        start.wait()
+        statuses.append(
+            wire.dm("Ev9", "win: Mentored an intern", user=MENTEE, retry_num=retry).status_code
+        )
+
+    threads = [threading.Thread(target=deliver, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 4
+    assert len(_rows(wire, Win)) == 1 and len(_dm_replies(wire)) == 1
+
+
+def test_a_restart_does_not_forget_what_was_applied(wire: Wire, paired, settings, services) -> None:
+    """A retry that reaches a freshly started app (same database) is still ignored."""
+    wire.dm("Ev1", "win: Shipped the importer", user=MENTEE)
+    restarted = create_app(settings, services)  # a new process would build exactly this
+    from slack_bolt.request import BoltRequest
+
+    from tests.support import slack_signature_headers
+
+    body = message_event("Ev1", user=MENTEE, text="win: Shipped the importer", channel="DUMENTEE")
+    headers = {
+        **slack_signature_headers(body),
+        "Content-Type": "application/json",
+        "X-Slack-Retry-Num": "1",
+    }
+    response = restarted.dispatch(BoltRequest(body=body.decode(), headers=headers))
+    assert response.status == 200
+    assert len(_rows(wire, Win)) == 1 and len(_dm_replies(wire)) == 1
+
+
+def test_a_delivery_stored_but_never_applied_is_replayed_at_start(
+    wire: Wire, paired, services, clock
+) -> None:
+    """If the bot stopped between ack and work, start-up applies the stored delivery once."""
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DUMENTEE",
+        "user": MENTEE,
+        "text": "win: Ran the retro",
+    }
+    inbox.record_delivery(services.engine, "EvLost", "message", event, services.clock())
+    clock.advance(minutes=2)  # the bot stopped; it starts again a little later
+    assert replay_pending(services, wire.fake_client()) == 1
+    assert [w.text for w in _rows(wire, Win)] == ["Ran the retro"]
+    assert "shared with" in _dm_replies(wire)[-1]["text"]
+    assert replay_pending(services, wire.fake_client()) == 0
+
+
+def test_a_stored_but_unapplied_delivery_is_applied_by_its_retry(
+    wire: Wire, paired, services
+) -> None:
+    """A retry of a delivery whose first worker died is applied, not dropped."""
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": "DUMENTEE",
+        "user": MENTEE,
+        "text": "win: Wrote the RFC",
+    }
+    inbox.record_delivery(services.engine, "EvHalf", "message", event, services.clock())
+    wire.dm("EvHalf", "win: Wrote the RFC", user=MENTEE, retry_num=1)
+    assert [w.text for w in _rows(wire, Win)] == ["Wrote the RFC"]
+
+
+def test_help_and_refusals_in_dms(wire: Wire, paired) -> None:
+    """`help` answers with the commands; a bad `win:` gets its reason; nothing else changes."""
+    wire.dm("Ev1", "help", user=MENTEE)
+    wire.dm("Ev2", "win:", user=MENTEE)
+    first, second = _dm_replies(wire)
+    assert "/goal" in flatten_text(first) and "Say what happened" in second["text"]
+    assert _rows(wire, Win) == []
+
+
+def test_edits_bot_messages_and_joins_are_acknowledged_and_ignored(wire: Wire, paired) -> None:
+    """message_changed, bot posts and channel joins get a 200 and do nothing."""
+    import json
+
+    for subtype in ("message_changed", "bot_message", "channel_join"):
+        envelope = json.loads(
+            message_event(f"Ev-{subtype}", user=MENTEE, text="win: x", channel="DUMENTEE")
+        )
+        envelope["event"]["subtype"] = subtype
+        assert wire.post(json.dumps(envelope).encode(), "application/json").status_code == 200
+    assert _rows(wire, InboundEvent) == [] and _dm_replies(wire) == []
+
+
+def test_dms_from_someone_without_a_pair_keep_their_text(wire: Wire) -> None:
+    """Without a pair, `win:` says how to pair up; a plain note is still kept."""
+    wire.dm("Ev1", "win: Shipped", user=OUTSIDER)
+    wire.dm("Ev2", "Something to remember", user=OUTSIDER)
+    refusal, prompt = _dm_replies(wire, OUTSIDER)
+    assert "/mentor pair" in refusal["text"] and "Want me to save this?" in flatten_text(prompt)
+    assert [d.text for d in _rows(wire, Draft)] == ["Something to remember"]
+    assert MENTOR not in flatten_text(prompt)
+
+
+def test_a_delivery_that_cannot_be_stored_gets_a_500_so_slack_retries(
+    wire: Wire, paired, monkeypatch
+) -> None:
+    """If the event can't be stored before the ack, Slack must see a failure and retry later."""
+    from sqlalchemy.exc import OperationalError
+
+    def broken(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(inbox, "record_delivery", broken)
+    assert wire.dm("EvDown", "win: Shipped", user=MENTEE).status_code == 500
+    monkeypatch.undo()
+    assert wire.dm("EvDown", "win: Shipped", user=MENTEE, retry_num=1).status_code == 200
+    assert [w.text for w in _rows(wire, Win)] == ["Shipped"]
+
+
+def test_a_command_whose_listener_fails_gets_a_polite_answer(
+    wire: Wire, paired, monkeypatch
+) -> None:
+    """A listener failing before its ack still answers 200 with an apology, never a 500."""
+    from handlers import parsing
+
+    def broken(command):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(parsing.Request, "of", broken)
+    sent = wire.command("/win", "Shipped", user=MENTEE)
+    assert sent.http.status_code == 200 and "Something went wrong on my side" in sent.http.text
+    assert _rows(wire, Win) == []
