@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -19,11 +19,11 @@ from bot.clock import system_clock
 from bot.settings import Settings
 from handlers import blocks
 from handlers.services import Clock, Services
+from handlers.tasks import Runner
 from storage.db import make_engine
 
 logger = logging.getLogger("mentorbot")
 
-AFTER_ACK_WORKERS = 8
 RATE_LIMIT_RETRIES = 3
 
 
@@ -44,19 +44,16 @@ def make_web_client(settings: Settings) -> WebClient:
 
 
 def build_services(
-    settings: Settings,
-    *,
-    engine: Engine | None = None,
-    clock: Clock = system_clock,
-    executor: Executor | None = None,
+    settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock
 ) -> Services:
+    """The database, clock and admins, without a runner (see `with_runner`)."""
     return Services(
-        engine=engine or make_engine(settings.database_url),
-        clock=clock,
-        admins=settings.admins,
-        executor=executor
-        or ThreadPoolExecutor(max_workers=AFTER_ACK_WORKERS, thread_name_prefix="after-ack"),
+        engine=engine or make_engine(settings.database_url), clock=clock, admins=settings.admins
     )
+
+
+def with_runner(services: Services, runner: Runner) -> Services:
+    return replace(services, runner=runner)
 
 
 def create_app(settings: Settings, services: Services, client: WebClient | None = None) -> App:

@@ -16,12 +16,13 @@ from dotenv import load_dotenv
 from slack_bolt.error import BoltError
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import build_services, create_app
+from bot.app import build_services, create_app, with_runner
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
 from bot.settings import Settings, SettingsError
 from bot.web import make_server, make_wsgi_app
-from handlers.flows import replay_pending
+from bot.worker import ProcessRunner
+from handlers.messages import replay_pending
 from storage.db import describe_url, init_db, make_engine
 
 logger = logging.getLogger("mentorbot")
@@ -102,13 +103,16 @@ def _run(settings: Settings, mode: str) -> int:
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
+    runner = ProcessRunner(settings)
+    services = with_runner(services, runner)
     try:
         app = create_app(settings, services)
     except BoltError as error:
+        runner.close()
         print(f"mentorbot: Slack did not accept SLACK_BOT_TOKEN ({error}).", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, _stop)
-    replay_pending(services, app.client)
+    replay_pending(services)
     try:
         if mode == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -122,7 +126,7 @@ def _run(settings: Settings, mode: str) -> int:
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:
-        services.executor.shutdown(wait=True)  # finish replies already under way
+        runner.close()  # the worker finishes what was acknowledged before it stops
     return 0
 
 

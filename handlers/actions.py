@@ -3,59 +3,39 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 
 from handlers import blocks, flows
-from handlers.services import Message, Services, reply_replacing
+from handlers.services import Services
+from handlers.tasks import Flow, ReplyTo, Task
 
-ButtonFlow = Callable[[Services, WebClient, str, str], Message]
-
-BUTTONS: dict[str | re.Pattern[str], ButtonFlow] = {
+BUTTONS: dict[str, Flow] = {
     blocks.SAVE_AS_WIN: flows.save_note_as_win,
     blocks.SAVE_AS_GOAL: flows.save_note_as_goal,
     blocks.DISCARD_NOTE: flows.discard_note,
-    re.compile(rf"^{blocks.CHOOSE_PAIR}_\d+$"): flows.choose_pair,
     blocks.UNDO_GOAL_STATUS: flows.undo_goal_status,
     blocks.UNDO_WIN: flows.undo_win,
     blocks.REPOST_WIN: flows.repost_win,
     blocks.END_PAIR: flows.end_pair,
+    blocks.KEEP_PAIR: flows.keep_pair,
 }
+CHOOSE_PAIR = re.compile(rf"^{blocks.CHOOSE_PAIR}_\d+$")
 
 
-def button_listener(flow: ButtonFlow) -> Callable[..., None]:
-    """A listener that acks the click, then runs `flow(services, client, clicker, value)` and
-    replaces the clicked message with what it returns."""
-
-    def handle_button(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        services: Services,
-    ) -> None:
-        ack()
-        clicker, value = body["user"]["id"], str(action.get("value", ""))
-        services.after_ack(
-            reply_replacing(respond),
-            lambda: flow(services, client, clicker, value),
-            what=flow.__name__,
-        )
-
-    handle_button.__name__ = f"handle_{flow.__name__}"
-    return handle_button
-
-
-def handle_keep_pair(ack: Ack, respond: Respond) -> None:
+def handle_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
+) -> None:
+    """Ack the click, then run the button's flow; its answer replaces the clicked message."""
     ack()
-    respond(**blocks.pair_kept())
+    action_id = action["action_id"]
+    flow = flows.choose_pair if CHOOSE_PAIR.match(action_id) else BUTTONS[action_id]
+    clicker, value = body["user"]["id"], str(action.get("value", ""))
+    reply = ReplyTo(response_url=body.get("response_url"), replace=True)
+    services.after_ack(Task(flow, (clicker, value), reply, action_id))
 
 
 def register(app: App) -> None:
-    for action_id, flow in BUTTONS.items():
-        app.action(action_id)(button_listener(flow))
-    app.action(blocks.KEEP_PAIR)(handle_keep_pair)
+    ids = "|".join(map(re.escape, BUTTONS))
+    app.action(re.compile(f"^(?:{ids}|{CHOOSE_PAIR.pattern[1:-1]})$"))(handle_button)

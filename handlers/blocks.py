@@ -38,9 +38,6 @@ REPOST_WIN = "repost_win"
 END_PAIR = "end_pair"
 KEEP_PAIR = "keep_pair"
 
-# Slack errors that mean "the bot can't post in that channel any more"; retrying won't help.
-CHANNEL_GONE = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive"}
-
 
 # Primitives
 
@@ -98,11 +95,6 @@ def message(fallback: str, blocks: Sequence[Block] = ()) -> Message:
 
 def ephemeral(fallback: str, blocks: Sequence[Block] = ()) -> Message:
     return {**message(fallback, blocks), "response_type": "ephemeral"}
-
-
-def replacement(fallback: str, blocks: Sequence[Block] = ()) -> Message:
-    """Replaces the message a button was clicked in."""
-    return {**message(fallback, blocks), "replace_original": True}
 
 
 def packed_sections(lines: Iterable[str], max_blocks: int) -> list[Block]:
@@ -303,7 +295,7 @@ def win_logged(logged: WinLogged, error: str | None) -> Message:
 
 def win_removed(posted: bool) -> Message:
     extra = " and its post in your shared channel" if posted else ""
-    return replacement(f":wastebasket: Removed that win{extra}.")
+    return message(f":wastebasket: Removed that win{extra}.")
 
 
 def _why(error: str) -> str:
@@ -349,7 +341,7 @@ def note_prompt(draft_id: int, text: str) -> Message:
 
 
 def note_dismissed() -> Message:
-    return replacement("OK, not saved.")
+    return message("OK, not saved.")
 
 
 # Pairs
@@ -405,7 +397,7 @@ def pair_ended(pair: PairInfo, by: str) -> Message:
 
 
 def pair_kept() -> Message:
-    return replacement("Kept: nothing changed.")
+    return message("Kept: nothing changed.")
 
 
 def _summary_lines(summary: PairSummary, goals_shown: int) -> list[str]:

@@ -1,45 +1,30 @@
-"""Slash commands. Each listener acks at once (Slack gives up after 3 s) and replies later."""
+"""Slash commands. Each listener acks at once (Slack gives up after 3 s); the work runs after."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 
 from handlers import blocks, flows
 from handlers.parsing import Request
-from handlers.services import Message, Services, reply_by
+from handlers.services import Services
+from handlers.tasks import Flow, ReplyTo, Task
 
-CommandFlow = Callable[[Services, WebClient, Request], Message]
-
-COMMANDS: dict[str, CommandFlow] = {
+COMMANDS: dict[str, Flow] = {
     "/goal": flows.goal_command,
     "/win": flows.win_command,
     "/mentor": flows.mentor_command,
 }
 
 
-def command_listener(flow: CommandFlow) -> Callable[..., None]:
-    """A listener that acks the command, then runs `flow(services, client, request)` and
-    answers privately through the command's response_url."""
-
-    def handle_command(
-        ack: Ack,
-        command: dict[str, Any],
-        respond: Respond,
-        client: WebClient,
-        services: Services,
-    ) -> None:
-        ack()
-        request = Request.of(command)
-        services.after_ack(
-            reply_by(respond), lambda: flow(services, client, request), what=command["command"]
-        )
-
-    handle_command.__name__ = f"handle_{flow.__name__}"
-    return handle_command
+def handle_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
+    """Ack, then run the command's flow; its answer goes privately to the person who typed it."""
+    ack()
+    reply = ReplyTo(response_url=command["response_url"])
+    flow = COMMANDS[command["command"]]
+    services.after_ack(Task(flow, (Request.of(command),), reply, command["command"]))
 
 
 def handle_agenda_command(ack: Ack) -> None:
@@ -51,7 +36,8 @@ def handle_review_command(ack: Ack) -> None:
 
 
 def register(app: App) -> None:
-    for name, flow in COMMANDS.items():
-        app.command(name)(command_listener(flow))
+    # One listener for all three: Bolt evaluates each listener's matcher in turn, so fewer
+    # listeners ahead of a match means less work before the ack.
+    app.command(re.compile("^(" + "|".join(map(re.escape, COMMANDS)) + ")$"))(handle_command)
     app.command("/agenda")(handle_agenda_command)
     app.command("/review")(handle_review_command)

@@ -1,7 +1,7 @@
 """The work each listener hands to `after_ack`: parse, apply the rules, talk to Slack, render.
 
 Each flow returns the message for the person who acted (or None). Refusals are raised as
-mentoring errors and rendered by `services.run_work`. Slack calls whose failure must not undo
+mentoring errors and rendered by `tasks.perform`. Slack calls whose failure must not undo
 what was saved (announcing a win, greeting a new pair) are caught here and reported instead.
 """
 
@@ -29,8 +29,9 @@ from handlers.parsing import (
     parse_mentor_command,
     parse_win_command,
 )
-from handlers.services import Message, Services, reply_in, run_work
+from handlers.services import Message, Services
 from handlers.slack_text import from_slack
+from handlers.tasks import slack_error
 from mentoring import capture, goals, inbox, pairs, wins
 from mentoring.capture import Kind
 from mentoring.errors import InvalidInput, MentoringError
@@ -39,12 +40,6 @@ from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, Target, 
 logger = logging.getLogger("mentorbot.flows")
 
 MAX_CHANNEL_NAME = 80
-
-
-def slack_error(error: SlackApiError) -> str:
-    """Slack's error code, or the HTTP status when the answer had no code."""
-    data = error.response.data if isinstance(error.response.data, dict) else {}
-    return str(data.get("error") or f"http_{error.response.status_code}")
 
 
 # Slash commands
@@ -273,23 +268,6 @@ def direct_message(
     return finish(services, client, outcome, actor.user_id)
 
 
-def replay_pending(services: Services, client: WebClient) -> int:
-    """Apply DMs that were stored but never applied (the bot stopped after acking them)."""
-    pending = inbox.pending_deliveries(services.engine, services.clock())
-    for delivery in pending:
-        event = delivery.event
-
-        def work(
-            event_id: str = delivery.event_id, event: dict[str, Any] = event
-        ) -> Message | None:
-            return direct_message(services, client, event_id, event)
-
-        run_work(reply_in(client, event["channel"]), work, what="replay")
-    if pending:
-        logger.info("replayed stored deliveries", extra={"count": len(pending)})
-    return len(pending)
-
-
 # Buttons
 
 
@@ -365,6 +343,10 @@ def repost_win(services: Services, client: WebClient, user_id: str, value: str) 
     (win_id,) = _ids(value, 1)
     logged = wins.win_to_repost(services.engine, services.actor(user_id), win_id)
     return blocks.win_logged(logged, announce(services, client, logged))
+
+
+def keep_pair(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    return blocks.pair_kept()
 
 
 def end_pair(services: Services, client: WebClient, user_id: str, value: str) -> Message:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from handlers import flows
 from handlers.services import Services
+from handlers.tasks import ReplyTo, Task
 
 
-def handle_app_home_opened(event: dict[str, Any], client: WebClient, services: Services) -> None:
-    if event.get("tab") != "home":
-        return
-    user = event["user"]
-    services.after_ack(None, lambda: flows.publish_home(services, client, user), what="home")
+def handle_app_home_opened(event: dict[str, Any], services: Services) -> None:
+    if event.get("tab") == "home":
+        services.after_ack(Task(flows.publish_home, (event["user"],), ReplyTo(), "home"))
 
 
 def register(app: App) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 
 from handlers import flows
-from handlers.services import Services, ack_only, reply_in
+from handlers.services import Services, ack_only
+from handlers.tasks import ReplyTo, Task
 from mentoring import inbox
 
 
@@ -22,9 +22,7 @@ def is_person_dm(event: dict[str, Any]) -> bool:
     )
 
 
-def handle_direct_message(
-    body: dict[str, Any], event: dict[str, Any], client: WebClient, services: Services
-) -> None:
+def handle_direct_message(body: dict[str, Any], event: dict[str, Any], services: Services) -> None:
     """Store the delivery before the ack (Bolt acks when this returns), then apply it after.
 
     A retry of a delivery that was applied already is acknowledged and ignored.
@@ -33,11 +31,19 @@ def handle_direct_message(
     seen = inbox.record_delivery(services.engine, event_id, "message", event, services.clock())
     if seen is inbox.Delivery.DONE:
         return
-    services.after_ack(
-        reply_in(client, event["channel"]),
-        lambda: flows.direct_message(services, client, event_id, event),
-        what="dm",
-    )
+    services.after_ack(dm_task(event_id, event))
+
+
+def dm_task(event_id: str, event: dict[str, Any]) -> Task:
+    return Task(flows.direct_message, (event_id, event), ReplyTo(channel=event["channel"]), "dm")
+
+
+def replay_pending(services: Services) -> int:
+    """Apply DMs that were stored but never applied (the bot stopped after acking them)."""
+    pending = inbox.pending_deliveries(services.engine, services.clock())
+    for delivery in pending:
+        services.after_ack(dm_task(delivery.event_id, delivery.event))
+    return len(pending)
 
 
 def register(app: App) -> None:

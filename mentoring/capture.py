@@ -68,13 +68,8 @@ def capture_in(
     return WinLogged(log_win_in(session, actor, pair, parsed, now), PairInfo.of(pair))
 
 
-def keep_note(engine: Engine, actor: Actor, text: str, now: datetime) -> int:
-    """Keep text whose kind the person has not chosen yet; returns the draft id."""
-    with session_scope(engine) as session:
-        return keep_note_in(session, actor, text, now)
-
-
 def keep_note_in(session: Session, actor: Actor, text: str, now: datetime) -> int:
+    """Keep text whose kind the person has not chosen yet; returns the draft id."""
     if not text.strip():
         raise InvalidInput("That message was empty, so there's nothing to keep.")
     if len(text) > NOTE_MAX_CHARS:

@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.app import build_services, create_app
+from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app, stop_server
 from handlers.services import Services
+from handlers.tasks import InlineRunner
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
@@ -27,7 +27,6 @@ from tests.support import (
     T0,
     TEAM,
     FrozenClock,
-    InlineExecutor,
     block_action,
     message_event,
     slack_signature_headers,
@@ -77,7 +76,9 @@ def settings(fake_slack: FakeSlack, tmp_path: Any) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, engine: Engine, clock: FrozenClock) -> Services:
-    return build_services(settings, engine=engine, clock=clock, executor=InlineExecutor())
+    """Services whose work after the ack runs inline, before the HTTP response returns."""
+    base = build_services(settings, engine=engine, clock=clock)
+    return with_runner(base, InlineRunner(base, make_web_client(settings)))
 
 
 @pytest.fixture
@@ -178,10 +179,6 @@ class Wire:
         )
         response = self.post(body, "application/x-www-form-urlencoded")
         return Exchange(response, self.fake.responses(name))
-
-    def fake_client(self) -> WebClient:
-        """A WebClient like the app's, talking to the fake."""
-        return WebClient(token=self.fake.token, base_url=self.fake.base_url)
 
     def close(self) -> None:
         self.http.close()

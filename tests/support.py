@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import time
-from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -31,19 +30,6 @@ class FrozenClock:
 
     def advance(self, **offset: float) -> None:
         self.now += timedelta(**offset)
-
-
-class InlineExecutor(Executor):
-    """Runs submitted work at once, on the caller's thread: work after the ack is finished
-    before the HTTP response returns, so tests never wait for a thread."""
-
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        future: Future[Any] = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:
-            future.set_exception(error)
-        return future
 
 
 def slack_signature_headers(

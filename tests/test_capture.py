@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from mentoring import goals, wins
-from mentoring.capture import Kind, capture, discard_draft, keep_note, use_draft
+from mentoring.capture import Kind, capture, discard_draft, keep_note_in, use_draft
 from mentoring.errors import InvalidInput, NotAllowed, NotFound
 from mentoring.model import Actor, GoalAdded, GoalStatus, NeedsPair, Target, WinLogged
 from mentoring.pairs import create_pair, end_pair
@@ -26,6 +26,11 @@ def pair(engine):
         channel_id="C1",
         now=T0,
     )
+
+
+def keep_note(engine, actor, text, now) -> int:
+    with session_scope(engine) as session:
+        return keep_note_in(session, actor, text, now)
 
 
 def _rows(engine, model):

@@ -1,4 +1,5 @@
-"""With the real thread pool: Slack gets its ack before any slow work, and the work still lands."""
+"""With the production runner (a worker process): Slack gets its ack before any slow work, and
+the work still lands."""
 
 import threading
 from collections.abc import Iterator
@@ -6,17 +7,19 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from bot.app import build_services, create_app
+from bot.app import build_services, create_app, with_runner
 from bot.web import make_server, make_wsgi_app, stop_server
+from bot.worker import ProcessRunner
 from storage.db import session_scope
 from storage.models import InboundEvent, Win
 from tests.conftest import MENTEE, PAIR_CHANNEL, Wire
 
 
 @pytest.fixture
-def threaded_wire(settings, engine, clock, fake_slack, paired) -> Iterator[Wire]:
-    """Like `wire`, but work after the ack runs on the production thread pool."""
-    services = build_services(settings, engine=engine, clock=clock)
+def worker_wire(settings, engine, clock, fake_slack, paired) -> Iterator[Wire]:
+    """Like `wire`, but work after the ack runs in a worker process, as in production."""
+    runner = ProcessRunner(settings)
+    services = with_runner(build_services(settings, engine=engine, clock=clock), runner)
     server = make_server(make_wsgi_app(create_app(settings, services), engine), "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -25,38 +28,85 @@ def threaded_wire(settings, engine, clock, fake_slack, paired) -> Iterator[Wire]
     client.close()
     stop_server(server)
     thread.join(timeout=10)
-    assert not thread.is_alive()
-    services.executor.shutdown(wait=True)
+    runner.close()
 
 
-def test_the_ack_does_not_wait_for_slack(threaded_wire: Wire) -> None:
+def test_the_ack_does_not_wait_for_slack(worker_wire: Wire) -> None:
     """While chat.postMessage is held at the fake, /win is already acknowledged; once released
     the win is posted and the mentee gets the private confirmation."""
-    fake = threaded_wire.fake
+    fake = worker_wire.fake
     release = fake.hold("chat.postMessage")
     try:
-        sent = threaded_wire.command("/win", "Gave feedback to a peer", user=MENTEE)
+        sent = worker_wire.command("/win", "Gave feedback to a peer", user=MENTEE)
         assert sent.http.status_code == 200 and sent.http.text == ""
-        fake.wait_held("chat.postMessage")  # the post is under way, and blocked
+        fake.wait_held("chat.postMessage", timeout=30)  # the post is under way, and blocked
         assert fake.calls_to("chat.postMessage") == []
     finally:
         release.set()
-    fake.wait_for("chat.postMessage")
-    (reply,) = [call.args for call in fake.wait_for("respond:*")]
+    fake.wait_for("chat.postMessage", timeout=30)
+    (reply,) = [call.args for call in fake.wait_for("respond:*", timeout=30)]
     assert "shared with" in reply["text"]
     assert ":trophy:" in fake.messages_in(PAIR_CHANNEL)[-1]["text"]
 
 
-def test_a_dm_is_stored_before_its_ack(threaded_wire: Wire) -> None:
+def test_a_dm_is_stored_before_its_ack(worker_wire: Wire) -> None:
     """By the time the Events API request is answered, the delivery is in the database."""
-    fake = threaded_wire.fake
+    fake = worker_wire.fake
     release = fake.hold("chat.postMessage")
     try:
-        assert threaded_wire.dm("Ev1", "win: Kept the on-call calm", user=MENTEE).status_code == 200
-        with session_scope(threaded_wire.services.engine) as session:
+        assert worker_wire.dm("Ev1", "win: Kept the on-call calm", user=MENTEE).status_code == 200
+        with session_scope(worker_wire.services.engine) as session:
             assert session.get(InboundEvent, "Ev1") is not None
     finally:
         release.set()
-    fake.wait_for("chat.postMessage", count=2)  # the channel post and the DM reply
-    with session_scope(threaded_wire.services.engine) as session:
+    fake.wait_for("chat.postMessage", count=2, timeout=30)  # the channel post and the DM reply
+    with session_scope(worker_wire.services.engine) as session:
         assert [w.text for w in session.exec(select(Win)).all()] == ["Kept the on-call calm"]
+
+
+def test_closing_the_runner_finishes_queued_work(
+    settings, engine, clock, fake_slack, paired
+) -> None:
+    """Work acknowledged before a shutdown is done before the worker stops (nothing lost)."""
+    from handlers import flows
+    from handlers.parsing import Request
+    from handlers.tasks import ReplyTo, Task
+
+    runner = ProcessRunner(settings)
+    for n in range(5):
+        request = Request(MENTEE, "T0001", PAIR_CHANNEL, f"Queued win {n}")
+        runner.submit(Task(flows.win_command, (request,), ReplyTo(), "/win"))
+    runner.close()
+    with session_scope(engine) as session:
+        assert sorted(w.text for w in session.exec(select(Win)).all()) == [
+            f"Queued win {n}" for n in range(5)
+        ]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 5
+
+
+def test_a_worker_that_died_is_started_again(settings, engine, clock, fake_slack, paired) -> None:
+    """If the worker process is killed, the next task starts a new one and still runs."""
+    import os
+    import signal
+    from multiprocessing.connection import wait
+
+    from handlers import flows
+    from handlers.parsing import Request
+    from handlers.tasks import ReplyTo, Task
+
+    runner = ProcessRunner(settings)
+    first = runner.pid
+    os.kill(first, signal.SIGKILL)
+    assert wait([runner.sentinel], timeout=30)  # it is gone
+    runner.submit(
+        Task(
+            flows.win_command,
+            (Request(MENTEE, "T0001", PAIR_CHANNEL, "After a crash"),),
+            ReplyTo(),
+            "/win",
+        )
+    )
+    runner.close()
+    assert runner.pid != first
+    with session_scope(engine) as session:
+        assert [w.text for w in session.exec(select(Win)).all()] == ["After a crash"]

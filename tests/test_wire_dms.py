@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from bot.app import create_app
 from handlers import blocks
-from handlers.flows import replay_pending
+from handlers.messages import replay_pending
 from mentoring import inbox
 from storage.db import session_scope
 from storage.models import Draft, Goal, InboundEvent, Win
@@ -133,10 +133,10 @@ def test_a_delivery_stored_but_never_applied_is_replayed_at_start(
     }
     inbox.record_delivery(services.engine, "EvLost", "message", event, services.clock())
     clock.advance(minutes=2)  # the bot stopped; it starts again a little later
-    assert replay_pending(services, wire.fake_client()) == 1
+    assert replay_pending(services) == 1
     assert [w.text for w in _rows(wire, Win)] == ["Ran the retro"]
     assert "shared with" in _dm_replies(wire)[-1]["text"]
-    assert replay_pending(services, wire.fake_client()) == 0
+    assert replay_pending(services) == 0
 
 
 def test_a_stored_but_unapplied_delivery_is_applied_by_its_retry(
