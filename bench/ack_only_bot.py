@@ -1,0 +1,35 @@
+"""Mentorbot's real app with its work after the ack thrown away, for
+`bench/ack_latency.py --discard-work`: it separates what the ack path itself costs from what
+the work costs when it shares the machine."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bot.app import build_services, create_app, with_runner
+from bot.settings import Settings
+from bot.web import make_server, make_wsgi_app
+from handlers.tasks import Task
+
+
+class DiscardingRunner:
+    def submit(self, task: Task) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def main() -> int:
+    settings = Settings.from_env(os.environ)
+    services = with_runner(build_services(settings), DiscardingRunner())
+    app = create_app(settings, services)
+    server = make_server(make_wsgi_app(app, services.engine), "127.0.0.1", settings.port)
+    print("starting Mentorbot without its work", file=sys.stderr, flush=True)
+    server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
