@@ -88,11 +88,7 @@ def use_draft(
 ) -> Captured:
     """Turn a kept draft into a goal or a win, once. A refusal leaves the draft kept."""
     with session_scope(engine) as session:
-        draft = repo.get_draft(session, draft_id)
-        if draft is None or draft.user_id != actor.user_id:
-            raise NotAllowed("That isn't one of your messages.")
-        if draft.status != "pending":
-            raise NotFound("That was already saved.")
+        draft = _pending_draft_of(session, actor, draft_id)
         chosen = kind or Kind(draft.kind)
         result = capture_in(
             session, actor, chosen, draft.text, Target(pair_id=pair_id), now, draft_id=draft_id
@@ -108,6 +104,15 @@ def _parse(kind: Kind, text: str, now: datetime) -> GoalText | WinText:
     if kind == Kind.WIN:
         return parse_win(text)
     raise InvalidInput("Choose whether to save it as a goal or as a win.")
+
+
+def _pending_draft_of(session: Session, actor: Actor, draft_id: int) -> Draft:
+    draft = repo.get_draft(session, draft_id)
+    if draft is None or draft.user_id != actor.user_id:
+        raise NotAllowed("That isn't one of your messages.")
+    if draft.status != "pending":
+        raise NotFound("That was already saved or dismissed.")
+    return draft
 
 
 def _set_kind(session: Session, draft_id: int, kind: Kind) -> None:
@@ -128,11 +133,7 @@ def _keep(session: Session, actor: Actor, kind: Kind, text: str, now: datetime) 
 def discard_draft(engine: Engine, actor: Actor, draft_id: int, now: datetime) -> None:
     """The person chose not to save a kept note."""
     with session_scope(engine) as session:
-        draft = repo.get_draft(session, draft_id)
-        if draft is None or draft.user_id != actor.user_id:
-            raise NotAllowed("That isn't one of your messages.")
-        if draft.status != "pending":
-            raise NotFound("That was already saved or dismissed.")
+        draft = _pending_draft_of(session, actor, draft_id)
         draft.status = "dismissed"
         draft.used_at = now
         session.add(draft)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -188,16 +189,25 @@ def dm_channel(user: str) -> str:
     return "D" + user
 
 
-@pytest.fixture
-def wire(settings: Settings, services: Services, fake_slack: FakeSlack) -> Iterator[Wire]:
-    """The real app in HTTP mode on a loopback port; its WebClient talks to `fake_slack`."""
+@contextmanager
+def serving(settings: Settings, services: Services, fake: FakeSlack) -> Iterator[Wire]:
+    """The real app in HTTP mode on a loopback port; its WebClient talks to `fake`."""
     app = create_app(settings, services)
     server = make_server(make_wsgi_app(app, services.engine), "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, name="app-under-test", daemon=True)
     thread.start()
-    client = Wire(f"http://127.0.0.1:{server.effective_port}", fake_slack, services)
-    yield client
-    client.close()
-    stop_server(server)
-    thread.join(timeout=10)
-    assert not thread.is_alive()
+    client = Wire(f"http://127.0.0.1:{server.effective_port}", fake, services)
+    try:
+        yield client
+    finally:
+        client.close()
+        stop_server(server)
+        thread.join(timeout=10)
+        assert not thread.is_alive()
+
+
+@pytest.fixture
+def wire(settings: Settings, services: Services, fake_slack: FakeSlack) -> Iterator[Wire]:
+    """The app over the wire, its work after each ack done inline."""
+    with serving(settings, services, fake_slack) as client:
+        yield client

@@ -10,6 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import Engine
+
+from mentoring.model import Actor, PairInfo
+from mentoring.pairs import create_pair
+
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM = "T0001"
@@ -75,30 +80,23 @@ def slash_command(
 def message_event(
     event_id: str, *, user: str, text: str, channel: str, ts: str = "1763715600.000100"
 ) -> bytes:
-    envelope = {
-        "token": "verification-token-unused",
-        "team_id": TEAM,
-        "api_app_id": "A0001",
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": 1763715600,
-        "authorizations": [{"team_id": TEAM, "user_id": "UBOT", "is_bot": True}],
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": channel,
-            "user": user,
-            "text": text,
-            "ts": ts,
-            "event_ts": ts,
-            "team": TEAM,
-        },
+    """A person's message in their DM with the bot, as the Events API delivers it."""
+    event = {
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "team": TEAM,
     }
-    return json.dumps(envelope).encode()
+    return event_callback(event_id, event)
 
 
 def event_callback(event_id: str, event: dict[str, Any]) -> bytes:
     envelope = {
+        "token": "verification-token-unused",
         "team_id": TEAM,
         "api_app_id": "A0001",
         "type": "event_callback",
@@ -140,3 +138,22 @@ def block_action(
         ],
     }
     return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def pair_up(
+    engine: Engine,
+    mentor: str = "UMENTOR",
+    mentee: str = "UMENTEE",
+    channel: str = "C1",
+    actor: Actor | None = None,
+) -> PairInfo:
+    """Pair two people straight through the rules (no Slack), as `mentee` unless told."""
+    return create_pair(
+        engine,
+        actor or Actor(mentee),
+        team_id=TEAM,
+        mentor_id=mentor,
+        mentee_id=mentee,
+        channel_id=channel,
+        now=T0,
+    )

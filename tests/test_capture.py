@@ -7,25 +7,17 @@ from mentoring import goals, wins
 from mentoring.capture import Kind, capture, discard_draft, keep_note_in, use_draft
 from mentoring.errors import InvalidInput, NotAllowed, NotFound
 from mentoring.model import Actor, GoalAdded, GoalStatus, NeedsPair, Target, WinLogged
-from mentoring.pairs import create_pair, end_pair
+from mentoring.pairs import end_pair
 from storage.db import session_scope
 from storage.models import Draft, Goal, Win
-from tests.support import T0, T
+from tests.support import T0, T, pair_up
 
 MENTOR, MENTEE, OTHER = "UMENTOR", "UMENTEE", "UOTHER"
 
 
 @pytest.fixture
 def pair(engine):
-    return create_pair(
-        engine,
-        Actor(MENTEE),
-        team_id="T1",
-        mentor_id=MENTOR,
-        mentee_id=MENTEE,
-        channel_id="C1",
-        now=T0,
-    )
+    return pair_up(engine)
 
 
 def keep_note(engine, actor, text, now) -> int:
@@ -101,15 +93,7 @@ def test_win_links_a_goal_and_records_what_worked(engine, pair) -> None:
 
 def test_an_ambiguous_capture_keeps_a_draft_until_a_pair_is_chosen(engine, pair) -> None:
     """Someone in two pairs is asked which; the text waits as a draft and is used once."""
-    create_pair(
-        engine,
-        Actor(MENTEE),
-        team_id="T1",
-        mentor_id=MENTEE,
-        mentee_id=OTHER,
-        channel_id="C2",
-        now=T0,
-    )
+    pair_up(engine, mentor=MENTEE, mentee=OTHER, channel="C2")
     asked = capture(engine, Actor(MENTEE), Kind.GOAL, "Lead a project by 2027-06-01", Target(), T0)
     assert isinstance(asked, NeedsPair) and len(asked.choices) == 2
     assert _rows(engine, Goal) == []

@@ -7,25 +7,16 @@ from sqlmodel import select
 from mentoring import inbox
 from mentoring.capture import Kind
 from mentoring.model import Actor, Target, WinLogged
-from mentoring.pairs import create_pair
 from storage.db import session_scope
 from storage.models import Draft, InboundEvent, Win
-from tests.support import T0, T
+from tests.support import T0, T, pair_up
 
 MENTOR, MENTEE = "UMENTOR", "UMENTEE"
 EVENT = {"type": "message", "user": MENTEE, "text": "win: shipped", "channel": "DUMENTEE"}
 
 
 def _pair(engine) -> None:
-    create_pair(
-        engine,
-        Actor(MENTEE),
-        team_id="T1",
-        mentor_id=MENTOR,
-        mentee_id=MENTEE,
-        channel_id="C1",
-        now=T0,
-    )
+    pair_up(engine)
 
 
 def _wins(engine) -> int:

@@ -6,21 +6,13 @@ from mentoring import pairs
 from mentoring.errors import AmbiguousPair, InvalidInput, NoPair, NotAllowed, NotFound
 from mentoring.model import Actor, Role, Target
 from storage.db import session_scope
-from tests.support import T0, T
+from tests.support import T0, T, pair_up
 
 MENTOR, MENTEE, OTHER, ADMIN = "UMENTOR", "UMENTEE", "UOTHER", "UADMIN"
 
 
 def _pair(engine, mentor=MENTOR, mentee=MENTEE, channel="C1", actor=None):
-    return pairs.create_pair(
-        engine,
-        actor or Actor(mentee),
-        team_id="T1",
-        mentor_id=mentor,
-        mentee_id=mentee,
-        channel_id=channel,
-        now=T0,
-    )
+    return pair_up(engine, mentor, mentee, channel, actor)
 
 
 def test_a_member_can_pair_and_an_outsider_cannot(engine) -> None:

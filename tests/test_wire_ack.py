@@ -1,18 +1,16 @@
 """With the production runner (a worker process): Slack gets its ack before any slow work, and
 the work still lands."""
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 from sqlmodel import select
 
-from bot.app import build_services, create_app, with_runner
-from bot.web import make_server, make_wsgi_app, stop_server
+from bot.app import build_services, with_runner
 from bot.worker import ProcessRunner
 from storage.db import session_scope
 from storage.models import InboundEvent, Win
-from tests.conftest import MENTEE, PAIR_CHANNEL, Wire
+from tests.conftest import MENTEE, PAIR_CHANNEL, Wire, serving
 
 
 @pytest.fixture
@@ -20,15 +18,11 @@ def worker_wire(settings, engine, clock, fake_slack, paired) -> Iterator[Wire]:
     """Like `wire`, but work after the ack runs in a worker process, as in production."""
     runner = ProcessRunner(settings)
     services = with_runner(build_services(settings, engine=engine, clock=clock), runner)
-    server = make_server(make_wsgi_app(create_app(settings, services), engine), "127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    client = Wire(f"http://127.0.0.1:{server.effective_port}", fake_slack, services)
-    yield client
-    client.close()
-    stop_server(server)
-    thread.join(timeout=10)
-    runner.close()
+    try:
+        with serving(settings, services, fake_slack) as client:
+            yield client
+    finally:
+        runner.close()
 
 
 def test_the_ack_does_not_wait_for_slack(worker_wire: Wire) -> None:

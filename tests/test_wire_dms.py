@@ -11,7 +11,7 @@ from mentoring import inbox
 from storage.db import session_scope
 from storage.models import Draft, Goal, InboundEvent, Win
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, dm_channel, flatten_text
-from tests.support import message_event
+from tests.support import T0, message_event
 
 
 def _rows(wire: Wire, model) -> list:
@@ -120,18 +120,17 @@ def test_a_restart_does_not_forget_what_was_applied(wire: Wire, paired, settings
     assert len(_rows(wire, Win)) == 1 and len(_dm_replies(wire)) == 1
 
 
+def _stored_but_not_applied(services, event_id: str, text: str) -> None:
+    """What the database holds when the bot stopped after acking a DM and before applying it."""
+    event = {"type": "message", "channel_type": "im", "channel": "DUMENTEE", "user": MENTEE}
+    inbox.record_delivery(services.engine, event_id, "message", {**event, "text": text}, T0)
+
+
 def test_a_delivery_stored_but_never_applied_is_replayed_at_start(
     wire: Wire, paired, services, clock
 ) -> None:
     """If the bot stopped between ack and work, start-up applies the stored delivery once."""
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "DUMENTEE",
-        "user": MENTEE,
-        "text": "win: Ran the retro",
-    }
-    inbox.record_delivery(services.engine, "EvLost", "message", event, services.clock())
+    _stored_but_not_applied(services, "EvLost", "win: Ran the retro")
     clock.advance(minutes=2)  # the bot stopped; it starts again a little later
     assert replay_pending(services) == 1
     assert [w.text for w in _rows(wire, Win)] == ["Ran the retro"]
@@ -143,14 +142,7 @@ def test_a_stored_but_unapplied_delivery_is_applied_by_its_retry(
     wire: Wire, paired, services
 ) -> None:
     """A retry of a delivery whose first worker died is applied, not dropped."""
-    event = {
-        "type": "message",
-        "channel_type": "im",
-        "channel": "DUMENTEE",
-        "user": MENTEE,
-        "text": "win: Wrote the RFC",
-    }
-    inbox.record_delivery(services.engine, "EvHalf", "message", event, services.clock())
+    _stored_but_not_applied(services, "EvHalf", "win: Wrote the RFC")
     wire.dm("EvHalf", "win: Wrote the RFC", user=MENTEE, retry_num=1)
     assert [w.text for w in _rows(wire, Win)] == ["Wrote the RFC"]
 
