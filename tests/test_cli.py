@@ -148,3 +148,13 @@ def test_run_serves_http_replays_stored_dms_and_stops_cleanly(fake_slack, tmp_pa
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         process.stderr.close()
+
+
+def test_the_console_script_is_the_cli() -> None:
+    """The installed `mentorbot` command runs the same main as `python -m bot`."""
+    from importlib.metadata import entry_points
+
+    from bot.cli import main
+
+    (script,) = entry_points(group="console_scripts", name="mentorbot")
+    assert script.load() is main

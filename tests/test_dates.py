@@ -23,6 +23,7 @@ TODAY = date(2026, 11, 21)
         ("Ship the CLI within two weeks", "Ship the CLI", date(2026, 12, 5)),
         ("Learn Rust by 2027", "Learn Rust", date(2027, 12, 31)),
         ("Talk at a meetup by Q2 2027", "Talk at a meetup", date(2027, 6, 30)),
+        ("Give a talk by end of Q2 2027", "Give a talk", date(2027, 6, 30)),
         ("Mentor two juniors by June.", "Mentor two juniors", date(2027, 6, 30)),
         ("Write a post by 15 May", "Write a post", date(2027, 5, 15)),
         ("Write a post by 15/06/2027", "Write a post", date(2027, 6, 15)),

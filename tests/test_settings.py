@@ -61,3 +61,21 @@ def test_modes_and_what_run_needs() -> None:
     assert Settings().missing_for("socket") == ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"]
     http = Settings(bot_token="xoxb-1", signing_secret="a" * 32)
     assert http.default_mode() == "http" and http.missing_for("http") == []
+
+
+def test_the_web_client_retries_rate_limits_and_dropped_connections() -> None:
+    """slack_sdk's own handlers: 429s (honouring Retry-After) and connection errors; 5xx are
+    not retried blindly because a post may have gone through."""
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+    )
+
+    from bot.app import make_web_client
+
+    client = make_web_client(Settings(bot_token="xoxb-1", slack_api_url="http://127.0.0.1:9/api/"))
+    kinds = {type(handler) for handler in client.retry_handlers}
+    assert {ConnectionErrorRetryHandler, RateLimitErrorRetryHandler} <= kinds
+    assert ServerErrorRetryHandler not in kinds
+    assert client.base_url == "http://127.0.0.1:9/api/"
