@@ -48,10 +48,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def serve(module: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
-    """Start a server process and wait until it says it is listening."""
+def serve(module: list[str], env: dict[str, str], cwd: str) -> Iterator[subprocess.Popen[str]]:
+    """Start a server process (in `cwd`, away from any developer's .env) and wait until it says
+    it is listening."""
     process = subprocess.Popen(
-        [sys.executable, "-m", *module], env=env, cwd=REPO, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", *module], env=env, cwd=cwd, stderr=subprocess.PIPE, text=True
     )
     assert process.stderr is not None
     for line in process.stderr:
@@ -199,10 +200,11 @@ def main() -> int:
         measured: dict[str, list[float]] = {"bare": [], "mentorbot": []}
         sent = 0
         with (
-            serve(["bench.bare_app"], bare_env),
+            serve(["bench.bare_app"], bare_env, tmp),
             serve(
                 ["bench.ack_only_bot"] if args.discard_work else ["bot", "run", "--mode", "http"],
                 bot_env,
+                tmp,
             ) as bot,
         ):
 
