@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +17,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.models.metadata import Metadata
 from slack_sdk.webhook import WebhookClient
 
 from tests.fakes.blockkit import validate_message, validate_view
@@ -861,3 +866,509 @@ def test_concurrent_posts_get_unique_timestamps(fake: FakeSlack, client: WebClie
     assert len(stored) == 50
     assert len({m["ts"] for m in stored}) == 50
     assert len(fake.calls_to("chat.postMessage")) == 50
+
+
+# -- FakeSlack: message metadata -------------------------------------------------------------
+
+
+def checkin(delivery: str, **payload: Any) -> dict[str, Any]:
+    """Message metadata for one scheduled check-in delivery."""
+    return {"event_type": "checkin_due", "event_payload": {"delivery": delivery, **payload}}
+
+
+def test_post_metadata_is_stored_and_returned(fake: FakeSlack, client: WebClient) -> None:
+    """chat.postMessage keeps metadata (and thread_ts) on the stored and returned message."""
+    parent = client.chat_postMessage(channel="C1", text="parent")["ts"]
+    response = client.chat_postMessage(
+        channel="C1", text="due", thread_ts=parent, metadata=checkin("d1", week=3)
+    )
+    assert response["message"]["metadata"] == checkin("d1", week=3)
+    stored = fake.messages_in("C1")
+    assert "metadata" not in stored[0]
+    assert stored[1]["metadata"] == checkin("d1", week=3)
+    assert stored[1]["thread_ts"] == parent
+    sdk_object = Metadata(event_type="checkin_due", event_payload={"delivery": "d2"})
+    client.chat_postMessage(channel="C1", text="due", metadata=sdk_object)
+    assert fake.messages_in("C1")[-1]["metadata"] == checkin("d2")
+
+
+def test_metadata_as_json_string_in_a_form_post(fake: FakeSlack, client: WebClient) -> None:
+    """A URL-encoded JSON string of metadata, as the docs describe it, is parsed and stored."""
+    params = {"channel": "C1", "text": "due", "metadata": json.dumps(checkin("d1"))}
+    client.api_call("chat.postMessage", params=params)
+    assert fake.messages_in("C1")[0]["metadata"] == checkin("d1")
+
+
+def test_post_to_user_id_stores_metadata_in_the_dm(fake: FakeSlack, client: WebClient) -> None:
+    """A post to a user id answers with the DM id and the DM holds the metadata."""
+    response = client.chat_postMessage(channel="U1", text="hi", metadata=checkin("d1"))
+    assert response["channel"] == "DU1"
+    assert fake.messages_in("DU1")[0]["metadata"] == checkin("d1")
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        "{not json",
+        json.dumps(["checkin_due"]),
+        {"event_type": "checkin_due"},
+        {"event_payload": {"delivery": "d1"}},
+        {"event_type": "", "event_payload": {}},
+        {"event_type": 7, "event_payload": {}},
+        {"event_type": "checkin_due", "event_payload": "d1"},
+    ],
+    ids=["not-json", "array", "no-payload", "no-type", "empty-type", "type-not-str", "payload-str"],
+)
+def test_malformed_metadata_is_rejected(fake: FakeSlack, client: WebClient, metadata: Any) -> None:
+    """Metadata that is not {event_type: str, event_payload: {...}} is invalid_metadata_format."""
+    post = {"channel": "C1", "text": "due", "metadata": metadata}
+    error = error_of(lambda: client.api_call("chat.postMessage", json=post))
+    assert error == "invalid_metadata_format"
+    assert fake.messages_in("C1") == []
+    assert fake.stats()["posts_ok"] == 0
+
+
+def test_update_replaces_metadata(fake: FakeSlack, client: WebClient) -> None:
+    """chat.update accepts new metadata and validates it like chat.postMessage."""
+    ts = client.chat_postMessage(channel="C1", text="due", metadata=checkin("d1"))["ts"]
+    client.chat_update(channel="C1", ts=ts, text="sent", metadata=checkin("d1", sent=True))
+    assert fake.messages_in("C1")[0]["metadata"] == checkin("d1", sent=True)
+    bad = {"channel": "C1", "ts": ts, "text": "x", "metadata": "[]"}
+    assert error_of(lambda: client.api_call("chat.update", json=bad)) == "invalid_metadata_format"
+
+
+# -- FakeSlack: conversations.history and conversations.replies -----------------------------
+
+
+def post_many(fake: FakeSlack, channel: str, count: int) -> list[str]:
+    """Post `count` messages over one keep-alive connection (fast); return their ts values."""
+    stamps = []
+    with httpx.Client(base_url=fake.base_url, headers={"Authorization": f"Bearer {TOKEN}"}) as h:
+        for i in range(count):
+            body = {"channel": channel, "text": str(i), "metadata": checkin(f"d{i}")}
+            stamps.append(h.post("chat.postMessage", json=body).json()["ts"])
+    return stamps
+
+
+def test_history_is_newest_first_with_payloads_on_request(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """History lists newest first; metadata shows event_type only unless include_all_metadata."""
+    client.chat_postMessage(channel="C1", text="plain")
+    client.chat_postMessage(channel="C1", text="due", metadata=checkin("d1"))
+
+    plain = client.conversations_history(channel="C1")
+    assert [m["text"] for m in plain["messages"]] == ["due", "plain"]
+    assert plain["messages"][0]["metadata"] == {"event_type": "checkin_due"}
+    assert "metadata" not in plain["messages"][1]
+    assert "thread_ts" not in plain["messages"][1]
+    assert (plain["has_more"], plain["response_metadata"]["next_cursor"]) == (False, "")
+
+    full = client.conversations_history(channel="C1", include_all_metadata=True)
+    assert full["messages"][0]["metadata"] == checkin("d1")
+    assert full["messages"][0]["user"] == "UBOT"
+
+
+def test_history_pages_with_cursor(fake: FakeSlack, client: WebClient) -> None:
+    """limit and next_cursor walk the whole history once, newest first, then has_more is false."""
+    stamps = post_many(fake, "C1", 5)
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = client.conversations_history(channel="C1", limit=2, cursor=cursor)
+        pages += 1
+        seen += [m["ts"] for m in page["messages"]]
+        cursor = page["response_metadata"]["next_cursor"]
+        assert page["has_more"] is bool(cursor)
+        if not cursor:
+            break
+    assert (seen, pages) == (stamps[::-1], 3)
+
+
+def test_history_limit_default_and_maximum(fake: FakeSlack, client: WebClient) -> None:
+    """Without limit 100 messages come back; a limit above 999 is cut to 999."""
+    post_many(fake, "C1", 1000)
+    default = client.conversations_history(channel="C1")
+    assert (len(default["messages"]), default["has_more"]) == (100, True)
+    capped = client.conversations_history(channel="C1", limit=5000)
+    assert (len(capped["messages"]), capped["has_more"]) == (999, True)
+    rest = client.conversations_history(
+        channel="C1", limit=5000, cursor=capped["response_metadata"]["next_cursor"]
+    )
+    assert (len(rest["messages"]), rest["has_more"]) == (1, False)
+
+
+def test_history_oldest_latest_inclusive(fake: FakeSlack, client: WebClient) -> None:
+    """oldest/latest bounds are exclusive unless inclusive, as Slack documents."""
+    a, b, c, d = post_many(fake, "C1", 4)
+
+    def stamps(**kwargs: Any) -> list[str]:
+        """The ts values conversations.history lists for these arguments."""
+        return [m["ts"] for m in client.conversations_history(channel="C1", **kwargs)["messages"]]
+
+    assert stamps(oldest=a, latest=d) == [c, b]
+    assert stamps(oldest=a, latest=d, inclusive=True) == [d, c, b, a]
+    assert stamps(oldest=b) == [d, c]
+    assert stamps(latest=b, inclusive=True) == [b, a]
+    assert stamps(oldest=b, inclusive=True, limit=1) == [d]
+    single = client.conversations_history(channel="C1", latest=c, inclusive=True, limit=1)
+    assert ([m["ts"] for m in single["messages"]], single["latest"]) == ([c], c)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"channel": "CNOPE"}, "channel_not_found"),
+        ({"channel": "CPRIV"}, "channel_not_found"),
+        ({"channel": "DUNOPE"}, "channel_not_found"),
+        ({"channel": "U1"}, "channel_not_found"),
+        ({"channel": "CPUB"}, "not_in_channel"),
+        ({"channel": "C1", "cursor": "garbage"}, "invalid_cursor"),
+        ({"channel": "C1", "oldest": "yesterday"}, "invalid_ts_oldest"),
+        ({"channel": "C1", "latest": "now"}, "invalid_ts_latest"),
+    ],
+    ids=["unknown", "private", "dm-unknown-user", "user-id", "not-member", "cursor", "old", "late"],
+)
+def test_history_errors(
+    fake: FakeSlack, client: WebClient, kwargs: dict[str, str], error: str
+) -> None:
+    """conversations.history gives Slack's errors for unreadable channels and bad arguments."""
+    fake.add_channel("CPUB", "public", bot_is_member=False)
+    assert error_of(lambda: client.conversations_history(**kwargs)) == error
+
+
+def test_history_reads_dms_and_archived_channels(fake: FakeSlack, client: WebClient) -> None:
+    """A DM with a known user and an archived channel the bot is in are readable."""
+    client.chat_postMessage(channel="U2", text="hello bob")
+    assert [m["text"] for m in client.conversations_history(channel="DU2")["messages"]] == [
+        "hello bob"
+    ]
+    assert client.conversations_history(channel="COLD")["messages"] == []
+
+
+def test_history_leaves_thread_replies_to_replies(fake: FakeSlack, client: WebClient) -> None:
+    """History has parents (with reply_count) and broadcasts; conversations.replies has all."""
+    parent = client.chat_postMessage(channel="C1", text="parent")["ts"]
+    reply = client.chat_postMessage(channel="C1", text="reply", thread_ts=parent)["ts"]
+    loud = client.chat_postMessage(
+        channel="C1", text="loud", thread_ts=parent, reply_broadcast=True
+    )["ts"]
+
+    history = client.conversations_history(channel="C1")["messages"]
+    assert [m["ts"] for m in history] == [loud, parent]
+    assert (history[1]["reply_count"], history[1]["latest_reply"]) == (2, loud)
+    assert history[0]["subtype"] == "thread_broadcast"
+
+    replies = client.conversations_replies(channel="C1", ts=parent)
+    assert [m["ts"] for m in replies["messages"]] == [parent, reply, loud]
+    assert (replies["has_more"], replies["response_metadata"]["next_cursor"]) == (False, "")
+    page = client.conversations_replies(channel="C1", ts=parent, limit=2)
+    assert page["has_more"] is True
+    rest = client.conversations_replies(
+        channel="C1", ts=parent, cursor=page["response_metadata"]["next_cursor"]
+    )
+    assert [m["ts"] for m in rest["messages"]] == [loud]
+    assert error_of(lambda: client.conversations_replies(channel="C1", ts="1.000001")) == (
+        "thread_not_found"
+    )
+
+
+# -- FakeSlack: ambiguous failures -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(503, "service_unavailable"), (500, "internal_error")]
+)
+def test_applied_fault_stores_the_message_but_fails(
+    fake: FakeSlack, client: WebClient, status: int, error: str
+) -> None:
+    """fail_next(applied=True): the message is stored and counted, yet the answer is the 5xx."""
+    fake.fail_next("chat.postMessage", status=status, applied=True)
+    e = slack_error(lambda: client.chat_postMessage(channel="C1", text="due"))
+    assert (e.response.status_code, e.response["error"]) == (status, error)
+    assert [m["text"] for m in fake.messages_in("C1")] == ["due"]
+    [call] = fake.calls_to("chat.postMessage")
+    assert (call.ok, call.error, call.applied) == (False, error, True)
+    assert fake.stats()["posts_ok"] == 1
+    client.chat_postMessage(channel="C1", text="next")
+    assert fake.calls_to("chat.postMessage")[-1].ok is True
+
+
+def test_blind_retry_after_applied_fault_duplicates(fake: FakeSlack, client: WebClient) -> None:
+    """A retry after "posted but unheard" stores twice, and duplicate_metadata reports it."""
+    fake.fail_next("chat.postMessage", status=503, applied=True)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="due", metadata=checkin("d1"))
+    client.chat_postMessage(channel="C1", text="due", metadata=checkin("d1"))
+    client.chat_postMessage(channel="U1", text="due", metadata=checkin("d2"))
+    assert fake.duplicate_metadata("delivery") == {"d1": 2}
+    assert fake.duplicate_metadata("delivery", event_type="other") == {}
+
+
+def test_duplicate_metadata_counts_across_channels(fake: FakeSlack, client: WebClient) -> None:
+    """duplicate_metadata counts a key in every conversation and ignores messages without it."""
+    for channel, delivery in [("C1", "a"), ("U1", "a"), ("U2", "a"), ("C1", "b"), ("U1", "c")]:
+        client.chat_postMessage(channel=channel, text="due", metadata=checkin(delivery))
+    client.chat_postMessage(channel="C1", text="no metadata")
+    client.chat_postMessage(
+        channel="C1", text="x", metadata={"event_type": "other", "event_payload": {"id": 1}}
+    )
+    assert fake.duplicate_metadata("delivery") == {"a": 3}
+    assert fake.duplicate_metadata("missing") == {}
+
+
+def test_slow_answer_times_out_after_the_post_is_stored(fake: FakeSlack) -> None:
+    """slow_next: a client with a shorter timeout gives up, but the message is already stored."""
+    fake.slow_next("chat.postMessage", 30)
+    impatient = WebClient(token=TOKEN, base_url=fake.base_url, timeout=0.2, retry_handlers=[])
+    with pytest.raises(TimeoutError):
+        impatient.chat_postMessage(channel="C1", text="due", metadata=checkin("d1"))
+    [call] = fake.wait_for("chat.postMessage")
+    assert (call.ok, call.applied) == (True, True)
+    assert [m["metadata"] for m in fake.messages_in("C1")] == [checkin("d1")]
+    assert impatient.chat_postMessage(channel="C1", text="next")["ok"] is True
+
+
+def test_delayed_fault_without_applied_stores_nothing(fake: FakeSlack) -> None:
+    """fail_next(delay=...) without applied times the client out and stores nothing."""
+    fake.fail_next("chat.postMessage", status=503, delay=30)
+    impatient = WebClient(token=TOKEN, base_url=fake.base_url, timeout=0.2, retry_handlers=[])
+    with pytest.raises(TimeoutError):
+        impatient.chat_postMessage(channel="C1", text="due")
+    [call] = fake.wait_for("chat.postMessage")
+    assert (call.ok, call.error, call.applied) == (False, "service_unavailable", False)
+    assert fake.messages_in("C1") == []
+
+
+def test_delayed_applied_fault_times_out_after_storing(fake: FakeSlack) -> None:
+    """fail_next(delay=..., applied=True) is the same ambiguity: stored, then a timeout."""
+    fake.fail_next("chat.postMessage", status=500, delay=30, applied=True)
+    impatient = WebClient(token=TOKEN, base_url=fake.base_url, timeout=0.2, retry_handlers=[])
+    with pytest.raises(TimeoutError):
+        impatient.chat_postMessage(channel="C1", text="due")
+    fake.wait_for("chat.postMessage")
+    assert len(fake.messages_in("C1")) == 1
+
+
+# -- FakeSlack: rate limits ------------------------------------------------------------------
+
+
+class ManualClock:
+    """A monotonic clock that moves only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+Limited = Callable[..., tuple[FakeSlack, WebClient]]
+
+
+@pytest.fixture
+def manual_clock() -> ManualClock:
+    """A manual clock for the rate-limited fakes."""
+    return ManualClock()
+
+
+@pytest.fixture
+def limited(manual_clock: ManualClock) -> Iterator[Limited]:
+    """Start a fake (U1, C1, C2) with the given rate limits on `manual_clock`, plus a client."""
+    servers: list[FakeSlack] = []
+
+    def start(**limits: Any) -> tuple[FakeSlack, WebClient]:
+        server = FakeSlack(clock=manual_clock, **limits).start()
+        servers.append(server)
+        server.add_user("U1", "alice")
+        server.add_channel("C1", "one")
+        server.add_channel("C2", "two")
+        return server, WebClient(token=TOKEN, base_url=server.base_url)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def test_rate_limits_are_off_by_default(fake: FakeSlack, client: WebClient) -> None:
+    """Without limits, back-to-back posts to one channel all succeed and nothing is limited."""
+    for i in range(5):
+        client.chat_postMessage(channel="C1", text=str(i))
+    stats = fake.stats()
+    assert (stats["posts_ok"], stats["ratelimited_channel"], stats["ratelimited_workspace"]) == (
+        5,
+        0,
+        0,
+    )
+
+
+def test_channel_rate_limit(limited: Limited, manual_clock: ManualClock) -> None:
+    """A second post to a channel within 1 s gets 429 + Retry-After and stores nothing."""
+    server, client = limited(channel_rate=1.0)
+    client.chat_postMessage(channel="C1", text="first")
+    manual_clock.now += 0.5
+    e = slack_error(lambda: client.chat_postMessage(channel="C1", text="too soon"))
+    assert (e.response.status_code, e.response["error"]) == (429, "ratelimited")
+    assert e.response.headers["Retry-After"] == "1"
+    client.chat_postMessage(channel="C2", text="other channel")
+    client.chat_postMessage(channel="U1", text="a DM")
+    manual_clock.now += 0.5
+    client.chat_postMessage(channel="C1", text="second")
+
+    assert [m["text"] for m in server.messages_in("C1")] == ["first", "second"]
+    errors = [c.error for c in server.calls_to("chat.postMessage")]
+    assert errors == [None, "ratelimited", None, None, None]
+    stats = server.stats()
+    assert (stats["posts_ok"], stats["ratelimited_channel"]) == (4, 1)
+    assert (stats["first_post_at"], stats["last_post_at"]) == (1000.0, 1001.0)
+
+
+def test_channel_rate_sets_the_window(limited: Limited, manual_clock: ManualClock) -> None:
+    """channel_rate=20 means one post per 50 ms per channel; Retry-After is still 1 s."""
+    server, client = limited(channel_rate=20)
+    client.chat_postMessage(channel="C1", text="a")
+    manual_clock.now += 0.049
+    e = slack_error(lambda: client.chat_postMessage(channel="C1", text="b"))
+    assert e.response.headers["Retry-After"] == "1"
+    manual_clock.now += 0.001
+    client.chat_postMessage(channel="C1", text="c")
+    assert [m["text"] for m in server.messages_in("C1")] == ["a", "c"]
+
+
+def test_workspace_limit_is_a_sliding_minute(limited: Limited, manual_clock: ManualClock) -> None:
+    """More than N posts in any 60 s answer 429; Retry-After says when the oldest leaves."""
+    server, client = limited(workspace_per_minute=3)
+    for channel in ("C1", "C2", "U1"):
+        client.chat_postMessage(channel=channel, text="x")
+        manual_clock.now += 10
+    e = slack_error(lambda: client.chat_postMessage(channel="C1", text="fourth"))
+    assert (e.response.status_code, e.response.headers["Retry-After"]) == (429, "30")
+    manual_clock.now = 1060.0
+    client.chat_postMessage(channel="C1", text="after the first left")
+    e = slack_error(lambda: client.chat_postMessage(channel="C2", text="again"))
+    assert e.response.headers["Retry-After"] == "10"
+    stats = server.stats()
+    assert (stats["posts_ok"], stats["ratelimited_workspace"], stats["ratelimited_channel"]) == (
+        4,
+        2,
+        0,
+    )
+
+
+def test_limit_rate_at_runtime_counts_only_stored_posts(limited: Limited) -> None:
+    """limit_rate turns limits on and off; stored posts count, rejected ones do not."""
+    server, client = limited()
+    client.chat_postMessage(channel="C1", text="before the limit")
+    server.limit_rate(per_channel_per_second=None, workspace_per_minute=3)
+    no_text = {"channel": "C2"}
+    assert error_of(lambda: client.api_call("chat.postMessage", json=no_text)) == "no_text"
+    client.chat_postMessage(channel="C2", text="second")
+    client.chat_postMessage(channel="U1", text="third")
+    assert error_of(lambda: client.chat_postMessage(channel="C2", text="x")) == "ratelimited"
+    server.limit_rate(None, None)
+    client.chat_postMessage(channel="C2", text="unlimited")
+    stats = server.stats()
+    assert (stats["posts_ok"], stats["ratelimited_workspace"]) == (4, 1)
+    with pytest.raises(ValueError):
+        server.limit_rate(per_channel_per_second=0)
+
+
+def test_applied_fault_posts_fill_the_rate_window(limited: Limited) -> None:
+    """A post stored behind an applied fault counts: the immediate retry is rate limited."""
+    server, client = limited(channel_rate=1.0)
+    server.fail_next("chat.postMessage", status=503, applied=True)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="due")
+    assert error_of(lambda: client.chat_postMessage(channel="C1", text="due")) == "ratelimited"
+    assert len(server.messages_in("C1")) == 1
+
+
+def test_reset_forgets_messages_counters_and_windows(limited: Limited) -> None:
+    """reset() clears calls, messages, stats and rate windows but keeps users and channels."""
+    server, client = limited(channel_rate=1.0)
+    client.chat_postMessage(channel="C1", text="a", metadata=checkin("d1"))
+    slack_error(lambda: client.chat_postMessage(channel="C1", text="b"))
+    server.reset()
+    assert (server.calls, server.messages_in("C1")) == ([], [])
+    assert server.stats() == {
+        "posts_ok": 0,
+        "ratelimited_channel": 0,
+        "ratelimited_workspace": 0,
+        "first_post_at": None,
+        "last_post_at": None,
+    }
+    client.chat_postMessage(channel="C1", text="c")
+    assert server.call_count("chat.postMessage", ok=True) == 1
+
+
+def test_wait_for_ok_and_call_count(fake: FakeSlack, client: WebClient) -> None:
+    """wait_for(ok=True) and call_count count successful and failed calls separately."""
+    fake.fail_next("chat.postMessage", status=503)
+    with pytest.raises(SlackApiError):
+        client.chat_postMessage(channel="C1", text="a")
+    client.chat_postMessage(channel="C1", text="b")
+    assert [c.args["text"] for c in fake.wait_for("chat.postMessage", ok=True)] == ["b"]
+    assert len(fake.wait_for("chat.postMessage", ok=False)) == 1
+    assert fake.call_count("chat.postMessage") == 2
+    assert fake.call_count("chat.postMessage", ok=False) == 1
+    with pytest.raises(AssertionError, match="got 1"):
+        fake.wait_for("chat.postMessage", count=2, ok=True, timeout=0.05)
+
+
+# -- bench.fake_slack_server -----------------------------------------------------------------
+
+
+def test_bench_server_pairs_limits_and_commands() -> None:
+    """The benchmark process registers pairs, rate-limits, and answers stats/reset/wait/posts."""
+    repo = Path(__file__).resolve().parents[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bench.fake_slack_server",
+            "--latency=0",
+            "--pairs=3",
+            "--channel-rate=0.001",
+            "--workspace-per-minute=1000",
+        ],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+
+    def ask(command: str) -> str:
+        process.stdin.write(command + "\n")  # type: ignore[union-attr]
+        process.stdin.flush()  # type: ignore[union-attr]
+        return process.stdout.readline().strip()  # type: ignore[union-attr]
+
+    try:
+        token, base_url = process.stdout.readline().split()
+        client = WebClient(token=token, base_url=base_url)
+        members = client.conversations_members(channel="CP000002")["members"]
+        assert members == ["UMR000002", "UME000002", "UBOT"]
+        for channel, delivery in [("CP000000", "a"), ("CP000001", "a"), ("UME000002", "b")]:
+            client.chat_postMessage(channel=channel, text="due", metadata=checkin(delivery))
+        assert error_of(lambda: client.chat_postMessage(channel="CP000000", text="again")) == (
+            "ratelimited"
+        )
+        assert ask("wait 3") == "3"
+        assert ask("posts") == "3"
+        stats = json.loads(ask("stats"))
+        assert {k: stats[k] for k in ("posts_ok", "ratelimited_channel", "duplicates")} == {
+            "posts_ok": 3,
+            "ratelimited_channel": 1,
+            "duplicates": 1,
+        }
+        assert stats["ratelimited_workspace"] == 0
+        assert stats["first_post_at"] <= stats["last_post_at"] <= time.monotonic()
+        process.stdin.write("\n")  # a blank line is ignored: the next answer is reset's
+        assert ask("reset") == "0"
+        assert json.loads(ask("stats"))["posts_ok"] == 0
+        client.chat_postMessage(channel="CP000000", text="after reset")
+        assert ask("posts") == "1"
+        assert "error" in json.loads(ask("bogus"))
+    finally:
+        process.stdin.close()
+        process.wait(timeout=10)

@@ -3,22 +3,31 @@
 The app under test talks to it over real HTTP through ``WebClient(base_url=fake.base_url)``
 and ``fake.response_url(name)``; tests then assert on exactly what Slack received via
 ``calls``, ``messages_in`` and ``responses``. Faults (``fail_next``) and slow answers
-(``hold``, ``latency``) let tests exercise retries and prove the app acks before slow work.
-Standard library only: ``ThreadingHTTPServer`` serving from a daemon thread.
+(``hold``, ``latency``, ``slow_next``) let tests exercise retries and prove the app acks before
+slow work; ``fail_next(..., applied=True)`` and ``slow_next`` store the message yet leave the
+client without a success ("it went through but we never heard"). Optional rate limits
+(``channel_rate``, ``workspace_per_minute``) answer chat.postMessage with HTTP 429 the way
+Slack does, counted in ``stats()``. Standard library only: ``ThreadingHTTPServer`` serving
+from a daemon thread.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import copy
 import json
+import math
 import re
 import socket
 import sys
 import threading
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -30,17 +39,27 @@ _JSON_ARGS = ("blocks", "view", "attachments")
 _CHANNEL_NAME = re.compile(r"[a-z0-9_-]+")
 _FIRST_TS = 1_700_000_000
 _SHUTDOWN_POLL = 0.02  # seconds serve_forever waits between checks for stop()
+_HISTORY_LIMIT = (100, 999)  # conversations.history: default and maximum `limit`
+_REPLIES_LIMIT = (1000, 1000)  # conversations.replies: default and maximum `limit`
+_WORKSPACE_WINDOW = 60.0  # seconds: chat.postMessage's workspace-wide window
+_CURSOR_PREFIX = "next_ts:"  # Slack's history cursors are base64("next_ts:<ts digits>")
 
 
 @dataclass(frozen=True)
 class Call:
-    """One request the fake received: an API method name or "respond:<name>"."""
+    """One request the fake received: an API method name or "respond:<name>".
+
+    ``applied`` is True when the request's effects took place: every successful call, and a
+    call answered with a fault from ``fail_next(..., applied=True)`` whose handling succeeded
+    (then ``ok`` is False although, say, the message was stored).
+    """
 
     method: str
     args: dict[str, Any]
     headers: dict[str, str]
     ok: bool
     error: str | None
+    applied: bool = False
 
 
 @dataclass
@@ -66,10 +85,14 @@ class _Channel:
 
 @dataclass
 class _Fault:
-    error: str
+    """A planned answer: `error` None means "the normal answer" (``slow_next``)."""
+
+    error: str | None
     status: int | None
     retry_after: int
     remaining: int
+    applied: bool = False
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -108,9 +131,33 @@ class _Reply:
 class _ApiError(Exception):
     """Raised by method handlers to answer ``{"ok": false, "error": ..., **extra}``."""
 
+    status = 200
+    headers: dict[str, str] = {}
+
     def __init__(self, error: str, **extra: Any) -> None:
         super().__init__(error)
         self.payload = {"ok": False, "error": error, **extra}
+
+
+class _RateLimited(_ApiError):
+    """HTTP 429 ``{"ok": false, "error": "ratelimited"}`` with ``Retry-After`` seconds."""
+
+    status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("ratelimited")
+        self.headers = {"Retry-After": str(max(1, math.ceil(retry_after)))}
+
+
+@dataclass
+class _Stats:
+    """chat.postMessage counters behind ``FakeSlack.stats()``."""
+
+    posts_ok: int = 0
+    ratelimited_channel: int = 0
+    ratelimited_workspace: int = 0
+    first_post_at: float | None = None
+    last_post_at: float | None = None
 
 
 class _Server(ThreadingHTTPServer):
@@ -155,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
     """Hands every GET/POST to the owning FakeSlack and writes its reply."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes; with Nagle on, a keep-alive client's delayed
+    # ACK would hold every answer back ~40 ms.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
@@ -184,8 +234,13 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeSlack:
     """In-process fake of Slack's Web API and response URLs, served over loopback HTTP.
 
-    All state (users, channels, messages, views, recorded calls, faults, holds) sits
-    behind one lock; waiters block on a Condition built on that lock.
+    All state (users, channels, messages, views, recorded calls, faults, holds, rate windows)
+    sits behind one lock; waiters block on a Condition built on that lock.
+
+    Rate limits are off unless `channel_rate` (successful posts per second per channel) or
+    `workspace_per_minute` (successful posts per sliding 60 s, workspace-wide) is given, here
+    or later through ``limit_rate``. `clock` (default ``time.monotonic``) times those windows
+    and ``stats()``; tests may pass a fake clock to move time without sleeping.
     """
 
     def __init__(
@@ -196,12 +251,22 @@ class FakeSlack:
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         latency: float = 0.0,
+        channel_rate: float | None = None,
+        workspace_per_minute: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.latency = latency
+        self._clock = clock
+        self._channel_rate: float | None = None
+        self._workspace_per_minute: int | None = None
+        self._last_post: dict[str, float] = {}
+        self._workspace_posts: deque[float] = deque()
+        self._stats = _Stats()
+        self._counts: Counter[tuple[str, bool]] = Counter()
         self._cond = threading.Condition(threading.Lock())
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -224,6 +289,8 @@ class FakeSlack:
             "conversations.create": self._conversations_create,
             "conversations.invite": self._conversations_invite,
             "conversations.open": self._conversations_open,
+            "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -234,6 +301,7 @@ class FakeSlack:
             "views.push": self._views_open,
         }
         self.add_user(bot_user_id, "mentorbot", is_bot=True, real_name="Mentorbot")
+        self.limit_rate(channel_rate, workspace_per_minute)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -351,8 +419,10 @@ class FakeSlack:
         status: int | None = None,
         retry_after: int | None = None,
         times: int = 1,
+        applied: bool = False,
+        delay: float = 0.0,
     ) -> None:
-        """Make the next `times` calls to `method` fail without side effects.
+        """Make the next `times` calls to `method` fail (by default without side effects).
 
         429 (explicit, or ``error="ratelimited"`` with no status) answers HTTP 429 with
         ``Retry-After: <retry_after or 1>`` and error "ratelimited". Any other explicit
@@ -360,6 +430,13 @@ class FakeSlack:
         "service_unavailable" (503) or "internal_error". Without a status, Web API calls
         answer HTTP 200 ``{"ok": false, "error": error}``. For "respond:<name>" methods
         the body is the error as plain text and the default status is 400.
+
+        With ``applied=True`` the call is handled first, so its side effects happen (the
+        message is stored, counted and rate-limited as usual), and only the answer is the
+        fault: "it went through but we never heard". `delay` seconds pass between handling
+        (and recording) the call and answering it, so a client whose timeout is shorter sees
+        a timeout instead of the fault. Replaces any pending fault or ``slow_next`` for
+        `method`.
         """
         if status is None and error == "ratelimited":
             status = 429
@@ -369,7 +446,39 @@ class FakeSlack:
             error = "service_unavailable" if status == 503 else "internal_error"
         after = 1 if retry_after is None else retry_after
         with self._cond:
-            self._faults[method] = _Fault(error, status, after, times)
+            self._faults[method] = _Fault(error, status, after, times, applied, delay)
+
+    def slow_next(self, method: str, seconds: float, times: int = 1) -> None:
+        """Handle the next `times` calls to `method` normally but answer `seconds` late.
+
+        The side effects (a stored message) and the recorded call happen at once; only the
+        HTTP answer waits, so a client with a shorter timeout gives up on a call that
+        succeeded. ``stop()`` cuts the wait short. Replaces any pending ``fail_next``.
+        """
+        with self._cond:
+            self._faults[method] = _Fault(None, None, 0, times, applied=True, delay=seconds)
+
+    def limit_rate(
+        self,
+        per_channel_per_second: float | None = 1.0,
+        workspace_per_minute: int | None = None,
+    ) -> None:
+        """Turn chat.postMessage rate limits on (None turns a limit off).
+
+        A post to a channel that had a successful post less than ``1 / per_channel_per_second``
+        seconds ago, or one that would make more than `workspace_per_minute` successful posts
+        in the last 60 seconds, answers HTTP 429 ``{"ok": false, "error": "ratelimited"}``
+        with ``Retry-After`` (whole seconds, at least 1) and stores nothing. Only posts that
+        would otherwise succeed are limited; only stored posts fill the windows, including
+        posts stored before the limits were turned on.
+        """
+        if per_channel_per_second is not None and per_channel_per_second <= 0:
+            raise ValueError("per_channel_per_second must be positive (or None)")
+        if workspace_per_minute is not None and workspace_per_minute < 1:
+            raise ValueError("workspace_per_minute must be at least 1 (or None)")
+        with self._cond:
+            self._channel_rate = per_channel_per_second
+            self._workspace_per_minute = workspace_per_minute
 
     def hold(self, method: str) -> threading.Event:
         """Park calls to `method` (or a "respond:*" pattern) until the returned Event is set.
@@ -414,37 +523,113 @@ class FakeSlack:
     def messages_in(self, channel: str) -> list[dict[str, Any]]:
         """Messages currently in `channel` (after updates and deletes), oldest first.
 
-        Each has ts, text, blocks, user (the bot), bot_id, team, type and thread_ts.
-        A user id resolves to that user's DM channel, as chat.postMessage does.
+        Each has ts, text, blocks, user (the bot), bot_id, team, type and thread_ts, plus
+        ``metadata`` (event_type and event_payload) when it was posted with metadata.
+        Thread replies are included (unlike conversations.history). A user id resolves to
+        that user's DM channel, as chat.postMessage does.
         """
         with self._cond:
             return copy.deepcopy(self._messages.get(self._dm_for_user(channel), []))
+
+    def call_count(self, method: str, *, ok: bool | None = None) -> int:
+        """How many calls to `method` ("respond:*" for all) were recorded, in O(1).
+
+        `ok` True or False counts only successful or only failed calls.
+        """
+        with self._cond:
+            return self._count(method, ok)
+
+    def stats(self) -> dict[str, Any]:
+        """chat.postMessage counters since start (or ``reset()``).
+
+        posts_ok: messages stored by chat.postMessage (including those whose answer was an
+        ``applied`` fault); ratelimited_channel / ratelimited_workspace: HTTP 429 answers
+        given by the rate limits, per reason (``fail_next`` 429s are not counted);
+        first_post_at / last_post_at: the clock (``time.monotonic`` unless injected) at the
+        first and last stored post, or None.
+        """
+        with self._cond:
+            s = self._stats
+            return {
+                "posts_ok": s.posts_ok,
+                "ratelimited_channel": s.ratelimited_channel,
+                "ratelimited_workspace": s.ratelimited_workspace,
+                "first_post_at": s.first_post_at,
+                "last_post_at": s.last_post_at,
+            }
+
+    def duplicate_metadata(self, key_field: str, event_type: str | None = None) -> dict[Any, int]:
+        """``{value: n}`` for each ``event_payload[key_field]`` value found in n > 1 messages.
+
+        Looks at every message currently stored in any conversation (thread replies too),
+        optionally only those whose metadata ``event_type`` matches. Values that are not
+        hashable (lists, objects) are keyed by their canonical JSON. Linear in the number
+        of stored messages. An empty dict means every key was delivered at most once.
+        """
+        seen: Counter[Any] = Counter()
+        with self._cond:
+            for messages in self._messages.values():
+                for message in messages:
+                    metadata = message.get("metadata")
+                    if metadata is None or (
+                        event_type is not None and metadata["event_type"] != event_type
+                    ):
+                        continue
+                    payload = metadata["event_payload"]
+                    if key_field in payload:
+                        seen[_hashable(payload[key_field])] += 1
+        return {value: n for value, n in seen.items() if n > 1}
 
     def reset_calls(self) -> None:
         """Forget recorded calls (and therefore recorded response URL payloads)."""
         with self._cond:
             self._calls.clear()
+            self._counts.clear()
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until at least `count` calls to `method` are recorded; return them all.
+    def reset(self) -> None:
+        """Forget calls, messages, ``stats()`` counters and rate-limit windows.
 
-        `method` may be "respond:<name>" or "respond:*". Raises AssertionError naming the
-        methods seen so far on timeout.
+        Users, channels, views, rate settings, pending faults and holds are kept.
         """
         with self._cond:
-            if self._cond.wait_for(lambda: len(self._matching(method)) >= count, timeout):
-                return self._matching(method)
+            self._calls.clear()
+            self._counts.clear()
+            self._messages.clear()
+            self._stats = _Stats()
+            self._last_post.clear()
+            self._workspace_posts.clear()
+
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, ok: bool | None = None
+    ) -> list[Call]:
+        """Block until at least `count` calls to `method` are recorded; return them all.
+
+        `method` may be "respond:<name>" or "respond:*". With `ok` True or False only
+        successful or only failed calls count (and are returned). Raises AssertionError
+        naming the methods seen so far on timeout.
+        """
+        with self._cond:
+            if self._cond.wait_for(lambda: self._count(method, ok) >= count, timeout):
+                return [c for c in self._matching(method) if ok is None or c.ok is ok]
             seen: dict[str, int] = {}
             for call in self._calls:
                 seen[call.method] = seen.get(call.method, 0) + 1
             summary = ", ".join(f"{m} x{n}" for m, n in seen.items()) or "nothing"
             raise AssertionError(
                 f"expected {count} call(s) to {method!r} within {timeout}s, "
-                f"got {len(self._matching(method))}; seen so far: {summary}"
+                f"got {self._count(method, ok)}; seen so far: {summary}"
             )
 
     def _matching(self, pattern: str) -> list[Call]:
         return [c for c in self._calls if _matches(pattern, c.method)]
+
+    def _count(self, pattern: str, ok: bool | None) -> int:
+        """Recorded calls matching `pattern` (and `ok`), from counters: O(distinct methods)."""
+        return sum(
+            n
+            for (method, call_ok), n in self._counts.items()
+            if _matches(pattern, method) and (ok is None or call_ok is ok)
+        )
 
     # -- request handling (server threads) -------------------------------------------------
 
@@ -462,20 +647,28 @@ class FakeSlack:
         args, parse_error = _request_args(url.query, headers, body, is_api=is_api)
         with self._cond:
             fault = self._take_fault(method)
-            if fault is not None:
-                reply = _fault_reply(fault, is_api=is_api)
-            elif parse_error is not None:
-                reply = (
-                    _Reply.json(200, {"ok": False, "error": parse_error})
-                    if is_api
-                    else _Reply.text(400, parse_error)
-                )
-            elif is_api:
-                reply = self._api(method, args, headers)
+            if fault is not None and not fault.applied:
+                reply, applied = _fault_reply(fault, is_api=is_api), False
             else:
-                reply = self._respond(args)
-            self._calls.append(Call(method, args, headers, reply.error is None, reply.error))
+                if parse_error is not None:
+                    reply = (
+                        _Reply.json(200, {"ok": False, "error": parse_error})
+                        if is_api
+                        else _Reply.text(400, parse_error)
+                    )
+                elif is_api:
+                    reply = self._api(method, args, headers)
+                else:
+                    reply = self._respond(args)
+                applied = reply.error is None
+                if fault is not None and fault.error is not None:
+                    reply = _fault_reply(fault, is_api=is_api)
+            ok = reply.error is None
+            self._calls.append(Call(method, args, headers, ok, reply.error, applied))
+            self._counts[method, ok] += 1
             self._cond.notify_all()
+        if fault is not None and fault.delay > 0:
+            self._stopping.wait(fault.delay)
         return reply
 
     def _pause(self, method: str) -> None:
@@ -517,7 +710,7 @@ class FakeSlack:
                 raise _ApiError("unknown_method")
             return _Reply.json(200, {"ok": True, **handler(args)})
         except _ApiError as e:
-            return _Reply.json(200, e.payload)
+            return _Reply.json(e.status, e.payload, **e.headers)
 
     def _respond(self, payload: dict[str, Any]) -> _Reply:
         """Answer a response_url post the way Slack does: text "ok" or a 400 error."""
@@ -570,6 +763,20 @@ class FakeSlack:
         channel = self._visible_channel(channel_id)
         if channel.is_archived:
             raise _ApiError("is_archived")
+        if self.bot_user_id not in channel.members:
+            raise _ApiError("not_in_channel")
+        return channel.id
+
+    def _readable(self, channel_id: Any) -> str:
+        """Resolve a conversation whose history the bot may read: its DM with a known user,
+        or a channel it is a member of (archived ones too)."""
+        if not isinstance(channel_id, str) or not channel_id:
+            raise _ApiError("channel_not_found")
+        if channel_id.startswith("D"):
+            if channel_id[1:] not in self._users:
+                raise _ApiError("channel_not_found")
+            return channel_id
+        channel = self._visible_channel(channel_id)
         if self.bot_user_id not in channel.members:
             raise _ApiError("not_in_channel")
         return channel.id
@@ -731,9 +938,73 @@ class FakeSlack:
         user = self._user(user_ids[0].strip())
         return {"channel": {"id": f"D{user.id}"}}
 
+    def _conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Top-level messages (and broadcast replies), newest first, like Slack.
+
+        Thread replies are left out (conversations.replies has them); parents show
+        thread_ts, reply_count and latest_reply. ``oldest``/``latest`` bounds are exclusive
+        unless ``inclusive``; ``limit`` defaults to 100 and is capped at 999 (nonsense limits
+        become the default, as Slack "magically adjusts" them).
+        """
+        channel = self._readable(args.get("channel"))
+        oldest, latest = _ts_bounds(args)
+        inclusive = _truthy(args.get("inclusive"))
+        stored = self._messages.get(channel, [])
+        threads = _thread_summaries(stored)
+        picked = [
+            m
+            for m in reversed(stored)
+            if (not _is_reply(m) or m.get("subtype") == "thread_broadcast")
+            and _in_range(m["ts"], oldest, latest, inclusive)
+        ]
+        page, next_ts = _page(picked, args, _HISTORY_LIMIT, newest_first=True)
+        include_all = _truthy(args.get("include_all_metadata"))
+        result: dict[str, Any] = {
+            "messages": [_readable_message(m, include_all, threads) for m in page],
+            "has_more": next_ts is not None,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": _cursor(next_ts)},
+        }
+        if args.get("latest"):
+            result["latest"] = args["latest"]
+        if args.get("oldest"):
+            result["oldest"] = args["oldest"]
+        return result
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The parent message then its replies, oldest first (``limit`` up to 1000)."""
+        channel = self._readable(args.get("channel"))
+        ts = args.get("ts")
+        if not isinstance(ts, str) or not ts:
+            raise _ApiError("invalid_arguments", response_metadata={"messages": ["ts"]})
+        oldest, latest = _ts_bounds(args)
+        inclusive = _truthy(args.get("inclusive"))
+        stored = self._messages.get(channel, [])
+        parent = next((m for m in stored if m["ts"] == ts), None)
+        if parent is None:
+            raise _ApiError("thread_not_found")
+        thread_ts = parent["thread_ts"] or parent["ts"]
+        picked = [
+            m
+            for m in stored
+            if (m["ts"] == thread_ts or m["thread_ts"] == thread_ts)
+            and _in_range(m["ts"], oldest, latest, inclusive)
+        ]
+        page, next_ts = _page(picked, args, _REPLIES_LIMIT, newest_first=False)
+        include_all = _truthy(args.get("include_all_metadata"))
+        threads = _thread_summaries(stored)
+        return {
+            "messages": [_readable_message(m, include_all, threads) for m in page],
+            "has_more": next_ts is not None,
+            "response_metadata": {"next_cursor": _cursor(next_ts)},
+        }
+
     def _chat_post_message(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(args.get("channel"))
         _check_message(args)
+        metadata = _metadata(args.get("metadata"))
+        now = self._clock()
+        self._check_rate(channel, now)
         message = {
             "type": "message",
             "user": self.bot_user_id,
@@ -742,10 +1013,44 @@ class FakeSlack:
             "ts": self._next_ts(),
             "text": args.get("text") or "",
             "blocks": copy.deepcopy(args.get("blocks") or []),
-            "thread_ts": args.get("thread_ts"),
+            "thread_ts": args.get("thread_ts") or None,
         }
+        if message["thread_ts"] and _truthy(args.get("reply_broadcast")):
+            message["subtype"] = "thread_broadcast"
+        if metadata is not None:
+            message["metadata"] = metadata
         self._messages[channel].append(message)
+        self._record_post(channel, now)
         return {"channel": channel, "ts": message["ts"], "message": copy.deepcopy(message)}
+
+    def _check_rate(self, channel: str, now: float) -> None:
+        """Raise _RateLimited (and count it) if a post to `channel` now is over a limit."""
+        if self._channel_rate is not None and channel in self._last_post:
+            wait = self._last_post[channel] + 1.0 / self._channel_rate - now
+            if wait > 0:
+                self._stats.ratelimited_channel += 1
+                raise _RateLimited(wait)
+        limit = self._workspace_per_minute
+        if limit is not None:
+            window = self._workspace_posts
+            while window and window[0] <= now - _WORKSPACE_WINDOW:
+                window.popleft()
+            if len(window) >= limit:
+                self._stats.ratelimited_workspace += 1
+                raise _RateLimited(window[0] + _WORKSPACE_WINDOW - now)
+
+    def _record_post(self, channel: str, now: float) -> None:
+        """Fill the rate windows and stats() with one stored post."""
+        self._last_post[channel] = now
+        window = self._workspace_posts
+        window.append(now)
+        while window[0] <= now - _WORKSPACE_WINDOW:
+            window.popleft()
+        stats = self._stats
+        stats.posts_ok += 1
+        if stats.first_post_at is None:
+            stats.first_post_at = now
+        stats.last_post_at = now
 
     def _chat_post_ephemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self._postable(args.get("channel"))
@@ -759,10 +1064,13 @@ class FakeSlack:
         channel = self._postable(args.get("channel"))
         message = self._message(channel, args.get("ts"))
         _check_message(args)
+        metadata = _metadata(args.get("metadata"))
         if "text" in args:
             message["text"] = args["text"]
         if "blocks" in args:
             message["blocks"] = copy.deepcopy(args["blocks"])
+        if metadata is not None:
+            message["metadata"] = metadata
         return {
             "channel": channel,
             "ts": message["ts"],
@@ -826,7 +1134,145 @@ def _check_message(args: dict[str, Any]) -> None:
         )
 
 
+def _metadata(raw: Any) -> dict[str, Any] | None:
+    """Parse chat.postMessage/chat.update `metadata` (object or JSON string); None if absent.
+
+    Raises invalid_metadata_format unless it is an object with a non-empty string
+    event_type and an object event_payload.
+    """
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raise _ApiError("invalid_metadata_format") from None
+    if (
+        not isinstance(raw, dict)
+        or not isinstance(raw.get("event_type"), str)
+        or not raw["event_type"].strip()
+        or not isinstance(raw.get("event_payload"), dict)
+    ):
+        raise _ApiError("invalid_metadata_format")
+    return copy.deepcopy(raw)
+
+
+def _hashable(value: Any) -> Any:
+    """`value` itself if hashable, else its canonical JSON (for counting)."""
+    try:
+        hash(value)
+    except TypeError:
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def _ts(value: Any, error: str) -> Decimal | None:
+    """A Slack timestamp argument as a Decimal (None when absent), else raise `error`."""
+    if value is None or value == "":
+        return None
+    try:
+        ts = Decimal(str(value))
+    except InvalidOperation:
+        raise _ApiError(error) from None
+    if not ts.is_finite() or ts < 0:
+        raise _ApiError(error)
+    return ts
+
+
+def _ts_bounds(args: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
+    """The `oldest` and `latest` arguments (None when absent)."""
+    oldest = _ts(args.get("oldest"), "invalid_ts_oldest")
+    return oldest, _ts(args.get("latest"), "invalid_ts_latest")
+
+
+def _in_range(ts: str, oldest: Decimal | None, latest: Decimal | None, inclusive: bool) -> bool:
+    """Whether message `ts` lies between the bounds (exclusive unless `inclusive`)."""
+    value = Decimal(ts)
+    if oldest is not None and (value < oldest or (value == oldest and not inclusive)):
+        return False
+    return latest is None or value < latest or (value == latest and inclusive)
+
+
+def _is_reply(message: dict[str, Any]) -> bool:
+    return bool(message["thread_ts"]) and message["thread_ts"] != message["ts"]
+
+
+def _thread_summaries(messages: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
+    """``{parent ts: (reply count, latest reply ts)}`` for threads in `messages`."""
+    threads: dict[str, tuple[int, str]] = {}
+    for message in messages:
+        if _is_reply(message):
+            count, _ = threads.get(message["thread_ts"], (0, ""))
+            threads[message["thread_ts"]] = (count + 1, message["ts"])
+    return threads
+
+
+def _readable_message(
+    message: dict[str, Any], include_all_metadata: bool, threads: dict[str, tuple[int, str]]
+) -> dict[str, Any]:
+    """A stored message as the read methods show it.
+
+    Slack's docs: without include_all_metadata a message's metadata carries its event_type
+    only; with it, event_type and event_payload. Messages never posted with metadata have
+    no metadata key. A null thread_ts is left out; thread parents get reply counts.
+    """
+    shown = {k: copy.deepcopy(v) for k, v in message.items() if v is not None}
+    if "metadata" in shown and not include_all_metadata:
+        shown["metadata"] = {"event_type": shown["metadata"]["event_type"]}
+    if message["ts"] in threads:
+        count, latest_reply = threads[message["ts"]]
+        shown.update(thread_ts=message["ts"], reply_count=count, latest_reply=latest_reply)
+    return shown
+
+
+def _page(
+    messages: list[dict[str, Any]],
+    args: dict[str, Any],
+    limits: tuple[int, int],
+    *,
+    newest_first: bool,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Apply `cursor` and `limit` to `messages` (already ordered); returns the page and the
+    ts the next page starts at (None when this is the last page)."""
+    default, maximum = limits
+    try:
+        limit = int(args.get("limit") or default)
+    except (TypeError, ValueError):
+        limit = default
+    limit = min(limit, maximum) if limit > 0 else default
+    cursor = args.get("cursor")
+    if cursor:
+        start = _cursor_ts(cursor)
+        messages = [
+            m
+            for m in messages
+            if (Decimal(m["ts"]) <= start if newest_first else Decimal(m["ts"]) >= start)
+        ]
+    page = messages[:limit]
+    return page, messages[limit]["ts"] if len(messages) > limit else None
+
+
+def _cursor(next_ts: str | None) -> str:
+    """Slack-style opaque cursor, base64("next_ts:<ts digits>"), or "" at the end."""
+    if next_ts is None:
+        return ""
+    return base64.b64encode(f"{_CURSOR_PREFIX}{next_ts.replace('.', '')}".encode()).decode()
+
+
+def _cursor_ts(cursor: Any) -> Decimal:
+    """The ts a `_cursor` points at; invalid_cursor for anything else."""
+    try:
+        text = base64.b64decode(str(cursor), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise _ApiError("invalid_cursor") from None
+    digits = text.removeprefix(_CURSOR_PREFIX)
+    if not text.startswith(_CURSOR_PREFIX) or not digits.isdigit() or len(digits) <= 6:
+        raise _ApiError("invalid_cursor")
+    return Decimal(f"{digits[:-6]}.{digits[-6:]}")
+
+
 def _fault_reply(fault: _Fault, *, is_api: bool) -> _Reply:
+    assert fault.error is not None
     headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
     if is_api:
         payload = {"ok": False, "error": fault.error}
