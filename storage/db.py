@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Column, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
@@ -56,8 +56,27 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 def init_db(engine: Engine) -> None:
-    """Create any missing tables (idempotent)."""
+    """Create any missing tables, and add columns that a newer version added to an existing
+    table (idempotent). Such columns are nullable or have a server default, so the rows
+    already stored stay valid; nothing is ever dropped or rewritten."""
     SQLModel.metadata.create_all(engine)
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table in SQLModel.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    _add_column(connection, table.name, column)
+
+
+def _add_column(connection: Connection, table: str, column: Column[object]) -> None:
+    preparer = connection.dialect.identifier_preparer
+    ddl = f"ALTER TABLE {preparer.quote(table)} ADD COLUMN {preparer.quote(column.name)} "
+    ddl += column.type.compile(dialect=connection.dialect)
+    default = getattr(column.server_default, "arg", None)
+    if isinstance(default, str):
+        ddl += f" DEFAULT {default}" + ("" if column.nullable else " NOT NULL")
+    connection.execute(text(ddl))
 
 
 def check_database(engine: Engine) -> str | None:

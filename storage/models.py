@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -45,6 +45,15 @@ class Pair(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     status: str = Field(default=ACTIVE, max_length=16)
     goal_seq: int = Field(default=0, description="last goal number handed out in this pair")
+    # Added in 0.2: columns added to an existing table need a server default (see init_db).
+    action_seq: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="last action item number handed out",
+    )
+    attention: str | None = Field(
+        default=None, max_length=64, description="why the bot can't reach the pair (Slack error)"
+    )
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -111,3 +120,112 @@ class InboundEvent(SQLModel, table=True):
     deliveries: int = 1
     processed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     outcome: str | None = Field(default=None, max_length=64)
+
+
+class MeetingSchedule(SQLModel, table=True):
+    """A pair's meeting cadence, as wall-clock time plus an IANA zone (see mentoring.cadence).
+
+    `next_plan_at` is when the dispatcher next has work for this schedule (the latest meeting's
+    start, when the meeting after it is planned); it is indexed so that a tick with nothing to
+    do reads nothing but the index.
+    """
+
+    __tablename__ = "meeting_schedule"
+
+    pair_id: int = Field(primary_key=True, foreign_key="pair.id")
+    interval_weeks: int
+    weekday: int
+    at_time: str = Field(max_length=5, description="HH:MM, wall clock in `tz`")
+    tz: str = Field(max_length=64)
+    anchor: date = Field(description="local date of the first meeting")
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False))
+    paused_until: date | None = Field(default=None, description="no prompts before this date")
+    dm_before_minutes: int = 24 * 60
+    agenda_before_minutes: int = 60
+    followup_after_minutes: int = 120
+    mentor_tz: str | None = Field(default=None, max_length=64)
+    mentee_tz: str | None = Field(default=None, max_length=64)
+    meeting_seq: int = 0
+    next_plan_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Meeting(SQLModel, table=True):
+    """One occurrence of a pair's meeting. `number` counts the pair's meetings from 1."""
+
+    __table_args__ = (UniqueConstraint("pair_id", "number", name="uq_meeting_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    number: int
+    local_date: date
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(
+        default="scheduled", max_length=16, description="scheduled/skipped/cancelled"
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class AgendaItem(SQLModel, table=True):
+    """Something a member wants to talk about. Open until an agenda post includes it, which
+    stamps `meeting_id`; items added later go to the meeting after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    author_id: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    source: str = Field(max_length=16, description="command, dm or thread")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+
+
+class ActionItem(SQLModel, table=True):
+    """Something a member will act on before next time. `number` is stable within the pair."""
+
+    __table_args__ = (UniqueConstraint("pair_id", "number", name="uq_action_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    number: int
+    owner_id: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="open", max_length=16)
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Delivery(SQLModel, table=True):
+    """The delivery ledger: one row per planned prompt, unique per (meeting, kind, audience).
+
+    planned → sending (claimed, leased until `next_at`) → sent (with Slack's `ts`), skipped (with
+    the reason) or failed (with the error). `next_at` is when the row may next be claimed: its
+    due time, a retry time, or the end of a claim's lease. `uncertain` marks a row whose last
+    send may have reached Slack without an answer: before sending again, the channel's history
+    is checked for it.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "kind", "audience", name="uq_delivery_key"),
+        Index("ix_delivery_claimable", "status", "next_at"),
+        Index("ix_delivery_posted", "channel", "ts"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    meeting_id: int = Field(foreign_key="meeting.id")
+    kind: str = Field(max_length=16, description="prompt, agenda, followup or attention")
+    audience: str = Field(max_length=16, description="mentor, mentee or channel")
+    due_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, description="after this, skipped: too late")
+    status: str = Field(default="planned", max_length=16)
+    next_at: datetime = Field(sa_type=UTCDateTime)
+    attempts: int = 0
+    uncertain: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    claimed_by: str | None = Field(default=None, max_length=64)
+    channel: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    reply_taken: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    reason: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,265 @@
+"""Queries over meetings, agendas and the delivery ledger. They never commit.
+
+Claims are atomic on both engines: on PostgreSQL the candidate rows are locked with
+`FOR UPDATE SKIP LOCKED`, so concurrent dispatchers take disjoint rows without waiting on each
+other; on SQLite every transaction starts with BEGIN IMMEDIATE (storage.db), so claims are
+serialised by the database lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    ActionItem,
+    AgendaItem,
+    Delivery,
+    Meeting,
+    MeetingSchedule,
+    Pair,
+)
+
+PLANNED, SENDING, SENT, SKIPPED, FAILED = "planned", "sending", "sent", "skipped", "failed"
+CLAIMABLE = (PLANNED, SENDING)
+
+# Schedules and meetings
+
+
+def schedule_of(session: Session, pair_id: int) -> MeetingSchedule | None:
+    return session.get(MeetingSchedule, pair_id)
+
+
+def schedules_to_plan(session: Session, now: datetime, limit: int) -> Sequence[MeetingSchedule]:
+    """Active schedules whose next meeting is due to be planned, locked for this transaction."""
+    statement = (
+        select(MeetingSchedule)
+        .where(col(MeetingSchedule.next_plan_at) <= now, MeetingSchedule.active)
+        .order_by(col(MeetingSchedule.next_plan_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return session.exec(statement).all()
+
+
+def latest_meeting(session: Session, pair_id: int) -> Meeting | None:
+    statement = (
+        select(Meeting).where(Meeting.pair_id == pair_id).order_by(col(Meeting.number).desc())
+    )
+    return session.exec(statement.limit(1)).first()
+
+
+def previous_meeting(session: Session, pair_id: int, before: datetime) -> Meeting | None:
+    """The last meeting held (not skipped or cancelled) that started before `before`."""
+    statement = (
+        select(Meeting)
+        .where(
+            Meeting.pair_id == pair_id,
+            Meeting.status == "scheduled",
+            col(Meeting.starts_at) < before,
+        )
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def next_meeting(session: Session, pair_id: int, now: datetime) -> Meeting | None:
+    """The pair's next meeting that has not started (skipped ones included)."""
+    statement = (
+        select(Meeting)
+        .where(
+            Meeting.pair_id == pair_id,
+            Meeting.status != "cancelled",
+            col(Meeting.starts_at) > now,
+        )
+        .order_by(col(Meeting.starts_at))
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting | None:
+    return session.get(Meeting, meeting_id)
+
+
+# Agenda and action items
+
+
+def open_agenda(session: Session, pair_id: int) -> Sequence[AgendaItem]:
+    statement = (
+        select(AgendaItem)
+        .where(AgendaItem.pair_id == pair_id, col(AgendaItem.meeting_id).is_(None))
+        .order_by(col(AgendaItem.id))
+    )
+    return session.exec(statement).all()
+
+
+def stamp_agenda(session: Session, item_ids: Sequence[int], meeting_id: int) -> None:
+    if item_ids:
+        session.execute(
+            update(AgendaItem)
+            .where(col(AgendaItem.id).in_(item_ids), col(AgendaItem.meeting_id).is_(None))
+            .values(meeting_id=meeting_id)
+        )
+
+
+def agenda_count_of(session: Session, meeting_id: int) -> int:
+    statement = select(func.count()).where(AgendaItem.meeting_id == meeting_id)
+    return session.exec(statement).one()
+
+
+def open_actions(session: Session, pair_id: int) -> Sequence[ActionItem]:
+    statement = (
+        select(ActionItem)
+        .where(ActionItem.pair_id == pair_id, ActionItem.status == "open")
+        .order_by(col(ActionItem.number))
+    )
+    return session.exec(statement).all()
+
+
+def action_by_number(session: Session, pair_id: int, number: int) -> ActionItem | None:
+    statement = select(ActionItem).where(ActionItem.pair_id == pair_id, ActionItem.number == number)
+    return session.exec(statement).first()
+
+
+def next_action_number(session: Session, pair_id: int) -> int:
+    """Hand out the pair's next action number; the UPDATE comes first so concurrent adds queue."""
+    session.execute(
+        update(Pair).where(col(Pair.id) == pair_id).values(action_seq=col(Pair.action_seq) + 1)
+    )
+    return session.exec(select(Pair.action_seq).where(Pair.id == pair_id)).one()
+
+
+# The delivery ledger
+
+
+def add_delivery(session: Session, delivery: Delivery) -> None:
+    session.add(delivery)
+
+
+def deliveries_of_meeting(session: Session, meeting_id: int) -> Sequence[Delivery]:
+    statement = select(Delivery).where(Delivery.meeting_id == meeting_id).order_by(Delivery.id)
+    return session.exec(statement).all()
+
+
+def end_planned(session: Session, meeting_id: int, status: str, reason: str, now: datetime) -> int:
+    """Close the meeting's deliveries that have not been claimed yet; returns how many."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.meeting_id == meeting_id, Delivery.status == PLANNED)
+        .values(status=status, reason=reason, updated_at=now)
+    )
+    return result.rowcount
+
+
+def reopen_skipped(session: Session, meeting_id: int, reason: str, now: datetime) -> int:
+    """Undo `end_planned(..., SKIPPED, reason)` for rows still worth sending."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.meeting_id == meeting_id,
+            Delivery.status == SKIPPED,
+            Delivery.reason == reason,
+            col(Delivery.expires_at) > now,
+        )
+        .values(status=PLANNED, reason=None, updated_at=now)
+    )
+    return result.rowcount
+
+
+def claim_due(
+    session: Session, now: datetime, worker: str, lease: timedelta, limit: int
+) -> Sequence[Delivery]:
+    """Claim up to `limit` rows that are due, or whose previous claim's lease ran out.
+
+    A row taken over from an expired lease is marked `uncertain`: its first claimant may have
+    posted it before stopping.
+    """
+    candidates = (
+        select(Delivery.id)
+        .where(col(Delivery.status).in_(CLAIMABLE), col(Delivery.next_at) <= now)
+        .order_by(col(Delivery.next_at), col(Delivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.exec(candidates).all())
+    if not ids:
+        return []
+    session.execute(
+        update(Delivery)
+        .where(col(Delivery.id).in_(ids), col(Delivery.status).in_(CLAIMABLE))
+        .values(
+            uncertain=case((Delivery.status == SENDING, True), else_=Delivery.uncertain),
+            status=SENDING,
+            claimed_by=worker,
+            next_at=now + lease,
+            updated_at=now,
+        )
+    )
+    statement = select(Delivery).where(col(Delivery.id).in_(ids), Delivery.claimed_by == worker)
+    return session.exec(statement.order_by(col(Delivery.next_at), col(Delivery.id))).all()
+
+
+def finish_claimed(
+    session: Session, delivery_id: int, worker: str, now: datetime, **values: object
+) -> bool:
+    """Record the outcome of this worker's claim; False when the claim was lost meanwhile."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            Delivery.status == SENDING,
+            Delivery.claimed_by == worker,
+        )
+        .values(updated_at=now, **values)
+    )
+    return result.rowcount == 1
+
+
+def get_delivery(session: Session, delivery_id: int) -> Delivery | None:
+    return session.get(Delivery, delivery_id)
+
+
+def sent_prompt_at(session: Session, channel: str, ts: str) -> Delivery | None:
+    """The sent prompt that is the message `ts` in `channel` (a reply's thread parent)."""
+    statement = select(Delivery).where(
+        Delivery.channel == channel, Delivery.ts == ts, Delivery.status == SENT
+    )
+    return session.exec(statement).first()
+
+
+def open_prompt_for(session: Session, channel: str, now: datetime) -> Delivery | None:
+    """The latest prompt DM sent in `channel` whose window is open and whose first plain reply
+    has not been taken yet."""
+    statement = (
+        select(Delivery)
+        .where(
+            Delivery.channel == channel,
+            Delivery.kind == "prompt",
+            Delivery.status == SENT,
+            col(Delivery.reply_taken).is_(False),
+            col(Delivery.expires_at) > now,
+        )
+        .order_by(col(Delivery.due_at).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def listing(session: Session, pair_id: int | None, limit: int) -> Sequence[Delivery]:
+    statement = select(Delivery)
+    if pair_id is not None:
+        statement = statement.where(Delivery.pair_id == pair_id)
+    statement = statement.order_by(col(Delivery.due_at).desc(), col(Delivery.id).desc())
+    return session.exec(statement.limit(limit)).all()
+
+
+def pending_count(session: Session, now: datetime) -> int:
+    statement = select(func.count()).where(
+        col(Delivery.status).in_(CLAIMABLE), col(Delivery.next_at) <= now
+    )
+    return session.exec(statement).one()
