@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from mentoring.capture import Kind, capture_in, keep_note_in
+from mentoring.deliveries import ReplyFiled, reply_to_followup_in, reply_to_prompt_in
 from mentoring.errors import MentoringError
 from mentoring.model import Actor, Captured, Target
 from storage import repositories as repo
@@ -91,6 +92,46 @@ def apply_message(
         except MentoringError as error:
             repo.set_event_outcome(session, event_id, f"refused: {type(error).__name__}")
             return Refused(error)
+
+
+class _NotAReply(Exception):
+    """Raised to roll back the claim when a message answers no prompt."""
+
+
+def apply_reply(
+    engine: Engine,
+    event_id: str,
+    actor: Actor,
+    channel: str,
+    thread_ts: str | None,
+    text: str,
+    now: datetime,
+    *,
+    in_channel: bool = False,
+) -> ReplyFiled | Duplicate | Refused | None:
+    """File a reply to a scheduled prompt once: in a DM, an agenda item; in the thread of the
+    follow-up post in a pair's channel, an action item. None when it answers no prompt (nothing
+    is claimed, so the message can be handled as usual)."""
+    try:
+        with session_scope(engine) as session:
+            if not repo.claim_event(session, event_id, now, outcome="reply"):
+                return Duplicate()
+            try:
+                with session.begin_nested():
+                    if in_channel:
+                        assert thread_ts is not None
+                        filed = reply_to_followup_in(session, actor, channel, thread_ts, text, now)
+                    else:
+                        filed = reply_to_prompt_in(session, actor, channel, thread_ts, text, now)
+            except MentoringError as error:
+                repo.set_event_outcome(session, event_id, f"refused: {type(error).__name__}")
+                return Refused(error)
+            if filed is None:
+                raise _NotAReply
+            repo.set_event_outcome(session, event_id, f"reply: {filed.kind}")
+            return filed
+    except _NotAReply:
+        return None
 
 
 def claim_delivery(engine: Engine, event_id: str, now: datetime, outcome: str) -> bool:

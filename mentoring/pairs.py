@@ -123,6 +123,14 @@ def end_pair(engine: Engine, actor: Actor, pair_id: int, now: datetime) -> PairI
         return PairInfo.of(pair)
 
 
+def find_pair(engine: Engine, actor: Actor, target: Target) -> PairInfo:
+    """The actor's active pair that `target` means (see resolve_pair)."""
+    with session_scope(engine) as session:
+        pair = resolve_pair(session, actor, target)
+        require_active(pair)
+        return PairInfo.of(pair)
+
+
 def summaries(engine: Engine, user_id: str, now: datetime) -> list[PairSummary]:
     """The person's pairs with their open goals and recent wins, in three queries."""
     with session_scope(engine) as session:

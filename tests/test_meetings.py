@@ -1,0 +1,124 @@
+"""Meeting rules on a real database: rescheduling, prompt offsets, agenda and action items."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from mentoring import meetings
+from mentoring.cadence import parse_cadence
+from mentoring.errors import InvalidInput, NoPair, NotAllowed
+from mentoring.meetings import Offsets
+from mentoring.model import Actor, PairInfo, Target
+from storage.db import session_scope
+from storage.models import Delivery, Meeting
+from tests.support import T0, pair_up
+
+pytestmark = pytest.mark.both_backends
+
+MENTOR, MENTEE = "UMENTOR", "UMENTEE"
+
+
+def set_cadence(engine: Engine, text: str, now: datetime = T0):
+    return meetings.set_schedule(
+        engine,
+        Actor(MENTEE),
+        Target(),
+        parse_cadence(text),
+        default_tz="Europe/Berlin",
+        member_tz=("Europe/Berlin", "America/New_York"),
+        now=now,
+    )
+
+
+@pytest.fixture
+def pair(engine: Engine) -> PairInfo:
+    return pair_up(engine)
+
+
+def rows(engine: Engine) -> list[tuple[int, str, str, str, str | None]]:
+    with session_scope(engine) as session:
+        numbers = {m.id: m.number for m in session.exec(select(Meeting)).all()}
+        return sorted(
+            (numbers[r.meeting_id], r.kind, r.audience, r.status, r.reason)
+            for r in session.exec(select(Delivery)).all()
+        )
+
+
+def test_setting_a_cadence_plans_the_first_meeting_and_its_four_prompts(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """One meeting, four planned prompts, and the next three meetings shown."""
+    view = set_cadence(engine, "weekly tue 15:00")
+    assert [m.starts_at for m in view.upcoming] == [
+        datetime(2026, 11, 24, 14, tzinfo=UTC) + timedelta(weeks=n) for n in range(3)
+    ]
+    assert rows(engine) == [
+        (1, "agenda", "channel", "planned", None),
+        (1, "followup", "channel", "planned", None),
+        (1, "prompt", "mentee", "planned", None),
+        (1, "prompt", "mentor", "planned", None),
+    ]
+
+
+def test_rescheduling_cancels_the_planned_meeting_and_says_why(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """A new cadence replaces the upcoming meeting; its prompts end as skipped: rescheduled."""
+    set_cadence(engine, "weekly tue 15:00")
+    view = set_cadence(engine, "biweekly thu 9:30")
+    assert view.upcoming[0].starts_at == datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
+    assert {r[3:] for r in rows(engine) if r[0] == 1} == {("skipped", "rescheduled")}
+    assert {r[3] for r in rows(engine) if r[0] == 2} == {"planned"}
+
+
+def test_new_offsets_move_the_planned_prompts(engine: Engine, pair: PairInfo) -> None:
+    """`/mentor prompts 2d 30m 90m` moves the next meeting's prompts with it."""
+    set_cadence(engine, "weekly tue 15:00")
+    offsets = Offsets(timedelta(days=2), timedelta(minutes=30), timedelta(minutes=90))
+    meetings.set_offsets(engine, Actor(MENTOR), Target(), offsets, T0)
+    start = datetime(2026, 11, 24, 14, tzinfo=UTC)
+    with session_scope(engine) as session:
+        due = {(r.kind, r.audience): r.due_at for r in session.exec(select(Delivery)).all()}
+    assert due[("prompt", "mentor")] == start - timedelta(days=2)
+    assert due[("agenda", "channel")] == start - timedelta(minutes=30)
+    assert due[("followup", "channel")] == start + timedelta(minutes=90)
+    with pytest.raises(InvalidInput):
+        bad = Offsets(timedelta(hours=1), timedelta(hours=2), timedelta(hours=2))
+        meetings.set_offsets(engine, Actor(MENTOR), Target(), bad, T0)
+
+
+def test_agenda_items_wait_for_the_next_agenda_and_actions_are_numbered(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """Items are open until an agenda lists them; action numbers count up in the pair."""
+    set_cadence(engine, "weekly tue 15:00")
+    meetings.add_agenda_item(engine, Actor(MENTOR), Target(), "  Promotion   case ", T0)
+    first = meetings.add_action(engine, Actor(MENTOR), Target(), "Write the abstract", None, T0)
+    second = meetings.add_action(engine, Actor(MENTEE), Target(), "Intro", MENTOR, T0)
+    view = meetings.agenda(engine, Actor(MENTEE), Target(), T0)
+    assert [item.text for item in view.items] == ["Promotion case"]
+    assert [(a.number, a.owner_id) for a in view.actions] == [(1, MENTEE), (2, MENTOR)]
+    assert (first.action.number, second.action.number) == (1, 2)
+    meetings.close_action(engine, Actor(MENTEE), Target(), 1, T0)
+    assert [a.number for a in meetings.agenda(engine, Actor(MENTOR), Target(), T0).actions] == [2]
+    with pytest.raises(InvalidInput):
+        meetings.add_agenda_item(engine, Actor(MENTEE), Target(), "x" * 501, T0)
+
+
+def test_outsiders_reach_no_meeting_of_the_pair(engine: Engine, pair: PairInfo) -> None:
+    """Someone outside the pair can neither read nor change its meetings, even by id."""
+    set_cadence(engine, "weekly tue 15:00")
+    outsider = Actor("UOUTSIDER")
+    with pytest.raises(NoPair):
+        meetings.agenda(engine, outsider, Target(), T0)
+    with pytest.raises(NoPair):
+        meetings.skip_next(engine, outsider, Target(), T0)
+    skipped = meetings.skip_next(engine, Actor(MENTOR), Target(), T0)
+    with pytest.raises(NotAllowed):
+        meetings.unskip(engine, outsider, skipped.id, T0)
+    with pytest.raises(NotAllowed):
+        meetings.add_action(engine, outsider, Target(pair_id=pair.id), "sneaky", None, T0)
