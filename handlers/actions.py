@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers import blocks, flows
+from handlers import blocks, flows, meeting_blocks
 from handlers.services import Services
 from handlers.tasks import Flow, ReplyTo, Task
 
@@ -20,6 +20,8 @@ BUTTONS: dict[str, Flow] = {
     blocks.REPOST_WIN: flows.repost_win,
     blocks.END_PAIR: flows.end_pair,
     blocks.KEEP_PAIR: flows.keep_pair,
+    meeting_blocks.UNSKIP_MEETING: flows.unskip_meeting,
+    meeting_blocks.REOPEN_ACTION: flows.reopen_action,
 }
 CHOOSE_PAIR = re.compile(rf"^{blocks.CHOOSE_PAIR}_\d+$")
 

@@ -172,6 +172,28 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
+        "Meetings: I ask for agenda items before each one and action items after",
+        (
+            (
+                "/mentor schedule weekly tue 15:00",
+                "meet every week (also `biweekly thursday 9:30`, `every 3 weeks mon 10:00 "
+                "Europe/Berlin`; the mentee's time zone unless you name one)",
+            ),
+            ("/mentor schedule", "the cadence and the next three meetings, in both your times"),
+            ("/mentor skip", "skip the next meeting (with Undo)"),
+            ("/mentor pause until 2026-12-28", "no prompts until then; `/mentor resume` restarts"),
+            ("/mentor prompts 24h 1h 2h", "when the DM, the agenda and the follow-up go out"),
+            ("/mentor schedule off", "stop the schedule"),
+            ("/agenda", "the next meeting's agenda and open action items"),
+            ("/agenda add Feedback on my design doc", "add an agenda item"),
+            (
+                "/agenda action Draft the talk outline",
+                "an action item (the mentee's; add `for @name`)",
+            ),
+            ("/agenda done 2", "close action item 2"),
+        ),
+    ),
+    (
         "Your mentorship",
         (
             ("/mentor pair @mentor @mentee", "pair up in a channel you share"),
@@ -192,12 +214,13 @@ def help_message() -> Message:
     blocks.append(
         section(
             "*In a DM to me*: start with `goal:` or `win:` and I'll save it; "
-            "anything else, I'll ask whether it's a goal or a win.\n"
+            "anything else, I'll ask whether it's a goal or a win — except a reply to my "
+            "pre-meeting DM, which goes on the agenda.\n"
             "Dates: `by 2027-05-15`, `by March 2027`, `in 3 months`.\n"
             "In several mentorships? End a command with `to @name`."
         )
     )
-    return ephemeral("Mentorbot help: /goal, /win and /mentor", blocks)
+    return ephemeral("Mentorbot help: /goal, /win, /agenda and /mentor", blocks)
 
 
 def not_yet(command: str, what: str) -> Message:

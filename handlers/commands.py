@@ -16,6 +16,7 @@ COMMANDS: dict[str, Flow] = {
     "/goal": flows.goal_command,
     "/win": flows.win_command,
     "/mentor": flows.mentor_command,
+    "/agenda": flows.agenda_command,
 }
 
 
@@ -27,17 +28,12 @@ def handle_command(ack: Ack, command: dict[str, Any], services: Services) -> Non
     services.after_ack(Task(flow, (Request.of(command),), reply, command["command"]))
 
 
-def handle_agenda_command(ack: Ack) -> None:
-    ack(**blocks.not_yet("/agenda", "meeting agendas"))
-
-
 def handle_review_command(ack: Ack) -> None:
     ack(**blocks.not_yet("/review", "periodic reviews"))
 
 
 def register(app: App) -> None:
-    # One listener for all three: Bolt evaluates each listener's matcher in turn, so fewer
+    # One listener for all four: Bolt evaluates each listener's matcher in turn, so fewer
     # listeners ahead of a match means less work before the ack.
     app.command(re.compile("^(" + "|".join(map(re.escape, COMMANDS)) + ")$"))(handle_command)
-    app.command("/agenda")(handle_agenda_command)
     app.command("/review")(handle_review_command)

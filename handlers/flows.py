@@ -14,16 +14,29 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers import blocks
+from handlers import blocks, meeting_blocks
 from handlers.parsing import (
+    AddAction,
+    AddAgendaItem,
     AddGoal,
     ChangeGoal,
+    CloseAction,
+    DirectMessage,
     EndPair,
     Help,
     ListGoals,
     PairUp,
+    Pause,
     Request,
+    Resume,
+    ScheduleOff,
+    SetOffsets,
+    SetSchedule,
+    ShowAgenda,
+    ShowSchedule,
     ShowStatus,
+    SkipMeeting,
+    parse_agenda_command,
     parse_direct_message,
     parse_goal_command,
     parse_mentor_command,
@@ -32,10 +45,11 @@ from handlers.parsing import (
 from handlers.services import Message, Services
 from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
-from mentoring import capture, goals, inbox, pairs, wins
+from mentoring import capture, goals, inbox, meetings, pairs, wins
 from mentoring.capture import Kind
+from mentoring.dates import parse_due
 from mentoring.errors import InvalidInput, MentoringError
-from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, Target, WinLogged
+from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
 
 logger = logging.getLogger("mentorbot.flows")
 
@@ -89,6 +103,94 @@ def mentor_command(services: Services, client: WebClient, request: Request) -> M
             return blocks.end_confirmation(pair)
         case PairUp() as pair_up:
             return pair_up_flow(services, client, request, pair_up)
+        case meeting_request:
+            return meeting_flow(services, client, request, meeting_request)
+
+
+def meeting_flow(services: Services, client: WebClient, request: Request, ask: object) -> Message:
+    """`/mentor schedule|skip|pause|resume|prompts`: the pair's meeting rhythm."""
+    actor = services.actor(request.user_id)
+    now = services.clock()
+    target = Target(with_user=getattr(ask, "with_user", None), channel_id=request.channel_id)
+    engine = services.engine
+    match ask:
+        case SetSchedule(spec=spec):
+            pair = pairs.find_pair(engine, actor, target)
+            zones = member_zones(client, pair)
+            view = meetings.set_schedule(
+                engine,
+                actor,
+                Target(pair_id=pair.id),
+                spec,
+                default_tz=zones[1] or "UTC",
+                member_tz=zones,
+                now=now,
+            )
+            return meeting_blocks.schedule_view(view, actor.user_id)
+        case ShowSchedule():
+            view = meetings.show_schedule(engine, actor, target, now)
+            if view.cadence is not None and view.pair.active:
+                zones = member_zones(client, view.pair)
+                view = meetings.show_schedule(
+                    engine, actor, Target(pair_id=view.pair.id), now, zones
+                )
+            return meeting_blocks.schedule_view(view, actor.user_id)
+        case ScheduleOff():
+            meetings.schedule_off(engine, actor, target, now)
+            return meeting_blocks.schedule_stopped()
+        case SetOffsets(offsets=offsets):
+            view = meetings.set_offsets(engine, actor, target, offsets, now)
+            return meeting_blocks.schedule_view(view, actor.user_id)
+        case SkipMeeting():
+            meeting = meetings.skip_next(engine, actor, target, now)
+            return meeting_blocks.meeting_skipped(meeting, _viewer_zone(client, actor.user_id))
+        case Pause(until=phrase):
+            until = parse_due(phrase, now.date())
+            view = meetings.pause(engine, actor, target, until, now)
+            return meeting_blocks.schedule_view(view, actor.user_id)
+        case Resume():
+            view = meetings.resume(engine, actor, target, now)
+            return meeting_blocks.schedule_view(view, actor.user_id)
+    raise AssertionError(f"unreachable: {ask!r}")
+
+
+def member_zones(client: WebClient, pair: PairInfo) -> tuple[str | None, str | None]:
+    """The mentor's and the mentee's Slack time zones (None where Slack has none)."""
+    return _viewer_zone(client, pair.mentor_id), _viewer_zone(client, pair.mentee_id)
+
+
+def _viewer_zone(client: WebClient, user_id: str) -> str | None:
+    try:
+        zone = client.users_info(user=user_id)["user"].get("tz")
+    except SlackApiError as error:
+        logger.warning("no time zone", extra={"user": user_id, "error": slack_error(error)})
+        return None
+    return str(zone) if zone else None
+
+
+def agenda_command(services: Services, client: WebClient, request: Request) -> Message:
+    actor = services.actor(request.user_id)
+    now = services.clock()
+    engine = services.engine
+    match parse_agenda_command(request.text):
+        case Help():
+            return blocks.help_message()
+        case ShowAgenda(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            view = meetings.agenda(engine, actor, target, now)
+            return meeting_blocks.agenda_view(view, _viewer_zone(client, actor.user_id))
+        case AddAgendaItem(text=text, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            added = meetings.add_agenda_item(engine, actor, target, text, now)
+            return meeting_blocks.agenda_added(added, _viewer_zone(client, actor.user_id))
+        case AddAction(text=text, owner=owner, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            action = meetings.add_action(engine, actor, target, text, owner, now)
+            return meeting_blocks.action_added(action)
+        case CloseAction(number=number, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            closed = meetings.close_action(engine, actor, target, number, now)
+            return meeting_blocks.action_closed(closed)
     raise AssertionError("unreachable")
 
 
@@ -250,6 +352,16 @@ def direct_message(
     text = from_slack(event.get("text"))
     now = services.clock()
     parsed = parse_direct_message(text)
+    if isinstance(parsed, DirectMessage) and parsed.kind == Kind.NOTE:
+        filed = inbox.apply_reply(
+            services.engine, event_id, actor, event["channel"], event.get("thread_ts"), text, now
+        )
+        if isinstance(filed, inbox.Duplicate):
+            return None
+        if isinstance(filed, inbox.Refused):
+            return blocks.refusal(str(filed.error))
+        if filed is not None:
+            return meeting_blocks.reply_filed(filed)
     if isinstance(parsed, Help):
         claimed = inbox.claim_delivery(services.engine, event_id, now, "help")
         return blocks.help_message() if claimed else None
@@ -266,6 +378,32 @@ def direct_message(
         case inbox.Refused(error=error):
             return blocks.refusal(str(error))
     return finish(services, client, outcome, actor.user_id)
+
+
+def channel_reply(
+    services: Services, client: WebClient, event_id: str, event: dict[str, Any]
+) -> Message | None:
+    """A reply in a thread of the pair's channel: an action item when it answers the
+    follow-up prompt; anything else is left alone."""
+    actor = services.actor(event["user"])
+    filed = inbox.apply_reply(
+        services.engine,
+        event_id,
+        actor,
+        event["channel"],
+        event["thread_ts"],
+        from_slack(event.get("text")),
+        services.clock(),
+        in_channel=True,
+    )
+    if filed is None:
+        inbox.claim_delivery(services.engine, event_id, services.clock(), "not a reply to a prompt")
+        return None
+    if isinstance(filed, inbox.Duplicate):
+        return None
+    if isinstance(filed, inbox.Refused):
+        return blocks.refusal(str(filed.error))
+    return meeting_blocks.reply_filed(filed)
 
 
 # Buttons
@@ -355,6 +493,20 @@ def end_pair(services: Services, client: WebClient, user_id: str, value: str) ->
     notice = blocks.pair_ended(ended, user_id)
     _post_quietly(client, ended.channel_id, notice, what="pair ended")
     return notice
+
+
+def unskip_meeting(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (meeting_id,) = _ids(value, 1)
+    meeting = meetings.unskip(
+        services.engine, services.actor(user_id), meeting_id, services.clock()
+    )
+    return meeting_blocks.meeting_unskipped(meeting, _viewer_zone(client, user_id) or "UTC")
+
+
+def reopen_action(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (action_id,) = _ids(value, 1)
+    action = meetings.reopen_action(services.engine, services.actor(user_id), action_id)
+    return meeting_blocks.action_reopened(action)
 
 
 # App Home

@@ -22,8 +22,21 @@ def is_person_dm(event: dict[str, Any]) -> bool:
     )
 
 
-def handle_direct_message(body: dict[str, Any], event: dict[str, Any], services: Services) -> None:
-    """Store the delivery before the ack (Bolt acks when this returns), then apply it after.
+def is_thread_reply(event: dict[str, Any]) -> bool:
+    """A person's reply in a thread of a channel the bot is in (message.channels/groups)."""
+    return (
+        event.get("channel_type") in ("channel", "group")
+        and "subtype" not in event
+        and "bot_id" not in event
+        and bool(event.get("user"))
+        and bool(event.get("thread_ts"))
+        and event.get("thread_ts") != event.get("ts")
+    )
+
+
+def handle_message_event(body: dict[str, Any], event: dict[str, Any], services: Services) -> None:
+    """Store the delivery (a DM, or a thread reply in a channel) before the ack — Bolt acks
+    when this returns — then apply it after.
 
     A retry of a delivery that was applied already is acknowledged and ignored.
     """
@@ -31,21 +44,26 @@ def handle_direct_message(body: dict[str, Any], event: dict[str, Any], services:
     seen = inbox.record_delivery(services.engine, event_id, "message", event, services.clock())
     if seen is inbox.Delivery.DONE:
         return
-    services.after_ack(dm_task(event_id, event))
+    services.after_ack(message_task(event_id, event))
 
 
-def dm_task(event_id: str, event: dict[str, Any]) -> Task:
-    return Task(flows.direct_message, (event_id, event), ReplyTo(channel=event["channel"]), "dm")
+def message_task(event_id: str, event: dict[str, Any]) -> Task:
+    """The work for a stored message event: a DM, or a reply in a channel thread."""
+    reply = ReplyTo(channel=event["channel"], thread_ts=event.get("thread_ts"))
+    if event.get("channel_type") == "im":
+        return Task(flows.direct_message, (event_id, event), reply, "dm")
+    return Task(flows.channel_reply, (event_id, event), reply, "thread reply")
 
 
 def replay_pending(services: Services) -> int:
     """Apply DMs that were stored but never applied (the bot stopped after acking them)."""
     pending = inbox.pending_deliveries(services.engine, services.clock())
     for delivery in pending:
-        services.after_ack(dm_task(delivery.event_id, delivery.event))
+        services.after_ack(message_task(delivery.event_id, delivery.event))
     return len(pending)
 
 
 def register(app: App) -> None:
-    app.event("message", matchers=[is_person_dm])(handle_direct_message)
+    app.event("message", matchers=[is_person_dm])(handle_message_event)
+    app.event("message", matchers=[is_thread_reply])(handle_message_event)
     app.event("message")(ack_only)  # edits, joins, bot posts: acknowledged, nothing to do

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from handlers.slack_text import from_slack, mentioned_users
+from mentoring.cadence import CadenceSpec, parse_cadence
 from mentoring.capture import Kind
 from mentoring.errors import InvalidInput
+from mentoring.meetings import Offsets
 from mentoring.model import GoalStatus
 
 _TRAILING_TARGET = re.compile(r"^(?P<rest>.*?)\s*\bto\s+<@(?P<user>[UW][A-Z0-9]+)>[.!]?$", re.S)
 _LEADING_TARGET = re.compile(r"^to\s+<@(?P<user>[UW][A-Z0-9]+)>\s*(?P<rest>.*)$", re.S)
 _DM_PREFIX = re.compile(r"^\s*(?P<kind>goal|win)\s*:\s*(?P<body>.*)$", re.S | re.I)
 _NUMBER = re.compile(r"^#?(\d{1,6})$")
+_FOR_PERSON = re.compile(r"^(?P<rest>.*?)\s*\bfor\s+<@(?P<user>[UW][A-Z0-9]+)>[.!]?$", re.S)
+_SPAN = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|h|hr|hrs|d|day|days)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,68 @@ class ShowStatus:
 
 
 @dataclass(frozen=True)
+class ShowSchedule:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class SetSchedule:
+    spec: CadenceSpec
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class ScheduleOff:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class SetOffsets:
+    offsets: Offsets
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class SkipMeeting:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class Pause:
+    until: str  # the phrase; read as a date by mentoring.dates with the person's "today"
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class Resume:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class ShowAgenda:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class AddAgendaItem:
+    text: str
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class AddAction:
+    text: str
+    owner: str | None
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class CloseAction:
+    number: int
+    with_user: str | None
+
+
+@dataclass(frozen=True)
 class DirectMessage:
     kind: Kind
     text: str
@@ -130,11 +197,17 @@ def parse_win_command(text: str) -> LogWin | Help:
 
 
 MENTOR_USAGE = (
-    "Try `/mentor pair @mentor @mentee`, `/mentor status`, `/mentor end` or `/mentor help`."
+    "Try `/mentor pair @mentor @mentee`, `/mentor status`, `/mentor schedule weekly tue 15:00`, "
+    "`/mentor skip`, `/mentor end` or `/mentor help`."
+)
+MeetingRequest = (
+    ShowSchedule | SetSchedule | ScheduleOff | SetOffsets | SkipMeeting | Pause | Resume
 )
 
 
-def parse_mentor_command(text: str) -> PairUp | EndPair | ShowStatus | Help:
+def parse_mentor_command(
+    text: str,
+) -> PairUp | EndPair | ShowStatus | Help | MeetingRequest:
     verb, _, rest = text.strip().partition(" ")
     verb = verb.lower()
     people = tuple(mentioned_users(rest))
@@ -144,6 +217,8 @@ def parse_mentor_command(text: str) -> PairUp | EndPair | ShowStatus | Help:
         return ShowStatus()
     if verb == "end":
         return EndPair(people)
+    if verb in ("schedule", "skip", "pause", "resume", "prompts"):
+        return _meeting_request(verb, rest)
     if verb == "pair":
         leftover = re.sub(r"<@[UW][A-Z0-9]+>", " ", rest).split()
         new_channel = [word.lower() for word in leftover] == ["new"]
@@ -154,6 +229,78 @@ def parse_mentor_command(text: str) -> PairUp | EndPair | ShowStatus | Help:
             )
         return PairUp(people[0], people[1], new_channel)
     raise InvalidInput(f"I don't know `/mentor {verb}`. {MENTOR_USAGE}")
+
+
+def _meeting_request(verb: str, rest: str) -> MeetingRequest:
+    body, with_user = take_target(rest)
+    if verb == "schedule":
+        if not body:
+            return ShowSchedule(with_user)
+        if body.lower() == "off":
+            return ScheduleOff(with_user)
+        return SetSchedule(parse_cadence(body), with_user)
+    if verb == "skip" and not body:
+        return SkipMeeting(with_user)
+    if verb == "resume" and not body:
+        return Resume(with_user)
+    if verb == "pause":
+        phrase = re.sub(r"^until\s+", "", body, flags=re.I).strip()
+        if not phrase:
+            raise InvalidInput("Say until when: `/mentor pause until 2026-12-28`.")
+        return Pause(phrase, with_user)
+    if verb == "prompts":
+        spans = body.split()
+        if len(spans) != 3:
+            raise InvalidInput(
+                "Give three times: the DM before the meeting, the agenda before it, and the "
+                "follow-up after it, like `/mentor prompts 24h 1h 2h`."
+            )
+        return SetOffsets(Offsets(*(parse_span(span) for span in spans)), with_user)
+    raise InvalidInput(f"`/mentor {verb}` takes nothing more. {MENTOR_USAGE}")
+
+
+def parse_span(word: str) -> timedelta:
+    """`90m`, `2h`, `1d`."""
+    match = _SPAN.match(word)
+    if match is None:
+        raise InvalidInput(
+            f"`{word}` isn't a length of time; use minutes, hours or days: `30m`, `2h`, `1d`."
+        )
+    unit = match.group("unit")[0].lower()
+    return timedelta(**{{"m": "minutes", "h": "hours", "d": "days"}[unit]: int(match.group("n"))})
+
+
+AGENDA_USAGE = (
+    "Try `/agenda`, `/agenda add <topic>`, `/agenda action <what> [for @person]` or "
+    "`/agenda done <n>`."
+)
+
+
+def parse_agenda_command(
+    text: str,
+) -> ShowAgenda | AddAgendaItem | AddAction | CloseAction | Help:
+    body, with_user = take_target(text)
+    verb, _, rest = body.partition(" ")
+    verb, rest = verb.lower(), rest.strip()
+    if verb == "help":
+        return Help()
+    if verb in ("", "show", "list"):
+        return ShowAgenda(with_user)
+    if verb == "add":
+        return AddAgendaItem(rest, with_user)
+    if verb == "action":
+        owner_match = _FOR_PERSON.match(rest)
+        if owner_match:
+            return AddAction(
+                owner_match.group("rest").strip(), owner_match.group("user"), with_user
+            )
+        return AddAction(rest, None, with_user)
+    if verb == "done":
+        number = _NUMBER.match(rest)
+        if number is None:
+            raise InvalidInput("`/agenda done` needs an action item number, like `/agenda done 2`.")
+        return CloseAction(int(number.group(1)), with_user)
+    raise InvalidInput(f"I don't know `/agenda {verb}`. {AGENDA_USAGE}")
 
 
 def parse_direct_message(text: str) -> DirectMessage | Help:

@@ -34,6 +34,7 @@ class ReplyTo:
     response_url: str | None = None
     channel: str | None = None
     replace: bool = False  # replace the message whose button was clicked
+    thread_ts: str | None = None  # answer in this thread of `channel`
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,10 @@ def send(reply: ReplyTo, answer: Message, client: WebClient) -> None:
             logger.warning("response_url refused", extra={"status": result.status_code})
     elif reply.channel:
         client.chat_postMessage(
-            channel=reply.channel, text=answer["text"], blocks=answer.get("blocks")
+            channel=reply.channel,
+            text=answer["text"],
+            blocks=answer.get("blocks"),
+            thread_ts=reply.thread_ts,
         )
 
 

@@ -78,12 +78,20 @@ def slash_command(
 
 
 def message_event(
-    event_id: str, *, user: str, text: str, channel: str, ts: str = "1763715600.000100"
+    event_id: str,
+    *,
+    user: str,
+    text: str,
+    channel: str,
+    ts: str = "1763715600.000100",
+    thread_ts: str | None = None,
+    channel_type: str = "im",
 ) -> bytes:
-    """A person's message in their DM with the bot, as the Events API delivers it."""
+    """A person's message as the Events API delivers it: in their DM with the bot, or (with
+    channel_type "channel"/"group") in a channel the bot is in; `thread_ts` makes it a reply."""
     event = {
         "type": "message",
-        "channel_type": "im",
+        "channel_type": channel_type,
         "channel": channel,
         "user": user,
         "text": text,
@@ -91,6 +99,8 @@ def message_event(
         "event_ts": ts,
         "team": TEAM,
     }
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
     return event_callback(event_id, event)
 
 

@@ -51,4 +51,4 @@ def test_listener_names_say_what_they_handle(settings, services) -> None:
     """Listeners are named handle_<thing> (or say they only acknowledge)."""
     names = {function.__name__ for function in _listener_functions(create_app(settings, services))}
     assert all(name.startswith("handle_") or name == "ack_only" for name in names), names
-    assert {"handle_command", "handle_button", "handle_direct_message"} <= names
+    assert {"handle_command", "handle_button", "handle_message_event"} <= names

@@ -15,6 +15,7 @@ from handlers.parsing import (
     LogWin,
     PairUp,
     ShowStatus,
+    parse_agenda_command,
     parse_direct_message,
     parse_goal_command,
     parse_mentor_command,
@@ -92,6 +93,7 @@ def test_every_example_in_the_help_parses() -> None:
         "/goal": parse_goal_command,
         "/win": parse_win_command,
         "/mentor": parse_mentor_command,
+        "/agenda": parse_agenda_command,
     }
     for _title, commands in blocks.HELP_SECTIONS:
         for example, _what in commands:

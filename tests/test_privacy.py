@@ -11,21 +11,43 @@ import json
 import pytest
 from sqlmodel import select
 
-from handlers import blocks
+from handlers import blocks, meeting_blocks
 from storage.db import session_scope
-from storage.models import Draft, Goal, Pair, Win
+from storage.models import (
+    ActionItem,
+    AgendaItem,
+    Delivery,
+    Draft,
+    Goal,
+    Meeting,
+    MeetingSchedule,
+    Pair,
+    Win,
+)
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, flatten_text
 
 SECRET_GOAL = "Negotiate a raise before my review"
 SECRET_WIN = "Told my manager about the burnout"
 SECRET_NOTE = "I am thinking about leaving"
+SECRET_AGENDA = "How to tell my manager I want a transfer"
+SECRET_ACTION = "Update my CV quietly"
 
 
 def _snapshot(wire: Wire) -> str:
     with session_scope(wire.services.engine) as session:
         rows = [
             row.model_dump(mode="json")
-            for model in (Pair, Goal, Win, Draft)
+            for model in (
+                Pair,
+                Goal,
+                Win,
+                Draft,
+                MeetingSchedule,
+                Meeting,
+                AgendaItem,
+                ActionItem,
+                Delivery,
+            )
             for row in session.exec(select(model)).all()
         ]
     return json.dumps(rows, sort_keys=True)
@@ -36,15 +58,25 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
     wire.command("/goal", SECRET_GOAL, user=MENTEE)
     wire.command("/win", f"{SECRET_WIN} #1", user=MENTEE)
     wire.dm("EvNote", SECRET_NOTE, user=MENTEE)
+    wire.command("/mentor", "schedule weekly tue 15:00", user=MENTEE)
+    wire.command("/agenda", f"add {SECRET_AGENDA}", user=MENTEE)
+    wire.command("/agenda", f"action {SECRET_ACTION}", user=MENTEE)
+    wire.command("/agenda", "done 1", user=MENTEE)
+    wire.command("/mentor", "skip", user=MENTEE)
     with session_scope(wire.services.engine) as session:
         goal = session.exec(select(Goal)).one()
         win = session.exec(select(Win)).one()
         draft = session.exec(select(Draft)).one()
+        meeting = session.exec(select(Meeting)).one()
+        action = session.exec(select(ActionItem)).one()
+    assert meeting.status == "skipped" and action.status == "done"
     return {
         "pair": str(paired.id),
         "goal": str(goal.id),
         "win": str(win.id),
         "draft": str(draft.id),
+        "meeting": str(meeting.id),
+        "action": str(action.id),
     }
 
 
@@ -59,7 +91,21 @@ COMMANDS = [
     ("/win", "Fake win"),
     ("/mentor", "end"),
     ("/mentor", f"end <@{MENTEE}>"),
+    ("/agenda", ""),
+    ("/agenda", f"to <@{MENTEE}>"),
+    ("/agenda", "add Sneaky topic"),
+    ("/agenda", f"action Sneaky task for <@{MENTEE}>"),
+    ("/agenda", "done 1"),
+    ("/mentor", "schedule"),
+    ("/mentor", f"schedule to <@{MENTEE}>"),
+    ("/mentor", "schedule weekly mon 9:00"),
+    ("/mentor", "schedule off"),
+    ("/mentor", "skip"),
+    ("/mentor", "pause until 2027-01-10"),
+    ("/mentor", "resume"),
+    ("/mentor", "prompts 48h 2h 3h"),
 ]
+SECRETS = (SECRET_GOAL, SECRET_WIN, SECRET_NOTE, SECRET_AGENDA, SECRET_ACTION)
 
 
 @pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
@@ -72,7 +118,7 @@ def test_commands_from_others_are_refused_in_the_pairs_own_channel(
     posts_before = len(wire.fake.messages_in(PAIR_CHANNEL))
     sent = wire.command(command, text, user=who, channel=PAIR_CHANNEL)
     shown = sent.reply_text
-    assert SECRET_GOAL not in shown and SECRET_WIN not in shown
+    assert not any(secret in shown for secret in SECRETS)
     assert any(word in shown for word in ("not in", "isn't one of yours", "only"))
     assert _snapshot(wire) == before
     assert len(wire.fake.messages_in(PAIR_CHANNEL)) == posts_before
@@ -88,10 +134,12 @@ def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:
         (blocks.UNDO_WIN, ids["win"]),
         (blocks.REPOST_WIN, ids["win"]),
         (blocks.END_PAIR, ids["pair"]),
+        (meeting_blocks.UNSKIP_MEETING, ids["meeting"]),
+        (meeting_blocks.REOPEN_ACTION, ids["action"]),
     ]
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(10))
 def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
     wire: Wire, private_pair, index
 ) -> None:
@@ -102,7 +150,7 @@ def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
     clicked = wire.click(action_id, value, user=OUTSIDER, channel=PAIR_CHANNEL)
     assert clicked.http.status_code == 200
     shown = clicked.reply_text
-    assert SECRET_GOAL not in shown and SECRET_WIN not in shown and SECRET_NOTE not in shown
+    assert not any(secret in shown for secret in SECRETS)
     assert _snapshot(wire) == before
     assert wire.fake.messages_in(PAIR_CHANNEL) == posts_before
 

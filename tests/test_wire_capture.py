@@ -182,10 +182,7 @@ def test_undo_removes_the_win_and_its_post(wire: Wire, paired) -> None:
     assert _rows(wire, Win) == [] and _posts(wire) == []
 
 
-def test_agenda_and_review_say_they_are_not_here_yet(wire: Wire) -> None:
-    """The two commands of later versions answer at once with what to use meanwhile."""
-    response = wire.command("/agenda", "", user=MENTEE).http
-    assert (
-        response.status_code == 200 and "isn't available in this version" in response.json()["text"]
-    )
-    assert "isn't available" in wire.command("/review", "", user=OUTSIDER).http.json()["text"]
+def test_review_says_it_is_not_here_yet(wire: Wire) -> None:
+    """The command of a later version answers at once with what to use meanwhile."""
+    response = wire.command("/review", "", user=OUTSIDER).http
+    assert response.status_code == 200 and "isn't available" in response.json()["text"]
