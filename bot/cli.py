@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
@@ -17,12 +18,15 @@ from slack_bolt.error import BoltError
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app import build_services, create_app, with_runner
+from bot.clock import system_clock
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
+from bot.scheduler import make_dispatcher, start_scheduler
 from bot.settings import Settings, SettingsError
 from bot.web import make_server, make_wsgi_app
 from bot.worker import ProcessRunner
 from handlers.messages import replay_pending
+from mentoring.deliveries import ledger_lines
 from storage.db import describe_url, init_db, make_engine
 
 logger = logging.getLogger("mentorbot")
@@ -53,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level_number)
     if args.command == "db":
         return _db_init(settings)
+    if args.command == "tick":
+        return _tick(settings, args.at)
+    if args.command == "deliveries":
+        return _deliveries(settings, args.pair, args.limit)
     return _run(settings, args.mode or settings.default_mode())
 
 
@@ -73,7 +81,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("action", choices=("init",), help="init: create the tables")
+    tick = commands.add_parser("tick", help="run one scheduler pass, then exit")
+    tick.add_argument(
+        "--at",
+        type=_instant,
+        metavar="ISO-8601",
+        help="as of this instant (e.g. 2026-11-24T13:00:00Z; no offset means UTC)",
+    )
+    listing = commands.add_parser(
+        "deliveries", help="the delivery ledger: what was sent, and why not"
+    )
+    listing.add_argument("--pair", type=int, metavar="ID", help="only this pair")
+    listing.add_argument("--limit", type=int, default=50, help="newest first (default 50)")
     return parser
+
+
+def _instant(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 instant: {value!r}") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _db_init(settings: Settings) -> int:
@@ -83,6 +111,66 @@ def _db_init(settings: Settings) -> int:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
     print(f"Database ready: {describe_url(settings.database_url)}")
+    return 0
+
+
+def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
+    """The engine with its tables, or None after saying why the database can't be used."""
+    try:
+        engine = make_engine(settings.database_url)
+        init_db(engine)
+    except (SQLAlchemyError, ImportError) as error:
+        print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
+        return None
+    return engine
+
+
+def _tick(settings: Settings, at: datetime | None) -> int:
+    if not settings.bot_token:
+        print(_setup_help(["SLACK_BOT_TOKEN"], "tick"), file=sys.stderr)
+        return 2
+    engine = _open_database(settings)
+    if engine is None:
+        return 1
+    clock = (lambda: at) if at is not None else system_clock
+    report = make_dispatcher(settings, engine, clock).tick(at)
+    print(report.summary())
+    return 0
+
+
+def _deliveries(settings: Settings, pair: int | None, limit: int) -> int:
+    engine = _open_database(settings)
+    if engine is None:
+        return 1
+    lines = ledger_lines(engine, pair, limit)
+    if not lines:
+        print(
+            "The ledger is empty: no prompt has been planned"
+            + (f" for pair {pair}." if pair else ".")
+        )
+        return 0
+    rows = [("id", "pair", "meeting", "kind", "to", "due (UTC)", "status", "tries", "detail")]
+    for line in lines:
+        rows.append(
+            (
+                str(line.id),
+                str(line.pair_id),
+                f"#{line.meeting_number} {line.meeting_starts_at:%Y-%m-%d %H:%M}Z",
+                line.kind,
+                line.audience,
+                f"{line.due_at:%Y-%m-%d %H:%M}Z",
+                line.status,
+                str(line.attempts),
+                line.detail,
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True))
+            + "  "
+            + row[-1]
+        )
     return 0
 
 
@@ -105,6 +193,7 @@ def _run(settings: Settings, mode: str) -> int:
         return 1
     runner = ProcessRunner(settings)
     services = with_runner(services, runner)
+    scheduler = None
     try:
         app = create_app(settings, services)
     except BoltError as error:
@@ -113,6 +202,11 @@ def _run(settings: Settings, mode: str) -> int:
         return 2
     signal.signal(signal.SIGTERM, _stop)
     replay_pending(services)
+    if settings.scheduler_enabled:
+        dispatcher = make_dispatcher(settings, services.engine, services.clock)
+        scheduler = start_scheduler(dispatcher, settings)
+    else:
+        logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
     try:
         if mode == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -126,6 +220,8 @@ def _run(settings: Settings, mode: str) -> int:
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)  # a pass in progress finishes its claimed rows
         runner.close()  # the worker finishes what was acknowledged before it stops
     return 0
 
@@ -135,7 +231,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def _setup_help(missing: list[str], mode: str) -> str:
-    lines = [f"mentorbot: can't start in {mode} mode; these settings are missing:"]
+    doing = "run a scheduler pass" if mode == "tick" else f"start in {mode} mode"
+    lines = [f"mentorbot: can't {doing}; these settings are missing:"]
     lines += [f"  {name:<22}{SETUP_HINTS[name]}" for name in missing]
     lines += [
         "Put them in .env (copy .env.example) or the environment.",

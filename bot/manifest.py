@@ -13,12 +13,17 @@ COMMANDS = (
         "[goal text by <date>] | list | done <n>",
     ),
     ("/win", "Log a win and share it with your mentor", "<what happened> [#goal] [worked: …]"),
-    ("/agenda", "Agendas for your sessions (arrive with meeting schedules)", ""),
+    (
+        "/agenda",
+        "The next session's agenda and action items",
+        "[add <topic> | action <what> [for @person] | done <n>]",
+    ),
     ("/review", "Periodic mentorship reviews (arrive in a later version)", ""),
     (
         "/mentor",
-        "Pair up, see your mentorships, end one",
-        "pair @mentor @mentee [new] | status | end",
+        "Pair up, set the meeting rhythm, see or end a mentorship",
+        "pair @mentor @mentee [new] | schedule weekly tue 15:00 | skip | pause until <date> "
+        "| resume | status | end",
     ),
 )
 
@@ -30,9 +35,13 @@ BOT_SCOPES = (
     "channels:read",  # check the shared channel (public) and who is in it
     "groups:read",  # the same for private channels
     "groups:write",  # create a private channel for a new pair and invite both people
+    "channels:history",  # replies in the thread of the follow-up prompt (public channels)
+    "groups:history",  # the same in private channels; and finding a prompt already posted
 )
 
-BOT_EVENTS = ("message.im", "app_home_opened")
+# message.channels / message.groups: replies in the thread of "what will you act on?" become
+# action items (only in channels the bot is a member of).
+BOT_EVENTS = ("message.im", "message.channels", "message.groups", "app_home_opened")
 
 
 def build_manifest(request_url: str | None = None, name: str = "Mentorbot") -> dict[str, Any]:

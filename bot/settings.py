@@ -27,7 +27,14 @@ VARIABLES = (
     "PORT",
     "MENTORBOT_ADMINS",
     "LOG_LEVEL",
+    "SCHEDULER_ENABLED",
+    "SCHEDULER_INTERVAL_SECONDS",
+    "DISPATCH_BUDGET_PER_MINUTE",
+    "DISPATCH_CONCURRENCY",
 )
+DEFAULT_TICK_SECONDS = 30
+DEFAULT_BUDGET_PER_MINUTE = 300
+DEFAULT_CONCURRENCY = 8
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -50,6 +57,10 @@ class Settings:
     port: int = DEFAULT_PORT
     admins: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
+    scheduler_enabled: bool = True
+    tick_seconds: int = DEFAULT_TICK_SECONDS
+    budget_per_minute: int = DEFAULT_BUDGET_PER_MINUTE
+    dispatch_concurrency: int = DEFAULT_CONCURRENCY
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -68,6 +79,24 @@ class Settings:
             port=_port(get("PORT")),
             admins=_admins(get("MENTORBOT_ADMINS")),
             log_level=_log_level(get("LOG_LEVEL")),
+            scheduler_enabled=_flag(get("SCHEDULER_ENABLED"), "SCHEDULER_ENABLED", True),
+            tick_seconds=_count(
+                get("SCHEDULER_INTERVAL_SECONDS"),
+                "SCHEDULER_INTERVAL_SECONDS",
+                DEFAULT_TICK_SECONDS,
+                1,
+                3600,
+            ),
+            budget_per_minute=_count(
+                get("DISPATCH_BUDGET_PER_MINUTE"),
+                "DISPATCH_BUDGET_PER_MINUTE",
+                DEFAULT_BUDGET_PER_MINUTE,
+                1,
+                1_000_000,
+            ),
+            dispatch_concurrency=_count(
+                get("DISPATCH_CONCURRENCY"), "DISPATCH_CONCURRENCY", DEFAULT_CONCURRENCY, 1, 64
+            ),
         )
 
     @property
@@ -151,3 +180,22 @@ def _log_level(value: str | None) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError("LOG_LEVEL", f"expected one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _flag(value: str | None, name: str, default: bool) -> bool:
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(name, f"expected true or false, got {value!r}")
+
+
+def _count(value: str | None, name: str, default: int, low: int, high: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingsError(name, f"expected a whole number from {low} to {high}, got {value!r}")
+    return int(value)

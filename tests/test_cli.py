@@ -5,15 +5,18 @@ import signal
 import socket
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import inspect
 
-from mentoring import inbox
+from mentoring import inbox, meetings
+from mentoring.cadence import parse_cadence
+from mentoring.model import Actor, Target
 from storage.db import init_db, make_engine
-from tests.support import SIGNING_SECRET, T0
+from tests.support import SIGNING_SECRET, T0, pair_up
 
 PYTHON = [sys.executable, "-m", "bot"]
 REPO = Path(__file__).resolve().parent.parent
@@ -158,3 +161,49 @@ def test_the_console_script_is_the_cli() -> None:
 
     (script,) = entry_points(group="console_scripts", name="mentorbot")
     assert script.load() is main
+
+
+def test_run_starts_the_scheduler_which_sends_an_overdue_prompt(fake_slack, tmp_path: Path) -> None:
+    """With SCHEDULER_ENABLED (the default) `run` sends the DMs due before a meeting in 2 hours."""
+    engine = make_engine(f"sqlite:///{tmp_path}/bot.db")
+    init_db(engine)
+    now = datetime.now(UTC)
+    soon = now + timedelta(hours=2)
+    pair_up(engine, "UMR", "UME", "CP")
+    fake_slack.add_user("UMR", "mira")
+    fake_slack.add_user("UME", "emil")
+    meetings.set_schedule(
+        engine,
+        Actor("UME"),
+        Target(),
+        parse_cadence(f"weekly {soon:%a} {soon:%H:%M} UTC"),
+        default_tz="UTC",
+        member_tz=(None, None),
+        now=now,
+    )
+    process = subprocess.Popen(
+        [*PYTHON, "run", "--mode", "http"],
+        cwd=tmp_path,
+        env={**_run_env(fake_slack, tmp_path, _free_port()), "SCHEDULER_INTERVAL_SECONDS": "1"},
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        prompts = fake_slack.wait_for("chat.postMessage", count=2, timeout=30)
+        assert sorted(call.args["channel"] for call in prompts) == ["UME", "UMR"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+def test_tick_without_a_token_says_what_to_set(tmp_path: Path) -> None:
+    """`tick` needs the bot token; without it, a short explanation and exit 2."""
+    result = _bot("tick", cwd=tmp_path)
+    assert result.returncode == 2 and "can't run a scheduler pass" in result.stderr
+    assert "SLACK_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_deliveries_on_an_empty_ledger_says_so(tmp_path: Path) -> None:
+    """`deliveries` works without Slack tokens and explains an empty ledger."""
+    result = _bot("deliveries", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path}/b.db"})
+    assert result.returncode == 0 and "The ledger is empty" in result.stdout

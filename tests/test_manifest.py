@@ -16,11 +16,16 @@ def test_socket_mode_manifest_has_the_five_escaped_commands_and_events() -> None
     assert all(c["should_escape"] is True and "url" not in c for c in commands)
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
-    assert settings["event_subscriptions"]["bot_events"] == ["message.im", "app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "message.im",
+        "message.channels",
+        "message.groups",
+        "app_home_opened",
+    ]
     assert settings["interactivity"] == {"is_enabled": True}
-    assert {"commands", "chat:write", "im:history", "users:read"} <= set(
-        manifest["oauth_config"]["scopes"]["bot"]
-    )
+    needed = {"commands", "chat:write", "im:history", "users:read"}
+    needed |= {"channels:history", "groups:history"}  # replies to the follow-up, history checks
+    assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
 
 

@@ -45,6 +45,10 @@ def test_values_are_read_and_normalised() -> None:
         ("PORT", "70000"),
         ("MENTORBOT_ADMINS", "U012AB,@bob"),
         ("LOG_LEVEL", "LOUD"),
+        ("SCHEDULER_ENABLED", "sometimes"),
+        ("SCHEDULER_INTERVAL_SECONDS", "0"),
+        ("DISPATCH_BUDGET_PER_MINUTE", "-5"),
+        ("DISPATCH_CONCURRENCY", "1000"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
@@ -53,6 +57,23 @@ def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:
         Settings.from_env({variable: value})
     message = str(raised.value)
     assert message.startswith(f"{variable}: ") and "\n" not in message
+
+
+def test_scheduler_settings() -> None:
+    """The scheduler is on by default and can be turned off for a web-only replica."""
+    defaults = Settings.from_env({})
+    assert (defaults.scheduler_enabled, defaults.tick_seconds) == (True, 30)
+    assert (defaults.budget_per_minute, defaults.dispatch_concurrency) == (300, 8)
+    tuned = Settings.from_env(
+        {
+            "SCHEDULER_ENABLED": "false",
+            "SCHEDULER_INTERVAL_SECONDS": "10",
+            "DISPATCH_BUDGET_PER_MINUTE": "120",
+            "DISPATCH_CONCURRENCY": "4",
+        }
+    )
+    assert (tuned.scheduler_enabled, tuned.tick_seconds) == (False, 10)
+    assert (tuned.budget_per_minute, tuned.dispatch_concurrency) == (120, 4)
 
 
 def test_modes_and_what_run_needs() -> None:

@@ -1,0 +1,76 @@
+"""The in-process scheduler: APScheduler runs a dispatcher pass every few seconds.
+
+The database is the source of truth, not APScheduler: its only job is a timer, so its default
+in-memory job store is enough. Every process may run one (`SCHEDULER_ENABLED`): the ledger's
+atomic claims keep each prompt to a single post however many dispatchers run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from handlers.dispatch import Dispatcher, Limits
+from handlers.services import Clock
+
+logger = logging.getLogger("mentorbot.scheduler")
+
+SLACK_TIMEOUT = 15  # seconds; a post that takes longer is retried after a history check
+
+
+def worker_name() -> str:
+    """Who holds a claim, for the ledger: host, process and a random suffix."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def make_dispatch_client(settings: Settings) -> WebClient:
+    """A WebClient that never retries by itself: the dispatcher decides (a retry after a
+    5xx or a timeout must first check whether the post went through)."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        timeout=SLACK_TIMEOUT,
+        retry_handlers=[],
+    )
+
+
+def make_dispatcher(settings: Settings, engine: Engine, clock: Clock) -> Dispatcher:
+    limits = Limits(
+        per_minute=settings.budget_per_minute, concurrency=settings.dispatch_concurrency
+    )
+    return Dispatcher(
+        engine, make_dispatch_client(settings), clock, worker=worker_name(), limits=limits
+    )
+
+
+def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundScheduler:
+    """Run `dispatcher.tick` now and then every `tick_seconds`; a pass still running when the
+    next is due makes that one wait (coalesced), never overlap."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(
+        _tick,
+        IntervalTrigger(seconds=settings.tick_seconds),
+        args=(dispatcher,),
+        id="dispatch",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=dispatcher.clock(),
+    )
+    scheduler.start()
+    logger.info("scheduler started", extra={"every_seconds": settings.tick_seconds})
+    return scheduler
+
+
+def _tick(dispatcher: Dispatcher) -> None:
+    try:
+        dispatcher.tick()
+    except Exception:  # logged with its stack; the next pass tries again
+        logger.exception("dispatch pass failed")
