@@ -149,7 +149,7 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
             view = meetings.pause(engine, actor, target, until, now)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case Resume():
-            view = meetings.resume(engine, actor, target, now)
+            view = meetings.pause(engine, actor, target, None, now)
             return meeting_blocks.schedule_view(view, actor.user_id)
     raise AssertionError(f"unreachable: {ask!r}")
 

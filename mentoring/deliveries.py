@@ -374,12 +374,8 @@ def reply_to_prompt_in(
     )
     if row is None or row.kind != "prompt":
         return None
-    pair = repo.get_pair(session, row.pair_id)
-    if (
-        pair is None
-        or pair.status != ACTIVE
-        or actor.user_id not in (pair.mentor_id, pair.mentee_id)
-    ):
+    pair = _replied_pair(session, row, actor)
+    if pair is None:
         return None
     if thread_ts is None:
         row.reply_taken = True
@@ -396,15 +392,19 @@ def reply_to_followup_in(
     row = ledger.sent_prompt_at(session, channel, thread_ts)
     if row is None or row.kind != "followup":
         return None
-    pair = repo.get_pair(session, row.pair_id)
-    if (
-        pair is None
-        or pair.status != ACTIVE
-        or actor.user_id not in (pair.mentor_id, pair.mentee_id)
-    ):
+    pair = _replied_pair(session, row, actor)
+    if pair is None:
         return None
     added = add_action_in(session, actor, pair, text, actor.user_id, now)
     return ReplyFiled("action", added.pair, added.action.text, None, added.action.number)
+
+
+def _replied_pair(session: Session, prompt: Delivery, actor: Actor) -> Pair | None:
+    """The prompt's pair, when it is active and the person replying is one of its members."""
+    pair = repo.get_pair(session, prompt.pair_id)
+    if pair is None or pair.status != ACTIVE:
+        return None
+    return pair if actor.user_id in (pair.mentor_id, pair.mentee_id) else None
 
 
 # The ledger, for people

@@ -7,6 +7,8 @@ following meeting when the previous one starts (mentoring.deliveries.plan_due).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -189,16 +191,25 @@ def show_schedule(
         return _view(session, pair, schedule, now)
 
 
-def schedule_off(engine: Engine, actor: Actor, target: Target, now: datetime) -> ScheduleView:
+@contextmanager
+def _editing_schedule(
+    engine: Engine, actor: Actor, target: Target, now: datetime
+) -> Iterator[tuple[Session, Pair, MeetingSchedule]]:
+    """The actor's active pair and its schedule, to change in one transaction (who and when
+    are recorded on the schedule)."""
     with session_scope(engine) as session:
         pair = _active_pair(session, actor, target)
         schedule = _schedule(session, pair)
+        yield session, pair, schedule
+        schedule.updated_by, schedule.updated_at = actor.user_id, now
+        session.add(schedule)
+
+
+def schedule_off(engine: Engine, actor: Actor, target: Target, now: datetime) -> None:
+    with _editing_schedule(engine, actor, target, now) as (session, pair, schedule):
         _cancel_upcoming(session, pair, now, "schedule turned off")
         schedule.active = False
         schedule.next_plan_at = None
-        schedule.updated_by, schedule.updated_at = actor.user_id, now
-        session.add(schedule)
-        return _view(session, pair, schedule, now)
 
 
 def set_offsets(
@@ -211,14 +222,10 @@ def set_offsets(
         raise InvalidInput("Post the agenda after the DM prompt and before the meeting starts.")
     if not timedelta(0) <= offsets.followup_after <= MAX_FOLLOWUP_AFTER:
         raise InvalidInput("Ask for action items up to 2 days after the meeting.")
-    with session_scope(engine) as session:
-        pair = _active_pair(session, actor, target)
-        schedule = _schedule(session, pair)
+    with _editing_schedule(engine, actor, target, now) as (session, pair, schedule):
         schedule.dm_before_minutes = int(offsets.dm_before.total_seconds() // 60)
         schedule.agenda_before_minutes = int(offsets.agenda_before.total_seconds() // 60)
         schedule.followup_after_minutes = int(offsets.followup_after.total_seconds() // 60)
-        schedule.updated_by, schedule.updated_at = actor.user_id, now
-        session.add(schedule)
         upcoming = ledger.next_meeting(session, pair.id or 0, now)
         if upcoming is not None:
             for row in ledger.deliveries_of_meeting(session, upcoming.id or 0):
@@ -260,26 +267,15 @@ def unskip(engine: Engine, actor: Actor, meeting_id: int, now: datetime) -> Meet
         return MeetingInfo.of(meeting)
 
 
-def pause(engine: Engine, actor: Actor, target: Target, until: date, now: datetime) -> ScheduleView:
-    with session_scope(engine) as session:
-        pair = _active_pair(session, actor, target)
-        schedule = _schedule(session, pair)
-        schedule.paused_until = until
-        schedule.updated_by, schedule.updated_at = actor.user_id, now
-        session.add(schedule)
-        return _view(session, pair, schedule, now)
-
-
-def resume(engine: Engine, actor: Actor, target: Target, now: datetime) -> ScheduleView:
-    with session_scope(engine) as session:
-        pair = _active_pair(session, actor, target)
-        schedule = _schedule(session, pair)
-        if schedule.paused_until is None:
+def pause(
+    engine: Engine, actor: Actor, target: Target, until: date | None, now: datetime
+) -> ScheduleView:
+    """No prompts for meetings before `until`; None resumes them."""
+    with _editing_schedule(engine, actor, target, now) as (session, pair, schedule):
+        if until is None and schedule.paused_until is None:
             raise InvalidInput("Your meetings aren't paused.")
-        schedule.paused_until = None
-        schedule.updated_by, schedule.updated_at = actor.user_id, now
-        session.add(schedule)
-        return _view(session, pair, schedule, now)
+        schedule.paused_until = until
+    return show_schedule(engine, actor, Target(pair_id=pair.id), now)
 
 
 def plan_next_meeting(

@@ -12,7 +12,9 @@ from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 
-from mentoring.model import Actor, PairInfo
+from mentoring.cadence import parse_cadence
+from mentoring.meetings import ScheduleView, set_schedule
+from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import create_pair
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -166,4 +168,25 @@ def pair_up(
         mentee_id=mentee,
         channel_id=channel,
         now=T0,
+    )
+
+
+def schedule_meetings(
+    engine: Engine,
+    text: str = "weekly tue 15:00 Europe/Berlin",
+    *,
+    mentee: str = "UMENTEE",
+    now: datetime = T0,
+    default_tz: str = "UTC",
+    member_tz: tuple[str | None, str | None] = (None, None),
+) -> ScheduleView:
+    """Set the cadence of `mentee`'s only pair straight through the rules (no Slack)."""
+    return set_schedule(
+        engine,
+        Actor(mentee),
+        Target(),
+        parse_cadence(text),
+        default_tz=default_tz,
+        member_tz=member_tz,
+        now=now,
     )

@@ -12,11 +12,9 @@ import httpx
 import pytest
 from sqlalchemy import inspect
 
-from mentoring import inbox, meetings
-from mentoring.cadence import parse_cadence
-from mentoring.model import Actor, Target
+from mentoring import inbox
 from storage.db import init_db, make_engine
-from tests.support import SIGNING_SECRET, T0, pair_up
+from tests.support import SIGNING_SECRET, T0, pair_up, schedule_meetings
 
 PYTHON = [sys.executable, "-m", "bot"]
 REPO = Path(__file__).resolve().parent.parent
@@ -172,15 +170,7 @@ def test_run_starts_the_scheduler_which_sends_an_overdue_prompt(fake_slack, tmp_
     pair_up(engine, "UMR", "UME", "CP")
     fake_slack.add_user("UMR", "mira")
     fake_slack.add_user("UME", "emil")
-    meetings.set_schedule(
-        engine,
-        Actor("UME"),
-        Target(),
-        parse_cadence(f"weekly {soon:%a} {soon:%H:%M} UTC"),
-        default_tz="UTC",
-        member_tz=(None, None),
-        now=now,
-    )
+    schedule_meetings(engine, f"weekly {soon:%a} {soon:%H:%M} UTC", mentee="UME", now=now)
     process = subprocess.Popen(
         [*PYTHON, "run", "--mode", "http"],
         cwd=tmp_path,

@@ -16,13 +16,12 @@ from bot.scheduler import make_dispatch_client
 from bot.settings import Settings
 from handlers.dispatch import METADATA_EVENT, Dispatcher, Limits
 from mentoring import deliveries, meetings, pairs
-from mentoring.cadence import parse_cadence
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
 from storage.models import Delivery, Meeting, Pair
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
 from tests.fakes.slack_api import FakeSlack
-from tests.support import T0, FrozenClock, pair_up
+from tests.support import T0, FrozenClock, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 
@@ -32,14 +31,12 @@ FAST = Limits(channel_interval=0.0, per_minute=60_000, concurrency=4)
 
 
 def schedule(engine: Engine, text: str = "weekly tue 15:00 Europe/Berlin", now: datetime = T0):
-    return meetings.set_schedule(
+    return schedule_meetings(
         engine,
-        Actor(MENTEE),
-        Target(),
-        parse_cadence(text),
+        text,
+        now=now,
         default_tz="America/New_York",
         member_tz=("Europe/Berlin", "America/New_York"),
-        now=now,
     )
 
 
@@ -306,15 +303,7 @@ def test_an_idle_tick_reads_the_same_whatever_the_number_of_pairs(
     for size in (3, 30):
         for n in range(len(counts) * 3, size):
             info = pair_up(engine, f"UM{n}", f"UE{n}", f"C{n}")
-            meetings.set_schedule(
-                engine,
-                Actor(info.mentee_id),
-                Target(),
-                parse_cadence("weekly tue 15:00 Europe/Berlin"),
-                default_tz="UTC",
-                member_tz=(None, None),
-                now=T0,
-            )
+            schedule_meetings(engine, mentee=info.mentee_id)
         statements.clear()
         assert run.tick(T0 + timedelta(hours=1)).outcomes == {}
         counts.append(len(statements))

@@ -12,13 +12,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from mentoring import meetings
-from mentoring.cadence import parse_cadence
-from mentoring.model import Actor, Target
 from storage.db import session_scope
 from storage.models import Delivery
 from tests.fakes.slack_api import FakeSlack
-from tests.support import T0, pair_up
+from tests.support import pair_up, schedule_meetings
 
 PAIRS = 250  # two DMs each: 500 prompts due at once
 PROCESSES = 3
@@ -36,15 +33,7 @@ def test_three_processes_post_500_due_prompts_exactly_once(
             fake.add_user(mentor, f"mentor{n}")
             fake.add_user(mentee, f"mentee{n}")
             pair_up(engine, mentor, mentee, f"CP{n:04d}")
-            meetings.set_schedule(
-                engine,
-                Actor(mentee),
-                Target(),
-                parse_cadence("weekly tue 15:00 Europe/Berlin"),
-                default_tz="UTC",
-                member_tz=(None, None),
-                now=T0,
-            )
+            schedule_meetings(engine, mentee=mentee)
         env = {
             **os.environ,
             "DATABASE_URL": database_url,

@@ -9,29 +9,20 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from mentoring import meetings
-from mentoring.cadence import parse_cadence
 from mentoring.errors import InvalidInput, NoPair, NotAllowed
 from mentoring.meetings import Offsets
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
 from storage.models import Delivery, Meeting
-from tests.support import T0, pair_up
+from tests.support import T0, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 
 MENTOR, MENTEE = "UMENTOR", "UMENTEE"
 
 
-def set_cadence(engine: Engine, text: str, now: datetime = T0):
-    return meetings.set_schedule(
-        engine,
-        Actor(MENTEE),
-        Target(),
-        parse_cadence(text),
-        default_tz="Europe/Berlin",
-        member_tz=("Europe/Berlin", "America/New_York"),
-        now=now,
-    )
+def set_cadence(engine: Engine, text: str):
+    return schedule_meetings(engine, text, default_tz="Europe/Berlin")
 
 
 @pytest.fixture
