@@ -197,3 +197,25 @@ def test_deliveries_on_an_empty_ledger_says_so(tmp_path: Path) -> None:
     """`deliveries` works without Slack tokens and explains an empty ledger."""
     result = _bot("deliveries", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path}/b.db"})
     assert result.returncode == 0 and "The ledger is empty" in result.stdout
+
+
+def test_a_web_only_replica_runs_without_the_scheduler(fake_slack, tmp_path: Path) -> None:
+    """SCHEDULER_ENABLED=false: `run` serves Slack and says the scheduler is off."""
+    port = _free_port()
+    env = {**_run_env(fake_slack, tmp_path, port), "SCHEDULER_ENABLED": "false"}
+    process = subprocess.Popen(
+        [*PYTHON, "run", "--mode", "http"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        lines = []
+        for line in process.stderr:
+            lines.append(line)
+            if "starting" in line:
+                break
+        assert any("scheduler disabled" in line for line in lines)
+        assert not any("scheduler started" in line for line in lines)
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        process.stderr.close()
