@@ -1,0 +1,131 @@
+"""Meeting messages stay within Block Kit's limits, escape what people typed, and say the
+right thing when an agenda is empty."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import pytest
+
+from handlers import meeting_blocks
+from mentoring.cadence import Cadence
+from mentoring.deliveries import CarryForward, Outgoing, WinBrief
+from mentoring.meetings import (
+    DEFAULT_OFFSETS,
+    ActionAdded,
+    ActionInfo,
+    AgendaAdded,
+    AgendaEntry,
+    AgendaView,
+    MeetingInfo,
+    ScheduleView,
+)
+from mentoring.model import GoalInfo, GoalStatus, PairInfo
+from tests.conftest import flatten_text
+from tests.fakes.blockkit import validate_message
+from tests.support import T0
+
+PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
+MEETING = MeetingInfo(3, 2, date(2026, 11, 24), datetime(2026, 11, 24, 14, tzinfo=UTC), "scheduled")
+HUGE = "<!channel> & <b> 🚀 " + "x" * 6000
+
+
+def _actions(count: int, text: str = "Draft the outline") -> tuple[ActionInfo, ...]:
+    return tuple(ActionInfo(n, n, "UMENTEE", text, True) for n in range(1, count + 1))
+
+
+def _goal(number: int, text: str = "Give a talk", due: date | None = None) -> GoalInfo:
+    return GoalInfo(number, 1, number, text, due, GoalStatus.OPEN, T0, None)
+
+
+def _carry(actions=(), wins=(), goals_due=(), open_goals=()) -> CarryForward:
+    return CarryForward(tuple(actions), tuple(wins), tuple(goals_due), tuple(open_goals), T0)
+
+
+def _out(kind: str, carry: CarryForward, agenda=(), audience="channel", attention=None) -> Outgoing:
+    recipient = "C1" if audience == "channel" else "UMENTEE"
+    return Outgoing(
+        1, "1", kind, audience, recipient, "Europe/Berlin", PAIR, MEETING, False, 0, carry,
+        tuple(agenda), attention,
+    )  # fmt: skip
+
+
+BIG_CARRY = _carry(
+    _actions(300, HUGE),
+    [WinBrief(HUGE, T0)] * 40,
+    [_goal(n, HUGE, date(2026, 12, 1)) for n in range(1, 40)],
+    [_goal(n, HUGE) for n in range(1, 40)],
+)
+MESSAGES = {
+    "prompt": lambda: meeting_blocks.outgoing_message(_out("prompt", BIG_CARRY, audience="mentee")),
+    "agenda": lambda: meeting_blocks.outgoing_message(
+        _out("agenda", BIG_CARRY, [AgendaEntry(n, "UMENTEE", HUGE) for n in range(200)])
+    ),
+    "empty agenda": lambda: meeting_blocks.outgoing_message(_out("agenda", BIG_CARRY)),
+    "followup": lambda: meeting_blocks.outgoing_message(_out("followup", BIG_CARRY)),
+    "attention": lambda: meeting_blocks.outgoing_message(
+        _out("attention", _carry(), audience="mentee", attention="agenda to channel: is_archived")
+    ),
+    "schedule": lambda: meeting_blocks.schedule_view(
+        ScheduleView(
+            PAIR,
+            Cadence(2, 1, time(15), "Europe/Berlin", date(2026, 11, 24)),
+            DEFAULT_OFFSETS,
+            date(2026, 12, 28),
+            (MEETING,) * 3,
+            "Europe/Berlin",
+            "America/New_York",
+        ),
+        "UMENTEE",
+    ),
+    "agenda view": lambda: meeting_blocks.agenda_view(
+        AgendaView(
+            PAIR,
+            MEETING,
+            tuple(AgendaEntry(n, "UMENTOR", HUGE) for n in range(300)),
+            _actions(300, HUGE),
+        ),
+        "Europe/Berlin",
+    ),
+    "agenda added": lambda: meeting_blocks.agenda_added(
+        AgendaAdded(PAIR, AgendaEntry(1, "UMENTEE", HUGE), MEETING), None
+    ),
+    "action added": lambda: meeting_blocks.action_added(ActionAdded(PAIR, _actions(1, HUGE)[0])),
+    "action closed": lambda: meeting_blocks.action_closed(_actions(1, HUGE)[0]),
+    "skipped": lambda: meeting_blocks.meeting_skipped(MEETING, "Europe/Berlin"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_meeting_messages_fit_block_kit_and_escape_people_text(name: str) -> None:
+    """Hundreds of long items with markup: valid Block Kit, and no live mention or tag."""
+    message = MESSAGES[name]()
+    assert validate_message(message) == []
+    text = flatten_text(message)
+    assert "<!channel>" not in text and "<b>" not in text
+
+
+def test_an_empty_agenda_says_so_and_suggests_two_items_from_the_pairs_data() -> None:
+    """No items: the post says nobody added anything and offers two of the pair's own topics."""
+    carry = _carry(
+        _actions(1, "Ask for the promotion rubric"),
+        [WinBrief("Gave the team demo", T0)],
+        [_goal(2, "Senior Engineer", date(2026, 12, 1))],
+    )
+    text = flatten_text(meeting_blocks.outgoing_message(_out("agenda", carry)))
+    assert "Nobody added anything yet" in text
+    assert "How did action item 1 go: Ask for the promotion rubric?" in text
+    assert "Goal 2 is due 01 Dec: Senior Engineer" in text
+    assert "What made this work" not in text  # only two suggestions
+
+
+def test_an_empty_agenda_of_a_new_pair_still_gets_two_suggestions() -> None:
+    """Nothing logged yet: two general starters, never an empty list."""
+    assert len(meeting_blocks.suggestions(_carry())) == 2
+
+
+def test_times_render_in_each_readers_zone_with_a_local_fallback() -> None:
+    """The Slack date token carries the instant; the fallback is in the recipient's zone."""
+    token = meeting_blocks.when(MEETING.starts_at, "America/New_York")
+    assert token.startswith(f"<!date^{int(MEETING.starts_at.timestamp())}^")
+    assert token.endswith("|Tue 24 Nov 2026, 09:00 (America/New_York)>")
