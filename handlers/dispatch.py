@@ -2,9 +2,9 @@
 
 A pass plans the meetings that are due to be planned, then claims due ledger rows in batches
 (mentoring.deliveries) and sends them from a small thread pool. Slack allows about one message
-per second per channel, and the workspace has a budget (per minute): the pass paces each
-channel on its own and takes one budget token per post, so a slow or rate-limited channel
-never holds up the others.
+per second per channel, and the workspace has a budget (per minute, shared by every process
+through the database): the pass paces each channel on its own and takes one budget token per
+post, so a slow or rate-limited channel never holds up the others.
 
 Faults: a 429 puts the row back for after Retry-After (and rests that channel); a 5xx, a
 timeout or a dropped connection puts it back with backoff, marked uncertain — the next attempt
@@ -43,6 +43,7 @@ logger = logging.getLogger("mentorbot.dispatch")
 METADATA_EVENT = "mentorbot_prompt"
 CLAIM_BATCH = 200
 HISTORY_LOOKBACK = 200
+MIN_BUDGET_POLL = 0.05  # seconds between asking the database for budget when it has none
 RETRYABLE = frozenset(
     {"internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"}
 )
@@ -92,26 +93,37 @@ class TickReport:
 
 
 class Pacer:
-    """Per-channel spacing and a workspace token bucket, in monotonic seconds."""
+    """The workspace budget, taken from the database's shared bucket half a second's worth at a
+    time, and a pause for everything after a 429. Monotonic seconds."""
 
-    def __init__(self, limits: Limits, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.limits = limits
+    def __init__(
+        self,
+        limits: Limits,
+        take: Callable[[int], int],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.take_shared = take
         self.monotonic = monotonic
         self.rate = limits.per_minute / 60.0
-        self.capacity = max(1.0, self.rate)
-        self.tokens = self.capacity
-        self.refilled = monotonic()
+        self.chunk = max(1, int(self.rate / 2))
+        self.tokens = 0
+        self.ask_again_at = 0.0
         self.rest_until = 0.0
 
     def budget_wait(self) -> float:
-        """Seconds until a budget token is free (0 when one is)."""
+        """Seconds until this pass may post again (0: now, and a token is reserved)."""
         now = self.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.refilled) * self.rate)
-        self.refilled = now
-        waits = [self.rest_until - now]
-        if self.tokens < 1:
-            waits.append((1 - self.tokens) / self.rate)
-        return max(0.0, *waits)
+        if self.rest_until > now:
+            return self.rest_until - now
+        if self.tokens >= 1:
+            return 0.0
+        if now < self.ask_again_at:
+            return self.ask_again_at - now
+        self.tokens += self.take_shared(self.chunk)
+        if self.tokens >= 1:
+            return 0.0
+        self.ask_again_at = now + max(MIN_BUDGET_POLL, 1 / self.rate)
+        return self.ask_again_at - now
 
     def take(self) -> None:
         self.tokens -= 1
@@ -137,6 +149,7 @@ class Dispatcher:
         worker: str,
         limits: Limits = Limits(),
         monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -144,6 +157,7 @@ class Dispatcher:
         self.worker = worker
         self.limits = limits
         self.monotonic = monotonic
+        self.wall = wall
         self._lock = threading.Lock()
 
     def tick(self, at: datetime | None = None) -> TickReport:
@@ -151,7 +165,7 @@ class Dispatcher:
         report = TickReport()
         with self._lock:
             report.planned = deliveries.plan_due(self.engine, at or self.clock())
-            pacer = Pacer(self.limits, self.monotonic)
+            pacer = Pacer(self.limits, self._take_budget, self.monotonic)
             with ThreadPoolExecutor(self.limits.concurrency, thread_name_prefix="dispatch") as pool:
                 while True:
                     now = at or self.clock()
@@ -168,6 +182,9 @@ class Dispatcher:
         if report.planned or report.outcomes:
             logger.info("dispatch pass", extra={"summary": report.summary()})
         return report
+
+    def _take_budget(self, wanted: int) -> int:
+        return deliveries.take_budget(self.engine, wanted, self.limits.per_minute, self.wall())
 
     def _prepare(self, delivery_id: int, now: datetime) -> Outgoing | Skipped:
         return deliveries.prepare(self.engine, delivery_id, self.worker, now)

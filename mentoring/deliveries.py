@@ -29,7 +29,16 @@ from mentoring.model import Actor, GoalInfo, PairInfo
 from storage import ledger
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import ACTIVE, Delivery, Goal, Meeting, MeetingSchedule, Pair, Win
+from storage.models import (
+    ACTIVE,
+    Delivery,
+    DispatchBudget,
+    Goal,
+    Meeting,
+    MeetingSchedule,
+    Pair,
+    Win,
+)
 
 logger = logging.getLogger("mentorbot.deliveries")
 
@@ -38,6 +47,7 @@ GOALS_DUE_SOON = timedelta(days=21)
 MAX_LISTED = 10
 LEASE = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
+BUDGET = "workspace"
 
 
 @dataclass(frozen=True)
@@ -219,6 +229,36 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
         open_goals=tuple(goals),
         since=since,
     )
+
+
+# The workspace budget
+
+
+def take_budget(engine: Engine, wanted: int, per_minute: int, wall: float) -> int:
+    """Take up to `wanted` posts from the workspace's budget; returns how many were granted.
+
+    One token bucket for all processes: it refills at `per_minute`/60 a second and holds at
+    most one second's worth (at least 1), so no process can burst past the budget.
+    """
+    rate = per_minute / 60.0
+    capacity = max(1.0, rate)
+    while True:
+        try:
+            with session_scope(engine) as session:
+                row = ledger.budget_row(session, BUDGET)
+                if row is None:
+                    row = DispatchBudget(name=BUDGET, tokens=capacity, refilled_at=wall)
+                    with session.begin_nested():
+                        session.add(row)
+                elapsed = max(0.0, wall - row.refilled_at)
+                tokens = min(capacity, row.tokens + elapsed * rate)
+                granted = min(wanted, int(tokens))
+                row.tokens = tokens - granted
+                row.refilled_at = max(row.refilled_at, wall)
+                session.add(row)
+                return granted
+        except IntegrityError:
+            continue  # another process created the row first: take from theirs
 
 
 # Recording outcomes

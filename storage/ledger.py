@@ -18,6 +18,7 @@ from storage.models import (
     ActionItem,
     AgendaItem,
     Delivery,
+    DispatchBudget,
     Meeting,
     MeetingSchedule,
     Pair,
@@ -263,3 +264,9 @@ def pending_count(session: Session, now: datetime) -> int:
         col(Delivery.status).in_(CLAIMABLE), col(Delivery.next_at) <= now
     )
     return session.exec(statement).one()
+
+
+def budget_row(session: Session, name: str) -> DispatchBudget | None:
+    """The budget row, locked until the transaction ends (SQLite: by BEGIN IMMEDIATE)."""
+    statement = select(DispatchBudget).where(DispatchBudget.name == name).with_for_update()
+    return session.exec(statement).first()

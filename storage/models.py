@@ -229,3 +229,17 @@ class Delivery(SQLModel, table=True):
     reply_taken: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     reason: str | None = Field(default=None, max_length=200)
     updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class DispatchBudget(SQLModel, table=True):
+    """The workspace's posting budget as a token bucket, shared by every dispatching process.
+
+    `refilled_at` is wall-clock seconds (time.time), the only clock processes on different
+    hosts share; the refill never runs backwards if their clocks disagree a little.
+    """
+
+    __tablename__ = "dispatch_budget"
+
+    name: str = Field(primary_key=True, max_length=32)
+    tokens: float
+    refilled_at: float

@@ -1,0 +1,114 @@
+"""Pacing: the shared workspace budget, one channel never holding up the others, and the
+spacing between two posts in one channel. Times here are lower bounds (pacing may only ever
+make things slower), never a claim about how fast anything runs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from handlers.dispatch import Dispatcher, Limits
+from mentoring.deliveries import take_budget
+from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+
+pytestmark = pytest.mark.both_backends
+
+START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # "weekly tue 15:00 Europe/Berlin"
+
+
+class RecordingClient:
+    """Stands in for WebClient.chat_postMessage: records when each channel was posted to, and
+    holds posts to the channels in `slow` until released."""
+
+    def __init__(self, slow: frozenset[str] = frozenset()) -> None:
+        self.slow = slow
+        self.release = threading.Event()
+        self.posted: list[tuple[str, float]] = []
+        self.cond = threading.Condition()
+
+    def chat_postMessage(self, *, channel: str, **_: Any) -> dict[str, str]:  # noqa: N802
+        if channel in self.slow:
+            self.release.wait(timeout=10)
+        with self.cond:
+            self.posted.append((channel, time.monotonic()))
+            self.cond.notify_all()
+            return {"channel": channel, "ts": f"{len(self.posted)}.000100"}
+
+    def wait_for(self, count: int) -> None:
+        with self.cond:
+            assert self.cond.wait_for(lambda: len(self.posted) >= count, timeout=10)
+
+
+def scheduled_pairs(engine: Engine, mentors: list[str]) -> None:
+    for n, mentor in enumerate(mentors):
+        pair_up(engine, mentor, f"UE{n}", f"C{n}")
+        schedule_meetings(engine, mentee=f"UE{n}")
+
+
+def dispatcher(engine: Engine, client: RecordingClient, limits: Limits) -> Dispatcher:
+    return Dispatcher(engine, cast(WebClient, client), FrozenClock(T0), worker="w", limits=limits)
+
+
+def test_the_budget_is_a_bucket_that_refills_at_its_rate(engine: Engine) -> None:
+    """600 a minute: 10 at once, then 5 more half a second later, never more."""
+    assert take_budget(engine, 25, 600, wall=1000.0) == 10
+    assert take_budget(engine, 5, 600, wall=1000.0) == 0
+    assert take_budget(engine, 25, 600, wall=1000.5) == 5
+    assert take_budget(engine, 25, 600, wall=999.0) == 0  # a clock behind does not refill
+    granted = sum(take_budget(engine, 3, 600, wall=1001.0 + n / 10) for n in range(600))
+    assert granted <= 600 + 10
+
+
+def test_concurrent_takers_share_the_budget_exactly(engine: Engine) -> None:
+    """Eight takers at once can only share the bucket's 20 tokens, never exceed them."""
+    take_budget(engine, 0, 1200, wall=50.0)
+
+    def taker(_: int) -> int:
+        return sum(take_budget(engine, 1, 1200, wall=50.0) for _ in range(10))
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(taker, range(8))) == 20
+
+
+def test_a_slow_channel_holds_up_no_other(engine: Engine) -> None:
+    """One DM channel hangs: the other five prompts go out meanwhile."""
+    scheduled_pairs(engine, ["UM0", "UM1", "UM2"])
+    client = RecordingClient(slow=frozenset({"UE0"}))
+    run = dispatcher(engine, client, Limits(channel_interval=0.0, per_minute=60_000, concurrency=2))
+    pass_ = threading.Thread(target=run.tick, args=(START - timedelta(hours=24),))
+    pass_.start()
+    client.wait_for(5)
+    assert "UE0" not in [channel for channel, _ in client.posted]
+    client.release.set()
+    pass_.join(timeout=10)
+    everyone = {"UM0", "UM1", "UM2", "UE0", "UE1", "UE2"}
+    assert [channel for channel, _ in client.posted][-1] == "UE0"
+    assert {channel for channel, _ in client.posted} == everyone and len(client.posted) == 6
+
+
+def test_two_posts_in_one_channel_are_spaced(engine: Engine) -> None:
+    """A mentor of three mentees gets three DMs in one pass, at least an interval apart."""
+    scheduled_pairs(engine, ["UM", "UM", "UM"])
+    client = RecordingClient()
+    run = dispatcher(engine, client, Limits(channel_interval=0.2, per_minute=60_000, concurrency=4))
+    assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 6}
+    times = [at for channel, at in client.posted if channel == "UM"]
+    assert len(times) == 3
+    assert all(later - earlier >= 0.15 for earlier, later in zip(times, times[1:], strict=False))
+
+
+def test_a_pass_stays_within_the_workspace_budget(engine: Engine) -> None:
+    """600 a minute: 20 prompts cannot all go out before the bucket has refilled 10."""
+    scheduled_pairs(engine, [f"UM{n}" for n in range(10)])
+    client = RecordingClient()
+    run = dispatcher(engine, client, Limits(channel_interval=0.0, per_minute=600, concurrency=8))
+    began = time.monotonic()
+    assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 20}
+    assert time.monotonic() - began >= 0.9
