@@ -4,6 +4,7 @@ whole app over loopback HTTP with a fake Slack Web API behind it."""
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
 from tests.fakes.slack_api import FakeSlack
+from tests.postgres import PostgresForTests
 from tests.support import (
     SIGNING_SECRET,
     T0,
@@ -44,9 +46,76 @@ def clock() -> FrozenClock:
     return FrozenClock(T0)
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def selected_backends() -> tuple[str, ...]:
+    """The backends named in MENTORBOT_TEST_BACKENDS (comma-separated), by default both."""
+    raw = os.environ.get("MENTORBOT_TEST_BACKENDS", "")
+    chosen = tuple(name.strip() for name in raw.split(",") if name.strip()) or BACKENDS
+    unknown = sorted(set(chosen) - set(BACKENDS))
+    if unknown:
+        raise pytest.UsageError(
+            f"MENTORBOT_TEST_BACKENDS: unknown {', '.join(unknown)} (use {', '.join(BACKENDS)})"
+        )
+    return chosen
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests (or modules) marked `both_backends` run once per selected backend."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_backends"
+    ):
+        backends = [name for name in BACKENDS if name in selected_backends()]
+        metafunc.parametrize("backend", backends, indirect=True)
+
+
 @pytest.fixture
-def engine(tmp_path: Any) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path}/mentorbot.db")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database a test runs on: "sqlite", or once each "sqlite" and "postgresql" for tests
+    marked `both_backends` (`pytestmark = pytest.mark.both_backends` marks a module).
+
+    MENTORBOT_TEST_BACKENDS=sqlite runs the marked tests on SQLite only, and no PostgreSQL
+    server is started; the default is "sqlite,postgresql". A PostgreSQL-only test says
+    `@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)` instead of the mark.
+    """
+    name = getattr(request, "param", "sqlite")
+    if name not in selected_backends():
+        pytest.skip(f"MENTORBOT_TEST_BACKENDS leaves out {name}")
+    return name
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresForTests]:
+    """The session's PostgreSQL, started the first time a test needs it: the server that
+    TEST_DATABASE_URL (postgresql+psycopg://…, its user needs CREATEDB) points at, else a
+    pgserver one in a temporary directory, stopped at the end of the session."""
+    external = os.environ.get("TEST_DATABASE_URL")
+    if external:
+        server = PostgresForTests.external(external)
+    else:
+        server = PostgresForTests.start(tmp_path_factory.mktemp("postgres"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """The URL of this test's own empty database (tables created), for DATABASE_URL in a
+    subprocess or a second engine: sqlite:///<tmp_path>/mentorbot.db, or on PostgreSQL
+    postgresql+psycopg://postgres:@/<fresh db>?host=<socket dir>, dropped after the test."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path}/mentorbot.db"
+        return
+    server: PostgresForTests = request.getfixturevalue("postgres_server")
+    with server.database() as url:
+        yield url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's database (see `database_url`), disposed after the test."""
+    engine = make_engine(database_url)
     init_db(engine)
     yield engine
     engine.dispose()
@@ -65,11 +134,12 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-def settings(fake_slack: FakeSlack, tmp_path: Any) -> Settings:
+def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
+    """Settings for the app under test, on the test's database (the same one as `engine`)."""
     return Settings(
         bot_token=fake_slack.token,
         signing_secret=SIGNING_SECRET,
-        database_url=f"sqlite:///{tmp_path}/mentorbot.db",
+        database_url=database_url,
         slack_api_url=fake_slack.base_url,
         admins=frozenset({ADMIN}),
     )
@@ -159,13 +229,36 @@ class Wire:
         return Exchange(response, self.fake.responses(name))
 
     def dm(
-        self, event_id: str, text: str, *, user: str, retry_num: int | None = None
+        self,
+        event_id: str,
+        text: str,
+        *,
+        user: str,
+        retry_num: int | None = None,
+        thread_ts: str | None = None,
     ) -> httpx.Response:
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-        body = message_event(event_id, user=user, text=text, channel=dm_channel(user))
+        body = message_event(
+            event_id, user=user, text=text, channel=dm_channel(user), thread_ts=thread_ts
+        )
         return self.post(body, "application/json", headers)
+
+    def thread_reply(
+        self, event_id: str, text: str, *, user: str, channel: str, thread_ts: str
+    ) -> httpx.Response:
+        """A reply in a thread of a private channel the bot is in (message.groups)."""
+        body = message_event(
+            event_id,
+            user=user,
+            text=text,
+            channel=channel,
+            thread_ts=thread_ts,
+            channel_type="group",
+            ts=f"{thread_ts}1",
+        )
+        return self.post(body, "application/json")
 
     def click(
         self, action_id: str, value: str, *, user: str, channel: str | None = None

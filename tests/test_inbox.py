@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from sqlmodel import select
 
 from mentoring import inbox
@@ -10,6 +11,8 @@ from mentoring.model import Actor, Target, WinLogged
 from storage.db import session_scope
 from storage.models import Draft, InboundEvent, Win
 from tests.support import T0, T, pair_up
+
+pytestmark = pytest.mark.both_backends
 
 MENTOR, MENTEE = "UMENTOR", "UMENTEE"
 EVENT = {"type": "message", "user": MENTEE, "text": "win: shipped", "channel": "DUMENTEE"}

@@ -8,6 +8,8 @@ from mentoring.model import Actor, Role, Target
 from storage.db import session_scope
 from tests.support import T0, T, pair_up
 
+pytestmark = pytest.mark.both_backends
+
 MENTOR, MENTEE, OTHER, ADMIN = "UMENTOR", "UMENTEE", "UOTHER", "UADMIN"
 
 

@@ -9,8 +9,10 @@ from sqlmodel import select
 
 from storage import repositories as repo
 from storage.db import check_database, describe_url, session_scope
-from storage.models import Goal, Pair
+from storage.models import Goal, InboundEvent, Pair
 from tests.support import T0
+
+pytestmark = pytest.mark.both_backends
 
 
 def _pair(**overrides: object) -> Pair:
@@ -73,24 +75,56 @@ def test_goal_numbers_are_unique_under_concurrent_writers(engine) -> None:
         pair = _pair()
         session.add(pair)
     start = threading.Barrier(8)
+    errors: list[Exception] = []
 
     def add_goals() -> None:
         start.wait()
         for _ in range(10):
-            with session_scope(engine) as session:
-                number = repo.next_goal_number(session, pair.id)
-                session.add(
-                    Goal(pair_id=pair.id, number=number, text="g", created_by="U2", created_at=T0)
-                )
+            try:
+                with session_scope(engine) as session:
+                    number = repo.next_goal_number(session, pair.id)
+                    session.add(_goal(pair.id, number))
+            except Exception as error:  # a duplicate number fails the insert: report it below
+                errors.append(error)
 
     threads = [threading.Thread(target=add_goals) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    assert errors == []
     with session_scope(engine) as session:
         numbers = sorted(goal.number for goal in session.exec(select(Goal)).all())
     assert numbers == list(range(1, 81))
+
+
+def _goal(pair_id: int, number: int) -> Goal:
+    return Goal(pair_id=pair_id, number=number, text="g", created_by="U2", created_at=T0)
+
+
+def test_a_duplicate_event_id_met_only_on_insert_is_counted(engine, monkeypatch) -> None:
+    """A duplicate id first met on insert is counted, and the transaction survives (savepoint)."""
+    with session_scope(engine) as session:
+        repo.record_event(session, _event())
+    with session_scope(engine) as session:
+        real_get = session.get
+        looks: list[tuple[object, ...]] = []
+
+        def get_missing_at_first_look(*args, **kwargs):  # type: ignore[no-untyped-def]
+            looks.append(args)
+            return None if len(looks) == 1 else real_get(*args, **kwargs)
+
+        monkeypatch.setattr(session, "get", get_missing_at_first_look)
+        existing = repo.record_event(session, _event())
+        assert existing is not None and existing.deliveries == 2
+        assert len(looks) == 2  # the insert was tried, and failed, between the two looks
+        assert session.exec(select(Pair)).all() == []  # PostgreSQL: the transaction isn't aborted
+    with session_scope(engine) as session:
+        assert session.get(InboundEvent, "Ev1").deliveries == 2
+
+
+def _event() -> InboundEvent:
+    return InboundEvent(event_id="Ev1", event_type="message", payload="{}", received_at=T0)
 
 
 def test_health_check_and_url_description(engine) -> None:
