@@ -58,11 +58,6 @@ class ProcessRunner:
     def pid(self) -> int | None:
         return self._process.pid
 
-    @property
-    def sentinel(self) -> int:
-        """Becomes ready when the current worker ends (for `multiprocessing.connection.wait`)."""
-        return self._process.sentinel
-
     def submit(self, task: Task) -> None:
         self._pending.put(task)
 
