@@ -357,7 +357,7 @@ def mark_failed(
         pair = repo.get_pair(session, out.pair.id)
         if pair is None or pair.status != ACTIVE or pair.attention is not None:
             return False
-        pair.attention = error
+        pair.attention = error[:64]
         session.add(pair)
         unreachable = out.recipient if out.audience != "channel" else None
         for audience, user in (("mentor", pair.mentor_id), ("mentee", pair.mentee_id)):

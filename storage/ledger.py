@@ -26,6 +26,7 @@ from storage.models import (
 
 PLANNED, SENDING, SENT, SKIPPED, FAILED = "planned", "sending", "sent", "skipped", "failed"
 CLAIMABLE = (PLANNED, SENDING)
+REASON_CHARS = 200  # Delivery.reason's length
 
 # Schedules and meetings
 
@@ -208,7 +209,10 @@ def claim_due(
 def finish_claimed(
     session: Session, delivery_id: int, worker: str, now: datetime, **values: object
 ) -> bool:
-    """Record the outcome of this worker's claim; False when the claim was lost meanwhile."""
+    """Record the outcome of this worker's claim; False when the claim was lost meanwhile.
+    A reason longer than its column is cut (PostgreSQL enforces VARCHAR lengths)."""
+    if isinstance(values.get("reason"), str):
+        values["reason"] = str(values["reason"])[:REASON_CHARS]
     result = session.execute(
         update(Delivery)
         .where(
