@@ -27,6 +27,7 @@ run: install
 
 bench: install
 	$(BIN)/python -m bench.ack_latency --save
+	$(BIN)/python -m bench.dispatch --save
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

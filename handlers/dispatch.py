@@ -6,7 +6,8 @@ per second per channel, and the workspace has a budget (per minute, shared by ev
 through the database): the pass paces each channel on its own and takes one budget token per
 post, so a slow or rate-limited channel never holds up the others.
 
-Faults: a 429 puts the row back for after Retry-After (and rests that channel); a 5xx, a
+Faults: a 429 puts the row back for after Retry-After (and rests the whole pass, since Slack
+does not say whether the channel or the workspace was over its limit); a 5xx, a
 timeout or a dropped connection puts it back with backoff, marked uncertain — the next attempt
 first looks in the channel's history for the message (each post carries its ledger key in
 message metadata), so a post that reached Slack unanswered is never repeated. Permanent errors
@@ -136,7 +137,7 @@ class Pacer:
 class Sent:
     status: str  # sent, planned (back for a retry), failed
     rest: float = 0.0  # seconds the channel should rest (Retry-After)
-    workspace: bool = False  # the 429 was for the whole workspace, not this channel
+    workspace: bool = False  # rest the whole pass, not only this channel
 
 
 class Dispatcher:
@@ -172,7 +173,9 @@ class Dispatcher:
                     ids = deliveries.claim(self.engine, now, self.worker, CLAIM_BATCH)
                     if not ids:
                         break
-                    prepared = list(pool.map(self._prepare, ids, itertools.repeat(now)))
+                    # Prepared one by one: each is a short transaction, and on SQLite parallel
+                    # ones would only queue for the write lock.
+                    prepared = [self._prepare(delivery_id, now) for delivery_id in ids]
                     for item in prepared:
                         if isinstance(item, Skipped):
                             report.outcomes["skipped"] += 1

@@ -237,11 +237,12 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
 def take_budget(engine: Engine, wanted: int, per_minute: int, wall: float) -> int:
     """Take up to `wanted` posts from the workspace's budget; returns how many were granted.
 
-    One token bucket for all processes: it refills at `per_minute`/60 a second and holds at
-    most one second's worth (at least 1), so no process can burst past the budget.
+    One token bucket for all processes. It holds at most half a second's worth (at least 1)
+    and refills at the rate that leaves room for that burst, so no 60-second window — Slack
+    counts a sliding minute — ever carries more than `per_minute` posts.
     """
-    rate = per_minute / 60.0
-    capacity = max(1.0, rate)
+    capacity = max(1.0, per_minute / 120.0)
+    rate = max(per_minute - capacity, 1.0) / 60.0
     while True:
         try:
             with session_scope(engine) as session:

@@ -177,7 +177,7 @@ class AgendaItem(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     source: str = Field(max_length=16, description="command, dm or thread")
     created_at: datetime = Field(sa_type=UTCDateTime)
-    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
 
 
 class ActionItem(SQLModel, table=True):

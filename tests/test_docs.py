@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from bench import dispatch
 from bench.ack_latency import README_MARKERS, readme_table
 from bot.settings import VARIABLES, Settings
 
@@ -28,3 +29,11 @@ def test_readme_shows_the_saved_benchmark_figures() -> None:
     readme = (ROOT / "README.md").read_text()
     start, end = README_MARKERS
     assert readme.split(start)[1].split(end)[0].strip() == readme_table(result)
+
+
+def test_readme_shows_the_saved_dispatch_figures() -> None:
+    """The README's dispatch tables are the ones written from bench/results/dispatch.json."""
+    result = json.loads((ROOT / "bench" / "results" / "dispatch.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    start, end = dispatch.README_MARKERS
+    assert readme.split(start)[1].split(end)[0].strip() == dispatch.readme_table(result)
