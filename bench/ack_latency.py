@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.fake_slack_server import SlackProcess
 from mentoring import pairs
 from mentoring.model import Actor
 from storage.db import init_db, make_engine
@@ -106,44 +107,6 @@ def summary(latencies: list[float]) -> dict[str, float]:
     }
 
 
-class SlackProcess:
-    """bench.fake_slack_server, driven over its stdin/stdout."""
-
-    def __init__(self, latency: float) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.fake_slack_server",
-                f"--latency={latency}",
-                f"--user={MENTOR}:mentor",
-                f"--user={MENTEE}:mentee",
-                f"--channel={CHANNEL}:{MENTOR},{MENTEE}",
-            ],
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        self.token, self.base_url = self.process.stdout.readline().split()
-
-    def response_url(self, name: str) -> str:
-        return self.base_url.replace("/api/", f"/respond/{name}")
-
-    def ask(self, command: str) -> int:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return int(self.process.stdout.readline())
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="per app per round")
@@ -160,7 +123,12 @@ def main() -> int:
     if args.save and args.discard_work:
         parser.error("--discard-work is a diagnosis, not the figure to save")
 
-    slack = SlackProcess(args.slack_latency)
+    slack = SlackProcess(
+        f"--latency={args.slack_latency}",
+        f"--user={MENTOR}:mentor",
+        f"--user={MENTEE}:mentee",
+        f"--channel={CHANNEL}:{MENTOR},{MENTEE}",
+    )
     with tempfile.TemporaryDirectory() as tmp:
         database = f"sqlite:///{tmp}/bench.db"
         engine = make_engine(database)
@@ -226,7 +194,7 @@ def main() -> int:
                     measured[name] += send(
                         name, port, bodies(f"{name}-{round_number}", args.requests)
                     )
-            posted = slack.ask("posts")
+            posted = int(slack.ask("posts"))
             assert bot.poll() is None, "the bot died during the run"
     slack.close()
 

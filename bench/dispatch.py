@@ -27,7 +27,6 @@ import logging
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +41,7 @@ from sqlalchemy import Connection, Engine, Table, delete, event, func, insert, s
 from sqlalchemy.engine import make_url
 
 from bench.ack_latency import percentile
+from bench.fake_slack_server import SlackProcess
 from bot.scheduler import make_dispatch_client
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher, Limits
@@ -305,44 +305,6 @@ def scratch_database(url: str | None, name: str) -> Iterator[Engine]:
         engine.dispose()
 
 
-# The fake Slack
-
-
-class SlackProcess:
-    """bench.fake_slack_server with N pairs and Slack's rate limits, over stdin/stdout."""
-
-    def __init__(self, latency: float, pairs: int, per_minute: int) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bench.fake_slack_server",
-                f"--latency={latency}",
-                f"--pairs={pairs}",
-                "--channel-rate=1",
-                f"--workspace-per-minute={per_minute}",
-            ],
-            cwd=REPO,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.process.stdout is not None
-        self.token, self.base_url = self.process.stdout.readline().split()
-
-    def ask(self, command: str) -> str:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
-        return self.process.stdout.readline().strip()
-
-    def close(self) -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.close()
-        self.process.wait(timeout=30)
-
-
 # The burst
 
 
@@ -360,7 +322,12 @@ def left_to_send(engine: Engine) -> tuple[int, datetime | None]:
 
 
 def burst(args: argparse.Namespace) -> dict[str, Any]:
-    slack = SlackProcess(args.slack_latency, args.pairs, args.budget)
+    slack = SlackProcess(
+        f"--latency={args.slack_latency}",
+        f"--pairs={args.pairs}",
+        "--channel-rate=1",
+        f"--workspace-per-minute={args.budget}",
+    )
     try:
         with scratch_database(args.database_url, "burst") as engine:
             setup = populate(engine, args.pairs, burst=True)

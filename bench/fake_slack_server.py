@@ -23,7 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 from tests.fakes.slack_api import FakeSlack
@@ -102,6 +104,38 @@ def main() -> int:
             if reply is not None:
                 print(reply, flush=True)
     return 0
+
+
+class SlackProcess:
+    """This server started in a process of its own, driven over its stdin/stdout."""
+
+    def __init__(self, *options: str) -> None:
+        repo = Path(__file__).resolve().parent.parent
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.fake_slack_server", *options],
+            cwd=repo,
+            env={**os.environ, "PYTHONPATH": str(repo)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.token, self.base_url = self.process.stdout.readline().split()
+
+    def response_url(self, name: str) -> str:
+        return self.base_url.replace("/api/", f"/respond/{name}")
+
+    def ask(self, command: str) -> str:
+        """Send one command; its one-line answer."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self.process.stdout.readline().strip()
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 if __name__ == "__main__":
