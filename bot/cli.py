@@ -26,6 +26,7 @@ from bot.settings import Settings, SettingsError
 from bot.web import make_server, make_wsgi_app
 from bot.worker import ProcessRunner
 from handlers.messages import replay_pending
+from mentoring import inbox
 from mentoring.deliveries import ledger_lines
 from storage.db import describe_url, init_db, make_engine
 
@@ -134,7 +135,8 @@ def _tick(settings: Settings, at: datetime | None) -> int:
         return 1
     clock = (lambda: at) if at is not None else system_clock
     report = make_dispatcher(settings, engine, clock).tick(at)
-    print(report.summary())
+    pruned = inbox.prune(engine, clock())
+    print(report.summary() + (f"; pruned {pruned} old row(s)" if pruned else ""))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""The in-process scheduler: APScheduler runs a dispatcher pass every few seconds.
+"""The in-process scheduler: APScheduler runs a dispatcher pass every few seconds, and prunes
+what the bot no longer needs (mentoring.inbox.prune) every hour.
 
 The database is the source of truth, not APScheduler: its only job is a timer, so its default
 in-memory job store is enough. Every process may run one (`SCHEDULER_ENABLED`): the ledger's
@@ -20,6 +21,7 @@ from sqlalchemy import Engine
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher, Limits
 from handlers.services import Clock
+from mentoring import inbox
 
 logger = logging.getLogger("mentorbot.scheduler")
 
@@ -64,6 +66,15 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
         max_instances=1,
         next_run_time=dispatcher.clock(),
     )
+    scheduler.add_job(
+        _housekeeping,
+        IntervalTrigger(hours=1),
+        args=(dispatcher.engine, dispatcher.clock),
+        id="housekeeping",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=dispatcher.clock(),
+    )
     scheduler.start()
     logger.info("scheduler started", extra={"every_seconds": settings.tick_seconds})
     return scheduler
@@ -74,3 +85,13 @@ def _tick(dispatcher: Dispatcher) -> None:
         dispatcher.tick()
     except Exception:  # logged with its stack; the next pass tries again
         logger.exception("dispatch pass failed")
+
+
+def _housekeeping(engine: Engine, clock: Clock) -> None:
+    try:
+        removed = inbox.prune(engine, clock())
+    except Exception:  # logged with its stack; the next hour tries again
+        logger.exception("housekeeping failed")
+        return
+    if removed:
+        logger.info("pruned", extra={"rows": removed})

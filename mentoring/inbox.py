@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -146,3 +146,17 @@ def pending_deliveries(engine: Engine, received_before: datetime) -> list[Pendin
     with session_scope(engine) as session:
         rows = repo.pending_events(session, received_before)
         return [PendingDelivery(row.event_id, json.loads(row.payload)) for row in rows]
+
+
+EVENT_RETENTION = timedelta(days=7)  # Slack stops retrying an event within hours
+DRAFT_RETENTION = timedelta(days=30)
+
+
+def prune(engine: Engine, now: datetime) -> int:
+    """Forget what is no longer needed: DM payloads a week after they were applied (they hold
+    what people wrote, and only serve to spot Slack's retries), and drafts a month after they
+    were saved or dismissed. Nothing waiting to be applied or decided is touched."""
+    with session_scope(engine) as session:
+        events = repo.delete_processed_events(session, now - EVENT_RETENTION)
+        drafts = repo.delete_closed_drafts(session, now - DRAFT_RETENTION)
+    return events + drafts

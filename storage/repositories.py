@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -157,3 +157,18 @@ def pending_events(session: Session, received_before: datetime) -> Sequence[Inbo
         .order_by(InboundEvent.received_at)
     )
     return session.exec(statement).all()
+
+
+def delete_processed_events(session: Session, processed_before: datetime) -> int:
+    result = session.execute(
+        delete(InboundEvent).where(col(InboundEvent.processed_at) < processed_before)
+    )
+    return result.rowcount
+
+
+def delete_closed_drafts(session: Session, closed_before: datetime) -> int:
+    """Drafts used or dismissed before the instant (pending ones are never deleted)."""
+    result = session.execute(
+        delete(Draft).where(Draft.status != "pending", col(Draft.used_at) < closed_before)
+    )
+    return result.rowcount

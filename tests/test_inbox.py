@@ -101,3 +101,35 @@ def test_pending_deliveries_are_those_never_applied(engine) -> None:
     inbox.record_delivery(engine, "Ev3", "message", EVENT, T(minutes=5))
     pending = inbox.pending_deliveries(engine, T(minutes=1))
     assert [(p.event_id, p.event["text"]) for p in pending] == [("Ev1", "win: shipped")]
+
+
+def test_prune_forgets_applied_dms_after_a_week_and_closed_drafts_after_a_month(engine) -> None:
+    """Old applied payloads and decided drafts go; anything pending or recent stays."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from mentoring import capture
+    from mentoring.model import Actor
+    from storage.db import session_scope
+    from storage.models import Draft, InboundEvent
+
+    event = {"type": "message", "user": "UMENTEE", "text": "old"}
+    for event_id in ("EvOld", "EvRecent", "EvPending"):
+        inbox.record_delivery(engine, event_id, "message", event, T0)
+    inbox.claim_delivery(engine, "EvOld", T0, "help")
+    inbox.claim_delivery(engine, "EvRecent", T0 + timedelta(days=6), "help")
+    with session_scope(engine) as session:
+        keep_pending = capture.keep_note_in(session, Actor("UMENTEE"), "undecided", T0)
+        dismissed = capture.keep_note_in(session, Actor("UMENTEE"), "dismissed", T0)
+    capture.discard_draft(engine, Actor("UMENTEE"), dismissed, T0)
+
+    def left() -> tuple[set[str], set[int | None]]:
+        with session_scope(engine) as session:
+            events = {row.event_id for row in session.exec(select(InboundEvent)).all()}
+            return events, {row.id for row in session.exec(select(Draft)).all()}
+
+    assert inbox.prune(engine, T0 + timedelta(days=8)) == 1  # EvOld
+    assert left() == ({"EvRecent", "EvPending"}, {keep_pending, dismissed})
+    assert inbox.prune(engine, T0 + timedelta(days=31)) == 2  # EvRecent, the dismissed draft
+    assert left() == ({"EvPending"}, {keep_pending})
