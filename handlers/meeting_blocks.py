@@ -322,15 +322,11 @@ def action_reopened(action: ActionInfo) -> Message:
 
 
 def reply_filed(filed: ReplyFiled) -> Message:
+    """The acknowledgement of a reply to a prompt (in a DM, or the follow-up's thread)."""
+    text = mrkdwn(clip(filed.text, ITEM_CHARS))
     if filed.kind == "agenda":
-        where = (
-            "the next session"
-            if filed.meeting is None
-            else f"the session {when(filed.meeting.starts_at, None)}"
-        )
-        return message(
-            f":memo: Added to the agenda for {where}: {mrkdwn(clip(filed.text, ITEM_CHARS))}"
-        )
-    return message(
-        f":white_check_mark: Action item {filed.number}: {mrkdwn(clip(filed.text, ITEM_CHARS))}"
-    )
+        with_whom = f"your session with <@{filed.pair.other(filed.by)}>"
+        if filed.meeting is not None:
+            with_whom += f" {when(filed.meeting.starts_at, None)}"
+        return message(f":memo: Added to the agenda for {with_whom}: {text}")
+    return message(f":white_check_mark: Action item {filed.number} for <@{filed.by}>: {text}")

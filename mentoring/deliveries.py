@@ -398,6 +398,7 @@ def release(engine: Engine, out: Outgoing, worker: str, now: datetime) -> None:
 class ReplyFiled:
     kind: str  # "agenda" or "action"
     pair: PairInfo
+    by: str
     text: str
     meeting: MeetingInfo | None
     number: int | None = None
@@ -422,7 +423,7 @@ def reply_to_prompt_in(
         row.reply_taken = True
         session.add(row)
     added = add_agenda_item_in(session, actor, pair, text, "dm", now)
-    return ReplyFiled("agenda", added.pair, added.item.text, added.meeting)
+    return ReplyFiled("agenda", added.pair, actor.user_id, added.item.text, added.meeting)
 
 
 def reply_to_followup_in(
@@ -437,7 +438,9 @@ def reply_to_followup_in(
     if pair is None:
         return None
     added = add_action_in(session, actor, pair, text, actor.user_id, now)
-    return ReplyFiled("action", added.pair, added.action.text, None, added.action.number)
+    return ReplyFiled(
+        "action", added.pair, actor.user_id, added.action.text, None, added.action.number
+    )
 
 
 def _replied_pair(session: Session, prompt: Delivery, actor: Actor) -> Pair | None:

@@ -149,7 +149,7 @@ def set_schedule(
     with session_scope(engine) as session:
         pair = _active_pair(session, actor, target)
         cadence = first_cadence(spec, spec.tz or default_tz, now)
-        schedule = ledger.schedule_of(session, pair.id or 0)
+        schedule = ledger.schedule_of(session, pair.id or 0, lock=True)
         if schedule is None:
             schedule = MeetingSchedule(
                 pair_id=pair.id or 0,
@@ -376,7 +376,7 @@ def _active_pair(session: Session, actor: Actor, target: Target) -> Pair:
 
 
 def _schedule(session: Session, pair: Pair) -> MeetingSchedule:
-    schedule = ledger.schedule_of(session, pair.id or 0)
+    schedule = ledger.schedule_of(session, pair.id or 0, lock=True)
     if schedule is None or not schedule.active:
         raise NotFound(
             "You have no meeting schedule yet. Set one with `/mentor schedule weekly tue 15:00`."

@@ -31,8 +31,9 @@ REASON_CHARS = 200  # Delivery.reason's length
 # Schedules and meetings
 
 
-def schedule_of(session: Session, pair_id: int) -> MeetingSchedule | None:
-    return session.get(MeetingSchedule, pair_id)
+def schedule_of(session: Session, pair_id: int, *, lock: bool = False) -> MeetingSchedule | None:
+    """The pair's schedule; `lock` holds it (FOR UPDATE) against a planner changing it too."""
+    return session.get(MeetingSchedule, pair_id, with_for_update=lock or None)
 
 
 def schedules_to_plan(session: Session, now: datetime, limit: int) -> Sequence[MeetingSchedule]:

@@ -73,7 +73,7 @@ def test_the_whole_rhythm_over_the_wire(
         thread_ts=mentee_prompt["ts"],
     )
     wire.dm("EvAg2", "How the promotion case is going", user=MENTOR)
-    assert "Added to the agenda" in texts(wire, MENTEE)[-1]
+    assert "Added to the agenda for your session with <@UMENTOR>" in texts(wire, MENTEE)[-1]
     assert wire.fake.messages_in(MENTEE)[-1]["thread_ts"] == mentee_prompt["ts"]
     assert "Added to the agenda" in texts(wire, MENTOR)[-1]
     wire.dm("EvNote", "Just a thought for later", user=MENTOR)
@@ -110,7 +110,7 @@ def test_the_whole_rhythm_over_the_wire(
         (1, MENTEE, "Draft the talk outline")
     ]
     assert all(item.meeting_id is not None for item in items)  # both were on this agenda
-    assert "Action item 1" in texts(wire, PAIR_CHANNEL)[-1]
+    assert "Action item 1 for <@UMENTEE>" in texts(wire, PAIR_CHANNEL)[-1]
 
     assert "sent 2" in tick(START + timedelta(days=6))
     next_prompt = texts(wire, MENTEE)[-1]
