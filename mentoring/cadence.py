@@ -174,7 +174,3 @@ def first_cadence(spec: CadenceSpec, tz: str, now: datetime) -> Cadence:
     if probe.start_of(first) <= now:
         first += timedelta(weeks=1)
     return Cadence(spec.interval_weeks, spec.weekday, spec.at, tz, first)
-
-
-def local_time(instant: datetime, tz: str) -> datetime:
-    return instant.astimezone(ZoneInfo(tz))

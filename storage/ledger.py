@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -46,13 +46,6 @@ def schedules_to_plan(session: Session, now: datetime, limit: int) -> Sequence[M
         .with_for_update(skip_locked=True)
     )
     return session.exec(statement).all()
-
-
-def latest_meeting(session: Session, pair_id: int) -> Meeting | None:
-    statement = (
-        select(Meeting).where(Meeting.pair_id == pair_id).order_by(col(Meeting.number).desc())
-    )
-    return session.exec(statement.limit(1)).first()
 
 
 def previous_meeting(session: Session, pair_id: int, before: datetime) -> Meeting | None:
@@ -110,11 +103,6 @@ def stamp_agenda(session: Session, item_ids: Sequence[int], meeting_id: int) -> 
         )
 
 
-def agenda_count_of(session: Session, meeting_id: int) -> int:
-    statement = select(func.count()).where(AgendaItem.meeting_id == meeting_id)
-    return session.exec(statement).one()
-
-
 def open_actions(session: Session, pair_id: int) -> Sequence[ActionItem]:
     statement = (
         select(ActionItem)
@@ -138,10 +126,6 @@ def next_action_number(session: Session, pair_id: int) -> int:
 
 
 # The delivery ledger
-
-
-def add_delivery(session: Session, delivery: Delivery) -> None:
-    session.add(delivery)
 
 
 def deliveries_of_meeting(session: Session, meeting_id: int) -> Sequence[Delivery]:
@@ -262,13 +246,6 @@ def listing(session: Session, pair_id: int | None, limit: int) -> Sequence[Deliv
         statement = statement.where(Delivery.pair_id == pair_id)
     statement = statement.order_by(col(Delivery.due_at).desc(), col(Delivery.id).desc())
     return session.exec(statement.limit(limit)).all()
-
-
-def pending_count(session: Session, now: datetime) -> int:
-    statement = select(func.count()).where(
-        col(Delivery.status).in_(CLAIMABLE), col(Delivery.next_at) <= now
-    )
-    return session.exec(statement).one()
 
 
 def budget_row(session: Session, name: str) -> DispatchBudget | None:
