@@ -22,8 +22,12 @@ BUTTONS: dict[str, Flow] = {
     blocks.KEEP_PAIR: flows.keep_pair,
     meeting_blocks.UNSKIP_MEETING: flows.unskip_meeting,
     meeting_blocks.REOPEN_ACTION: flows.reopen_action,
+    blocks.UNDO_MILESTONE: flows.undo_milestone,
 }
-CHOOSE_PAIR = re.compile(rf"^{blocks.CHOOSE_PAIR}_\d+$")
+NUMBERED: dict[re.Pattern[str], Flow] = {  # one button per item: <action>_<index>
+    re.compile(rf"^{blocks.CHOOSE_PAIR}_\d+$"): flows.choose_pair,
+    re.compile(rf"^{blocks.MILESTONE_DONE}_\d+$"): flows.mark_milestone_done,
+}
 
 
 def handle_button(
@@ -32,12 +36,13 @@ def handle_button(
     """Ack the click, then run the button's flow; its answer replaces the clicked message."""
     ack()
     action_id = action["action_id"]
-    flow = flows.choose_pair if CHOOSE_PAIR.match(action_id) else BUTTONS[action_id]
+    flow = BUTTONS.get(action_id) or next(f for p, f in NUMBERED.items() if p.match(action_id))
     clicker, value = body["user"]["id"], str(action.get("value", ""))
     reply = ReplyTo(response_url=body.get("response_url"), replace=True)
     services.after_ack(Task(flow, (clicker, value), reply, action_id))
 
 
 def register(app: App) -> None:
-    ids = "|".join(map(re.escape, BUTTONS))
-    app.action(re.compile(f"^(?:{ids}|{CHOOSE_PAIR.pattern[1:-1]})$"))(handle_button)
+    ids = [re.escape(action_id) for action_id in BUTTONS]
+    ids += [pattern.pattern[1:-1] for pattern in NUMBERED]
+    app.action(re.compile(f"^(?:{'|'.join(ids)})$"))(handle_button)

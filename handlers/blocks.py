@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.goals import GoalChanged, GoalList
+from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import GoalInfo, GoalStatus, NeedsPair, PairInfo, Role, WinLogged
 from mentoring.pairs import PairSummary
 
@@ -37,6 +38,8 @@ UNDO_WIN = "undo_win"
 REPOST_WIN = "repost_win"
 END_PAIR = "end_pair"
 KEEP_PAIR = "keep_pair"
+MILESTONE_DONE = "milestone_done"  # one button per milestone: milestone_done_0, _1, …
+UNDO_MILESTONE = "undo_milestone"
 
 
 # Primitives
@@ -159,6 +162,9 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("/goal Get promoted to Senior Engineer by March 2027", "add a goal"),
             ("/goal list", "your goals, numbered"),
             ("/goal done 2", "mark goal 2 achieved"),
+            ("/goal milestone 2 Submit the talk proposal by 2027-01-15", "add a step to goal 2"),
+            ("/goal milestones 2", "goal 2's steps and progress, with Done buttons"),
+            ("/goal done 2.1", "mark milestone 2.1 done"),
             ("/goal drop 2", "drop goal 2"),
         ),
     ),
@@ -244,6 +250,59 @@ def goal_line(goal: GoalInfo) -> str:
     if goal.status == GoalStatus.DROPPED:
         return f":heavy_minus_sign: *{goal.number}.* ~{text}~ _(dropped)_"
     return f":dart: *{goal.number}.* {text}{_due(goal)}"
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """`▰▰▰▱▱▱▱▱▱▱ 3/10`: done milestones out of all of them."""
+    if total == 0:
+        return "no milestones yet"
+    filled = round(width * done / total)
+    return f"{'▰' * filled}{'▱' * (width - filled)} {done}/{total}"
+
+
+def milestone_line(milestone: MilestoneInfo, today: date) -> str:
+    due = f" — by {day(milestone.due_on)}" if milestone.due_on else ""
+    if milestone.done:
+        return f":white_check_mark: *{milestone.label}* {mrkdwn(milestone.text)}{due}"
+    late = " :warning: _overdue_" if milestone.overdue(today) else ""
+    return f":white_circle: *{milestone.label}* {mrkdwn(milestone.text)}{due}{late}"
+
+
+MILESTONE_BUTTONS = 40  # at most this many "Done" buttons, to stay under 50 blocks
+
+
+def roadmap_message(roadmap: Roadmap, today: date, note: str = "") -> Message:
+    """A goal's milestones with their progress; a "Done" button beside each open one."""
+    goal = roadmap.goal
+    head = f"{goal_line(goal)}\n{progress_bar(roadmap.done, len(roadmap.milestones))}"
+    blocks: list[Block] = [section(f"{note}\n{head}".strip())]
+    open_ones = [m for m in roadmap.milestones if not m.done]
+    with_buttons = (
+        set(m.id for m in open_ones[:MILESTONE_BUTTONS]) if roadmap.pair.active else set()
+    )
+    rest: list[str] = []
+    for index, milestone in enumerate(roadmap.milestones):
+        line = milestone_line(milestone, today)
+        if milestone.id in with_buttons:
+            done = button("Done", f"{MILESTONE_DONE}_{index}", str(milestone.id))
+            blocks.append(section(line, done))
+        else:
+            rest.append(line)
+    blocks += packed_sections(rest, MESSAGE_BLOCKS - len(blocks) - 1)
+    if not roadmap.milestones:
+        blocks.append(
+            context(f"Add the first step: `/goal milestone {goal.number} <step> by <date>`.")
+        )
+    return ephemeral(
+        f"Goal {goal.number}: {progress_bar(roadmap.done, len(roadmap.milestones))}", blocks
+    )
+
+
+def milestone_changed(milestone: MilestoneInfo) -> Message:
+    if milestone.done:
+        text = f":white_check_mark: Milestone {milestone.label} done: {mrkdwn(milestone.text)}"
+        return ephemeral(text, [section(text, button("Undo", UNDO_MILESTONE, str(milestone.id)))])
+    return ephemeral(f"Milestone {milestone.label} is open again: {mrkdwn(milestone.text)}")
 
 
 def goal_added(goal: GoalInfo, pair: PairInfo, viewer: str) -> Message:

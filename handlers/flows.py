@@ -19,12 +19,15 @@ from handlers.parsing import (
     AddAction,
     AddAgendaItem,
     AddGoal,
+    AddMilestone,
     ChangeGoal,
     CloseAction,
+    CompleteMilestone,
     DirectMessage,
     EndPair,
     Help,
     ListGoals,
+    ListMilestones,
     PairUp,
     Pause,
     Request,
@@ -45,7 +48,7 @@ from handlers.parsing import (
 from handlers.services import Message, Services
 from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
-from mentoring import capture, goals, inbox, meetings, pairs, wins
+from mentoring import capture, goals, inbox, meetings, milestones, pairs, wins
 from mentoring.capture import Kind
 from mentoring.dates import parse_due
 from mentoring.errors import InvalidInput, MentoringError
@@ -72,6 +75,21 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
             target = Target(with_user=with_user, channel_id=request.channel_id)
             changed = goals.set_goal_status(services.engine, actor, number, status, target, now)
             return blocks.goal_changed(changed)
+        case AddMilestone(goal_number=number, text=text, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            added = milestones.add_milestone(services.engine, actor, target, number, text, now)
+            note = f"Added milestone {added.milestones[-1].label}."
+            return blocks.roadmap_message(added, now.date(), note)
+        case ListMilestones(goal_number=number, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            shown = milestones.roadmap(services.engine, actor, target, number)
+            return blocks.roadmap_message(shown, now.date())
+        case CompleteMilestone(goal_number=goal_number, number=number, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            done = milestones.complete_milestone(
+                services.engine, actor, target, goal_number, number, now
+            )
+            return blocks.milestone_changed(done)
         case AddGoal(text=text, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             added = capture.capture(services.engine, actor, Kind.GOAL, text, target, now)
@@ -493,6 +511,22 @@ def end_pair(services: Services, client: WebClient, user_id: str, value: str) ->
     notice = blocks.pair_ended(ended, user_id)
     _post_quietly(client, ended.channel_id, notice, what="pair ended")
     return notice
+
+
+def mark_milestone_done(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (milestone_id,) = _ids(value, 1)
+    done = milestones.set_milestone_done(
+        services.engine, services.actor(user_id), milestone_id, True, services.clock()
+    )
+    return blocks.milestone_changed(done)
+
+
+def undo_milestone(services: Services, client: WebClient, user_id: str, value: str) -> Message:
+    (milestone_id,) = _ids(value, 1)
+    reopened = milestones.set_milestone_done(
+        services.engine, services.actor(user_id), milestone_id, False, services.clock()
+    )
+    return blocks.milestone_changed(reopened)
 
 
 def unskip_meeting(services: Services, client: WebClient, user_id: str, value: str) -> Message:

@@ -7,6 +7,7 @@ their own time zone, with a fallback in the zone we know for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,13 @@ def _carry_lines(carry: CarryForward) -> list[str]:
     if carry.wins:
         lines.append(f"*Wins since {carry.since:%d %b}*")
         lines += [f"• {mrkdwn(clip(w.text, ITEM_CHARS))}" for w in carry.wins]
+    if carry.milestones_due:
+        lines.append("*Milestones due soon*")
+        lines += [
+            f"• *{m.label}* {mrkdwn(clip(m.text, ITEM_CHARS))} — due {m.due_on:%d %b %Y}"
+            + (" :warning: _overdue_" if carry.today and m.overdue(carry.today) else "")
+            for m in carry.milestones_due
+        ]
     if carry.goals_due:
         lines.append("*Goals due soon*")
         lines += [
@@ -85,6 +93,12 @@ def _carry_lines(carry: CarryForward) -> list[str]:
 def suggestions(carry: CarryForward) -> list[str]:
     """Two talking points from the pair's own data, for an agenda nobody filled in."""
     ideas: list[str] = []
+    late = [m for m in carry.milestones_due if carry.today and m.overdue(carry.today)]
+    if late:
+        ideas.append(
+            f"Milestone {late[0].label} was due {late[0].due_on:%d %b}: "
+            f"{mrkdwn(clip(late[0].text, 200))}. What's in the way: time, resources or a skill?"
+        )
     if carry.actions:
         first = carry.actions[0]
         ideas.append(f"How did action item {first.number} go: {mrkdwn(clip(first.text, 200))}?")
@@ -148,9 +162,7 @@ def agenda_post(out: Outgoing) -> Message:
     else:
         lines.append("*Nobody added anything yet.* Two ideas from your own notes:")
         lines += [f"• {idea}" for idea in suggestions(out.carry)]
-    carry = _carry_lines(
-        CarryForward(out.carry.actions, out.carry.wins, (), out.carry.open_goals, out.carry.since)
-    )
+    carry = _carry_lines(replace(out.carry, goals_due=(), milestones_due=()))
     blocks += packed_sections([*lines, *carry], 40)
     blocks.append(
         context("Add more with `/agenda add …`. After the session I'll ask what you'll act on.")

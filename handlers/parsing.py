@@ -22,6 +22,7 @@ _TRAILING_TARGET = re.compile(r"^(?P<rest>.*?)\s*\bto\s+<@(?P<user>[UW][A-Z0-9]+
 _LEADING_TARGET = re.compile(r"^to\s+<@(?P<user>[UW][A-Z0-9]+)>\s*(?P<rest>.*)$", re.S)
 _DM_PREFIX = re.compile(r"^\s*(?P<kind>goal|win)\s*:\s*(?P<body>.*)$", re.S | re.I)
 _NUMBER = re.compile(r"^#?(\d{1,6})$")
+_STEP = re.compile(r"^#?(\d{1,6})\.(\d{1,4})$")
 _FOR_PERSON = re.compile(r"^(?P<rest>.*?)\s*\bfor\s+<@(?P<user>[UW][A-Z0-9]+)>[.!]?$", re.S)
 _SPAN = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|h|hr|hrs|d|day|days)$", re.I)
 
@@ -65,6 +66,26 @@ class ListGoals:
 class ChangeGoal:
     number: int
     status: GoalStatus
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class AddMilestone:
+    goal_number: int
+    text: str
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class ListMilestones:
+    goal_number: int
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class CompleteMilestone:
+    goal_number: int
+    number: int
     with_user: str | None
 
 
@@ -169,7 +190,12 @@ def take_target(text: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
-def parse_goal_command(text: str) -> AddGoal | ListGoals | ChangeGoal | Help:
+GoalRequest = (
+    AddGoal | ListGoals | ChangeGoal | AddMilestone | ListMilestones | CompleteMilestone | Help
+)
+
+
+def parse_goal_command(text: str) -> GoalRequest:
     body, with_user = take_target(text)
     verb, _, rest = body.partition(" ")
     verb = verb.lower()
@@ -177,6 +203,11 @@ def parse_goal_command(text: str) -> AddGoal | ListGoals | ChangeGoal | Help:
         return Help()
     if verb == "list" and not rest.strip():
         return ListGoals(with_user)
+    if verb in ("milestone", "milestones"):
+        return _milestone_request(verb, rest.strip(), with_user)
+    step = _STEP.match(rest.strip())
+    if verb == "done" and step is not None:
+        return CompleteMilestone(int(step.group(1)), int(step.group(2)), with_user)
     if verb in ("done", "drop"):
         number = _NUMBER.match(rest.strip())
         if number is None:
@@ -187,6 +218,27 @@ def parse_goal_command(text: str) -> AddGoal | ListGoals | ChangeGoal | Help:
         status = GoalStatus.DONE if verb == "done" else GoalStatus.DROPPED
         return ChangeGoal(int(number.group(1)), status, with_user)
     return AddGoal(body, with_user)
+
+
+def _milestone_request(
+    verb: str, rest: str, with_user: str | None
+) -> AddMilestone | ListMilestones:
+    number_text, _, text = rest.partition(" ")
+    number = _NUMBER.match(number_text)
+    if number is None:
+        raise InvalidInput(
+            f"`/goal {verb}` needs a goal number first, like "
+            + (
+                "`/goal milestones 2`."
+                if verb == "milestones"
+                else "`/goal milestone 2 Submit the proposal by 2027-01-15`."
+            )
+        )
+    if verb == "milestones":
+        if text.strip():
+            raise InvalidInput("`/goal milestones 2` lists goal 2's milestones; nothing more.")
+        return ListMilestones(int(number.group(1)), with_user)
+    return AddMilestone(int(number.group(1)), text.strip(), with_user)
 
 
 def parse_win_command(text: str) -> LogWin | Help:

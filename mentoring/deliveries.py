@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from mentoring.meetings import (
     add_agenda_item_in,
     plan_next_meeting,
 )
+from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import Actor, GoalInfo, PairInfo
 from storage import ledger
 from storage import repositories as repo
@@ -65,6 +66,8 @@ class CarryForward:
     goals_due: tuple[GoalInfo, ...]
     open_goals: tuple[GoalInfo, ...]
     since: datetime
+    milestones_due: tuple[MilestoneInfo, ...] = ()  # open, due before the horizon or overdue
+    today: date | None = None  # the meeting's date, to tell what is overdue
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,8 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
         goals_due=tuple(due),
         open_goals=tuple(goals),
         since=since,
+        milestones_due=milestones_due(session, pair.id or 0, horizon)[:MAX_LISTED],
+        today=meeting.local_date,
     )
 
 

@@ -74,6 +74,28 @@ class Goal(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    milestone_seq: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="last milestone number handed out for this goal (added in 0.2)",
+    )
+
+
+class Milestone(SQLModel, table=True):
+    """A step on the way to a goal: goal 2's milestones are 2.1, 2.2, … (never reused)."""
+
+    __table_args__ = (UniqueConstraint("goal_id", "number", name="uq_milestone_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", index=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    number: int
+    text: str = Field(max_length=1000)
+    due_on: date | None = None
+    status: str = Field(default="open", max_length=16, description="open or done")
+    created_by: str = Field(max_length=32)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Win(SQLModel, table=True):

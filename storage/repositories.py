@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from storage.models import ACTIVE, Draft, Goal, InboundEvent, Pair, Win
+from storage.models import ACTIVE, Draft, Goal, InboundEvent, Milestone, Pair, Win
 
 # Pairs
 
@@ -71,6 +71,48 @@ def goal_by_number(session: Session, pair_id: int, number: int) -> Goal | None:
 
 def get_goal(session: Session, goal_id: int) -> Goal | None:
     return session.get(Goal, goal_id)
+
+
+# Milestones
+
+
+def next_milestone_number(session: Session, goal_id: int) -> int:
+    """Hand out the goal's next milestone number (UPDATE first, so concurrent adds queue)."""
+    session.execute(
+        update(Goal)
+        .where(col(Goal.id) == goal_id)
+        .values(milestone_seq=col(Goal.milestone_seq) + 1)
+    )
+    return session.exec(select(Goal.milestone_seq).where(Goal.id == goal_id)).one()
+
+
+def milestones_of(session: Session, goal_id: int) -> Sequence[Milestone]:
+    statement = select(Milestone).where(Milestone.goal_id == goal_id).order_by(Milestone.number)
+    return session.exec(statement).all()
+
+
+def milestone_by_number(session: Session, goal_id: int, number: int) -> Milestone | None:
+    statement = select(Milestone).where(Milestone.goal_id == goal_id, Milestone.number == number)
+    return session.exec(statement).first()
+
+
+def get_milestone(session: Session, milestone_id: int) -> Milestone | None:
+    return session.get(Milestone, milestone_id)
+
+
+def open_milestones_due(session: Session, pair_id: int, by: date) -> Sequence[Milestone]:
+    """The pair's open milestones due on or before `by` (overdue ones included), soonest first."""
+    statement = (
+        select(Milestone)
+        .where(
+            Milestone.pair_id == pair_id,
+            Milestone.status == "open",
+            col(Milestone.due_on).is_not(None),
+            col(Milestone.due_on) <= by,
+        )
+        .order_by(col(Milestone.due_on), col(Milestone.id))
+    )
+    return session.exec(statement).all()
 
 
 # Wins

@@ -6,6 +6,7 @@ import pytest
 
 from handlers import blocks
 from mentoring.goals import GoalChanged, GoalList
+from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import (
     GoalInfo,
     GoalStatus,
@@ -55,6 +56,18 @@ MESSAGES = {
     "status (60 pairs)": lambda: blocks.status(
         [PairSummary(PAIR, Role.MENTEE, tuple(_goal(n, HUGE[:300]) for n in range(40)), 3)] * 60
     ),
+    "roadmap": lambda: blocks.roadmap_message(
+        Roadmap(
+            PAIR,
+            _goal(1, HUGE),
+            tuple(
+                MilestoneInfo(n, 1, n, HUGE, date(2026, 12, 1), n % 3 == 0) for n in range(1, 300)
+            ),
+        ),
+        date(2026, 12, 5),
+        "Added milestone 1.299.",
+    ),
+    "milestone done": lambda: blocks.milestone_changed(MilestoneInfo(1, 1, 1, HUGE, None, True)),
 }
 
 
@@ -97,3 +110,10 @@ def test_win_announcement_mentions_the_mentor_and_quotes_every_line() -> None:
     post = blocks.win_announcement(_win("line one\nline <two>", "pairing"))
     assert post["text"].startswith(":trophy: <@UMENTOR>, a win from <@UMENTEE>:")
     assert ">line one\n>line &lt;two&gt;" in post["blocks"][0]["text"]["text"]
+
+
+def test_the_progress_bar_counts_done_milestones() -> None:
+    """Ten cells, filled in proportion; a goal with no steps says so."""
+    assert blocks.progress_bar(3, 10) == "▰▰▰▱▱▱▱▱▱▱ 3/10"
+    assert blocks.progress_bar(2, 2) == "▰▰▰▰▰▰▰▰▰▰ 2/2"
+    assert blocks.progress_bar(0, 0) == "no milestones yet"

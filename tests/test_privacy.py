@@ -21,6 +21,7 @@ from storage.models import (
     Goal,
     Meeting,
     MeetingSchedule,
+    Milestone,
     Pair,
     Win,
 )
@@ -31,6 +32,7 @@ SECRET_WIN = "Told my manager about the burnout"
 SECRET_NOTE = "I am thinking about leaving"
 SECRET_AGENDA = "How to tell my manager I want a transfer"
 SECRET_ACTION = "Update my CV quietly"
+SECRET_STEP = "Ask HR about the transfer policy"
 
 
 def _snapshot(wire: Wire) -> str:
@@ -47,6 +49,7 @@ def _snapshot(wire: Wire) -> str:
                 AgendaItem,
                 ActionItem,
                 Delivery,
+                Milestone,
             )
             for row in session.exec(select(model)).all()
         ]
@@ -63,12 +66,14 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
     wire.command("/agenda", f"action {SECRET_ACTION}", user=MENTEE)
     wire.command("/agenda", "done 1", user=MENTEE)
     wire.command("/mentor", "skip", user=MENTEE)
+    wire.command("/goal", f"milestone 1 {SECRET_STEP}", user=MENTEE)
     with session_scope(wire.services.engine) as session:
         goal = session.exec(select(Goal)).one()
         win = session.exec(select(Win)).one()
         draft = session.exec(select(Draft)).one()
         meeting = session.exec(select(Meeting)).one()
         action = session.exec(select(ActionItem)).one()
+        milestone = session.exec(select(Milestone)).one()
     assert meeting.status == "skipped" and action.status == "done"
     return {
         "pair": str(paired.id),
@@ -77,6 +82,7 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
         "draft": str(draft.id),
         "meeting": str(meeting.id),
         "action": str(action.id),
+        "milestone": str(milestone.id),
     }
 
 
@@ -91,6 +97,10 @@ COMMANDS = [
     ("/win", "Fake win"),
     ("/mentor", "end"),
     ("/mentor", f"end <@{MENTEE}>"),
+    ("/goal", "milestones 1"),
+    ("/goal", f"milestones 1 to <@{MENTEE}>"),
+    ("/goal", "milestone 1 Sneaky step"),
+    ("/goal", "done 1.1"),
     ("/agenda", ""),
     ("/agenda", f"to <@{MENTEE}>"),
     ("/agenda", "add Sneaky topic"),
@@ -105,7 +115,7 @@ COMMANDS = [
     ("/mentor", "resume"),
     ("/mentor", "prompts 48h 2h 3h"),
 ]
-SECRETS = (SECRET_GOAL, SECRET_WIN, SECRET_NOTE, SECRET_AGENDA, SECRET_ACTION)
+SECRETS = (SECRET_GOAL, SECRET_WIN, SECRET_NOTE, SECRET_AGENDA, SECRET_ACTION, SECRET_STEP)
 
 
 @pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
@@ -136,10 +146,12 @@ def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:
         (blocks.END_PAIR, ids["pair"]),
         (meeting_blocks.UNSKIP_MEETING, ids["meeting"]),
         (meeting_blocks.REOPEN_ACTION, ids["action"]),
+        (f"{blocks.MILESTONE_DONE}_0", ids["milestone"]),
+        (blocks.UNDO_MILESTONE, ids["milestone"]),
     ]
 
 
-@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("index", range(12))
 def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
     wire: Wire, private_pair, index
 ) -> None:

@@ -190,3 +190,27 @@ def test_bad_meeting_commands_explain_and_change_nothing(
     """A mistake in a meeting command says what to type, and leaves the ledger empty."""
     assert hint in wire.command("/mentor", text, user=MENTEE).reply_text
     assert "No meeting schedule yet" in wire.command("/mentor", "schedule", user=MENTEE).reply_text
+
+
+def test_milestones_over_the_wire_and_in_the_pre_meeting_dm(wire: Wire, paired, tick: Tick) -> None:
+    """/goal milestone, /goal milestones with Done buttons and Undo, /goal done 1.2, and the
+    T−24h DM naming the milestones due soon (an overdue one flagged)."""
+    wire.command("/goal", "Give a talk at PyCon by June 2027", user=MENTEE)
+    added = wire.command("/goal", "milestone 1 Pick a topic by 2026-11-23", user=MENTEE)
+    assert "Added milestone 1.1" in added.reply_text and "0/1" in added.reply_text
+    wire.command("/goal", "milestone 1 Draft the abstract by 2026-11-28", user=MENTOR)
+    listed = wire.command("/goal", "milestones 1", user=MENTOR)
+    buttons = [b["accessory"] for b in listed.reply["blocks"] if "accessory" in b]
+    assert [b["action_id"] for b in buttons] == ["milestone_done_0", "milestone_done_1"]
+    done = wire.click(buttons[0]["action_id"], buttons[0]["value"], user=MENTEE)
+    assert "Milestone 1.1 done" in done.reply_text
+    undo = done.reply["blocks"][0]["accessory"]
+    assert "open again" in wire.click(undo["action_id"], undo["value"], user=MENTEE).reply_text
+    assert "Milestone 1.2 done" in wire.command("/goal", "done 1.2", user=MENTEE).reply_text
+    assert "1/2" in wire.command("/goal", "milestones 1", user=MENTEE).reply_text
+
+    wire.command("/mentor", "schedule weekly tue 15:00", user=MENTEE)
+    tick(START - timedelta(hours=24))
+    prompt = texts(wire, MENTEE)[-1]
+    assert "Milestones due soon" in prompt and "Pick a topic" in prompt and "overdue" in prompt
+    assert "Draft the abstract" not in prompt  # done

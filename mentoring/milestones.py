@@ -1,0 +1,173 @@
+"""Milestones: the steps of a goal, each with an optional date. Goal 2's are 2.1, 2.2, …
+
+Either member of the pair may add one or mark one done (with undo); they belong to the goal,
+so they are read and changed only through the pair, like the goal itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from mentoring.dates import split_due
+from mentoring.errors import InvalidInput, NotFound
+from mentoring.model import Actor, GoalInfo, PairInfo, Target
+from mentoring.pairs import require_active, resolve_pair
+from storage import repositories as repo
+from storage.db import session_scope
+from storage.models import Goal, Milestone, Pair
+
+MILESTONE_MAX_CHARS = 300
+MILESTONE_EXAMPLE = "`/goal milestone 2 Submit the talk proposal by 2027-01-15`"
+
+
+@dataclass(frozen=True)
+class MilestoneInfo:
+    id: int
+    goal_number: int
+    number: int
+    text: str
+    due_on: date | None
+    done: bool
+
+    @classmethod
+    def of(cls, milestone: Milestone, goal_number: int) -> MilestoneInfo:
+        assert milestone.id is not None
+        return cls(
+            milestone.id,
+            goal_number,
+            milestone.number,
+            milestone.text,
+            milestone.due_on,
+            milestone.status == "done",
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.goal_number}.{self.number}"
+
+    def overdue(self, today: date) -> bool:
+        return not self.done and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class Roadmap:
+    """A goal and its milestones, in order."""
+
+    pair: PairInfo
+    goal: GoalInfo
+    milestones: tuple[MilestoneInfo, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for milestone in self.milestones if milestone.done)
+
+
+def add_milestone(
+    engine: Engine, actor: Actor, target: Target, goal_number: int, text: str, now: datetime
+) -> Roadmap:
+    """Add a milestone (with `by <date>` for its date) to an open goal of the pair."""
+    flat = " ".join(text.split())
+    if not flat:
+        raise InvalidInput(f"Say what the step is, for example {MILESTONE_EXAMPLE}.")
+    dated = split_due(flat, now.date())
+    if not dated.text:
+        raise InvalidInput(f"Say what the step is before the date: {MILESTONE_EXAMPLE}.")
+    if len(dated.text) > MILESTONE_MAX_CHARS:
+        raise InvalidInput(f"Keep a milestone under {MILESTONE_MAX_CHARS} characters.")
+    with session_scope(engine) as session:
+        pair, goal = _goal(session, actor, target, goal_number)
+        require_active(pair)
+        if goal.status != "open":
+            raise InvalidInput(f"Goal {goal_number} is {goal.status}; reopen it to add steps.")
+        session.add(
+            Milestone(
+                goal_id=goal.id or 0,
+                pair_id=pair.id or 0,
+                number=repo.next_milestone_number(session, goal.id or 0),
+                text=dated.text,
+                due_on=dated.due_on,
+                created_by=actor.user_id,
+                created_at=now,
+            )
+        )
+        session.flush()
+        return _roadmap(session, pair, goal)
+
+
+def roadmap(engine: Engine, actor: Actor, target: Target, goal_number: int) -> Roadmap:
+    """Goal `goal_number` and its milestones (ended pairs stay readable to their members)."""
+    with session_scope(engine) as session:
+        pair, goal = _goal(session, actor, target, goal_number, include_ended=True)
+        return _roadmap(session, pair, goal)
+
+
+def complete_milestone(
+    engine: Engine, actor: Actor, target: Target, goal_number: int, number: int, now: datetime
+) -> MilestoneInfo:
+    """`/goal done 2.1`."""
+    with session_scope(engine) as session:
+        pair, goal = _goal(session, actor, target, goal_number)
+        milestone = repo.milestone_by_number(session, goal.id or 0, number)
+        if milestone is None:
+            raise NotFound(
+                f"Goal {goal_number} has no milestone {number}. "
+                f"`/goal milestones {goal_number}` lists them."
+            )
+        return _set_done(session, pair, goal, milestone, True, now)
+
+
+def set_milestone_done(
+    engine: Engine, actor: Actor, milestone_id: int, done: bool, now: datetime
+) -> MilestoneInfo:
+    """The "Done" button and its Undo: the milestone is found, then checked to be the actor's."""
+    with session_scope(engine) as session:
+        milestone = repo.get_milestone(session, milestone_id)
+        if milestone is None:
+            raise NotFound("That milestone is no longer there.")
+        pair = resolve_pair(session, actor, Target(pair_id=milestone.pair_id))
+        goal = repo.get_goal(session, milestone.goal_id)
+        assert goal is not None
+        return _set_done(session, pair, goal, milestone, done, now)
+
+
+def _set_done(
+    session: Session, pair: Pair, goal: Goal, milestone: Milestone, done: bool, now: datetime
+) -> MilestoneInfo:
+    require_active(pair)
+    label = f"{goal.number}.{milestone.number}"
+    if (milestone.status == "done") == done:
+        raise InvalidInput(f"Milestone {label} is already {'done' if done else 'open'}.")
+    milestone.status = "done" if done else "open"
+    milestone.done_at = now if done else None
+    session.add(milestone)
+    return MilestoneInfo.of(milestone, goal.number)
+
+
+def _goal(
+    session: Session, actor: Actor, target: Target, number: int, *, include_ended: bool = False
+) -> tuple[Pair, Goal]:
+    pair = resolve_pair(session, actor, target, include_ended=include_ended)
+    goal = repo.goal_by_number(session, pair.id or 0, number)
+    if goal is None:
+        raise NotFound(f"There's no goal {number}. `/goal list` shows the numbers.")
+    return pair, goal
+
+
+def _roadmap(session: Session, pair: Pair, goal: Goal) -> Roadmap:
+    milestones = repo.milestones_of(session, goal.id or 0)
+    return Roadmap(
+        PairInfo.of(pair),
+        GoalInfo.of(goal),
+        tuple(MilestoneInfo.of(milestone, goal.number) for milestone in milestones),
+    )
+
+
+def milestones_due(session: Session, pair_id: int, by: date) -> tuple[MilestoneInfo, ...]:
+    """Open milestones due by a date (overdue included), for the pre-meeting carry-forward."""
+    rows = repo.open_milestones_due(session, pair_id, by)
+    numbers = {goal.id: goal.number for goal in repo.goals_of(session, pair_id)}
+    return tuple(MilestoneInfo.of(row, numbers[row.goal_id]) for row in rows)
