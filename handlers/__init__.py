@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import actions, commands, home, messages, services
+from handlers import actions, commands, home, messages, services, views
 
 
 def register(app: App, app_services: services.Services) -> None:
@@ -14,3 +14,4 @@ def register(app: App, app_services: services.Services) -> None:
     messages.register(app)
     actions.register(app)
     home.register(app)
+    views.register(app)

@@ -42,7 +42,18 @@ def handle_button(
     services.after_ack(Task(flow, (clicker, value), reply, action_id))
 
 
+def handle_make_specific(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
+) -> None:
+    """Ack, then open the goal editor with the click's trigger_id (valid for 3 seconds)."""
+    ack()
+    args = (body["user"]["id"], str(action.get("value", "")), body["trigger_id"])
+    reply = ReplyTo(response_url=body.get("response_url"))
+    services.after_ack(Task(flows.open_goal_editor, args, reply, blocks.MAKE_GOAL_SPECIFIC))
+
+
 def register(app: App) -> None:
+    app.action(blocks.MAKE_GOAL_SPECIFIC)(handle_make_specific)
     ids = [re.escape(action_id) for action_id in BUTTONS]
     ids += [pattern.pattern[1:-1] for pattern in NUMBERED]
     app.action(re.compile(f"^(?:{'|'.join(ids)})$"))(handle_button)

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from handlers.slack_text import clip, mrkdwn, plain
-from mentoring.goals import GoalChanged, GoalList
+from mentoring.coaching import Coaching
+from mentoring.goals import GOAL_MAX_CHARS, GoalChanged, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import GoalInfo, GoalStatus, NeedsPair, PairInfo, Role, WinLogged
 from mentoring.pairs import PairSummary
@@ -40,6 +41,12 @@ END_PAIR = "end_pair"
 KEEP_PAIR = "keep_pair"
 MILESTONE_DONE = "milestone_done"  # one button per milestone: milestone_done_0, _1, …
 UNDO_MILESTONE = "undo_milestone"
+MAKE_GOAL_SPECIFIC = "make_goal_specific"
+# The "Make it specific" modal: its callback id and its inputs' block and action ids.
+GOAL_EDITOR = "goal_editor"
+GOAL_EDITOR_OUTCOME = "goal_outcome"
+GOAL_EDITOR_DUE = "goal_due"
+GOAL_EDITOR_EVIDENCE = "goal_evidence"
 
 
 # Primitives
@@ -305,16 +312,87 @@ def milestone_changed(milestone: MilestoneInfo) -> Message:
     return ephemeral(f"Milestone {milestone.label} is open again: {mrkdwn(milestone.text)}")
 
 
-def goal_added(goal: GoalInfo, pair: PairInfo, viewer: str) -> Message:
+def goal_added(
+    goal: GoalInfo, pair: PairInfo, viewer: str, coaching: Coaching | None = None
+) -> Message:
     whose = "" if viewer == pair.mentee_id else f" for <@{pair.mentee_id}>"
     line = f":dart: Goal {goal.number} added{whose}: *{mrkdwn(goal.text)}*{_due(goal)}"
-    return ephemeral(
-        line,
-        [
-            section(line),
-            context(f"`/goal list` shows all goals · `/goal done {goal.number}` when achieved"),
-        ],
+    body = [section(line)]
+    if coaching is not None and not coaching.specific:
+        body.append(coaching_section(goal, coaching))
+    body.append(context(f"`/goal list` shows all goals · `/goal done {goal.number}` when achieved"))
+    return ephemeral(line, body)
+
+
+def coaching_section(goal: GoalInfo, coaching: Coaching) -> Block:
+    """Saved as it is; this only says what would make it specific, with a way to edit it."""
+    missing = " and ".join(coaching.missing)
+    text = (
+        f":bulb: Saved. It would guide your sessions better with {missing}. "
+        f"For example: _{mrkdwn(coaching.example)}_"
     )
+    return section(text, button("Make it specific", MAKE_GOAL_SPECIFIC, str(goal.id)))
+
+
+def goal_editor(goal: GoalInfo, coaching: Coaching) -> Block:
+    """The "Make it specific" modal, prefilled with the goal; its id rides in private_metadata
+    and is checked again against the person who submits."""
+    hint = " and ".join(coaching.missing) or "nothing: it is specific already"
+    date_input: Block = {"type": "datepicker", "action_id": GOAL_EDITOR_DUE}
+    if goal.due_on is not None:
+        date_input["initial_date"] = goal.due_on.isoformat()
+    return {
+        "type": "modal",
+        "callback_id": GOAL_EDITOR,
+        "private_metadata": str(goal.id),
+        "title": {"type": "plain_text", "text": plain(f"Goal {goal.number}", 24)},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            context(f"Missing: {hint}. For example: _{mrkdwn(coaching.example)}_"),
+            {
+                "type": "input",
+                "block_id": GOAL_EDITOR_OUTCOME,
+                "label": {"type": "plain_text", "text": "Outcome"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": GOAL_EDITOR_OUTCOME,
+                    "initial_value": plain(goal.text, GOAL_MAX_CHARS),
+                    "max_length": GOAL_MAX_CHARS,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": GOAL_EDITOR_DUE,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Target date"},
+                "element": date_input,
+            },
+            {
+                "type": "input",
+                "block_id": GOAL_EDITOR_EVIDENCE,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "How you'll know"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": GOAL_EDITOR_EVIDENCE,
+                    "placeholder": {
+                        "type": "plain_text",
+                        "text": "e.g. the talk is on the schedule",
+                    },
+                    "max_length": 150,
+                },
+            },
+        ],
+    }
+
+
+def goal_edited(goal: GoalInfo, coaching: Coaching) -> Message:
+    line = f":dart: Goal {goal.number} is now: *{mrkdwn(goal.text)}*{_due(goal)}"
+    blocks = [section(line)]
+    if not coaching.specific:
+        blocks.append(coaching_section(goal, coaching))
+    return message(line, blocks)
 
 
 def goal_list(listing: GoalList, viewer: str) -> Message:

@@ -50,8 +50,10 @@ from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
 from mentoring import capture, goals, inbox, meetings, milestones, pairs, wins
 from mentoring.capture import Kind
+from mentoring.coaching import coach
 from mentoring.dates import parse_due
 from mentoring.errors import InvalidInput, MentoringError
+from mentoring.goals import GoalText
 from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
 
 logger = logging.getLogger("mentorbot.flows")
@@ -337,7 +339,9 @@ def finish(services: Services, client: WebClient, result: Captured, viewer: str)
     if isinstance(result, NeedsPair):
         return blocks.pair_chooser(result)
     if isinstance(result, GoalAdded):
-        return blocks.goal_added(result.goal, result.pair, viewer)
+        goal = result.goal
+        coaching = coach(goal.text, goal.due_on, services.clock().date())
+        return blocks.goal_added(goal, result.pair, viewer, coaching)
     return blocks.win_logged(result, announce(services, client, result))
 
 
@@ -511,6 +515,24 @@ def end_pair(services: Services, client: WebClient, user_id: str, value: str) ->
     notice = blocks.pair_ended(ended, user_id)
     _post_quietly(client, ended.channel_id, notice, what="pair ended")
     return notice
+
+
+def open_goal_editor(
+    services: Services, client: WebClient, user_id: str, value: str, trigger_id: str
+) -> None:
+    """ "Make it specific": the goal editor, prefilled (trigger ids last 3 seconds, so this
+    runs straight after the ack)."""
+    (goal_id,) = _ids(value, 1)
+    goal = goals.goal_of(services.engine, services.actor(user_id), goal_id)
+    coaching = coach(goal.text, goal.due_on, services.clock().date())
+    client.views_open(trigger_id=trigger_id, view=blocks.goal_editor(goal, coaching))
+
+
+def save_goal_edit(
+    services: Services, client: WebClient, user_id: str, goal_id: int, edit: GoalText
+) -> Message:
+    goal = goals.edit_goal(services.engine, services.actor(user_id), goal_id, edit)
+    return blocks.goal_edited(goal, coach(goal.text, goal.due_on, services.clock().date()))
 
 
 def mark_milestone_done(services: Services, client: WebClient, user_id: str, value: str) -> Message:

@@ -125,3 +125,50 @@ def _change(
     goal.closed_at = None if status == GoalStatus.OPEN else now
     session.add(goal)
     return GoalChanged(GoalInfo.of(goal), PairInfo.of(pair), previous)
+
+
+class GoalFieldError(InvalidInput):
+    """A refusal about one field of the goal editor, shown next to that field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_goal_edit(outcome: str, evidence: str, due_on: date | None, today: date) -> GoalText:
+    """The editor's fields as a goal: the outcome, "done when …" if given, and the date."""
+    flat = " ".join(outcome.split())
+    if not flat:
+        raise GoalFieldError("outcome", "Say what you want to achieve.")
+    how = " ".join(evidence.split())
+    text = f"{flat} (done when {how})" if how else flat
+    if len(text) > GOAL_MAX_CHARS:
+        raise GoalFieldError("outcome", f"Keep the goal under {GOAL_MAX_CHARS} characters.")
+    if due_on is not None and due_on < today:
+        raise GoalFieldError("due", "Pick a date in the future.")
+    return GoalText(text, due_on)
+
+
+def edit_goal(engine: Engine, actor: Actor, goal_id: int, goal: GoalText) -> GoalInfo:
+    """Reword an open goal of the actor's pair (its number, milestones and wins stay)."""
+    with session_scope(engine) as session:
+        row = repo.get_goal(session, goal_id)
+        if row is None:
+            raise NotFound("That goal no longer exists.")
+        pair = resolve_pair(session, actor, Target(pair_id=row.pair_id))
+        require_active(pair)
+        if row.status != GoalStatus.OPEN.value:
+            raise InvalidInput(f"Goal {row.number} is {row.status}; only open goals are edited.")
+        row.text, row.due_on = goal.text, goal.due_on
+        session.add(row)
+        return GoalInfo.of(row)
+
+
+def goal_of(engine: Engine, actor: Actor, goal_id: int) -> GoalInfo:
+    """One goal of the actor's pairs, by id (from a button)."""
+    with session_scope(engine) as session:
+        row = repo.get_goal(session, goal_id)
+        if row is None:
+            raise NotFound("That goal no longer exists.")
+        resolve_pair(session, actor, Target(pair_id=row.pair_id))
+        return GoalInfo.of(row)

@@ -34,6 +34,7 @@ from tests.support import (
     message_event,
     slack_signature_headers,
     slash_command,
+    view_submission,
 )
 
 MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"
@@ -274,6 +275,14 @@ class Wire:
         response = self.post(body, "application/x-www-form-urlencoded")
         return Exchange(response, self.fake.responses(name))
 
+    def submit(
+        self, callback_id: str, values: dict[str, Any], *, user: str, private_metadata: str
+    ) -> httpx.Response:
+        """Submit a modal: `values` maps each block id to its element's value dict."""
+        state = {block: {block: value} for block, value in values.items()}
+        body = view_submission(callback_id, state, user=user, private_metadata=private_metadata)
+        return self.post(body, "application/x-www-form-urlencoded")
+
     def close(self) -> None:
         self.http.close()
 
@@ -304,3 +313,14 @@ def wire(settings: Settings, services: Services, fake_slack: FakeSlack) -> Itera
     """The app over the wire, its work after each ack done inline."""
     with serving(settings, services, fake_slack) as client:
         yield client
+
+
+COACHING_FIGURES = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Print the goal-coaching figures measured by tests/test_coaching.py."""
+    figures = config.stash.get(COACHING_FIGURES, None)
+    if figures:
+        terminalreporter.write_sep("-", "goal coaching")
+        terminalreporter.write_line(figures)

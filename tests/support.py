@@ -190,3 +190,25 @@ def schedule_meetings(
         member_tz=member_tz,
         now=now,
     )
+
+
+def view_submission(
+    callback_id: str, values: dict[str, dict[str, Any]], *, user: str, private_metadata: str
+) -> bytes:
+    """A modal's submission as Slack sends it: state.values keyed block_id → action_id."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0001",
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        "view": {
+            "id": "V0001",
+            "type": "modal",
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "state": {"values": values},
+            "hash": "156772938.1827394",
+        },
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()

@@ -148,10 +148,11 @@ def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:
         (meeting_blocks.REOPEN_ACTION, ids["action"]),
         (f"{blocks.MILESTONE_DONE}_0", ids["milestone"]),
         (blocks.UNDO_MILESTONE, ids["milestone"]),
+        (blocks.MAKE_GOAL_SPECIFIC, ids["goal"]),
     ]
 
 
-@pytest.mark.parametrize("index", range(12))
+@pytest.mark.parametrize("index", range(13))
 def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
     wire: Wire, private_pair, index
 ) -> None:
@@ -165,6 +166,7 @@ def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
     assert not any(secret in shown for secret in SECRETS)
     assert _snapshot(wire) == before
     assert wire.fake.messages_in(PAIR_CHANNEL) == posts_before
+    assert wire.fake.calls_to("views.open") == []  # no editor opened on their goal
 
 
 @pytest.mark.parametrize("value", ["", "abc", "1:2:3:4", "-1", "99999999"])
