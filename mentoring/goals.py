@@ -105,10 +105,7 @@ def revert_goal_status(
 ) -> GoalChanged:
     """Undo a status change, unless the goal has moved on since."""
     with session_scope(engine) as session:
-        goal = repo.get_goal(session, goal_id)
-        if goal is None:
-            raise NotFound("That goal no longer exists.")
-        pair = resolve_pair(session, actor, Target(pair_id=goal.pair_id))
+        pair, goal = _own_goal(session, actor, goal_id)
         if goal.status != expected:
             raise InvalidInput(f"Goal {goal.number} has changed since; nothing to undo.")
         return _change(session, pair, goal, restore, now)
@@ -152,10 +149,7 @@ def parse_goal_edit(outcome: str, evidence: str, due_on: date | None, today: dat
 def edit_goal(engine: Engine, actor: Actor, goal_id: int, goal: GoalText) -> GoalInfo:
     """Reword an open goal of the actor's pair (its number, milestones and wins stay)."""
     with session_scope(engine) as session:
-        row = repo.get_goal(session, goal_id)
-        if row is None:
-            raise NotFound("That goal no longer exists.")
-        pair = resolve_pair(session, actor, Target(pair_id=row.pair_id))
+        pair, row = _own_goal(session, actor, goal_id)
         require_active(pair)
         if row.status != GoalStatus.OPEN.value:
             raise InvalidInput(f"Goal {row.number} is {row.status}; only open goals are edited.")
@@ -167,8 +161,12 @@ def edit_goal(engine: Engine, actor: Actor, goal_id: int, goal: GoalText) -> Goa
 def goal_of(engine: Engine, actor: Actor, goal_id: int) -> GoalInfo:
     """One goal of the actor's pairs, by id (from a button)."""
     with session_scope(engine) as session:
-        row = repo.get_goal(session, goal_id)
-        if row is None:
-            raise NotFound("That goal no longer exists.")
-        resolve_pair(session, actor, Target(pair_id=row.pair_id))
-        return GoalInfo.of(row)
+        return GoalInfo.of(_own_goal(session, actor, goal_id)[1])
+
+
+def _own_goal(session: Session, actor: Actor, goal_id: int) -> tuple[Pair, Goal]:
+    """A goal by id (from a button or a modal), and its pair, which must be the actor's."""
+    goal = repo.get_goal(session, goal_id)
+    if goal is None:
+        raise NotFound("That goal no longer exists.")
+    return resolve_pair(session, actor, Target(pair_id=goal.pair_id)), goal
