@@ -169,5 +169,4 @@ def _roadmap(session: Session, pair: Pair, goal: Goal) -> Roadmap:
 def milestones_due(session: Session, pair_id: int, by: date) -> tuple[MilestoneInfo, ...]:
     """Open milestones due by a date (overdue included), for the pre-meeting carry-forward."""
     rows = repo.open_milestones_due(session, pair_id, by)
-    numbers = {goal.id: goal.number for goal in repo.goals_of(session, pair_id)}
-    return tuple(MilestoneInfo.of(row, numbers[row.goal_id]) for row in rows)
+    return tuple(MilestoneInfo.of(milestone, number) for milestone, number in rows)

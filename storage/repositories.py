@@ -100,10 +100,14 @@ def get_milestone(session: Session, milestone_id: int) -> Milestone | None:
     return session.get(Milestone, milestone_id)
 
 
-def open_milestones_due(session: Session, pair_id: int, by: date) -> Sequence[Milestone]:
-    """The pair's open milestones due on or before `by` (overdue ones included), soonest first."""
+def open_milestones_due(
+    session: Session, pair_id: int, by: date
+) -> Sequence[tuple[Milestone, int]]:
+    """The pair's open milestones due on or before `by` (overdue ones included), soonest first,
+    each with its goal's number."""
     statement = (
-        select(Milestone)
+        select(Milestone, Goal.number)
+        .join(Goal, col(Goal.id) == Milestone.goal_id)
         .where(
             Milestone.pair_id == pair_id,
             Milestone.status == "open",
