@@ -151,13 +151,13 @@ def _deliveries(settings: Settings, pair: int | None, limit: int) -> int:
             + (f" for pair {pair}." if pair else ".")
         )
         return 0
-    rows = [("id", "pair", "meeting", "kind", "to", "due (UTC)", "status", "tries", "detail")]
+    rows = [("id", "pair", "about", "kind", "to", "due (UTC)", "status", "tries", "detail")]
     for line in lines:
         rows.append(
             (
                 str(line.id),
                 str(line.pair_id),
-                f"#{line.meeting_number} {line.meeting_starts_at:%Y-%m-%d %H:%M}Z",
+                line.about,
                 line.kind,
                 line.audience,
                 f"{line.due_at:%Y-%m-%d %H:%M}Z",

@@ -27,6 +27,7 @@ from mentoring.meetings import (
 )
 from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import Actor, GoalInfo, PairInfo
+from mentoring.reviews import CommitmentInfo, ReviewMessage, open_commitments_in, prepare_review_row
 from storage import ledger
 from storage import repositories as repo
 from storage.db import session_scope
@@ -38,6 +39,7 @@ from storage.models import (
     Meeting,
     MeetingSchedule,
     Pair,
+    Review,
     Win,
 )
 
@@ -68,6 +70,7 @@ class CarryForward:
     since: datetime
     milestones_due: tuple[MilestoneInfo, ...] = ()  # open, due before the horizon or overdue
     today: date | None = None  # the meeting's date, to tell what is overdue
+    commitments: tuple[CommitmentInfo, ...] = ()  # made in a review, not checked yet
 
 
 @dataclass(frozen=True)
@@ -76,15 +79,17 @@ class Outgoing:
 
     delivery_id: int
     key: str  # stable across attempts: written into the message metadata
+    subject: str
     kind: str
     audience: str
     recipient: str  # a user id (DM) or the pair's channel
     recipient_tz: str
     pair: PairInfo
-    meeting: MeetingInfo
+    meeting: MeetingInfo | None  # for a meeting's prompts
+    review: ReviewMessage | None  # for a review's messages
     uncertain: bool
     attempts: int
-    carry: CarryForward
+    carry: CarryForward | None  # what a meeting's prompts carry forward
     agenda: tuple[AgendaEntry, ...] = ()
     attention: str | None = None
 
@@ -142,19 +147,29 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
     """What to send for a claimed row, or why it is skipped (recorded here)."""
     with session_scope(engine) as session:
         row = ledger.get_delivery(session, delivery_id)
-        assert row is not None
-        meeting = ledger.get_meeting(session, row.meeting_id)
-        pair = repo.get_pair(session, row.pair_id)
+        pair = repo.get_pair(session, row.pair_id) if row is not None else None
+        assert row is not None and pair is not None
         schedule = ledger.schedule_of(session, row.pair_id)
-        assert meeting is not None and pair is not None and schedule is not None
-        reason = _skip_reason(row, meeting, pair, schedule, now)
+        meeting = ledger.get_meeting(session, row.meeting_id) if row.meeting_id else None
+        review: ReviewMessage | None = None
+        if row.kind == "attention":
+            reason = None
+        elif row.review_id is not None:
+            decided = prepare_review_row(session, row, pair, now)
+            reason = decided if isinstance(decided, str) else None
+            review = decided if isinstance(decided, ReviewMessage) else None
+        else:
+            assert meeting is not None and schedule is not None
+            reason = _skip_reason(row, meeting, pair, schedule, now)
         if reason is not None:
             ledger.finish_claimed(
                 session, delivery_id, worker, now, status=ledger.SKIPPED, reason=reason
             )
             logger.info("delivery skipped", extra={"delivery": delivery_id, "reason": reason})
             return Skipped(reason)
-        carry = _carry_forward(session, pair, meeting, now)
+        carry = None
+        if meeting is not None and row.kind != "attention":
+            carry = _carry_forward(session, pair, meeting, now)
         agenda: tuple[AgendaEntry, ...] = ()
         if row.kind == "agenda":
             agenda = tuple(
@@ -164,12 +179,14 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
         return Outgoing(
             delivery_id=delivery_id,
             key=str(delivery_id),
+            subject=row.subject,
             kind=row.kind,
             audience=row.audience,
             recipient=recipient,
             recipient_tz=tz,
             pair=PairInfo.of(pair),
-            meeting=MeetingInfo.of(meeting),
+            meeting=MeetingInfo.of(meeting) if meeting is not None else None,
+            review=review,
             uncertain=row.uncertain,
             attempts=row.attempts,
             carry=carry,
@@ -197,12 +214,14 @@ def _skip_reason(
     return None
 
 
-def _recipient(row: Delivery, pair: Pair, schedule: MeetingSchedule) -> tuple[str, str]:
+def _recipient(row: Delivery, pair: Pair, schedule: MeetingSchedule | None) -> tuple[str, str]:
+    """Who the row goes to, and the zone their times are shown in when Slack can't."""
+    tz = schedule.tz if schedule is not None else "UTC"
     if row.audience == "mentor":
-        return pair.mentor_id, schedule.mentor_tz or schedule.tz
+        return pair.mentor_id, (schedule.mentor_tz if schedule else None) or tz
     if row.audience == "mentee":
-        return pair.mentee_id, schedule.mentee_tz or schedule.tz
-    return pair.channel_id, schedule.tz
+        return pair.mentee_id, (schedule.mentee_tz if schedule else None) or tz
+    return pair.channel_id, tz
 
 
 def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime) -> CarryForward:
@@ -233,6 +252,7 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
         since=since,
         milestones_due=milestones_due(session, pair.id or 0, horizon)[:MAX_LISTED],
         today=meeting.local_date,
+        commitments=open_commitments_in(session, pair.id or 0)[:MAX_LISTED],
     )
 
 
@@ -292,7 +312,7 @@ def mark_sent(
             attempts=out.attempts + 1,
             uncertain=False,
         )
-        if recorded and out.kind == "agenda":
+        if recorded and out.kind == "agenda" and out.meeting is not None:
             ledger.stamp_agenda(session, [item.id for item in out.agenda], out.meeting.id)
         if recorded and out.audience == "channel":
             pair = repo.get_pair(session, out.pair.id)
@@ -369,16 +389,17 @@ def mark_failed(
         for audience, user in (("mentor", pair.mentor_id), ("mentee", pair.mentee_id)):
             if user == unreachable:
                 continue
-            notice = Delivery(
+            notice = ledger.new_delivery(
                 pair_id=pair.id or 0,
-                meeting_id=out.meeting.id,
+                subject=out.subject,
+                meeting_id=out.meeting.id if out.meeting else None,
+                review_id=out.review.id if out.review else None,
                 kind="attention",
                 audience=audience,
                 due_at=now,
-                next_at=now,
                 expires_at=now + timedelta(days=2),
+                now=now,
                 reason=f"{out.kind} to {out.audience}: {error}",
-                updated_at=now,
             )
             try:
                 with session.begin_nested():
@@ -463,8 +484,7 @@ def _replied_pair(session: Session, prompt: Delivery, actor: Actor) -> Pair | No
 class LedgerLine:
     id: int
     pair_id: int
-    meeting_number: int
-    meeting_starts_at: datetime
+    about: str  # "meeting #3 2026-11-24 14:00Z", "review #2"
     kind: str
     audience: str
     due_at: datetime
@@ -476,16 +496,21 @@ class LedgerLine:
 def ledger_lines(engine: Engine, pair_id: int | None, limit: int) -> list[LedgerLine]:
     with session_scope(engine) as session:
         rows = ledger.listing(session, pair_id, limit)
-        meeting_ids = {row.meeting_id for row in rows}
+        meeting_ids = {row.meeting_id for row in rows if row.meeting_id is not None}
+        review_ids = {row.review_id for row in rows if row.review_id is not None}
         meetings = {
-            meeting.id: meeting
+            meeting.id: f"meeting #{meeting.number} {meeting.starts_at:%Y-%m-%d %H:%M}Z"
             for meeting in session.exec(
                 select(Meeting).where(col(Meeting.id).in_(meeting_ids))
             ).all()
         }
+        reviews = {
+            review.id: f"review #{review.number}"
+            for review in session.exec(select(Review).where(col(Review.id).in_(review_ids))).all()
+        }
         lines = []
         for row in rows:
-            meeting = meetings[row.meeting_id]
+            about = meetings.get(row.meeting_id) or reviews.get(row.review_id) or row.subject
             detail = row.ts if row.status == ledger.SENT else (row.reason or "")
             if row.status == ledger.SENT and row.channel:
                 detail = f"ts {row.ts} in {row.channel}"
@@ -493,8 +518,7 @@ def ledger_lines(engine: Engine, pair_id: int | None, limit: int) -> list[Ledger
                 LedgerLine(
                     row.id or 0,
                     row.pair_id,
-                    meeting.number,
-                    meeting.starts_at,
+                    about,
                     row.kind,
                     row.audience,
                     row.due_at,

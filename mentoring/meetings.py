@@ -19,9 +19,10 @@ from mentoring.cadence import Cadence, CadenceSpec, first_cadence
 from mentoring.errors import InvalidInput, NotFound
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
+from mentoring.reviews import plan_review_for_meeting
 from storage import ledger
 from storage.db import session_scope
-from storage.models import ActionItem, AgendaItem, Delivery, Meeting, MeetingSchedule, Pair
+from storage.models import ACTIVE, ActionItem, AgendaItem, Meeting, MeetingSchedule, Pair
 
 AGENDA_ITEM_MAX_CHARS = 500
 ACTION_MAX_CHARS = 500
@@ -282,7 +283,8 @@ def plan_next_meeting(
     session: Session, schedule: MeetingSchedule, after: datetime, now: datetime
 ) -> Meeting:
     """Plan the first meeting after `after` and its prompts; the schedule row must be locked
-    (or new) in this transaction. The unique meeting number stops a second planner."""
+    (or new) in this transaction. The unique meeting number stops a second planner. When the
+    pair's review cadence has come round, the review after this meeting is planned too."""
     cadence = cadence_of(schedule)
     day, start = cadence.next_after(after)
     schedule.meeting_seq += 1
@@ -299,19 +301,22 @@ def plan_next_meeting(
     for kind, audience in PROMPTS:
         due, expires = _timing(kind, start, offsets)
         session.add(
-            Delivery(
+            ledger.new_delivery(
                 pair_id=schedule.pair_id,
-                meeting_id=meeting.id or 0,
+                subject=ledger.meeting_subject(meeting.id or 0),
+                meeting_id=meeting.id,
                 kind=kind,
                 audience=audience,
                 due_at=due,
-                next_at=due,
                 expires_at=expires,
-                updated_at=now,
+                now=now,
             )
         )
     schedule.next_plan_at = start
     session.add(schedule)
+    pair = session.get(Pair, schedule.pair_id)
+    if pair is not None and pair.status == ACTIVE:
+        plan_review_for_meeting(session, pair, meeting, now)
     return meeting
 
 

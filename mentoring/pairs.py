@@ -18,6 +18,7 @@ from sqlmodel import Session
 from mentoring.errors import AmbiguousPair, InvalidInput, NoPair, NotAllowed, NotFound
 from mentoring.model import Actor, GoalInfo, PairChoice, PairInfo, Role, Target
 from storage import repositories as repo
+from storage import reviews
 from storage.db import session_scope
 from storage.models import ACTIVE, ENDED, Pair
 
@@ -120,6 +121,7 @@ def end_pair(engine: Engine, actor: Actor, pair_id: int, now: datetime) -> PairI
         pair.ended_at = now
         pair.ended_by = actor.user_id
         session.add(pair)
+        reviews.close_unfinished(session, pair_id, now, reviews.CLOSED_PAIR_ENDED)
         return PairInfo.of(pair)
 
 

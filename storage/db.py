@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from sqlalchemy import Column, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
@@ -55,18 +57,38 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+# Data a newer column needs when it is added to rows that already exist: (table, column, SQL).
+BACKFILLS = (("delivery", "subject", "UPDATE delivery SET subject = 'meeting:' || meeting_id"),)
+
+
 def init_db(engine: Engine) -> None:
-    """Create any missing tables, and add columns that a newer version added to an existing
-    table (idempotent). Such columns are nullable or have a server default, so the rows
-    already stored stay valid; nothing is ever dropped or rewritten."""
+    """Create any missing tables and bring existing ones up to date (idempotent): add the
+    columns a newer version added (nullable or with a server default, then backfilled), relax
+    NOT NULL where the model now allows NULL, and create missing indexes. Rows are never
+    dropped; SQLite, which cannot relax a column in place, gets Alembic's copy-and-move."""
     SQLModel.metadata.create_all(engine)
     with engine.begin() as connection:
         inspector = inspect(connection)
         for table in SQLModel.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
+            present = {column["name"]: column for column in inspector.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in present:
                     _add_column(connection, table.name, column)
+                    for name, added, sql in BACKFILLS:
+                        if (name, added) == (table.name, column.name):
+                            connection.execute(text(sql))
+            relax = [
+                column
+                for column in table.columns
+                if column.name in present
+                and column.nullable
+                and not column.primary_key
+                and not present[column.name]["nullable"]
+            ]
+            if relax:
+                _relax(connection, table.name, relax)
+            for index in table.indexes:
+                index.create(connection, checkfirst=True)
 
 
 def _add_column(connection: Connection, table: str, column: Column[object]) -> None:
@@ -77,6 +99,13 @@ def _add_column(connection: Connection, table: str, column: Column[object]) -> N
     if isinstance(default, str):
         ddl += f" DEFAULT {default}" + ("" if column.nullable else " NOT NULL")
     connection.execute(text(ddl))
+
+
+def _relax(connection: Connection, table: str, columns: list[Column[object]]) -> None:
+    operations = Operations(MigrationContext.configure(connection))
+    with operations.batch_alter_table(table) as batch:
+        for column in columns:
+            batch.alter_column(column.name, existing_type=column.type, nullable=True)
 
 
 def check_database(engine: Engine) -> str | None:

@@ -128,6 +128,43 @@ def next_action_number(session: Session, pair_id: int) -> int:
 # The delivery ledger
 
 
+def meeting_subject(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}"
+
+
+def review_subject(review_id: int) -> str:
+    return f"review:{review_id}"
+
+
+def new_delivery(
+    *,
+    pair_id: int,
+    subject: str,
+    kind: str,
+    audience: str,
+    due_at: datetime,
+    expires_at: datetime,
+    now: datetime,
+    meeting_id: int | None = None,
+    review_id: int | None = None,
+    reason: str | None = None,
+) -> Delivery:
+    """A planned row, claimable from `due_at`; (subject, kind, audience) is its unique key."""
+    return Delivery(
+        pair_id=pair_id,
+        subject=subject,
+        meeting_id=meeting_id,
+        review_id=review_id,
+        kind=kind,
+        audience=audience,
+        due_at=due_at,
+        next_at=due_at,
+        expires_at=expires_at,
+        reason=reason,
+        updated_at=now,
+    )
+
+
 def deliveries_of_meeting(session: Session, meeting_id: int) -> Sequence[Delivery]:
     statement = select(Delivery).where(Delivery.meeting_id == meeting_id).order_by(Delivery.id)
     return session.exec(statement).all()

@@ -219,25 +219,31 @@ class ActionItem(SQLModel, table=True):
 
 
 class Delivery(SQLModel, table=True):
-    """The delivery ledger: one row per planned prompt, unique per (meeting, kind, audience).
+    """The delivery ledger: one row per planned message, unique per (subject, kind, audience).
 
-    planned → sending (claimed, leased until `next_at`) → sent (with Slack's `ts`), skipped (with
-    the reason) or failed (with the error). `next_at` is when the row may next be claimed: its
-    due time, a retry time, or the end of a claim's lease. `uncertain` marks a row whose last
-    send may have reached Slack without an answer: before sending again, the channel's history
-    is checked for it.
+    The subject is what the message is about: `meeting:<id>`, `review:<id>` or
+    `nudge:<user>:<week>`. planned → sending (claimed, leased until `next_at`) → sent (with
+    Slack's `ts`), skipped (with the reason) or failed (with the error). `next_at` is when the
+    row may next be claimed: its due time, a retry time, or the end of a claim's lease.
+    `uncertain` marks a row whose last send may have reached Slack without an answer: before
+    sending again, the channel's history is checked for it.
     """
 
     __table_args__ = (
-        UniqueConstraint("meeting_id", "kind", "audience", name="uq_delivery_key"),
+        Index("uq_delivery_subject", "subject", "kind", "audience", unique=True),
         Index("ix_delivery_claimable", "status", "next_at"),
         Index("ix_delivery_posted", "channel", "ts"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     pair_id: int = Field(foreign_key="pair.id", index=True)
-    meeting_id: int = Field(foreign_key="meeting.id")
-    kind: str = Field(max_length=16, description="prompt, agenda, followup or attention")
+    # Added in 0.3 (0.2 keyed rows by meeting only): filled from meeting_id on upgrade.
+    subject: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": "''"})
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    kind: str = Field(
+        max_length=16, description="prompt, agenda, followup, attention, review, reminder, …"
+    )
     audience: str = Field(max_length=16, description="mentor, mentee or channel")
     due_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, description="after this, skipped: too late")
@@ -265,3 +271,102 @@ class DispatchBudget(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     tokens: float
     refilled_at: float
+
+
+class ReviewCadence(SQLModel, table=True):
+    """How often a pair reviews its mentorship. No row means the default: every 4 weeks."""
+
+    __tablename__ = "review_cadence"
+
+    pair_id: int = Field(primary_key=True, foreign_key="pair.id")
+    every_weeks: int | None = Field(default=None, description="None: reviews are off")
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Review(SQLModel, table=True):
+    """One periodic review. Open from `opens_at` until it is closed (both answered, seven days
+    passed, or the pair ended); `number` counts the pair's reviews from 1."""
+
+    __table_args__ = (UniqueConstraint("pair_id", "number", name="uq_review_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    number: int
+    meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
+    opens_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    status: str = Field(default="open", max_length=16, description="open, closed or cancelled")
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    close_reason: str | None = Field(default=None, max_length=64)
+    started_by: str | None = Field(default=None, max_length=32, description="/review now")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReviewAnswer(SQLModel, table=True):
+    """One member's answers to one review, saved page by page; `submitted_at` once complete.
+    The structured parts are JSON: check-ins, audit, evidence and goalposts."""
+
+    __tablename__ = "review_answer"
+    __table_args__ = (UniqueConstraint("review_id", "author_id", name="uq_review_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="review.id", index=True)
+    author_id: str = Field(max_length=32)
+    role: str = Field(max_length=8, description="mentor or mentee")
+    checkins: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    audit: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    evidence: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    goalposts: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    stop: str | None = Field(default=None, sa_column=Column(Text))
+    start: str | None = Field(default=None, sa_column=Column(Text))
+    keep_doing: str | None = Field(default=None, sa_column=Column(Text))
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReviewFit(SQLModel, table=True):
+    """The mentee's private view of how well the mentor's experience fits their goals.
+
+    Its own table so that nothing that builds what the mentor or the channel sees reads it.
+    """
+
+    __tablename__ = "review_fit"
+
+    review_id: int = Field(primary_key=True, foreign_key="review.id")
+    mentee_id: str = Field(max_length=32)
+    score: int
+    comment: str | None = Field(default=None, sa_column=Column(Text))
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Commitment(SQLModel, table=True):
+    """Something a member said they would start or stop doing, from a review's answers;
+    checked at the next review (yes, partly or no)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="pair.id", index=True)
+    review_id: int = Field(foreign_key="review.id")
+    owner_id: str = Field(max_length=32)
+    kind: str = Field(max_length=8, description="start or stop")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str | None = Field(default=None, max_length=8, description="yes, partly or no")
+    checked_in_review_id: int | None = Field(default=None, foreign_key="review.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class GoalRevision(SQLModel, table=True):
+    """A pivot: the goal's wording before and after, why, and when. The goal row keeps its id,
+    so milestones and wins stay linked; these rows are its lineage."""
+
+    __tablename__ = "goal_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", index=True)
+    pair_id: int = Field(foreign_key="pair.id")
+    old_text: str = Field(sa_column=Column(Text, nullable=False))
+    new_text: str = Field(sa_column=Column(Text, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+    changed_by: str = Field(max_length=32)
+    changed_at: datetime = Field(sa_type=UTCDateTime)

@@ -45,8 +45,8 @@ def _carry(actions=(), wins=(), goals_due=(), open_goals=()) -> CarryForward:
 def _out(kind: str, carry: CarryForward, agenda=(), audience="channel", attention=None) -> Outgoing:
     recipient = "C1" if audience == "channel" else "UMENTEE"
     return Outgoing(
-        1, "1", kind, audience, recipient, "Europe/Berlin", PAIR, MEETING, False, 0, carry,
-        tuple(agenda), attention,
+        1, "1", "meeting:1", kind, audience, recipient, "Europe/Berlin", PAIR, MEETING, None,
+        False, 0, carry, tuple(agenda), attention,
     )  # fmt: skip
 
 

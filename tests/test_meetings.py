@@ -36,6 +36,7 @@ def rows(engine: Engine) -> list[tuple[int, str, str, str, str | None]]:
         return sorted(
             (numbers[r.meeting_id], r.kind, r.audience, r.status, r.reason)
             for r in session.exec(select(Delivery)).all()
+            if r.meeting_id is not None
         )
 
 

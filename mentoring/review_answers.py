@@ -1,0 +1,448 @@
+"""Answering a review: the questionnaire's pages, checked and saved one page at a time.
+
+Pages, in order: check-ins of last time's commitments (when there are any), then for the
+mentee the roadmap audit (split over pages when long), growth evidence, Stop/Start/Continue,
+the goalpost for each goal (split too) and the private fit question; for the mentor the
+check-ins and Stop/Start/Continue. Each page is saved when it is submitted, so nothing typed
+is lost; the last page marks the answer complete. Submitting again updates the same answer.
+
+Everything about the review arrives from outside (the modal's metadata, field ids), so every
+save checks again that the person is a member, the review is open, the page is theirs, and
+every id belongs to the pair.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from mentoring.errors import InvalidInput, NotFound
+from mentoring.goals import GOAL_MAX_CHARS
+from mentoring.milestones import MilestoneInfo
+from mentoring.model import Actor, GoalInfo, PairInfo, Role
+from mentoring.reviews import (
+    BOTTLENECKS,
+    CHECKIN_OUTCOMES,
+    DECISIONS,
+    CommitmentInfo,
+    ReviewInfo,
+    goal_infos,
+    member_answered,
+    require_member,
+)
+from storage import ledger
+from storage import repositories as repo
+from storage import reviews as store
+from storage.db import session_scope
+from storage.models import Delivery, Pair, Review, ReviewAnswer, ReviewFit, Win
+
+AUDIT_ITEMS_PER_PAGE = 30
+GOALS_PER_PAGE = 10
+MAX_WINS_LISTED = 50
+ANSWER_MAX_CHARS = 2000
+FIT_LOW = 2
+
+
+class ReviewFieldErrors(InvalidInput):
+    """Answers that cannot be saved, by field; shown beside each field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Some answers need another look.")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class AuditGoal:
+    goal: GoalInfo
+    milestones: tuple[MilestoneInfo, ...]
+
+
+@dataclass(frozen=True)
+class WinChoice:
+    id: int
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What is already stored for this person, to fill the fields in again."""
+
+    checkins: dict[str, str] = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
+    evidence: tuple[int, ...] = ()
+    goalposts: dict = field(default_factory=dict)
+    stop: str | None = None
+    start: str | None = None
+    keep_doing: str | None = None
+    fit_score: int | None = None
+    fit_comment: str | None = None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    review: ReviewInfo
+    pair: PairInfo
+    viewer: str
+    role: Role
+    pages: tuple[str, ...]
+    checkins: tuple[CommitmentInfo, ...]
+    audit: tuple[AuditGoal, ...]
+    wins: tuple[WinChoice, ...]
+    goals: tuple[GoalInfo, ...]
+    saved: Saved
+
+    def audit_page(self, page: str) -> tuple[AuditGoal, ...]:
+        return _chunk_audit(self.audit)[int(page.split(":")[1])]
+
+    def goalpost_page(self, page: str) -> tuple[GoalInfo, ...]:
+        start = int(page.split(":")[1]) * GOALS_PER_PAGE
+        return self.goals[start : start + GOALS_PER_PAGE]
+
+
+@dataclass(frozen=True)
+class PageSaved:
+    next_page: int | None  # index of the page to show next; None when the answer is complete
+    complete: bool = False
+    both_answered: bool = False
+    low_fit: bool = False  # the mentee rated the fit 2 or lower: a kind private note follows
+
+
+def questionnaire(engine: Engine, actor: Actor, review_id: int, now: datetime) -> Questionnaire:
+    with session_scope(engine) as session:
+        review, pair, role = _open_review(session, actor, review_id, now)
+        return _questionnaire(session, review, pair, actor.user_id, role)
+
+
+def save_page(
+    engine: Engine,
+    actor: Actor,
+    review_id: int,
+    page_index: int,
+    values: dict[str, object],
+    now: datetime,
+) -> PageSaved:
+    """Check one page's answers against the questionnaire as it stands, and save them."""
+    with session_scope(engine) as session:
+        review, pair, role = _open_review(session, actor, review_id, now)
+        form = _questionnaire(session, review, pair, actor.user_id, role)
+        if not 0 <= page_index < len(form.pages):
+            raise InvalidInput("This review form is out of date; open it again from the post.")
+        page = form.pages[page_index]
+        answer = store.answer_of(session, review_id, actor.user_id) or ReviewAnswer(
+            review_id=review_id, author_id=actor.user_id, role=role.value, updated_at=now
+        )
+        low_fit = _save(session, form, page, values, answer, now)
+        answer.updated_at = now
+        last = page_index == len(form.pages) - 1
+        if last:
+            answer.submitted_at = now
+        session.add(answer)
+        session.flush()
+        both = member_answered(session, review, pair, now) if last else False
+        return PageSaved(None if last else page_index + 1, last, both, low_fit)
+
+
+def _open_review(
+    session: Session, actor: Actor, review_id: int, now: datetime
+) -> tuple[Review, Pair, Role]:
+    review = store.get_review(session, review_id)
+    pair = repo.get_pair(session, review.pair_id) if review is not None else None
+    if review is None or pair is None:
+        raise NotFound("That review doesn't exist.")
+    role = require_member(pair, actor)
+    if review.status != store.OPEN or now >= review.closes_at:
+        raise InvalidInput(
+            f"Review {review.number} has closed; `/review` shows its summary."
+            if review.status != store.CANCELLED
+            else f"Review {review.number} was called off ({review.close_reason})."
+        )
+    if now < review.opens_at:
+        raise InvalidInput(f"Review {review.number} hasn't opened yet.")
+    return review, pair, role
+
+
+def _questionnaire(
+    session: Session, review: Review, pair: Pair, viewer: str, role: Role
+) -> Questionnaire:
+    pair_id = pair.id or 0
+    checkins = tuple(CommitmentInfo.of(c) for c in store.open_commitments(session, pair_id, viewer))
+    goals = goal_infos(session, pair_id)
+    audit: tuple[AuditGoal, ...] = ()
+    wins: tuple[WinChoice, ...] = ()
+    pages: list[str] = ["checkin"] if checkins else []
+    if role == Role.MENTEE:
+        audit = tuple(
+            AuditGoal(
+                goal,
+                tuple(
+                    MilestoneInfo.of(m, goal.number) for m in repo.milestones_of(session, goal.id)
+                ),
+            )
+            for goal in goals
+        )
+        wins = _wins_since_last_review(session, review, pair)
+        pages += [f"audit:{n}" for n in range(len(_chunk_audit(audit)))]
+        pages += ["evidence"] if wins else []
+        pages += ["ssc"]
+        pages += [f"goalpost:{n}" for n in range(-(-len(goals) // GOALS_PER_PAGE))]
+        pages += ["fit"]
+    else:
+        pages += ["ssc"]
+    return Questionnaire(
+        review=_info(review),
+        pair=PairInfo.of(pair),
+        viewer=viewer,
+        role=role,
+        pages=tuple(pages),
+        checkins=checkins,
+        audit=audit,
+        wins=wins,
+        goals=goals,
+        saved=_saved(session, review, viewer, role),
+    )
+
+
+def _info(review: Review) -> ReviewInfo:
+    return ReviewInfo.of(review)
+
+
+def _wins_since_last_review(session: Session, review: Review, pair: Pair) -> tuple[WinChoice, ...]:
+    earlier = [r for r in store.closed_reviews(session, pair.id or 0, 2) if r.id != review.id]
+    since = earlier[0].opens_at if earlier else pair.created_at
+    rows = session.exec(
+        select(Win)
+        .where(Win.pair_id == pair.id, col(Win.created_at) >= since)
+        .order_by(col(Win.created_at).desc())
+        .limit(MAX_WINS_LISTED)
+    ).all()
+    return tuple(WinChoice(win.id or 0, win.text, win.created_at) for win in rows)
+
+
+def _chunk_audit(audit: tuple[AuditGoal, ...]) -> list[tuple[AuditGoal, ...]]:
+    """Goals grouped into pages of at most AUDIT_ITEMS_PER_PAGE items (a goal is never split;
+    a goal with more milestones than that has a page of its own)."""
+    pages: list[list[AuditGoal]] = []
+    size = 0
+    for item in audit:
+        items = 1 + len(item.milestones)
+        if not pages or size + items > AUDIT_ITEMS_PER_PAGE:
+            pages.append([])
+            size = 0
+        pages[-1].append(item)
+        size += items
+    return [tuple(page) for page in pages]
+
+
+def _saved(session: Session, review: Review, viewer: str, role: Role) -> Saved:
+    answer = store.answer_of(session, review.id or 0, viewer)
+    fit = store.fit_of(session, review.id or 0) if role == Role.MENTEE else None
+    if answer is None:
+        return Saved(fit_score=fit.score if fit else None, fit_comment=fit.comment if fit else None)
+    return Saved(
+        checkins=json.loads(answer.checkins),
+        audit=json.loads(answer.audit),
+        evidence=tuple(json.loads(answer.evidence)),
+        goalposts=json.loads(answer.goalposts),
+        stop=answer.stop,
+        start=answer.start,
+        keep_doing=answer.keep_doing,
+        fit_score=fit.score if fit else None,
+        fit_comment=fit.comment if fit else None,
+    )
+
+
+# Checking and saving a page
+
+
+def _text(values: dict[str, object], key: str) -> str:
+    value = values.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _save(
+    session: Session,
+    form: Questionnaire,
+    page: str,
+    values: dict[str, object],
+    answer: ReviewAnswer,
+    now: datetime,
+) -> bool:
+    errors: dict[str, str] = {}
+    low_fit = False
+    if page == "checkin":
+        checkins = {}
+        for commitment in form.checkins:
+            key = f"checkin:{commitment.id}"
+            choice = _text(values, key)
+            if choice not in CHECKIN_OUTCOMES:
+                errors[key] = "Pick yes, partly or no."
+            checkins[str(commitment.id)] = choice
+        answer.checkins = json.dumps(checkins)
+    elif page.startswith("audit:"):
+        audit = json.loads(answer.audit) if answer.audit else {}
+        items, notes = dict(audit.get("items", {})), dict(audit.get("notes", {}))
+        for entry in form.audit_page(page):
+            keys = [f"item:goal:{entry.goal.id}"]
+            keys += [f"item:milestone:{m.id}" for m in entry.milestones]
+            behind = False
+            for key in keys:
+                choice = _text(values, key)
+                status, _, bottleneck = choice.partition(":")
+                valid = status in ("done", "on_track") and not bottleneck
+                valid = valid or (status == "behind" and bottleneck in BOTTLENECKS)
+                if not valid:
+                    errors[key] = "Pick done, on track, or behind with what held it up."
+                behind = behind or status == "behind"
+                items[key.removeprefix("item:")] = choice
+            note_key = f"note:{entry.goal.id}"
+            note = _text(values, note_key)
+            if behind and not note:
+                errors[note_key] = "Something here is behind: add a line on what would help."
+            elif len(note) > ANSWER_MAX_CHARS:
+                errors[note_key] = f"Keep the note under {ANSWER_MAX_CHARS:,} characters."
+            notes[str(entry.goal.id)] = note
+        answer.audit = json.dumps({"items": items, "notes": notes})
+    elif page == "evidence":
+        offered = {str(win.id) for win in form.wins}
+        picked = values.get("evidence")
+        chosen = [str(v) for v in picked] if isinstance(picked, list) else []
+        if not 1 <= len(chosen) <= 3 or not set(chosen) <= offered:
+            errors["evidence"] = "Pick one to three wins that show practice, not just theory."
+        answer.evidence = json.dumps([int(v) for v in chosen if v in offered])
+    elif page == "ssc":
+        parts = {"stop": "stop doing", "start": "start doing", "continue": "keep doing"}
+        for key, words in parts.items():
+            text = _text(values, key)
+            if not text:
+                errors[key] = f"Say what you'd {words} — “nothing” is an answer too."
+            elif len(text) > ANSWER_MAX_CHARS:
+                errors[key] = f"Keep it under {ANSWER_MAX_CHARS:,} characters."
+        answer.stop, answer.start = _text(values, "stop"), _text(values, "start")
+        answer.keep_doing = _text(values, "continue")
+    elif page.startswith("goalpost:"):
+        goalposts = json.loads(answer.goalposts) if answer.goalposts else {}
+        for goal in form.goalpost_page(page):
+            key = f"decision:{goal.id}"
+            decision = _text(values, key)
+            if decision not in DECISIONS:
+                errors[key] = "Pick keep, pivot, drop or achieved."
+            entry = {"decision": decision}
+            if decision == "pivot":
+                text, reason = _text(values, f"pivot:{goal.id}"), _text(values, f"why:{goal.id}")
+                text = re.sub(r"\s+", " ", text)
+                if not text or text == goal.text:
+                    errors[f"pivot:{goal.id}"] = "A pivot needs the goal's new wording."
+                elif len(text) > GOAL_MAX_CHARS:
+                    errors[f"pivot:{goal.id}"] = f"Keep the goal under {GOAL_MAX_CHARS} characters."
+                if not reason:
+                    errors[f"why:{goal.id}"] = "Say why the goal is changing — it's kept with it."
+                entry |= {"text": text, "reason": reason}
+            goalposts[str(goal.id)] = entry
+        answer.goalposts = json.dumps(goalposts)
+    elif page == "fit":
+        score = _text(values, "fit_score")
+        comment = _text(values, "fit_comment")
+        if score not in ("1", "2", "3", "4", "5"):
+            errors["fit_score"] = "Pick a number from 1 to 5."
+        elif len(comment) > ANSWER_MAX_CHARS:
+            errors["fit_comment"] = f"Keep it under {ANSWER_MAX_CHARS:,} characters."
+        else:
+            fit = store.fit_of(session, form.review.id) or ReviewFit(
+                review_id=form.review.id, mentee_id=form.viewer, score=0, updated_at=now
+            )
+            fit.score, fit.comment, fit.updated_at = int(score), comment or None, now
+            session.add(fit)
+            low_fit = fit.score <= FIT_LOW
+    if errors:
+        raise ReviewFieldErrors(errors)
+    return low_fit
+
+
+# Answers by DM: "stop: … / start: … / continue: …" in the thread of the review DM
+
+
+@dataclass(frozen=True)
+class ReviewReplyFiled:
+    kind = "review"
+    pair: PairInfo
+    review_number: int
+    parts: tuple[str, ...]  # which of stop/start/continue the reply filled
+    missing: tuple[str, ...]
+
+
+SSC_LINE = re.compile(r"^\s*(stop|start|continue|keep)\s*[:\-–]\s*(.*)$", re.IGNORECASE)
+
+
+def parse_stop_start_continue(text: str) -> dict[str, str]:
+    """`stop: …`, `start: …`, `continue: …` lines (a line without a label continues the one
+    before it) → {"stop": …, "start": …, "continue": …} for the labels present."""
+    found: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in text.splitlines():
+        match = SSC_LINE.match(line)
+        if match:
+            label = match.group(1).lower()
+            current = "continue" if label == "keep" else label
+            found.setdefault(current, []).append(match.group(2).strip())
+        elif current is not None and line.strip():
+            found[current].append(line.strip())
+    return {key: "\n".join(v for v in lines if v) for key, lines in found.items()}
+
+
+def answer_by_dm_in(
+    session: Session, actor: Actor, channel: str, thread_ts: str, text: str, now: datetime
+) -> ReviewReplyFiled | None:
+    """A reply in the thread of a review DM (or its reminder) fills Stop/Start/Continue. None
+    when the thread is not a review DM to this person."""
+    row = ledger.sent_prompt_at(session, channel, thread_ts)
+    if row is None or row.kind not in ("review", "reminder") or row.audience == "channel":
+        return None
+    review, pair, role = _open_review(session, actor, row.review_id or 0, now)
+    if not _addressed_to(row, pair, actor):
+        return None
+    parts = parse_stop_start_continue(text)
+    if not parts:
+        raise InvalidInput(
+            "To answer here, reply with one line each: `stop: …`, `start: …`, `continue: …`. "
+            "Or use the *Answer review* button for the whole review."
+        )
+    answer = store.answer_of(session, review.id or 0, actor.user_id) or ReviewAnswer(
+        review_id=review.id or 0, author_id=actor.user_id, role=role.value, updated_at=now
+    )
+    for key, value in parts.items():
+        value = value[:ANSWER_MAX_CHARS]
+        if key == "stop":
+            answer.stop = value
+        elif key == "start":
+            answer.start = value
+        else:
+            answer.keep_doing = value
+    answer.updated_at = now
+    missing = tuple(
+        key
+        for key, value in (
+            ("stop", answer.stop),
+            ("start", answer.start),
+            ("continue", answer.keep_doing),
+        )
+        if not value
+    )
+    if role == Role.MENTOR and not missing and answer.submitted_at is None:
+        form = _questionnaire(session, review, pair, actor.user_id, role)
+        if form.pages == ("ssc",):  # nothing else to answer: the mentor's review is complete
+            answer.submitted_at = now
+    session.add(answer)
+    session.flush()
+    if answer.submitted_at is not None:
+        member_answered(session, review, pair, now)
+    return ReviewReplyFiled(PairInfo.of(pair), review.number, tuple(parts), missing)
+
+
+def _addressed_to(row: Delivery, pair: Pair, actor: Actor) -> bool:
+    return actor.user_id == (pair.mentor_id if row.audience == "mentor" else pair.mentee_id)

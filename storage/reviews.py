@@ -1,0 +1,148 @@
+"""Queries over reviews, their answers, commitments and goal revisions. They never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Commitment,
+    Delivery,
+    GoalRevision,
+    Review,
+    ReviewAnswer,
+    ReviewCadence,
+    ReviewFit,
+)
+
+OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"
+CLOSED_PAIR_ENDED = "the mentorship ended"
+
+
+def cadence_of(session: Session, pair_id: int) -> ReviewCadence | None:
+    return session.get(ReviewCadence, pair_id)
+
+
+def get_review(session: Session, review_id: int, *, lock: bool = False) -> Review | None:
+    return session.get(Review, review_id, with_for_update=lock or None)
+
+
+def unfinished_review(session: Session, pair_id: int) -> Review | None:
+    """The pair's review that is not closed or cancelled (open now, or planned to open)."""
+    statement = select(Review).where(Review.pair_id == pair_id, Review.status == OPEN)
+    return session.exec(statement.order_by(col(Review.number).desc())).first()
+
+
+def last_held_review(session: Session, pair_id: int) -> Review | None:
+    """The latest review that was not cancelled: the cadence counts from its opening."""
+    statement = (
+        select(Review)
+        .where(Review.pair_id == pair_id, Review.status != CANCELLED)
+        .order_by(col(Review.number).desc())
+        .limit(1)
+    )
+    return session.exec(statement).first()
+
+
+def closed_reviews(session: Session, pair_id: int, limit: int) -> Sequence[Review]:
+    statement = (
+        select(Review)
+        .where(Review.pair_id == pair_id, Review.status == CLOSED)
+        .order_by(col(Review.number).desc())
+        .limit(limit)
+    )
+    return session.exec(statement).all()
+
+
+def next_review_number(session: Session, pair_id: int) -> int:
+    latest = session.exec(select(func.max(Review.number)).where(Review.pair_id == pair_id)).one()
+    return (latest or 0) + 1
+
+
+def close_unfinished(session: Session, pair_id: int, now: datetime, reason: str) -> int:
+    """Close the pair's review in progress (the pair ended, say); returns how many."""
+    result = session.execute(
+        update(Review)
+        .where(col(Review.pair_id) == pair_id, Review.status == OPEN)
+        .values(status=CLOSED, closed_at=now, close_reason=reason)
+    )
+    return result.rowcount
+
+
+def answers_of(session: Session, review_id: int) -> Sequence[ReviewAnswer]:
+    statement = select(ReviewAnswer).where(ReviewAnswer.review_id == review_id)
+    return session.exec(statement.order_by(col(ReviewAnswer.id))).all()
+
+
+def answer_of(session: Session, review_id: int, author_id: str) -> ReviewAnswer | None:
+    statement = select(ReviewAnswer).where(
+        ReviewAnswer.review_id == review_id, ReviewAnswer.author_id == author_id
+    )
+    return session.exec(statement).first()
+
+
+def fit_of(session: Session, review_id: int) -> ReviewFit | None:
+    return session.get(ReviewFit, review_id)
+
+
+def open_commitments(session: Session, pair_id: int, owner_id: str | None) -> Sequence[Commitment]:
+    """Commitments not checked yet, oldest first; `owner_id` None: both members'."""
+    statement = select(Commitment).where(
+        Commitment.pair_id == pair_id, col(Commitment.outcome).is_(None)
+    )
+    if owner_id is not None:
+        statement = statement.where(Commitment.owner_id == owner_id)
+    return session.exec(statement.order_by(col(Commitment.id))).all()
+
+
+def commitments_made_in(session: Session, review_id: int) -> Sequence[Commitment]:
+    statement = select(Commitment).where(Commitment.review_id == review_id)
+    return session.exec(statement.order_by(col(Commitment.id))).all()
+
+
+def commitments_checked_in(session: Session, review_id: int) -> Sequence[Commitment]:
+    statement = select(Commitment).where(Commitment.checked_in_review_id == review_id)
+    return session.exec(statement.order_by(col(Commitment.id))).all()
+
+
+def revisions_of_goal(session: Session, goal_id: int) -> Sequence[GoalRevision]:
+    statement = select(GoalRevision).where(GoalRevision.goal_id == goal_id)
+    return session.exec(statement.order_by(col(GoalRevision.id))).all()
+
+
+def revisions_in_review(session: Session, review_id: int) -> Sequence[GoalRevision]:
+    statement = select(GoalRevision).where(GoalRevision.review_id == review_id)
+    return session.exec(statement.order_by(col(GoalRevision.id))).all()
+
+
+def deliveries_of_review(session: Session, review_id: int) -> Sequence[Delivery]:
+    statement = select(Delivery).where(Delivery.review_id == review_id)
+    return session.exec(statement.order_by(col(Delivery.id))).all()
+
+
+def end_review_rows(session: Session, review_id: int, reason: str, now: datetime) -> int:
+    """Skip the review's rows that have not been claimed yet."""
+    result = session.execute(
+        update(Delivery)
+        .where(col(Delivery.review_id) == review_id, Delivery.status == "planned")
+        .values(status="skipped", reason=reason, updated_at=now)
+    )
+    return result.rowcount
+
+
+def bring_forward(session: Session, review_id: int, kind: str, now: datetime) -> int:
+    """Make the review's planned `kind` rows due now (the summary, once both have answered)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.review_id) == review_id,
+            Delivery.kind == kind,
+            Delivery.status == "planned",
+            col(Delivery.next_at) > now,
+        )
+        .values(due_at=now, next_at=now, updated_at=now)
+    )
+    return result.rowcount
