@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers import blocks, flows, meeting_blocks
+from handlers import blocks, flows, meeting_blocks, review_blocks
 from handlers.services import Services
 from handlers.tasks import Flow, ReplyTo, Task
 
@@ -42,18 +42,27 @@ def handle_button(
     services.after_ack(Task(flow, (clicker, value), reply, action_id))
 
 
-def handle_make_specific(
+MODAL_BUTTONS: dict[str, Flow] = {  # buttons that open a modal with the click's trigger_id
+    blocks.MAKE_GOAL_SPECIFIC: flows.open_goal_editor,
+    review_blocks.ANSWER_REVIEW: flows.open_review,
+}
+
+
+def handle_modal_button(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
 ) -> None:
-    """Ack, then open the goal editor with the click's trigger_id (valid for 3 seconds)."""
+    """Ack, then open the button's modal with the click's trigger_id (valid for 3 seconds);
+    a refusal goes privately to whoever clicked."""
     ack()
+    action_id = action["action_id"]
     args = (body["user"]["id"], str(action.get("value", "")), body["trigger_id"])
     reply = ReplyTo(response_url=body.get("response_url"))
-    services.after_ack(Task(flows.open_goal_editor, args, reply, blocks.MAKE_GOAL_SPECIFIC))
+    services.after_ack(Task(MODAL_BUTTONS[action_id], args, reply, action_id))
 
 
 def register(app: App) -> None:
-    app.action(blocks.MAKE_GOAL_SPECIFIC)(handle_make_specific)
+    modal_ids = "|".join(map(re.escape, MODAL_BUTTONS))
+    app.action(re.compile(f"^(?:{modal_ids})$"))(handle_modal_button)
     ids = [re.escape(action_id) for action_id in BUTTONS]
     ids += [pattern.pattern[1:-1] for pattern in NUMBERED]
     app.action(re.compile(f"^(?:{'|'.join(ids)})$"))(handle_button)

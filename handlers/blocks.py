@@ -236,13 +236,6 @@ def help_message() -> Message:
     return ephemeral("Mentorbot help: /goal, /win, /agenda and /mentor", blocks)
 
 
-def not_yet(command: str, what: str) -> Message:
-    return ephemeral(
-        f"`{command}` ({what}) isn't available in this version yet. "
-        "Meanwhile: `/goal` for goals, `/win` for wins, `/mentor help` for the rest."
-    )
-
-
 # Goals
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers import blocks, flows
+from handlers import flows
 from handlers.parsing import Request
 from handlers.services import Services
 from handlers.tasks import Flow, ReplyTo, Task
@@ -17,6 +17,7 @@ COMMANDS: dict[str, Flow] = {
     "/win": flows.win_command,
     "/mentor": flows.mentor_command,
     "/agenda": flows.agenda_command,
+    "/review": flows.review_command,
 }
 
 
@@ -28,12 +29,7 @@ def handle_command(ack: Ack, command: dict[str, Any], services: Services) -> Non
     services.after_ack(Task(flow, (Request.of(command),), reply, command["command"]))
 
 
-def handle_review_command(ack: Ack) -> None:
-    ack(**blocks.not_yet("/review", "periodic reviews"))
-
-
 def register(app: App) -> None:
-    # One listener for all four: Bolt evaluates each listener's matcher in turn, so fewer
+    # One listener for all five: Bolt evaluates each listener's matcher in turn, so fewer
     # listeners ahead of a match means less work before the ack.
     app.command(re.compile("^(" + "|".join(map(re.escape, COMMANDS)) + ")$"))(handle_command)
-    app.command("/review")(handle_review_command)

@@ -33,7 +33,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from handlers import meeting_blocks
+from handlers import meeting_blocks, review_blocks
 from handlers.services import Clock
 from handlers.tasks import slack_error
 from mentoring import deliveries
@@ -255,7 +255,7 @@ class Dispatcher:
             return Sent(status)
 
     def _post(self, out: Outgoing, now: datetime) -> Sent:
-        message = meeting_blocks.outgoing_message(out)
+        message = outgoing_message(out)
         try:
             if out.uncertain:
                 found = self._find_posted(out)
@@ -339,6 +339,13 @@ class Dispatcher:
             if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery") == out.key:
                 return channel, str(message["ts"])
         return None
+
+
+def outgoing_message(out: Outgoing) -> dict[str, Any]:
+    """The message for a claimed row: a review's, or a meeting's (and the attention DMs)."""
+    if out.review is not None:
+        return review_blocks.review_message(out)
+    return meeting_blocks.outgoing_message(out)
 
 
 def _backoff(out: Outgoing) -> timedelta:

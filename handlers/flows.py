@@ -14,7 +14,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from handlers import blocks, meeting_blocks
+from handlers import blocks, meeting_blocks, review_blocks
 from handlers.parsing import (
     AddAction,
     AddAgendaItem,
@@ -25,6 +25,7 @@ from handlers.parsing import (
     CompleteMilestone,
     DirectMessage,
     EndPair,
+    GoalHistory,
     Help,
     ListGoals,
     ListMilestones,
@@ -32,29 +33,46 @@ from handlers.parsing import (
     Pause,
     Request,
     Resume,
+    ReviewHistory,
     ScheduleOff,
     SetOffsets,
+    SetReviewCadence,
     SetSchedule,
     ShowAgenda,
+    ShowLastReview,
+    ShowReviewCadence,
     ShowSchedule,
     ShowStatus,
     SkipMeeting,
+    StartReview,
     parse_agenda_command,
     parse_direct_message,
     parse_goal_command,
     parse_mentor_command,
+    parse_review_command,
     parse_win_command,
 )
 from handlers.services import Message, Services
 from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
-from mentoring import capture, goals, inbox, meetings, milestones, pairs, wins
+from mentoring import (
+    capture,
+    goals,
+    inbox,
+    meetings,
+    milestones,
+    pairs,
+    review_answers,
+    reviews,
+    wins,
+)
 from mentoring.capture import Kind
 from mentoring.coaching import coach
 from mentoring.dates import parse_due
 from mentoring.errors import InvalidInput, MentoringError
 from mentoring.goals import GoalText
 from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
+from mentoring.review_answers import PageSaved, ReviewReplyFiled
 
 logger = logging.getLogger("mentorbot.flows")
 
@@ -92,6 +110,10 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
                 services.engine, actor, target, goal_number, number, now
             )
             return blocks.milestone_changed(done)
+        case GoalHistory(number=number, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            history = goals.goal_history(services.engine, actor, target, number)
+            return review_blocks.goal_history(history)
         case AddGoal(text=text, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             added = capture.capture(services.engine, actor, Kind.GOAL, text, target, now)
@@ -171,6 +193,14 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
         case Resume():
             view = meetings.pause(engine, actor, target, None, now)
             return meeting_blocks.schedule_view(view, actor.user_id)
+        case ShowReviewCadence():
+            return review_blocks.review_cadence(
+                reviews.show_review_cadence(engine, actor, target, now)
+            )
+        case SetReviewCadence(every_weeks=every):
+            return review_blocks.review_cadence(
+                reviews.set_review_cadence(engine, actor, target, every, now)
+            )
     raise AssertionError(f"unreachable: {ask!r}")
 
 
@@ -212,6 +242,46 @@ def agenda_command(services: Services, client: WebClient, request: Request) -> M
             closed = meetings.close_action(engine, actor, target, number, now)
             return meeting_blocks.action_closed(closed)
     raise AssertionError("unreachable")
+
+
+def review_command(services: Services, client: WebClient, request: Request) -> Message:
+    actor = services.actor(request.user_id)
+    now = services.clock()
+    match parse_review_command(request.text):
+        case Help():
+            return blocks.help_message()
+        case ShowLastReview(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            return review_blocks.last_review(reviews.last_summary(services.engine, actor, target))
+        case ReviewHistory(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            history = reviews.review_history(services.engine, actor, target, REVIEWS_LISTED)
+            return review_blocks.review_history(history)
+        case StartReview(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            started = reviews.start_review_now(services.engine, actor, target, now)
+            return review_blocks.review_started(started)
+    raise AssertionError("unreachable")
+
+
+REVIEWS_LISTED = 20
+
+
+def open_review(
+    services: Services, client: WebClient, user_id: str, value: str, trigger_id: str
+) -> None:
+    """ "Answer review": the person's questionnaire at its first page (trigger ids last three
+    seconds, so this runs straight after the ack)."""
+    (review_id,) = _ids(value, 1)
+    actor = services.actor(user_id)
+    form = review_answers.questionnaire(services.engine, actor, review_id, services.clock())
+    client.views_open(trigger_id=trigger_id, view=review_blocks.review_page(form, 0))
+
+
+def review_answered(
+    services: Services, client: WebClient, user_id: str, saved: PageSaved
+) -> Message:
+    return review_blocks.answer_saved(saved)
 
 
 def pair_up_flow(services: Services, client: WebClient, request: Request, ask: PairUp) -> Message:
@@ -382,6 +452,8 @@ def direct_message(
             return None
         if isinstance(filed, inbox.Refused):
             return blocks.refusal(str(filed.error))
+        if isinstance(filed, ReviewReplyFiled):
+            return review_blocks.review_reply_filed(filed)
         if filed is not None:
             return meeting_blocks.reply_filed(filed)
     if isinstance(parsed, Help):

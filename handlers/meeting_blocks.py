@@ -87,6 +87,12 @@ def _carry_lines(carry: CarryForward) -> list[str]:
             f"• *{g.number}.* {mrkdwn(clip(g.text, ITEM_CHARS))} — due {g.due_on:%d %b %Y}"
             for g in carry.goals_due
         ]
+    if carry.commitments:
+        lines.append("*Commitments from your last review*")
+        lines += [
+            f"• <@{c.owner_id}> will {c.kind.upper()} {mrkdwn(clip(c.text, ITEM_CHARS))}"
+            for c in carry.commitments
+        ]
     return lines
 
 
@@ -134,6 +140,7 @@ def outgoing_message(out: Outgoing) -> Message:
 
 
 def prompt_dm(out: Outgoing) -> Message:
+    assert out.meeting is not None and out.carry is not None
     other = out.pair.other(out.recipient)
     start = when(out.meeting.starts_at, out.recipient_tz, token="{date_long_pretty} at {time}")
     blocks: list[Block] = [
@@ -152,6 +159,7 @@ def prompt_dm(out: Outgoing) -> Message:
 
 
 def agenda_post(out: Outgoing) -> Message:
+    assert out.meeting is not None and out.carry is not None
     start = when(out.meeting.starts_at, out.recipient_tz, token="{time}")
     blocks: list[Block] = [header("Agenda for today's session"), context(f"Starts at {start}.")]
     lines: list[str] = []
@@ -179,6 +187,7 @@ def _authors(entries: Sequence[AgendaEntry], *first: str) -> list[str]:
 
 
 def followup_post(out: Outgoing) -> Message:
+    assert out.carry is not None
     blocks: list[Block] = [
         section(
             "*What will you act on before next time?* Reply in this thread, one thing per "
@@ -213,7 +222,7 @@ def attention_dm(out: Outgoing) -> Message:
     code = detail.rsplit(": ", 1)[-1]
     why = ATTENTION_HELP.get(code, f"Slack said `{mrkdwn(code)}`.")
     text = (
-        f":warning: I couldn't deliver a meeting prompt for your mentorship in "
+        f":warning: I couldn't deliver a scheduled message for your mentorship in "
         f"<#{out.pair.channel_id}>: {why} I'll keep trying with the next ones; "
         "`python -m bot deliveries` (for whoever runs me) shows each attempt."
     )

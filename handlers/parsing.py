@@ -17,6 +17,7 @@ from mentoring.capture import Kind
 from mentoring.errors import InvalidInput
 from mentoring.meetings import Offsets
 from mentoring.model import GoalStatus
+from mentoring.reviews import parse_every
 
 _TRAILING_TARGET = re.compile(r"^(?P<rest>.*?)\s*\bto\s+<@(?P<user>[UW][A-Z0-9]+)>[.!]?$", re.S)
 _LEADING_TARGET = re.compile(r"^to\s+<@(?P<user>[UW][A-Z0-9]+)>\s*(?P<rest>.*)$", re.S)
@@ -175,6 +176,38 @@ class CloseAction:
 
 
 @dataclass(frozen=True)
+class GoalHistory:
+    number: int
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class SetReviewCadence:
+    every_weeks: int | None  # None: reviews off
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class ShowReviewCadence:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class ShowLastReview:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class ReviewHistory:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class StartReview:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
 class DirectMessage:
     kind: Kind
     text: str
@@ -191,7 +224,14 @@ def take_target(text: str) -> tuple[str, str | None]:
 
 
 GoalRequest = (
-    AddGoal | ListGoals | ChangeGoal | AddMilestone | ListMilestones | CompleteMilestone | Help
+    AddGoal
+    | ListGoals
+    | ChangeGoal
+    | AddMilestone
+    | ListMilestones
+    | CompleteMilestone
+    | GoalHistory
+    | Help
 )
 
 
@@ -205,6 +245,11 @@ def parse_goal_command(text: str) -> GoalRequest:
         return ListGoals(with_user)
     if verb in ("milestone", "milestones"):
         return _milestone_request(verb, rest.strip(), with_user)
+    if verb == "history":
+        number = _NUMBER.match(rest.strip())
+        if number is None:
+            raise InvalidInput("`/goal history` needs a goal number, like `/goal history 2`.")
+        return GoalHistory(int(number.group(1)), with_user)
     step = _STEP.match(rest.strip())
     if verb == "done" and step is not None:
         return CompleteMilestone(int(step.group(1)), int(step.group(2)), with_user)
@@ -253,7 +298,15 @@ MENTOR_USAGE = (
     "`/mentor skip`, `/mentor end` or `/mentor help`."
 )
 MeetingRequest = (
-    ShowSchedule | SetSchedule | ScheduleOff | SetOffsets | SkipMeeting | Pause | Resume
+    ShowSchedule
+    | SetSchedule
+    | ScheduleOff
+    | SetOffsets
+    | SkipMeeting
+    | Pause
+    | Resume
+    | SetReviewCadence
+    | ShowReviewCadence
 )
 
 
@@ -271,6 +324,11 @@ def parse_mentor_command(
         return EndPair(people)
     if verb in ("schedule", "skip", "pause", "resume", "prompts"):
         return _meeting_request(verb, rest)
+    if verb in ("review", "reviews"):
+        body, with_user = take_target(rest)
+        if not body:
+            return ShowReviewCadence(with_user)
+        return SetReviewCadence(parse_every(body.split()), with_user)
     if verb == "pair":
         leftover = re.sub(r"<@[UW][A-Z0-9]+>", " ", rest).split()
         new_channel = [word.lower() for word in leftover] == ["new"]
@@ -353,6 +411,25 @@ def parse_agenda_command(
             raise InvalidInput("`/agenda done` needs an action item number, like `/agenda done 2`.")
         return CloseAction(int(number.group(1)), with_user)
     raise InvalidInput(f"I don't know `/agenda {verb}`. {AGENDA_USAGE}")
+
+
+REVIEW_USAGE = "Try `/review`, `/review history`, `/review now` or `/review help`."
+
+
+def parse_review_command(
+    text: str,
+) -> ShowLastReview | ReviewHistory | StartReview | Help:
+    body, with_user = take_target(text)
+    verb = body.strip().lower()
+    if verb == "help":
+        return Help()
+    if verb in ("", "last", "show"):
+        return ShowLastReview(with_user)
+    if verb in ("history", "list"):
+        return ReviewHistory(with_user)
+    if verb in ("now", "start"):
+        return StartReview(with_user)
+    raise InvalidInput(f"I don't know `/review {body.strip()}`. {REVIEW_USAGE}")
 
 
 def parse_direct_message(text: str) -> DirectMessage | Help:

@@ -14,6 +14,7 @@ from mentoring.errors import InvalidInput, NotFound
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
+from storage import reviews
 from storage.db import session_scope
 from storage.models import Goal, Pair
 
@@ -87,11 +88,7 @@ def set_goal_status(
 ) -> GoalChanged:
     """Mark goal `number` done or dropped (or open again)."""
     with session_scope(engine) as session:
-        pair = resolve_pair(session, actor, target)
-        assert pair.id is not None
-        goal = repo.goal_by_number(session, pair.id, number)
-        if goal is None:
-            raise NotFound(f"There's no goal {number}. `/goal list` shows the numbers.")
+        pair, goal = find_goal_in(session, actor, target, number)
         return _change(session, pair, goal, status, now)
 
 
@@ -164,9 +161,45 @@ def goal_of(engine: Engine, actor: Actor, goal_id: int) -> GoalInfo:
         return GoalInfo.of(_own_goal(session, actor, goal_id)[1])
 
 
+def find_goal_in(
+    session: Session, actor: Actor, target: Target, number: int, *, include_ended: bool = False
+) -> tuple[Pair, Goal]:
+    """The actor's pair that `target` means, and its goal `number`."""
+    pair = resolve_pair(session, actor, target, include_ended=include_ended)
+    goal = repo.goal_by_number(session, pair.id or 0, number)
+    if goal is None:
+        raise NotFound(f"There's no goal {number}. `/goal list` shows the numbers.")
+    return pair, goal
+
+
 def _own_goal(session: Session, actor: Actor, goal_id: int) -> tuple[Pair, Goal]:
     """A goal by id (from a button or a modal), and its pair, which must be the actor's."""
     goal = repo.get_goal(session, goal_id)
     if goal is None:
         raise NotFound("That goal no longer exists.")
     return resolve_pair(session, actor, Target(pair_id=goal.pair_id)), goal
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    old_text: str
+    new_text: str
+    reason: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class GoalHistoryView:
+    goal: GoalInfo
+    revisions: tuple[RevisionInfo, ...]  # oldest first
+
+
+def goal_history(engine: Engine, actor: Actor, target: Target, number: int) -> GoalHistoryView:
+    """A goal's lineage: every pivot's old and new wording, reason and date."""
+    with session_scope(engine) as session:
+        _, goal = find_goal_in(session, actor, target, number, include_ended=True)
+        revisions = tuple(
+            RevisionInfo(r.old_text, r.new_text, r.reason, r.changed_at)
+            for r in reviews.revisions_of_goal(session, goal.id or 0)
+        )
+        return GoalHistoryView(GoalInfo.of(goal), revisions)

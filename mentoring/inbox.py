@@ -20,6 +20,7 @@ from mentoring.capture import Kind, capture_in, keep_note_in
 from mentoring.deliveries import ReplyFiled, reply_to_followup_in, reply_to_prompt_in
 from mentoring.errors import MentoringError
 from mentoring.model import Actor, Captured, Target
+from mentoring.review_answers import ReviewReplyFiled, answer_by_dm_in
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import InboundEvent
@@ -108,9 +109,10 @@ def apply_reply(
     now: datetime,
     *,
     in_channel: bool = False,
-) -> ReplyFiled | Duplicate | Refused | None:
-    """File a reply to a scheduled prompt once: in a DM, an agenda item; in the thread of the
-    follow-up post in a pair's channel, an action item. None when it answers no prompt (nothing
+) -> ReplyFiled | ReviewReplyFiled | Duplicate | Refused | None:
+    """File a reply to a scheduled message once: in a review DM's thread, review answers; in
+    another DM, an agenda item; in the thread of the follow-up post in a pair's channel, an
+    action item. None when it answers no prompt (nothing
     is claimed, so the message can be handled as usual)."""
     try:
         with session_scope(engine) as session:
@@ -122,7 +124,11 @@ def apply_reply(
                         assert thread_ts is not None
                         filed = reply_to_followup_in(session, actor, channel, thread_ts, text, now)
                     else:
-                        filed = reply_to_prompt_in(session, actor, channel, thread_ts, text, now)
+                        filed = (
+                            answer_by_dm_in(session, actor, channel, thread_ts, text, now)
+                            if thread_ts
+                            else None
+                        ) or reply_to_prompt_in(session, actor, channel, thread_ts, text, now)
             except MentoringError as error:
                 repo.set_event_outcome(session, event_id, f"refused: {type(error).__name__}")
                 return Refused(error)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from mentoring.dates import split_due
 from mentoring.errors import InvalidInput, NotFound
+from mentoring.goals import find_goal_in
 from mentoring.model import Actor, GoalInfo, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
@@ -79,7 +80,7 @@ def add_milestone(
     if len(dated.text) > MILESTONE_MAX_CHARS:
         raise InvalidInput(f"Keep a milestone under {MILESTONE_MAX_CHARS} characters.")
     with session_scope(engine) as session:
-        pair, goal = _goal(session, actor, target, goal_number)
+        pair, goal = find_goal_in(session, actor, target, goal_number)
         require_active(pair)
         if goal.status != "open":
             raise InvalidInput(f"Goal {goal_number} is {goal.status}; reopen it to add steps.")
@@ -101,7 +102,7 @@ def add_milestone(
 def roadmap(engine: Engine, actor: Actor, target: Target, goal_number: int) -> Roadmap:
     """Goal `goal_number` and its milestones (ended pairs stay readable to their members)."""
     with session_scope(engine) as session:
-        pair, goal = _goal(session, actor, target, goal_number, include_ended=True)
+        pair, goal = find_goal_in(session, actor, target, goal_number, include_ended=True)
         return _roadmap(session, pair, goal)
 
 
@@ -110,7 +111,7 @@ def complete_milestone(
 ) -> MilestoneInfo:
     """`/goal done 2.1`."""
     with session_scope(engine) as session:
-        pair, goal = _goal(session, actor, target, goal_number)
+        pair, goal = find_goal_in(session, actor, target, goal_number)
         milestone = repo.milestone_by_number(session, goal.id or 0, number)
         if milestone is None:
             raise NotFound(
@@ -145,16 +146,6 @@ def _set_done(
     milestone.done_at = now if done else None
     session.add(milestone)
     return MilestoneInfo.of(milestone, goal.number)
-
-
-def _goal(
-    session: Session, actor: Actor, target: Target, number: int, *, include_ended: bool = False
-) -> tuple[Pair, Goal]:
-    pair = resolve_pair(session, actor, target, include_ended=include_ended)
-    goal = repo.goal_by_number(session, pair.id or 0, number)
-    if goal is None:
-        raise NotFound(f"There's no goal {number}. `/goal list` shows the numbers.")
-    return pair, goal
 
 
 def _roadmap(session: Session, pair: Pair, goal: Goal) -> Roadmap:

@@ -6,7 +6,7 @@ from sqlmodel import select
 from handlers import blocks
 from storage.db import session_scope
 from storage.models import Draft, Goal, Win
-from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, SECOND_MENTEE, Wire, flatten_text
+from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, SECOND_MENTEE, Wire, flatten_text
 
 
 def _rows(wire: Wire, model) -> list:
@@ -180,9 +180,3 @@ def test_undo_removes_the_win_and_its_post(wire: Wire, paired) -> None:
     removed = wire.click(undo["action_id"], undo["value"], user=MENTEE)
     assert "Removed that win and its post" in removed.reply_text
     assert _rows(wire, Win) == [] and _posts(wire) == []
-
-
-def test_review_says_it_is_not_here_yet(wire: Wire) -> None:
-    """The command of a later version answers at once with what to use meanwhile."""
-    response = wire.command("/review", "", user=OUTSIDER).http
-    assert response.status_code == 200 and "isn't available" in response.json()["text"]
