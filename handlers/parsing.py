@@ -63,6 +63,11 @@ class ListGoals:
 
 
 @dataclass(frozen=True)
+class ShowRoadmap:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
 class ChangeGoal:
     number: int
     status: GoalStatus
@@ -191,7 +196,14 @@ def take_target(text: str) -> tuple[str, str | None]:
 
 
 GoalRequest = (
-    AddGoal | ListGoals | ChangeGoal | AddMilestone | ListMilestones | CompleteMilestone | Help
+    AddGoal
+    | ListGoals
+    | ShowRoadmap
+    | ChangeGoal
+    | AddMilestone
+    | ListMilestones
+    | CompleteMilestone
+    | Help
 )
 
 
@@ -203,6 +215,8 @@ def parse_goal_command(text: str) -> GoalRequest:
         return Help()
     if verb == "list" and not rest.strip():
         return ListGoals(with_user)
+    if verb == "roadmap" and not rest.strip():
+        return ShowRoadmap(with_user)
     if verb in ("milestone", "milestones"):
         return _milestone_request(verb, rest.strip(), with_user)
     step = _STEP.match(rest.strip())
