@@ -10,7 +10,7 @@ COMMANDS = (
     (
         "/goal",
         "Set, list and close your mentorship goals",
-        "[goal text by <date>] | list | done <n>",
+        "[goal text by <date>] | list | done <n> | roadmap",
     ),
     ("/win", "Log a win and share it with your mentor", "<what happened> [#goal] [worked: …]"),
     (
@@ -37,6 +37,7 @@ BOT_SCOPES = (
     "groups:write",  # create a private channel for a new pair and invite both people
     "channels:history",  # replies in the thread of the follow-up prompt (public channels)
     "groups:history",  # the same in private channels; and finding a prompt already posted
+    "files:write",  # post the roadmap picture in the shared channel
 )
 
 # message.channels / message.groups: replies in the thread of "what will you act on?" become

@@ -17,6 +17,7 @@ from mentoring.goals import GOAL_MAX_CHARS, GoalChanged, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import GoalInfo, GoalStatus, NeedsPair, PairInfo, Role, WinLogged
 from mentoring.pairs import PairSummary
+from mentoring.roadmap_picture import MilestoneState, RoadmapPicture
 
 Block = dict[str, Any]
 Message = dict[str, Any]
@@ -172,6 +173,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("/goal milestone 2 Submit the talk proposal by 2027-01-15", "add a step to goal 2"),
             ("/goal milestones 2", "goal 2's steps and progress, with Done buttons"),
             ("/goal done 2.1", "mark milestone 2.1 done"),
+            ("/goal roadmap", "a picture of all goals, steps and wins, in your shared channel"),
             ("/goal drop 2", "drop goal 2"),
         ),
     ),
@@ -417,6 +419,69 @@ def goal_changed(changed: GoalChanged) -> Message:
         undo = f"{goal.id}:{goal.status.value}:{changed.previous.value}"
         blocks.append(actions(button("Undo", UNDO_GOAL_STATUS, undo)))
     return ephemeral(line, blocks)
+
+
+# The roadmap picture
+
+ROADMAP_OVERDUE_LISTED = 3
+
+
+def roadmap_comment(picture: RoadmapPicture, viewer: str) -> str:
+    """The words posted with the roadmap picture: whose it is and what it shows (mrkdwn)."""
+    pair = picture.pair
+    goals = picture.goals
+    achieved = sum(1 for goal in goals if goal.status == GoalStatus.DONE)
+    steps = len(picture.milestones)
+    overdue = [m for m in picture.milestones if m.state == MilestoneState.OVERDUE]
+    counts = [plural(len(goals) - achieved, "open goal"), f"{achieved} achieved"]
+    if steps:
+        counts.append(f"{picture.count(MilestoneState.DONE)} of {plural(steps, 'step')} done")
+    if overdue:
+        counts.append(f"{len(overdue)} overdue")
+    counts.append(plural(len(picture.wins), "win"))
+    lines = [
+        f":world_map: Roadmap of <@{pair.mentee_id}> with <@{pair.mentor_id}> on "
+        f"{day(picture.today)}, shared by <@{viewer}>: {' · '.join(counts)}."
+    ]
+    for milestone in overdue[:ROADMAP_OVERDUE_LISTED]:
+        due = f" (due {day(milestone.due_on)})" if milestone.due_on else ""
+        lines.append(f"Overdue: {milestone.label} {clip(mrkdwn(milestone.text), 200)}{due}")
+    if len(overdue) > ROADMAP_OVERDUE_LISTED:
+        lines.append(f"…and {len(overdue) - ROADMAP_OVERDUE_LISTED} more overdue.")
+    if picture.hidden_goals:
+        lines.append(
+            f"{plural(picture.hidden_goals, 'more goal')} not drawn; `/goal list` shows them all."
+        )
+    return clip("\n".join(lines), FALLBACK_CHARS)
+
+
+def roadmap_shared(picture: RoadmapPicture) -> Message:
+    return ephemeral(f":world_map: Posted the roadmap in <#{picture.pair.channel_id}>.")
+
+
+def roadmap_empty() -> Message:
+    return ephemeral(
+        "There are no goals to draw yet (dropped ones are left out). Add one with "
+        "`/goal Give a talk at a meetup by June`, then try `/goal roadmap` again."
+    )
+
+
+def roadmap_not_shared(channel: str, error: str) -> Message:
+    """Why the roadmap picture is not in the shared channel."""
+    if error in ("not_in_channel", "channel_not_found"):
+        why = "I'm not in that channel. Type `/invite @Mentorbot` there, then try again."
+    elif error == "is_archived":
+        why = "that channel is archived. Unarchive it, then try again."
+    elif error == "ratelimited":
+        why = "Slack asked me to slow down. Try again in a minute."
+    elif error == "missing_scope":
+        why = (
+            "I'm not allowed to share files yet. Whoever runs Mentorbot can reinstall it from "
+            "the current manifest (it adds `files:write`)."
+        )
+    else:
+        why = f"Slack answered `{mrkdwn(error)}`. Try again in a moment."
+    return ephemeral(f":warning: I couldn't post the roadmap in <#{channel}>: {why}")
 
 
 # Wins

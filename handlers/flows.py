@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from handlers import blocks, meeting_blocks, review_blocks
 from handlers.parsing import (
@@ -41,6 +41,7 @@ from handlers.parsing import (
     ShowAgenda,
     ShowLastReview,
     ShowReviewCadence,
+    ShowRoadmap,
     ShowSchedule,
     ShowStatus,
     SkipMeeting,
@@ -73,6 +74,7 @@ from mentoring.errors import InvalidInput, MentoringError
 from mentoring.goals import GoalText
 from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
 from mentoring.review_answers import PageSaved, ReviewReplyFiled
+from mentoring.roadmap_picture import RoadmapPicture, gather_roadmap
 
 logger = logging.getLogger("mentorbot.flows")
 
@@ -91,6 +93,10 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
         case ListGoals(with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             return blocks.goal_list(goals.list_goals(services.engine, actor, target), actor.user_id)
+        case ShowRoadmap(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            picture = gather_roadmap(services.engine, actor, target, now.date())
+            return roadmap_flow(client, picture, actor.user_id)
         case ChangeGoal(number=number, status=status, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             changed = goals.set_goal_status(services.engine, actor, number, status, target, now)
@@ -119,6 +125,58 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
             added = capture.capture(services.engine, actor, Kind.GOAL, text, target, now)
             return finish(services, client, added, actor.user_id)
     raise AssertionError("unreachable")
+
+
+def roadmap_flow(client: WebClient, picture: RoadmapPicture, viewer: str) -> Message:
+    """`/goal roadmap`: the picture goes in the pair's shared channel, wherever it was asked."""
+    if picture.empty:
+        return blocks.roadmap_empty()
+    channel = picture.pair.channel_id
+    comment = blocks.roadmap_comment(picture, viewer)
+    error = _share_roadmap(client, channel, picture, comment)
+    if error is not None:
+        return blocks.roadmap_not_shared(channel, error)
+    return blocks.roadmap_shared(picture)
+
+
+def upload_roadmap(client: WebClient, channel: str, picture: RoadmapPicture, comment: str) -> bool:
+    """Post the roadmap picture in `channel` with `comment` (mrkdwn, already escaped).
+
+    True when it is there. A refusal from Slack (not in the channel, archived, rate limited
+    beyond the client's own waiting) or a failed transfer is logged and answered False, never
+    raised, and not tried again here: a second try after a lost answer could post it twice.
+    """
+    return _share_roadmap(client, channel, picture, comment) is None
+
+
+def _share_roadmap(
+    client: WebClient, channel: str, picture: RoadmapPicture, comment: str
+) -> str | None:
+    """Upload the picture; returns Slack's error code (or "upload_failed"), None on success."""
+    # Imported here: matplotlib then loads in the worker that draws, on first use, and never
+    # in the process that only acknowledges Slack's requests.
+    from handlers.roadmap_chart import render_roadmap_png
+
+    png = render_roadmap_png(picture)
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            file=png,
+            filename="roadmap.png",
+            title=f"Roadmap on {blocks.day(picture.today)}",
+            alt_txt="Timeline of the goals, their steps and the wins",
+            initial_comment=comment,
+        )
+    except SlackApiError as error:
+        code = slack_error(error)
+        logger.warning("roadmap not posted", extra={"channel": channel, "error": code})
+        return code
+    except (SlackRequestError, OSError) as error:  # sending the bytes, outside the Web API
+        detail = {"channel": channel, "error": "upload_failed", "detail": str(error)}
+        logger.warning("roadmap upload failed", extra=detail)
+        return "upload_failed"
+    logger.info("roadmap posted", extra={"pair": picture.pair.id, "channel": channel})
+    return None
 
 
 def win_command(services: Services, client: WebClient, request: Request) -> Message:

@@ -64,6 +64,11 @@ class ListGoals:
 
 
 @dataclass(frozen=True)
+class ShowRoadmap:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
 class ChangeGoal:
     number: int
     status: GoalStatus
@@ -226,6 +231,7 @@ def take_target(text: str) -> tuple[str, str | None]:
 GoalRequest = (
     AddGoal
     | ListGoals
+    | ShowRoadmap
     | ChangeGoal
     | AddMilestone
     | ListMilestones
@@ -243,6 +249,8 @@ def parse_goal_command(text: str) -> GoalRequest:
         return Help()
     if verb == "list" and not rest.strip():
         return ListGoals(with_user)
+    if verb == "roadmap" and not rest.strip():
+        return ShowRoadmap(with_user)
     if verb in ("milestone", "milestones"):
         return _milestone_request(verb, rest.strip(), with_user)
     if verb == "history":

@@ -119,6 +119,16 @@ def open_milestones_due(
     return session.exec(statement).all()
 
 
+def milestones_of_pair(session: Session, pair_id: int) -> Sequence[Milestone]:
+    """Every milestone of the pair's goals in one query, by goal then number."""
+    statement = (
+        select(Milestone)
+        .where(Milestone.pair_id == pair_id)
+        .order_by(col(Milestone.goal_id), col(Milestone.number))
+    )
+    return session.exec(statement).all()
+
+
 # Wins
 
 
@@ -136,6 +146,16 @@ def count_wins_since(session: Session, pair_ids: Sequence[int], since: datetime)
         .group_by(Win.pair_id)
     )
     return {pair_id: count for pair_id, count in session.exec(statement).all()}
+
+
+def win_dates_of(session: Session, pair_id: int) -> Sequence[tuple[datetime, int | None]]:
+    """When each of the pair's wins was logged, and the goal it is linked to, oldest first."""
+    statement = (
+        select(Win.created_at, Win.goal_id)
+        .where(Win.pair_id == pair_id)
+        .order_by(col(Win.created_at), col(Win.id))
+    )
+    return session.exec(statement).all()
 
 
 # Drafts

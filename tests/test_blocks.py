@@ -18,6 +18,7 @@ from mentoring.model import (
     WinLogged,
 )
 from mentoring.pairs import PairSummary
+from mentoring.roadmap_picture import GoalMark, MilestoneMark, MilestoneState, RoadmapPicture
 from tests.fakes.blockkit import validate_message, validate_view
 from tests.support import T0
 
@@ -68,7 +69,22 @@ MESSAGES = {
         "Added milestone 1.299.",
     ),
     "milestone done": lambda: blocks.milestone_changed(MilestoneInfo(1, 1, 1, HUGE, None, True)),
+    "roadmap posted": lambda: blocks.roadmap_shared(_picture()),
+    "roadmap empty": lambda: blocks.roadmap_empty(),
+    "roadmap not posted": lambda: blocks.roadmap_not_shared("C1", HUGE),
 }
+
+
+def _picture(overdue: int = 0, hidden: int = 0, text: str = "Submit") -> RoadmapPicture:
+    goals = (
+        GoalMark(1, HUGE[:300], GoalStatus.OPEN, date(2026, 9, 1), None, None),
+        GoalMark(2, "Ship", GoalStatus.DONE, date(2026, 9, 1), None, date(2026, 11, 1)),
+    )
+    steps = tuple(
+        MilestoneMark(1, n, text, date(2026, 11, n), MilestoneState.OVERDUE)
+        for n in range(1, overdue + 1)
+    ) + (MilestoneMark(2, 1, "Done step", None, MilestoneState.DONE),)
+    return RoadmapPicture(PAIR, date(2026, 11, 21), goals, steps, (), hidden)
 
 
 @pytest.mark.parametrize("name", MESSAGES)
@@ -110,6 +126,37 @@ def test_win_announcement_mentions_the_mentor_and_quotes_every_line() -> None:
     post = blocks.win_announcement(_win("line one\nline <two>", "pairing"))
     assert post["text"].startswith(":trophy: <@UMENTOR>, a win from <@UMENTEE>:")
     assert ">line one\n>line &lt;two&gt;" in post["blocks"][0]["text"]["text"]
+
+
+def test_the_roadmap_comment_counts_lists_overdue_steps_and_escapes_them() -> None:
+    """Whose roadmap and what it shows; overdue steps by label, escaped; hidden goals counted."""
+    comment = blocks.roadmap_comment(_picture(overdue=5, hidden=18, text=HUGE), "UMENTOR")
+    first, *overdue, more, hidden = comment.split("\n")
+    assert first.startswith(":world_map: Roadmap of <@UMENTEE> with <@UMENTOR> on 21 November")
+    assert "shared by <@UMENTOR>" in first
+    assert "1 open goal · 1 achieved · 1 of 6 steps done · 5 overdue · 0 wins." in first
+    assert len(overdue) == 3 and overdue[0].startswith("Overdue: 1.1 &lt;!channel&gt; &amp;")
+    assert "<!channel>" not in comment and len(comment) <= blocks.FALLBACK_CHARS
+    assert more == "…and 2 more overdue." and hidden.startswith("18 more goals not drawn")
+    quiet = blocks.roadmap_comment(_picture(), "UMENTEE")
+    assert "\n" not in quiet and "overdue" not in quiet
+
+
+@pytest.mark.parametrize(
+    ("error", "says"),
+    [
+        ("not_in_channel", "/invite @Mentorbot"),
+        ("channel_not_found", "/invite @Mentorbot"),
+        ("is_archived", "archived"),
+        ("ratelimited", "slow down"),
+        ("missing_scope", "files:write"),
+        ("upload_failed", "`upload_failed`"),
+    ],
+)
+def test_a_roadmap_not_posted_says_why(error: str, says: str) -> None:
+    """Each failure gets its own plain reason, naming the channel."""
+    text = blocks.roadmap_not_shared("C1", error)["text"]
+    assert says in text and "<#C1>" in text
 
 
 def test_the_progress_bar_counts_done_milestones() -> None:

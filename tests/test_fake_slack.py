@@ -686,6 +686,120 @@ def test_response_url_validates_and_records(fake: FakeSlack) -> None:
     assert len(fake.wait_for("respond:*", count=5)) == 5
 
 
+# -- FakeSlack: file uploads -----------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+
+
+def test_files_upload_v2_shares_the_bytes_in_the_channel(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """The SDK's three steps land: one upload recorded with its bytes, one message with it."""
+    response = client.files_upload_v2(
+        channel="C1",
+        file=PNG,
+        filename="roadmap.png",
+        title="Roadmap",
+        alt_txt="A timeline",
+        initial_comment="Our roadmap, <@U1>",
+    )
+    assert response["file"]["id"] == response["files"][0]["id"]
+    assert [c.method for c in fake.calls] == [
+        "files.getUploadURLExternal",
+        "upload",
+        "files.completeUploadExternal",
+    ]
+    assert fake.calls_to("upload")[0].args == {"file_id": response["file"]["id"], "length": 264}
+    [upload] = fake.uploads("C1")
+    assert (upload.data, upload.filename, upload.title) == (PNG, "roadmap.png", "Roadmap")
+    assert (upload.channels, upload.alt_txt) == (("C1",), "A timeline")
+    assert upload.initial_comment == "Our roadmap, <@U1>"
+    [shared] = fake.messages_in("C1")
+    assert shared["text"] == "Our roadmap, <@U1>" and shared["files"][0]["name"] == "roadmap.png"
+    assert fake.uploads("C2") == []
+
+
+def test_upload_url_takes_the_bytes_once(fake: FakeSlack, client: WebClient) -> None:
+    """The upload URL is served on the fake's own loopback port; a second POST is refused."""
+    issued = client.files_getUploadURLExternal(filename="a.png", length=3)
+    url = issued["upload_url"]
+    assert url.startswith(fake.base_url.removesuffix("/api/"))
+    assert (r := httpx.post(url, content=b"abc")).status_code == 200 and r.text == "OK - 3"
+    assert httpx.post(url, content=b"abc").status_code == 404
+    assert httpx.post(url.replace(issued["file_id"], "F404"), content=b"x").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [({"length": 3}, "filename"), ({"filename": "a.png"}, "length")],
+)
+def test_get_upload_url_needs_a_filename_and_a_length(
+    client: WebClient, args: dict[str, Any], problem: str
+) -> None:
+    """files.getUploadURLExternal without either argument: invalid_arguments naming it."""
+    e = slack_error(lambda: client.api_call("files.getUploadURLExternal", params=args))
+    assert e.response["error"] == "invalid_arguments"
+    assert problem in e.response["response_metadata"]["messages"][0]
+
+
+def test_complete_upload_refuses_unknown_unsent_or_completed_files(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """file_not_found for an id never issued, one whose bytes never came, one already shared."""
+    unsent = client.files_getUploadURLExternal(filename="a.png", length=3)["file_id"]
+    for file_id in ("F404", unsent):
+        error = error_of(
+            lambda file_id=file_id: client.files_completeUploadExternal(
+                files=[{"id": file_id}], channel_id="C1"
+            )
+        )
+        assert error == "file_not_found"
+    done = client.files_upload_v2(channel="C1", content="x", filename="x.txt")["file"]["id"]
+    again = error_of(
+        lambda: client.files_completeUploadExternal(files=[{"id": done}], channel_id="C1")
+    )
+    assert again == "file_not_found"
+    bad = error_of(lambda: client.api_call("files.completeUploadExternal", params={"files": "[]"}))
+    assert bad == "invalid_arguments"
+    assert len(fake.uploads()) == 1 and len(fake.messages_in("C1")) == 1
+
+
+@pytest.mark.parametrize(
+    ("channel", "error"),
+    [
+        ("CPUB", "not_in_channel"),
+        ("COLD", "is_archived"),
+        ("CPRIV", "channel_not_found"),
+        ("CNOPE", "channel_not_found"),
+    ],
+)
+def test_complete_upload_checks_the_channel_like_a_post(
+    fake: FakeSlack, client: WebClient, channel: str, error: str
+) -> None:
+    """A channel the bot can't post in fails the upload; the file can still be shared later."""
+    fake.add_channel("CPUB", "public", bot_is_member=False)
+    e = slack_error(lambda: client.files_upload_v2(channel=channel, file=PNG, filename="r.png"))
+    assert e.response["error"] == error
+    assert fake.uploads() == [] and fake.messages_in(channel) == []
+    [pending] = [c.args["file_id"] for c in fake.calls_to("upload")]
+    client.files_completeUploadExternal(files=[{"id": pending}], channel_id="C1")
+    assert [u.channels for u in fake.uploads()] == [("C1",)]
+
+
+def test_failed_upload_step_shares_nothing_and_reset_forgets_uploads(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """fail_next("upload") fails the byte transfer (an HTTP error, not a SlackApiError)."""
+    fake.fail_next("upload", "storage_unavailable", status=503)
+    with pytest.raises(OSError):
+        client.files_upload_v2(channel="C1", file=PNG, filename="r.png")
+    assert fake.calls_to("files.completeUploadExternal") == [] and fake.uploads() == []
+    client.files_upload_v2(channel="C1", file=PNG, filename="r.png")
+    assert len(fake.uploads("C1")) == 1
+    fake.reset()
+    assert fake.uploads() == [] and fake.messages_in("C1") == []
+
+
 # -- FakeSlack: faults -----------------------------------------------------------------------
 
 

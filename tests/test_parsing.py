@@ -14,6 +14,7 @@ from handlers.parsing import (
     ListGoals,
     LogWin,
     PairUp,
+    ShowRoadmap,
     ShowStatus,
     parse_agenda_command,
     parse_direct_message,
@@ -36,6 +37,15 @@ def test_goal_subcommands() -> None:
     assert parse_goal_command("") == Help()
     assert parse_goal_command("list 3 talks I could give") == AddGoal(
         "list 3 talks I could give", None
+    )
+
+
+def test_goal_roadmap_alone_is_the_picture_and_anything_more_is_a_goal() -> None:
+    """`/goal roadmap [to @person]` asks for the picture; a goal starting "roadmap" stays one."""
+    assert parse_goal_command("roadmap") == ShowRoadmap(None)
+    assert parse_goal_command("Roadmap to <@U9>") == ShowRoadmap("U9")
+    assert parse_goal_command("roadmap the Q3 launch by June") == AddGoal(
+        "roadmap the Q3 launch by June", None
     )
 
 

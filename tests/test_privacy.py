@@ -2,8 +2,8 @@
 
 An outsider (and an admin, who may pair and unpair but not read) tries each command and each
 button, with forged values, against a pair with a goal, a win and a kept note. Each attempt is
-refused, the database is byte-for-byte unchanged, nothing is posted in the pair's channel, and
-no reply shows the pair's text.
+refused, the database is byte-for-byte unchanged, nothing is posted or uploaded in the pair's
+channel, and no reply shows the pair's text.
 """
 
 import json
@@ -101,6 +101,9 @@ COMMANDS = [
     ("/goal", f"milestones 1 to <@{MENTEE}>"),
     ("/goal", "milestone 1 Sneaky step"),
     ("/goal", "done 1.1"),
+    ("/goal", "roadmap"),
+    ("/goal", f"roadmap to <@{MENTEE}>"),
+    ("/goal", f"roadmap to <@{MENTOR}>"),
     ("/agenda", ""),
     ("/agenda", f"to <@{MENTEE}>"),
     ("/agenda", "add Sneaky topic"),
@@ -132,6 +135,7 @@ def test_commands_from_others_are_refused_in_the_pairs_own_channel(
     assert any(word in shown for word in ("not in", "isn't one of yours", "only"))
     assert _snapshot(wire) == before
     assert len(wire.fake.messages_in(PAIR_CHANNEL)) == posts_before
+    assert wire.fake.uploads() == [] and wire.fake.calls_to("files.getUploadURLExternal") == []
 
 
 def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:

@@ -7,8 +7,11 @@ and ``fake.response_url(name)``; tests then assert on exactly what Slack receive
 slow work; ``fail_next(..., applied=True)`` and ``slow_next`` store the message yet leave the
 client without a success ("it went through but we never heard"). Optional rate limits
 (``channel_rate``, ``workspace_per_minute``) answer chat.postMessage with HTTP 429 the way
-Slack does, counted in ``stats()``. Standard library only: ``ThreadingHTTPServer`` serving
-from a daemon thread.
+Slack does, counted in ``stats()``. File uploads take Slack's three steps, as
+``WebClient.files_upload_v2`` makes them: files.getUploadURLExternal, a POST of the bytes to
+the upload URL it returns (served here too, recorded as method "upload"), then
+files.completeUploadExternal; ``uploads`` has what was shared. Standard library only:
+``ThreadingHTTPServer`` serving from a daemon thread.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ _HISTORY_LIMIT = (100, 999)  # conversations.history: default and maximum `limit
 _REPLIES_LIMIT = (1000, 1000)  # conversations.replies: default and maximum `limit`
 _WORKSPACE_WINDOW = 60.0  # seconds: chat.postMessage's workspace-wide window
 _CURSOR_PREFIX = "next_ts:"  # Slack's history cursors are base64("next_ts:<ts digits>")
+_UPLOAD_PATH = "/upload/v1/"  # where files.getUploadURLExternal's upload_url points
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,32 @@ class _Channel:
     is_archived: bool
     members: list[str]
     creator: str | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file shared by files.completeUploadExternal: its bytes, and where it was shared
+    (``channels`` is empty for a file completed without a channel, which stays private)."""
+
+    file_id: str
+    filename: str
+    title: str
+    data: bytes
+    channels: tuple[str, ...]
+    initial_comment: str | None
+    alt_txt: str | None
+
+
+@dataclass
+class _File:
+    """A file between files.getUploadURLExternal and files.completeUploadExternal."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str | None
+    data: bytes | None = None
+    completed: bool = False
 
 
 @dataclass
@@ -276,6 +306,8 @@ class FakeSlack:
         self._channels: dict[str, _Channel] = {}
         self._messages: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
         self._views: dict[str, dict[str, Any]] = {}
+        self._files: dict[str, _File] = {}
+        self._uploads: list[Upload] = []
         self._faults: dict[str, _Fault] = {}
         self._holds: dict[str, threading.Event] = {}
         self._parked: defaultdict[str, int] = defaultdict(int)
@@ -299,6 +331,8 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.update": self._views_update,
             "views.push": self._views_open,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
         }
         self.add_user(bot_user_id, "mentorbot", is_bot=True, real_name="Mentorbot")
         self.limit_rate(channel_rate, workspace_per_minute)
@@ -531,6 +565,11 @@ class FakeSlack:
         with self._cond:
             return copy.deepcopy(self._messages.get(self._dm_for_user(channel), []))
 
+    def uploads(self, channel: str | None = None) -> list[Upload]:
+        """Files completed so far, oldest first (all, or those shared in `channel`)."""
+        with self._cond:
+            return [u for u in self._uploads if channel is None or channel in u.channels]
+
     def call_count(self, method: str, *, ok: bool | None = None) -> int:
         """How many calls to `method` ("respond:*" for all) were recorded, in O(1).
 
@@ -587,7 +626,7 @@ class FakeSlack:
             self._counts.clear()
 
     def reset(self) -> None:
-        """Forget calls, messages, ``stats()`` counters and rate-limit windows.
+        """Forget calls, messages, files, ``stats()`` counters and rate-limit windows.
 
         Users, channels, views, rate settings, pending faults and holds are kept.
         """
@@ -595,6 +634,8 @@ class FakeSlack:
             self._calls.clear()
             self._counts.clear()
             self._messages.clear()
+            self._files.clear()
+            self._uploads.clear()
             self._stats = _Stats()
             self._last_post.clear()
             self._workspace_posts.clear()
@@ -636,15 +677,21 @@ class FakeSlack:
     def _serve(self, raw_path: str, headers: dict[str, str], body: bytes) -> _Reply:
         """Answer one HTTP request: delay/hold, then fault or handle, then record."""
         url = urlsplit(raw_path)
+        upload: str | None = None
         if url.path.startswith("/api/"):
             method = unquote(url.path.removeprefix("/api/"))
         elif url.path.startswith("/respond/"):
             method = "respond:" + unquote(url.path.removeprefix("/respond/"))
+        elif url.path.startswith(_UPLOAD_PATH):
+            method, upload = "upload", unquote(url.path.removeprefix(_UPLOAD_PATH))
         else:
             return _Reply.text(404, "not_found")
         self._pause(method)
-        is_api = not method.startswith("respond:")
-        args, parse_error = _request_args(url.query, headers, body, is_api=is_api)
+        is_api = upload is None and not method.startswith("respond:")
+        if upload is None:
+            args, parse_error = _request_args(url.query, headers, body, is_api=is_api)
+        else:
+            args, parse_error = {"file_id": upload, "length": len(body)}, None
         with self._cond:
             fault = self._take_fault(method)
             if fault is not None and not fault.applied:
@@ -658,6 +705,8 @@ class FakeSlack:
                     )
                 elif is_api:
                     reply = self._api(method, args, headers)
+                elif upload is not None:
+                    reply = self._upload(upload, body)
                 else:
                     reply = self._respond(args)
                 applied = reply.error is None
@@ -721,6 +770,14 @@ class FakeSlack:
         if validate_message(payload):
             return _Reply.text(400, "invalid_blocks")
         return _Reply.text(200, "ok")
+
+    def _upload(self, file_id: str, body: bytes) -> _Reply:
+        """Take a file's bytes at the URL files.getUploadURLExternal gave for it, once."""
+        file = self._files.get(file_id)
+        if file is None or file.data is not None:
+            return _Reply.text(404, "not_found")
+        file.data = body
+        return _Reply.text(200, f"OK - {len(body)}")
 
     # -- helpers used by method handlers (lock held) ---------------------------------------
 
@@ -1108,6 +1165,86 @@ class FakeSlack:
         if args.get("hash") and args["hash"] != current["hash"]:
             raise _ApiError("hash_conflict")
         return self._view(args.get("view"), None, current["id"])
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        """An upload URL for one file of `length` bytes named `filename`, and its id."""
+        filename = args.get("filename")
+        try:
+            length = int(args.get("length") or 0)
+        except (TypeError, ValueError):
+            length = 0
+        problems = []
+        if not isinstance(filename, str) or not filename.strip():
+            problems.append("[ERROR] filename: required")
+        if length < 1:
+            problems.append("[ERROR] length: must be a positive number of bytes")
+        if problems:
+            raise _ApiError("invalid_arguments", response_metadata={"messages": problems})
+        assert isinstance(filename, str)
+        file_id = self._next_id("F", self._files)
+        alt_txt = args.get("alt_txt") if isinstance(args.get("alt_txt"), str) else None
+        self._files[file_id] = _File(file_id, filename, length, alt_txt)
+        return {"upload_url": f"{self._origin()}{_UPLOAD_PATH}{file_id}", "file_id": file_id}
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Finish uploads and share them in `channel_id` (or `channels`) in one message.
+
+        Every file must have had its bytes posted to its upload URL and not be completed
+        yet (``file_not_found`` otherwise — the fake's reading of an unknown id). Channels
+        are checked as chat.postMessage checks them: ``not_in_channel``, ``is_archived``,
+        ``channel_not_found``; nothing is shared unless all of them pass.
+        """
+        items = args.get("files")
+        if isinstance(items, str):
+            try:
+                items = json.loads(items)
+            except json.JSONDecodeError:
+                items = None
+        if (
+            not isinstance(items, list)
+            or not items
+            or not all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in items)
+        ):
+            messages = ["[ERROR] files: an array of objects with an id is required"]
+            raise _ApiError("invalid_arguments", response_metadata={"messages": messages})
+        files = [self._files.get(item["id"]) for item in items]
+        if any(f is None or f.data is None or f.completed for f in files):
+            raise _ApiError("file_not_found")
+        raw = args.get("channel_id") or args.get("channels") or ""
+        named = raw.split(",") if isinstance(raw, str) else []
+        channels = tuple(self._postable(c.strip()) for c in named if c.strip())
+        comment = args.get("initial_comment") or None
+        shared = []
+        for item, file in zip(items, files, strict=True):
+            assert file is not None and file.data is not None
+            file.completed = True
+            title = item.get("title") or file.filename
+            upload = Upload(
+                file.id, file.filename, title, file.data, channels, comment, file.alt_txt
+            )
+            self._uploads.append(upload)
+            shared.append({"id": file.id, "name": file.filename, "title": title})
+        for channel in channels:
+            self._messages[channel].append(
+                {
+                    "type": "message",
+                    "user": self.bot_user_id,
+                    "bot_id": self.bot_id,
+                    "team": self.team_id,
+                    "ts": self._next_ts(),
+                    "text": comment or "",
+                    "blocks": [],
+                    "thread_ts": args.get("thread_ts") or None,
+                    "files": copy.deepcopy(shared),
+                    "upload": True,
+                }
+            )
+        return {
+            "files": [
+                {**entry, "size": len(file.data or b""), "channels": list(channels)}
+                for entry, file in zip(shared, files, strict=True)
+            ]
+        }
 
 
 def _matches(pattern: str, method: str) -> bool:
