@@ -18,12 +18,12 @@ COMMANDS = (
         "The next session's agenda and action items",
         "[add <topic> | action <what> [for @person] | done <n>]",
     ),
-    ("/review", "Periodic mentorship reviews (arrive in a later version)", ""),
+    ("/review", "A review: the last summary, past ones, or start one", "[now | history]"),
     (
         "/mentor",
         "Pair up, set the meeting rhythm, see or end a mentorship",
         "pair @mentor @mentee [new] | schedule weekly tue 15:00 | skip | pause until <date> "
-        "| resume | status | end",
+        "| resume | review every 4 weeks | status | end",
     ),
 )
 

@@ -209,6 +209,20 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
+        "Reviews: every few weeks, look back together and adjust course",
+        (
+            ("/review now", "start a review at once (each of you answers privately)"),
+            ("/review", "the last review's summary"),
+            ("/review history", "past reviews"),
+            (
+                "/mentor review every 6 weeks",
+                "how often reviews come round, an hour after a meeting (default every 4 weeks; "
+                "`/mentor review off` stops them)",
+            ),
+            ("/goal history 2", "goal 2's earlier wordings, when a review pivoted it"),
+        ),
+    ),
+    (
         "Your mentorship",
         (
             ("/mentor pair @mentor @mentee", "pair up in a channel you share"),
@@ -230,12 +244,13 @@ def help_message() -> Message:
         section(
             "*In a DM to me*: start with `goal:` or `win:` and I'll save it; "
             "anything else, I'll ask whether it's a goal or a win — except a reply to my "
-            "pre-meeting DM, which goes on the agenda.\n"
+            "pre-meeting DM, which goes on the agenda, and `stop: … / start: … / continue: …` "
+            "in the thread of a review DM, which answers that part of the review.\n"
             "Dates: `by 2027-05-15`, `by March 2027`, `in 3 months`.\n"
             "In several mentorships? End a command with `to @name`."
         )
     )
-    return ephemeral("Mentorbot help: /goal, /win, /agenda and /mentor", blocks)
+    return ephemeral("Mentorbot help: /goal, /win, /agenda, /review and /mentor", blocks)
 
 
 # Goals

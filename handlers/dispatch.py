@@ -33,7 +33,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from handlers import meeting_blocks, review_blocks
+from handlers import flows, meeting_blocks, review_blocks
 from handlers.services import Clock
 from handlers.tasks import slack_error
 from mentoring import deliveries
@@ -292,7 +292,17 @@ class Dispatcher:
             return Sent(status)
         deliveries.mark_sent(self.engine, out, self.worker, posted["channel"], posted["ts"], now)
         logger.info("delivery sent", extra={"delivery": out.delivery_id, "kind": out.kind})
+        self._attach_roadmap(out, posted["channel"])
         return Sent("sent")
+
+    def _attach_roadmap(self, out: Outgoing, channel: str) -> None:
+        """A review summary just posted gets the roadmap picture below it: once, best effort
+        (a lost answer is not retried, so the picture can go missing but never doubles)."""
+        picture = out.review.picture if out.review is not None else None
+        if picture is None or picture.empty or out.review is None:
+            return
+        number = out.review.review.number
+        flows.upload_roadmap(self.client, channel, picture, f"The roadmap at review {number}.")
 
     def _failed(self, out: Outgoing, now: datetime, error: SlackApiError) -> Sent:
         code = slack_error(error)

@@ -393,7 +393,7 @@ def mark_failed(
                 pair_id=pair.id or 0,
                 subject=out.subject,
                 meeting_id=out.meeting.id if out.meeting else None,
-                review_id=out.review.id if out.review else None,
+                review_id=out.review.review.id if out.review else None,
                 kind="attention",
                 audience=audience,
                 due_at=now,

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from mentoring.errors import InvalidInput, NotFound
-from mentoring.goals import GOAL_MAX_CHARS
+from mentoring.goals import parse_goal
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, PairInfo, Role
 from mentoring.reviews import (
@@ -334,15 +334,19 @@ def _save(
                 errors[key] = "Pick keep, pivot, drop or achieved."
             entry = {"decision": decision}
             if decision == "pivot":
-                text, reason = _text(values, f"pivot:{goal.id}"), _text(values, f"why:{goal.id}")
-                text = re.sub(r"\s+", " ", text)
-                if not text or text == goal.text:
-                    errors[f"pivot:{goal.id}"] = "A pivot needs the goal's new wording."
-                elif len(text) > GOAL_MAX_CHARS:
-                    errors[f"pivot:{goal.id}"] = f"Keep the goal under {GOAL_MAX_CHARS} characters."
+                wording, reason = _text(values, f"pivot:{goal.id}"), _text(values, f"why:{goal.id}")
+                try:
+                    parsed = parse_goal(wording, now.date())
+                except InvalidInput as refused:
+                    errors[f"pivot:{goal.id}"] = f"A pivot needs the goal's new wording. {refused}"
+                else:
+                    if parsed.text == goal.text and parsed.due_on in (None, goal.due_on):
+                        errors[f"pivot:{goal.id}"] = "That is the goal's wording already."
+                    due = parsed.due_on.isoformat() if parsed.due_on else None
+                    entry |= {"text": parsed.text, "due_on": due}
                 if not reason:
                     errors[f"why:{goal.id}"] = "Say why the goal is changing — it's kept with it."
-                entry |= {"text": text, "reason": reason}
+                entry |= {"reason": reason}
             goalposts[str(goal.id)] = entry
         answer.goalposts = json.dumps(goalposts)
     elif page == "fit":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -20,6 +20,7 @@ from sqlmodel import Session
 from mentoring.errors import InvalidInput, NotAllowed
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target
 from mentoring.pairs import require_active, resolve_pair
+from mentoring.roadmap_picture import RoadmapPicture, roadmap_picture_in
 from storage import ledger
 from storage import repositories as repo
 from storage import reviews as store
@@ -284,6 +285,7 @@ class ReviewMessage:
     review: ReviewInfo
     pending: tuple[str, ...] = ()  # members who have not answered yet
     summary: ReviewSummary | None = None
+    picture: RoadmapPicture | None = None  # attached to the summary
 
 
 def prepare_review_row(
@@ -305,7 +307,11 @@ def prepare_review_row(
             close_review_in(session, review, now, CLOSED_BOTH if everyone else CLOSED_TIME)
         elif review.close_reason == CLOSED_PAIR_ENDED:
             return "pair ended"
-        return ReviewMessage(ReviewInfo.of(review), summary=summary_in(session, pair, review))
+        return ReviewMessage(
+            ReviewInfo.of(review),
+            summary=summary_in(session, pair, review),
+            picture=roadmap_picture_in(session, pair, now.date()),
+        )
     if review.status != store.OPEN:
         return "review closed"
     if now >= row.expires_at:
@@ -412,7 +418,9 @@ def _apply_goalposts(
         if goal is None or goal.pair_id != pair.id or goal.status != GoalStatus.OPEN:
             continue
         choice = decision.get("decision")
-        if choice == "pivot" and decision.get("text") and decision["text"] != goal.text:
+        if choice == "pivot" and decision.get("text"):
+            if decision.get("due_on"):
+                goal.due_on = date.fromisoformat(decision["due_on"])
             session.add(
                 GoalRevision(
                     goal_id=goal.id or 0,

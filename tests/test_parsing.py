@@ -10,16 +10,23 @@ from handlers.parsing import (
     ChangeGoal,
     DirectMessage,
     EndPair,
+    GoalHistory,
     Help,
     ListGoals,
     LogWin,
     PairUp,
+    ReviewHistory,
+    SetReviewCadence,
+    ShowLastReview,
+    ShowReviewCadence,
     ShowRoadmap,
     ShowStatus,
+    StartReview,
     parse_agenda_command,
     parse_direct_message,
     parse_goal_command,
     parse_mentor_command,
+    parse_review_command,
     parse_win_command,
     take_target,
 )
@@ -104,6 +111,7 @@ def test_every_example_in_the_help_parses() -> None:
         "/win": parse_win_command,
         "/mentor": parse_mentor_command,
         "/agenda": parse_agenda_command,
+        "/review": parse_review_command,
     }
     for _title, commands in blocks.HELP_SECTIONS:
         for example, _what in commands:
@@ -111,3 +119,20 @@ def test_every_example_in_the_help_parses() -> None:
             # People in examples are written @name; Slack sends them as <@U…|name>.
             text = re.sub(r"@(\w+)", lambda m: f"<@U{m.group(1).upper()}|{m.group(1)}>", text)
             assert parsers[name](from_slack(text)) != Help() or text in ("help", "")
+
+
+def test_review_commands_and_cadences() -> None:
+    """`/review`, its verbs and `to @name`; `/mentor review every N weeks|off`; `/goal history`."""
+    assert parse_review_command("") == ShowLastReview(None)
+    assert parse_review_command("history to <@UA>") == ReviewHistory("UA")
+    assert parse_review_command("now") == StartReview(None)
+    assert parse_mentor_command("review every 6 weeks") == SetReviewCadence(6, None)
+    assert parse_mentor_command("review off to <@UB>") == SetReviewCadence(None, "UB")
+    assert parse_mentor_command("review") == ShowReviewCadence(None)
+    assert parse_goal_command("history 2") == GoalHistory(2, None)
+    with pytest.raises(InvalidInput):
+        parse_review_command("sometime")
+    with pytest.raises(InvalidInput):
+        parse_mentor_command("review every week-ish")
+    with pytest.raises(InvalidInput):
+        parse_goal_command("history two")

@@ -11,21 +11,29 @@ import json
 import pytest
 from sqlmodel import select
 
-from handlers import blocks, meeting_blocks
+from handlers import blocks, meeting_blocks, review_blocks
+from mentoring import review_answers
+from mentoring.model import Actor
 from storage.db import session_scope
 from storage.models import (
     ActionItem,
     AgendaItem,
+    Commitment,
     Delivery,
     Draft,
     Goal,
+    GoalRevision,
     Meeting,
     MeetingSchedule,
     Milestone,
     Pair,
+    Review,
+    ReviewAnswer,
+    ReviewFit,
     Win,
 )
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, flatten_text
+from tests.support import T0
 
 SECRET_GOAL = "Negotiate a raise before my review"
 SECRET_WIN = "Told my manager about the burnout"
@@ -33,6 +41,8 @@ SECRET_NOTE = "I am thinking about leaving"
 SECRET_AGENDA = "How to tell my manager I want a transfer"
 SECRET_ACTION = "Update my CV quietly"
 SECRET_STEP = "Ask HR about the transfer policy"
+SECRET_REVIEW = "Stop hiding how unhappy I am"
+SECRET_FIT = "They have never managed anyone"
 
 
 def _snapshot(wire: Wire) -> str:
@@ -50,6 +60,11 @@ def _snapshot(wire: Wire) -> str:
                 ActionItem,
                 Delivery,
                 Milestone,
+                Review,
+                ReviewAnswer,
+                ReviewFit,
+                Commitment,
+                GoalRevision,
             )
             for row in session.exec(select(model)).all()
         ]
@@ -67,6 +82,19 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
     wire.command("/agenda", "done 1", user=MENTEE)
     wire.command("/mentor", "skip", user=MENTEE)
     wire.command("/goal", f"milestone 1 {SECRET_STEP}", user=MENTEE)
+    wire.command("/review", "now", user=MENTEE)
+    with session_scope(wire.services.engine) as session:
+        review = session.exec(select(Review)).one()
+    form = review_answers.questionnaire(wire.services.engine, Actor(MENTEE), review.id, T0)
+    answers = {"stop": SECRET_REVIEW, "start": "x", "continue": "y", "fit_score": "1"}
+    answers |= {"fit_comment": SECRET_FIT}
+    for entry in form.audit:
+        answers[f"item:goal:{entry.goal.id}"] = "on_track"
+        answers |= {f"item:milestone:{m.id}": "on_track" for m in entry.milestones}
+    answers |= {f"decision:{goal.id}": "keep" for goal in form.goals}
+    answers |= {"evidence": [str(win.id) for win in form.wins[:1]]}
+    for index in range(len(form.pages)):
+        review_answers.save_page(wire.services.engine, Actor(MENTEE), review.id, index, answers, T0)
     with session_scope(wire.services.engine) as session:
         goal = session.exec(select(Goal)).one()
         win = session.exec(select(Win)).one()
@@ -83,6 +111,7 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
         "meeting": str(meeting.id),
         "action": str(action.id),
         "milestone": str(milestone.id),
+        "review": str(review.id),
     }
 
 
@@ -117,8 +146,26 @@ COMMANDS = [
     ("/mentor", "pause until 2027-01-10"),
     ("/mentor", "resume"),
     ("/mentor", "prompts 48h 2h 3h"),
+    ("/review", ""),
+    ("/review", f"to <@{MENTEE}>"),
+    ("/review", "history"),
+    ("/review", "now"),
+    ("/mentor", "review"),
+    ("/mentor", "review every 2 weeks"),
+    ("/mentor", "review off"),
+    ("/goal", "history 1"),
+    ("/goal", f"history 1 to <@{MENTEE}>"),
 ]
-SECRETS = (SECRET_GOAL, SECRET_WIN, SECRET_NOTE, SECRET_AGENDA, SECRET_ACTION, SECRET_STEP)
+SECRETS = (
+    SECRET_GOAL,
+    SECRET_WIN,
+    SECRET_NOTE,
+    SECRET_AGENDA,
+    SECRET_ACTION,
+    SECRET_STEP,
+    SECRET_REVIEW,
+    SECRET_FIT,
+)
 
 
 @pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
@@ -153,10 +200,11 @@ def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:
         (f"{blocks.MILESTONE_DONE}_0", ids["milestone"]),
         (blocks.UNDO_MILESTONE, ids["milestone"]),
         (blocks.MAKE_GOAL_SPECIFIC, ids["goal"]),
+        (review_blocks.ANSWER_REVIEW, ids["review"]),
     ]
 
 
-@pytest.mark.parametrize("index", range(13))
+@pytest.mark.parametrize("index", range(14))
 def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
     wire: Wire, private_pair, index
 ) -> None:
@@ -205,3 +253,53 @@ def _home_opened(user: str) -> bytes:
         f"EvHome{user}",
         {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"},
     )
+
+
+@pytest.mark.parametrize("who", [OUTSIDER, ADMIN, MENTOR])
+@pytest.mark.parametrize("page", range(5))
+def test_forged_review_pages_save_nothing(wire: Wire, private_pair, who, page) -> None:
+    """A review page submitted with the pair's real review id in a forged private_metadata:
+    others are refused, the mentor cannot reach the mentee's pages, and nothing changes."""
+    before, posts_before = _snapshot(wire), wire.fake.messages_in(PAIR_CHANNEL)
+    metadata = json.dumps({"review": int(private_pair["review"]), "page": page})
+    values = {
+        "stop": {"type": "plain_text_input", "value": "Forged"},
+        "fit_score": {"type": "static_select", "selected_option": {"value": "5"}},
+    }
+    response = wire.submit(review_blocks.REVIEW_PAGE, values, user=who, private_metadata=metadata)
+    assert response.status_code == 200
+    body = response.json()
+    shown = json.dumps(body)
+    assert body["response_action"] in ("update", "errors")
+    assert not any(secret in shown for secret in SECRETS)
+    if who == MENTOR and page == 0:  # the mentor's own (only) page: their own answer is wanted
+        assert body["response_action"] == "errors"
+    assert _snapshot(wire) == before
+    assert wire.fake.messages_in(PAIR_CHANNEL) == posts_before
+
+
+def test_the_fit_answer_reaches_nobody_but_the_mentee(wire: Wire, private_pair) -> None:
+    """The mentor's review form, the summary and /review never carry the fit answer."""
+    review_id = int(private_pair["review"])
+    form = review_answers.questionnaire(wire.services.engine, Actor(MENTOR), review_id, T0)
+    assert form.pages == ("ssc",) and form.saved.fit_comment is None
+    review_answers.save_page(
+        wire.services.engine,
+        Actor(MENTOR),
+        review_id,
+        0,
+        {"stop": "a", "start": "b", "continue": "c"},
+        T0,
+    )
+    from mentoring.deliveries import prepare  # the summary row, as the dispatcher sees it
+
+    with session_scope(wire.services.engine) as session:
+        row = session.exec(select(Delivery).where(Delivery.kind == "summary")).one()
+    with session_scope(wire.services.engine) as session:
+        session.get(Delivery, row.id).status = "sending"
+        session.get(Delivery, row.id).claimed_by = "w"
+    out = prepare(wire.services.engine, row.id, "w", T0)
+    assert SECRET_REVIEW in json.dumps(review_blocks.review_message(out))
+    assert SECRET_FIT not in json.dumps(review_blocks.review_message(out))
+    shown = wire.command("/review", "", user=MENTOR).reply_text
+    assert "Review 1: summary" in shown and SECRET_FIT not in shown

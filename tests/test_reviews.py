@@ -1,0 +1,350 @@
+"""Reviews: when they fall due, how answers are checked and saved, how they are reminded and
+closed (with the injected clock), and what closing applies — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from bot.settings import Settings
+from mentoring import pairs
+from mentoring.errors import InvalidInput, NotAllowed
+from mentoring.goals import goal_history
+from mentoring.meetings import pause
+from mentoring.milestones import add_milestone
+from mentoring.model import Actor, Target
+from mentoring.review_answers import (
+    ReviewFieldErrors,
+    parse_stop_start_continue,
+    questionnaire,
+    save_page,
+)
+from mentoring.reviews import (
+    commitment_lines,
+    last_summary,
+    parse_every,
+    set_review_cadence,
+    start_review_now,
+)
+from storage.db import session_scope
+from storage.models import (
+    Commitment,
+    Delivery,
+    Goal,
+    GoalRevision,
+    Review,
+    ReviewAnswer,
+    ReviewFit,
+)
+from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
+from tests.fakes.slack_api import FakeSlack
+from tests.support import T0, pair_up, schedule_meetings
+from tests.test_dispatch import dispatcher
+
+pytestmark = pytest.mark.both_backends
+
+START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # weekly tue 15:00 Berlin, from T0
+SSC = {"stop": "Skipping prep", "start": "Bringing a draft", "continue": "Weekly mock talks"}
+
+
+def _goal(engine: Engine, text: str = "Give a talk at PyCon US by May 2027") -> int:
+    from mentoring.capture import Kind, capture
+
+    added = capture(engine, Actor(MENTEE), Kind.GOAL, text, Target(), T0)
+    return added.goal.id
+
+
+def _rows(engine: Engine, review_id: int) -> dict[tuple[str, str], Delivery]:
+    with session_scope(engine) as session:
+        rows = session.exec(select(Delivery).where(Delivery.review_id == review_id)).all()
+    return {(row.kind, row.audience): row for row in rows}
+
+
+def _reviews(engine: Engine) -> list[Review]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Review).order_by(Review.number)).all())
+
+
+def _answer_all(engine: Engine, user: str, review_id: int, now: datetime, **extra) -> None:
+    """Answer every page of `user`'s questionnaire with plausible values."""
+    form = questionnaire(engine, Actor(user), review_id, now)
+    for index, page in enumerate(form.pages):
+        values: dict[str, object] = dict(SSC)
+        if page.startswith("audit:"):
+            for entry in form.audit_page(page):
+                values[f"item:goal:{entry.goal.id}"] = "on_track"
+                for milestone in entry.milestones:
+                    values[f"item:milestone:{milestone.id}"] = "done"
+        if page == "evidence":
+            values["evidence"] = [str(form.wins[0].id)]
+        if page.startswith("goalpost:"):
+            for goal in form.goalpost_page(page):
+                values[f"decision:{goal.id}"] = "keep"
+        if page == "checkin":
+            values |= {f"checkin:{c.id}": "yes" for c in form.checkins}
+        values |= {"fit_score": "4"} | extra
+        save_page(engine, Actor(user), review_id, index, values, now)
+
+
+def test_cadence_words() -> None:
+    """Weeks and months read as weeks; off is None; nonsense and extremes are refused."""
+    assert parse_every(["every", "6", "weeks"]) == 6
+    assert parse_every(["every", "2", "months"]) == 8
+    assert parse_every(["monthly"]) == 4 and parse_every(["off"]) is None
+    for words in (["every", "0", "weeks"], ["every", "27", "weeks"], ["sometimes"]):
+        with pytest.raises(InvalidInput):
+            parse_every(words)
+
+
+def test_the_default_cadence_reviews_an_hour_after_the_meeting_four_weeks_on(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Weekly meetings from 24 Nov and the default of 4 weeks: review 1 follows the meeting of
+    22 Dec (the first at least four weeks after pairing), at 15:00 UTC; nothing before."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    run = dispatcher(engine, settings)
+    for week in range(4):
+        run.tick(START + timedelta(weeks=week))
+    (review,) = _reviews(engine)
+    assert review.opens_at == START + timedelta(weeks=4, hours=1)
+    assert review.closes_at == review.opens_at + timedelta(days=7)
+    rows = _rows(engine, review.id)
+    assert set(rows) == {
+        ("review", "channel"),
+        ("review", "mentor"),
+        ("review", "mentee"),
+        ("reminder", "mentor"),
+        ("reminder", "mentee"),
+        ("summary", "channel"),
+    }
+    assert rows[("reminder", "mentee")].due_at == review.opens_at + timedelta(days=2)
+    assert rows[("summary", "channel")].due_at == review.closes_at
+
+
+def test_changing_the_cadence_replans_and_off_stops_reviews(engine: Engine) -> None:
+    """`every 1 week` brings the next review to the next meeting; `off` cancels the planned
+    one and plans no more."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    now = T0 + timedelta(days=2)
+    with pytest.raises(InvalidInput):
+        parse_every(["every"])
+    shown = set_review_cadence(engine, Actor(MENTOR), Target(), 1, now)
+    assert shown.every_weeks == 1 and shown.upcoming is None  # 24 Nov is under a week on
+    set_review_cadence(engine, Actor(MENTOR), Target(), None, now)
+    assert _reviews(engine) == []
+    started = start_review_now(engine, Actor(MENTEE), Target(), now)
+    off = set_review_cadence(engine, Actor(MENTOR), Target(), None, now)
+    assert off.upcoming is not None and off.upcoming.id == started.review.id  # open: carries on
+
+
+def test_review_now_once_at_a_time(engine: Engine) -> None:
+    """`/review now` opens at once; a second one while it is open is refused with a pointer."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    started = start_review_now(engine, Actor(MENTEE), Target(), T0)
+    assert started.review.number == 1 and started.review.opens_at == T0
+    with pytest.raises(InvalidInput, match="already open"):
+        start_review_now(engine, Actor(MENTOR), Target(), T0 + timedelta(hours=1))
+
+
+def test_one_reminder_to_whoever_has_not_answered_then_closing_with_whoever_did(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Day 0: post and two DMs. Day 2: one reminder, to the mentor (the mentee answered).
+    Day 7: the summary, closed "seven days passed", naming who didn't answer; nothing more."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    _goal(engine)
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    run = dispatcher(engine, settings)
+    run.tick(T0)
+    assert len(fake_slack.messages_in(MENTOR)) == len(fake_slack.messages_in(MENTEE)) == 1
+    _answer_all(engine, MENTEE, review.id, T0 + timedelta(hours=5))
+    run.tick(T0 + timedelta(days=2) - timedelta(minutes=1))
+    assert len(fake_slack.messages_in(MENTOR)) == 1
+    run.tick(T0 + timedelta(days=2))
+    assert "A reminder" in fake_slack.messages_in(MENTOR)[-1]["text"]
+    assert len(fake_slack.messages_in(MENTEE)) == 1
+    assert _rows(engine, review.id)[("reminder", "mentee")].reason == "already answered"
+    run.tick(T0 + timedelta(days=6))
+    assert _reviews(engine)[0].status == "open"
+    run.tick(T0 + timedelta(days=7))
+    (closed,) = _reviews(engine)
+    assert (closed.status, closed.close_reason) == ("closed", "seven days passed")
+    summary = str([m for m in fake_slack.messages_in(PAIR_CHANNEL) if ": summary" in m["text"]])
+    assert "Review 1: summary" in summary and "No answer from <@UMENTOR>" in summary
+    posts = len(fake_slack.messages_in(PAIR_CHANNEL))
+    run.tick(T0 + timedelta(days=9))
+    assert len(fake_slack.messages_in(PAIR_CHANNEL)) == posts
+    with pytest.raises(InvalidInput, match="has closed"):
+        questionnaire(engine, Actor(MENTOR), review.id, T0 + timedelta(days=8))
+
+
+def test_a_pair_ended_mid_review_closes_it_with_the_reason(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Ending the pair closes the review ("the mentorship ended"): no reminder, no summary,
+    and nothing the review decided is applied."""
+    pair = pair_up(engine, channel=PAIR_CHANNEL)
+    _goal(engine)
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    run = dispatcher(engine, settings)
+    run.tick(T0)
+    _answer_all(engine, MENTEE, review.id, T0 + timedelta(hours=1))
+    pairs.end_pair(engine, Actor(MENTOR), pair.id, T0 + timedelta(days=1))
+    (closed,) = _reviews(engine)
+    assert (closed.status, closed.close_reason) == ("closed", "the mentorship ended")
+    posts = len(fake_slack.calls_to("chat.postMessage"))
+    run.tick(T0 + timedelta(days=8))
+    assert len(fake_slack.calls_to("chat.postMessage")) == posts
+    rows = _rows(engine, review.id)
+    assert {row.status for key, row in rows.items() if key[0] != "review"} == {"skipped"}
+    with session_scope(engine) as session:
+        assert session.exec(select(Commitment)).all() == []
+
+
+def test_a_paused_pair_gets_no_review_while_away(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """A review falling inside a pause is called off (with the reason), not sent."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    pause(engine, Actor(MENTEE), Target(), date(2026, 12, 20), T0)
+    run = dispatcher(engine, settings)
+    run.tick(START)
+    run.tick(START + timedelta(weeks=1, hours=1))
+    (review,) = _reviews(engine)
+    assert review.status == "cancelled" and "paused until 2026-12-20" in review.close_reason
+    assert fake_slack.messages_in(PAIR_CHANNEL) == []
+
+
+def test_pages_check_their_fields_and_a_second_submission_updates_the_answer(
+    engine: Engine,
+) -> None:
+    """Errors by field and nothing saved; a behind item needs a note; submitting again
+    updates the one answer row."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    goal_id = _goal(engine)
+    add_milestone(engine, Actor(MENTEE), Target(), 1, "Submit the proposal by 2027-01-15", T0)
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    form = questionnaire(engine, Actor(MENTEE), review.id, T0)
+    assert form.pages == ("audit:0", "ssc", "goalpost:0", "fit")  # no wins: no evidence page
+    milestone_id = form.audit[0].milestones[0].id
+    with pytest.raises(ReviewFieldErrors) as refused:
+        save_page(
+            engine,
+            Actor(MENTEE),
+            review.id,
+            0,
+            {f"item:goal:{goal_id}": "behind:skill_gap", f"item:milestone:{milestone_id}": "?"},
+            T0,
+        )
+    assert set(refused.value.errors) == {f"note:{goal_id}", f"item:milestone:{milestone_id}"}
+    with session_scope(engine) as session:
+        assert session.exec(select(ReviewAnswer)).all() == []
+    with pytest.raises(ReviewFieldErrors) as refused:
+        save_page(engine, Actor(MENTEE), review.id, 1, {"stop": "x", "start": " "}, T0)
+    assert set(refused.value.errors) == {"start", "continue"}
+    for text in ("First thoughts", "Second thoughts"):
+        save_page(engine, Actor(MENTEE), review.id, 1, SSC | {"stop": text}, T0)
+    with session_scope(engine) as session:
+        (answer,) = session.exec(select(ReviewAnswer)).all()
+    assert answer.stop == "Second thoughts" and answer.submitted_at is None
+    with pytest.raises(ReviewFieldErrors) as refused:
+        save_page(engine, Actor(MENTEE), review.id, 3, {"fit_score": "9"}, T0)
+    assert set(refused.value.errors) == {"fit_score"}
+
+
+def test_others_cannot_open_or_save_and_the_mentor_never_sees_the_fit(engine: Engine) -> None:
+    """An outsider is refused outright; the mentor's form is check-ins and Stop/Start/Continue
+    only, so a forged fit page from the mentor is out of date and stores nothing."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    _goal(engine)
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    for who in (Actor("UOUTSIDER"), Actor("UADMIN", is_admin=True)):
+        with pytest.raises(NotAllowed):
+            questionnaire(engine, who, review.id, T0)
+        with pytest.raises(NotAllowed):
+            save_page(engine, who, review.id, 0, SSC, T0)
+    assert questionnaire(engine, Actor(MENTOR), review.id, T0).pages == ("ssc",)
+    with pytest.raises(InvalidInput, match="out of date"):
+        save_page(engine, Actor(MENTOR), review.id, 3, {"fit_score": "1"}, T0)
+    with session_scope(engine) as session:
+        assert session.exec(select(ReviewFit)).all() == []
+        assert session.exec(select(ReviewAnswer)).all() == []
+
+
+def test_closing_applies_pivots_as_history_and_turns_start_and_stop_into_commitments(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """A pivot keeps the goal's id (its milestones stay) and records the old wording and the
+    reason; "achieved" closes a goal; each Start/Stop line is a commitment; the next review
+    asks about them and records the outcome."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    talk, other = _goal(engine), _goal(engine, "Lead the billing migration by March 2027")
+    add_milestone(engine, Actor(MENTEE), Target(), 2, "Write the plan by 2027-01-10", T0)
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    pivot = {
+        f"decision:{talk}": "achieved",
+        f"decision:{other}": "pivot",
+        f"pivot:{other}": "Lead the platform migration by June 2027",
+        f"why:{other}": "Billing moved teams",
+    }
+    _answer_all(engine, MENTEE, review.id, T0, **pivot, start="Draft early\n- Ask for help")
+    _answer_all(engine, MENTOR, review.id, T0, stop="nothing")
+    dispatcher(engine, settings).tick(T0 + timedelta(minutes=1))  # both answered: summary now
+    (closed,) = _reviews(engine)
+    assert closed.close_reason == "both answered"
+    with session_scope(engine) as session:
+        goals = {g.id: g for g in session.exec(select(Goal)).all()}
+        (revision,) = session.exec(select(GoalRevision)).all()
+        commitments = session.exec(select(Commitment).order_by(Commitment.id)).all()
+    assert goals[talk].status == "done"
+    assert (goals[other].text, goals[other].due_on) == (
+        "Lead the platform migration",
+        date(2027, 6, 30),
+    )
+    assert (revision.goal_id, revision.old_text) == (
+        other,
+        "Lead the billing migration",
+    )
+    assert [(c.owner_id, c.kind, c.text) for c in commitments] == [
+        (MENTEE, "start", "Draft early"),
+        (MENTEE, "start", "Ask for help"),
+        (MENTEE, "stop", "Skipping prep"),
+        (MENTOR, "start", "Bringing a draft"),
+    ]
+    history = goal_history(engine, Actor(MENTOR), Target(), 2)
+    assert [r.reason for r in history.revisions] == ["Billing moved teams"]
+    summary = last_summary(engine, Actor(MENTOR), Target())
+    assert summary is not None and [c.decision for c in summary.changes] == ["achieved", "pivot"]
+
+    second = start_review_now(engine, Actor(MENTEE), Target(), T0 + timedelta(days=1)).review
+    form = questionnaire(engine, Actor(MENTEE), second.id, T0 + timedelta(days=1))
+    assert form.pages[0] == "checkin" and len(form.checkins) == 3
+    _answer_all(engine, MENTEE, second.id, T0 + timedelta(days=1))
+    _answer_all(engine, MENTOR, second.id, T0 + timedelta(days=1))
+    dispatcher(engine, settings).tick(T0 + timedelta(days=1, minutes=1))
+    with session_scope(engine) as session:
+        checked = session.exec(select(Commitment).where(Commitment.review_id == closed.id)).all()
+    assert {c.outcome for c in checked} == {"yes"}
+    assert {c.checked_in_review_id for c in checked} == {second.id}
+
+
+def test_stop_start_continue_lines_and_commitment_lines() -> None:
+    """Labels in any case, "keep" for continue, continuation lines; "nothing" is no
+    commitment."""
+    parsed = parse_stop_start_continue(
+        "Stop: late cancellations\nSTART - sharing drafts\n  earlier\nkeep: mock talks"
+    )
+    assert parsed == {
+        "stop": "late cancellations",
+        "start": "sharing drafts\nearlier",
+        "continue": "mock talks",
+    }
+    assert parse_stop_start_continue("thanks, will do") == {}
+    assert commitment_lines("- one\n• two\nNothing.\n\n") == ["one", "two"]
