@@ -92,6 +92,19 @@ def button(
     return element
 
 
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
+    """An input whose element's action_id is the block's id, so errors keyed by block land."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": plain(label, 2000)},
+        "element": element,
+    }
+    if optional:
+        block["optional"] = True
+    return block
+
+
 def actions(*elements: Block) -> Block:
     return {"type": "actions", "elements": list(elements)}
 
@@ -360,30 +373,21 @@ def goal_editor(goal: GoalInfo, coaching: Coaching) -> Block:
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
             context(f"Missing: {hint}. For example: _{mrkdwn(coaching.example)}_"),
-            {
-                "type": "input",
-                "block_id": GOAL_EDITOR_OUTCOME,
-                "label": {"type": "plain_text", "text": "Outcome"},
-                "element": {
+            input_block(
+                GOAL_EDITOR_OUTCOME,
+                "Outcome",
+                {
                     "type": "plain_text_input",
                     "action_id": GOAL_EDITOR_OUTCOME,
                     "initial_value": plain(goal.text, GOAL_MAX_CHARS),
                     "max_length": GOAL_MAX_CHARS,
                 },
-            },
-            {
-                "type": "input",
-                "block_id": GOAL_EDITOR_DUE,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Target date"},
-                "element": date_input,
-            },
-            {
-                "type": "input",
-                "block_id": GOAL_EDITOR_EVIDENCE,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "How you'll know"},
-                "element": {
+            ),
+            input_block(GOAL_EDITOR_DUE, "Target date", date_input, optional=True),
+            input_block(
+                GOAL_EDITOR_EVIDENCE,
+                "How you'll know",
+                {
                     "type": "plain_text_input",
                     "action_id": GOAL_EDITOR_EVIDENCE,
                     "placeholder": {
@@ -392,7 +396,8 @@ def goal_editor(goal: GoalInfo, coaching: Coaching) -> Block:
                     },
                     "max_length": 150,
                 },
-            },
+                optional=True,
+            ),
         ],
     }
 

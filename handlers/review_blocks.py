@@ -21,6 +21,7 @@ from handlers.blocks import (
     day,
     ephemeral,
     header,
+    input_block,
     message,
     packed_sections,
     plural,
@@ -267,15 +268,7 @@ def _select(
     chosen = next((_option(v, t) for v, t in choices if v == initial), None)
     if chosen is not None:
         element["initial_option"] = chosen
-    block: Block = {
-        "type": "input",
-        "block_id": key,
-        "label": {"type": "plain_text", "text": plain(label, 2000)},
-        "element": element,
-    }
-    if optional:
-        block["optional"] = True
-    return block
+    return input_block(key, label, element, optional=optional)
 
 
 def _text_input(
@@ -298,15 +291,7 @@ def _text_input(
         element["initial_value"] = initial[:max_length]
     if placeholder:
         element["placeholder"] = {"type": "plain_text", "text": plain(placeholder, 150)}
-    block: Block = {
-        "type": "input",
-        "block_id": key,
-        "label": {"type": "plain_text", "text": plain(label, 2000)},
-        "element": element,
-    }
-    if optional:
-        block["optional"] = True
-    return block
+    return input_block(key, label, element, optional=optional)
 
 
 def _checkin_page(form: Questionnaire, page: str) -> list[Block]:
@@ -385,12 +370,7 @@ def _evidence_page(form: Questionnaire, page: str) -> list[Block]:
             "three best show practice, not just theory?"
         ),
         *packed_sections(listed, 2),
-        {
-            "type": "input",
-            "block_id": "evidence",
-            "label": {"type": "plain_text", "text": "Best evidence of growth"},
-            "element": element,
-        },
+        input_block("evidence", "Best evidence of growth", element),
     ]
 
 

@@ -195,7 +195,7 @@ def _questionnaire(
     else:
         pages += ["ssc"]
     return Questionnaire(
-        review=_info(review),
+        review=ReviewInfo.of(review),
         pair=PairInfo.of(pair),
         viewer=viewer,
         role=role,
@@ -206,10 +206,6 @@ def _questionnaire(
         goals=goals,
         saved=_saved(session, review, viewer, role),
     )
-
-
-def _info(review: Review) -> ReviewInfo:
-    return ReviewInfo.of(review)
 
 
 def _wins_since_last_review(session: Session, review: Review, pair: Pair) -> tuple[WinChoice, ...]:

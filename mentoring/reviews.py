@@ -85,9 +85,6 @@ class ReviewInfo:
             review.close_reason,
         )
 
-    def is_open(self, now: datetime) -> bool:
-        return self.status == store.OPEN and self.opens_at <= now < self.closes_at
-
 
 @dataclass(frozen=True)
 class ReviewCadenceView:
@@ -283,7 +280,6 @@ class ReviewMessage:
     """What a review row's message needs: the review, and for the summary, its content."""
 
     review: ReviewInfo
-    pending: tuple[str, ...] = ()  # members who have not answered yet
     summary: ReviewSummary | None = None
     picture: RoadmapPicture | None = None  # attached to the summary
 
@@ -318,16 +314,14 @@ def prepare_review_row(
         return "too late: the review had closed"
     schedule = ledger.schedule_of(session, pair.id or 0)
     paused = schedule.paused_until if schedule is not None else None
-    if paused is not None and review.opens_at.date() < paused and row.kind == "review":
-        _cancel(session, review, f"paused until {paused.isoformat()}", now)
+    if paused is not None and review.opens_at.date() < paused and review.started_by is None:
+        _cancel(session, review, f"paused until {paused.isoformat()}", now)  # not /review now
         return f"paused until {paused.isoformat()}"
-    answered = _answered(session, review)
     if row.kind == "reminder":
         user = pair.mentor_id if row.audience == "mentor" else pair.mentee_id
-        if user in answered:
+        if user in _answered(session, review):
             return "already answered"
-    pending = tuple(user for user in (pair.mentor_id, pair.mentee_id) if user not in answered)
-    return ReviewMessage(ReviewInfo.of(review), pending=pending)
+    return ReviewMessage(ReviewInfo.of(review))
 
 
 def _answered(session: Session, review: Review) -> set[str]:
@@ -466,10 +460,9 @@ class CommitmentInfo:
     kind: str
     text: str
     outcome: str | None
-    review_number: int | None = None
 
     @classmethod
-    def of(cls, commitment: Commitment, review_number: int | None = None) -> CommitmentInfo:
+    def of(cls, commitment: Commitment) -> CommitmentInfo:
         assert commitment.id is not None
         return cls(
             commitment.id,
@@ -477,7 +470,6 @@ class CommitmentInfo:
             commitment.kind,
             commitment.text,
             commitment.outcome,
-            review_number,
         )
 
 

@@ -118,11 +118,6 @@ def revisions_in_review(session: Session, review_id: int) -> Sequence[GoalRevisi
     return session.exec(statement.order_by(col(GoalRevision.id))).all()
 
 
-def deliveries_of_review(session: Session, review_id: int) -> Sequence[Delivery]:
-    statement = select(Delivery).where(Delivery.review_id == review_id)
-    return session.exec(statement.order_by(col(Delivery.id))).all()
-
-
 def end_review_rows(session: Session, review_id: int, reason: str, now: datetime) -> int:
     """Skip the review's rows that have not been claimed yet."""
     result = session.execute(
