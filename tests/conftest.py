@@ -6,15 +6,18 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Engine
 
+from bot import cli
 from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app, stop_server
@@ -313,6 +316,30 @@ def wire(settings: Settings, services: Services, fake_slack: FakeSlack) -> Itera
     """The app over the wire, its work after each ack done inline."""
     with serving(settings, services, fake_slack) as client:
         yield client
+
+
+Tick = Callable[[datetime], str]
+
+
+@pytest.fixture
+def tick(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> Tick:
+    """`python -m bot tick --at …` in this process, configured like a deployment would be."""
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    monkeypatch.setenv("SLACK_BOT_TOKEN", settings.bot_token or "")
+    monkeypatch.setenv("SLACK_API_URL", settings.slack_api_url)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+
+    def run(at: datetime) -> str:
+        capsys.readouterr()
+        assert cli.main(["tick", "--at", at.isoformat().replace("+00:00", "Z")]) == 0
+        return capsys.readouterr().out
+
+    return run
 
 
 COACHING_FIGURES = pytest.StashKey[str]()

@@ -2,48 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from bot import cli
-from bot.settings import Settings
 from handlers import meeting_blocks
 from storage.db import session_scope
 from storage.models import ActionItem, AgendaItem
-from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, flatten_text
+from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Tick, Wire, flatten_text
 from tests.support import FrozenClock
 
 pytestmark = pytest.mark.both_backends
 
 # The mentee's Slack zone is America/New_York: "weekly tue 15:00" is 20:00 UTC on the 24th.
 START = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
-
-Tick = Callable[[datetime], str]
-
-
-@pytest.fixture
-def tick(
-    settings: Settings,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> Tick:
-    """`python -m bot tick --at …` in this process, configured like a deployment would be."""
-    monkeypatch.chdir(tmp_path)  # no developer .env
-    monkeypatch.setenv("SLACK_BOT_TOKEN", settings.bot_token or "")
-    monkeypatch.setenv("SLACK_API_URL", settings.slack_api_url)
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-
-    def run(at: datetime) -> str:
-        capsys.readouterr()
-        assert cli.main(["tick", "--at", at.isoformat().replace("+00:00", "Z")]) == 0
-        return capsys.readouterr().out
-
-    return run
 
 
 def texts(wire: Wire, channel: str) -> list[str]:
