@@ -33,9 +33,11 @@ from handlers.parsing import (
     Request,
     Resume,
     ScheduleOff,
+    SetNudges,
     SetOffsets,
     SetSchedule,
     ShowAgenda,
+    ShowNudges,
     ShowSchedule,
     ShowStatus,
     SkipMeeting,
@@ -48,7 +50,7 @@ from handlers.parsing import (
 from handlers.services import Message, Services
 from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
-from mentoring import capture, goals, inbox, meetings, milestones, pairs, wins
+from mentoring import capture, goals, inbox, meetings, milestones, nudges, pairs, wins
 from mentoring.capture import Kind
 from mentoring.coaching import coach
 from mentoring.dates import parse_due
@@ -123,6 +125,14 @@ def mentor_command(services: Services, client: WebClient, request: Request) -> M
             return blocks.end_confirmation(pair)
         case PairUp() as pair_up:
             return pair_up_flow(services, client, request, pair_up)
+        case ShowNudges(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            shown = nudges.show_nudges(services.engine, actor, target)
+            return meeting_blocks.nudge_setting(shown, actor.user_id)
+        case SetNudges(on=on, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            changed = nudges.set_nudges(services.engine, actor, target, on, services.clock())
+            return meeting_blocks.nudge_setting(changed, actor.user_id)
         case meeting_request:
             return meeting_flow(services, client, request, meeting_request)
 

@@ -114,6 +114,10 @@ COMMANDS = [
     ("/mentor", "pause until 2027-01-10"),
     ("/mentor", "resume"),
     ("/mentor", "prompts 48h 2h 3h"),
+    ("/mentor", "nudges off"),
+    ("/mentor", f"nudges off to <@{MENTEE}>"),
+    ("/mentor", "nudges on"),
+    ("/mentor", "nudges"),
 ]
 SECRETS = (SECRET_GOAL, SECRET_WIN, SECRET_NOTE, SECRET_AGENDA, SECRET_ACTION, SECRET_STEP)
 
