@@ -26,7 +26,7 @@ from bot.settings import Settings, SettingsError
 from bot.web import make_server, make_wsgi_app
 from bot.worker import ProcessRunner
 from handlers.messages import replay_pending
-from mentoring import inbox
+from mentoring import inbox, nudges
 from mentoring.deliveries import ledger_lines
 from storage.db import describe_url, init_db, make_engine
 
@@ -134,9 +134,14 @@ def _tick(settings: Settings, at: datetime | None) -> int:
     if engine is None:
         return 1
     clock = (lambda: at) if at is not None else system_clock
+    nudged = nudges.plan_nudges(engine, clock())  # first, so one due now goes out in this pass
     report = make_dispatcher(settings, engine, clock).tick(at)
     pruned = inbox.prune(engine, clock())
-    print(report.summary() + (f"; pruned {pruned} old row(s)" if pruned else ""))
+    print(
+        report.summary()
+        + (f"; planned {nudged} nudge(s)" if nudged else "")
+        + (f"; pruned {pruned} old row(s)" if pruned else "")
+    )
     return 0
 
 

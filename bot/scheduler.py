@@ -1,5 +1,6 @@
-"""The in-process scheduler: APScheduler runs a dispatcher pass every few seconds, and prunes
-what the bot no longer needs (mentoring.inbox.prune) every hour.
+"""The in-process scheduler: APScheduler runs a dispatcher pass every few seconds, and every
+hour prunes what the bot no longer needs (mentoring.inbox.prune) and plans drift nudges
+(mentoring.nudges.plan_nudges), which the dispatcher then sends like any other ledger row.
 
 The database is the source of truth, not APScheduler: its only job is a timer, so its default
 in-memory job store is enough. Every process may run one (`SCHEDULER_ENABLED`): the ledger's
@@ -21,7 +22,7 @@ from sqlalchemy import Engine
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher, Limits
 from handlers.services import Clock
-from mentoring import inbox
+from mentoring import inbox, nudges
 
 logger = logging.getLogger("mentorbot.scheduler")
 
@@ -88,10 +89,16 @@ def _tick(dispatcher: Dispatcher) -> None:
 
 
 def _housekeeping(engine: Engine, clock: Clock) -> None:
+    """Prune, then scan for drift; each failure is logged and the next hour tries again."""
+    now = clock()
     try:
-        removed = inbox.prune(engine, clock())
-    except Exception:  # logged with its stack; the next hour tries again
+        removed = inbox.prune(engine, now)
+    except Exception:
         logger.exception("housekeeping failed")
-        return
-    if removed:
-        logger.info("pruned", extra={"rows": removed})
+    else:
+        if removed:
+            logger.info("pruned", extra={"rows": removed})
+    try:
+        nudges.plan_nudges(engine, now)
+    except Exception:
+        logger.exception("drift scan failed")

@@ -212,6 +212,11 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("/mentor pause until 2026-12-28", "no prompts until then; `/mentor resume` restarts"),
             ("/mentor prompts 24h 1h 2h", "when the DM, the agenda and the follow-up go out"),
             ("/mentor schedule off", "stop the schedule"),
+            (
+                "/mentor nudges off",
+                "no private nudges to the mentee when things go quiet (`on` restarts them, "
+                "`/mentor nudges` shows which)",
+            ),
             ("/agenda", "the next meeting's agenda and open action items"),
             ("/agenda add Feedback on my design doc", "add an agenda item"),
             (

@@ -35,11 +35,13 @@ from handlers.parsing import (
     Resume,
     ReviewHistory,
     ScheduleOff,
+    SetNudges,
     SetOffsets,
     SetReviewCadence,
     SetSchedule,
     ShowAgenda,
     ShowLastReview,
+    ShowNudges,
     ShowReviewCadence,
     ShowRoadmap,
     ShowSchedule,
@@ -62,6 +64,7 @@ from mentoring import (
     inbox,
     meetings,
     milestones,
+    nudges,
     pairs,
     review_answers,
     reviews,
@@ -203,6 +206,14 @@ def mentor_command(services: Services, client: WebClient, request: Request) -> M
             return blocks.end_confirmation(pair)
         case PairUp() as pair_up:
             return pair_up_flow(services, client, request, pair_up)
+        case ShowNudges(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            shown = nudges.show_nudges(services.engine, actor, target)
+            return meeting_blocks.nudge_setting(shown, actor.user_id)
+        case SetNudges(on=on, with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            changed = nudges.set_nudges(services.engine, actor, target, on, services.clock())
+            return meeting_blocks.nudge_setting(changed, actor.user_id)
         case meeting_request:
             return meeting_flow(services, client, request, meeting_request)
 

@@ -35,6 +35,7 @@ from mentoring.meetings import (
     MeetingInfo,
     ScheduleView,
 )
+from mentoring.nudges import NudgeSetting, Signal
 
 UNSKIP_MEETING = "unskip_meeting"
 REOPEN_ACTION = "reopen_action"
@@ -135,6 +136,7 @@ def outgoing_message(out: Outgoing) -> Message:
         "agenda": agenda_post,
         "followup": followup_post,
         "attention": attention_dm,
+        "nudge": nudge_dm,
     }
     return builders[out.kind](out)
 
@@ -229,7 +231,57 @@ def attention_dm(out: Outgoing) -> Message:
     return message(text, [section(text)])
 
 
+def nudge_dm(out: Outgoing) -> Message:
+    """A drift nudge to the mentee: what was noticed, one next step, and how to stop them."""
+    nudge = out.nudge
+    assert nudge is not None
+    mentor = out.pair.mentor_id
+    if nudge.signal == Signal.OVERDUE_MILESTONE:
+        due = f"{nudge.due_on:%d %b}" if nudge.due_on else "a while ago"
+        noticed = (
+            f"Milestone *{nudge.milestone}*, {mrkdwn(clip(nudge.milestone_text or '', ITEM_CHARS))}"
+            f", was due {due}. Plans change, and that's fine."
+        )
+    elif nudge.signal == Signal.NO_AGENDA:
+        noticed = (
+            f"Your last two sessions with <@{mentor}> started with nothing on the agenda. "
+            "A topic or two makes the time easier to use."
+        )
+    else:
+        noticed = "No win logged in four weeks. Small ones count, and they add up."
+    blocks: list[Block] = [
+        section(f":seedling: *A gentle nudge.* {noticed}"),
+        section(f"*One small step:* {nudge.suggestion}"),
+        context(
+            f"Only you see this, not <@{mentor}>. At most one a week; "
+            f"`/mentor nudges off` in <#{out.pair.channel_id}> turns them off."
+        ),
+    ]
+    return message(f"A gentle nudge: {noticed}", blocks)
+
+
 # Replies to commands
+
+
+def nudge_setting(setting: NudgeSetting, viewer: str) -> Message:
+    """The private answer to `/mentor nudges [on|off]`. It never says whether a nudge was
+    planned: that is the mentee's business."""
+    other = setting.pair.other(viewer)
+    mentee = setting.pair.mentee_id
+    who, gets = ("you", "get") if viewer == mentee else (f"<@{mentee}>", "gets")
+    state = "on" if setting.on else "off"
+    now = "now " if setting.changed else ""
+    lead = f"Nudges are {now}{state} for your mentorship with <@{other}>."
+    if setting.on:
+        text = (
+            f"{lead} When things go quiet — an overdue milestone, two meetings without an "
+            f"agenda, four weeks without a win — {who} {gets} a private DM with one suggestion, "
+            "at most once a week. `/mentor nudges off` turns them off."
+        )
+    else:
+        nobody = "You" if viewer == mentee else who
+        text = f"{lead} {nobody} won't get any. `/mentor nudges on` turns them back on."
+    return ephemeral(text, [section(text)])
 
 
 def schedule_view(view: ScheduleView, viewer: str) -> Message:

@@ -157,6 +157,17 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class ShowNudges:
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class SetNudges:
+    on: bool
+    with_user: str | None
+
+
+@dataclass(frozen=True)
 class ShowAgenda:
     with_user: str | None
 
@@ -303,7 +314,7 @@ def parse_win_command(text: str) -> LogWin | Help:
 
 MENTOR_USAGE = (
     "Try `/mentor pair @mentor @mentee`, `/mentor status`, `/mentor schedule weekly tue 15:00`, "
-    "`/mentor skip`, `/mentor end` or `/mentor help`."
+    "`/mentor skip`, `/mentor nudges off`, `/mentor end` or `/mentor help`."
 )
 MeetingRequest = (
     ShowSchedule
@@ -320,7 +331,7 @@ MeetingRequest = (
 
 def parse_mentor_command(
     text: str,
-) -> PairUp | EndPair | ShowStatus | Help | MeetingRequest:
+) -> PairUp | EndPair | ShowStatus | Help | ShowNudges | SetNudges | MeetingRequest:
     verb, _, rest = text.strip().partition(" ")
     verb = verb.lower()
     people = tuple(mentioned_users(rest))
@@ -337,6 +348,8 @@ def parse_mentor_command(
         if not body:
             return ShowReviewCadence(with_user)
         return SetReviewCadence(parse_every(body.split()), with_user)
+    if verb in ("nudges", "nudge"):
+        return _nudges_request(rest)
     if verb == "pair":
         leftover = re.sub(r"<@[UW][A-Z0-9]+>", " ", rest).split()
         new_channel = [word.lower() for word in leftover] == ["new"]
@@ -375,6 +388,16 @@ def _meeting_request(verb: str, rest: str) -> MeetingRequest:
             )
         return SetOffsets(Offsets(*(parse_span(span) for span in spans)), with_user)
     raise InvalidInput(f"`/mentor {verb}` takes nothing more. {MENTOR_USAGE}")
+
+
+def _nudges_request(rest: str) -> ShowNudges | SetNudges:
+    body, with_user = take_target(rest)
+    switch = body.lower()
+    if not switch:
+        return ShowNudges(with_user)
+    if switch in ("on", "off"):
+        return SetNudges(switch == "on", with_user)
+    raise InvalidInput("Say `/mentor nudges off`, `/mentor nudges on`, or `/mentor nudges`.")
 
 
 def parse_span(word: str) -> timedelta:

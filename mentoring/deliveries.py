@@ -27,6 +27,7 @@ from mentoring.meetings import (
 )
 from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import Actor, GoalInfo, PairInfo
+from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row
 from mentoring.reviews import CommitmentInfo, ReviewMessage, open_commitments_in, prepare_review_row
 from storage import ledger
 from storage import repositories as repo
@@ -92,6 +93,7 @@ class Outgoing:
     carry: CarryForward | None  # what a meeting's prompts carry forward
     agenda: tuple[AgendaEntry, ...] = ()
     attention: str | None = None
+    nudge: NudgeInfo | None = None  # for a drift nudge
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,17 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
         schedule = ledger.schedule_of(session, row.pair_id)
         meeting = ledger.get_meeting(session, row.meeting_id) if row.meeting_id else None
         review: ReviewMessage | None = None
+        nudge: NudgeInfo | None = None
         if row.kind == "attention":
             reason = None
         elif row.review_id is not None:
             decided = prepare_review_row(session, row, pair, now)
             reason = decided if isinstance(decided, str) else None
             review = decided if isinstance(decided, ReviewMessage) else None
+        elif row.kind == NUDGE:
+            nudged = prepare_nudge_row(session, row, pair, schedule, now)
+            reason = nudged if isinstance(nudged, str) else None
+            nudge = nudged if isinstance(nudged, NudgeInfo) else None
         else:
             assert meeting is not None and schedule is not None
             reason = _skip_reason(row, meeting, pair, schedule, now)
@@ -192,6 +199,7 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
             carry=carry,
             agenda=agenda,
             attention=row.reason if row.kind == "attention" else None,
+            nudge=nudge,
         )
 
 
@@ -367,7 +375,8 @@ def mark_failed(
 ) -> bool:
     """A permanent Slack error: fail the row and (`warn`), the first time the pair is
     unreachable this way, plan a DM to each member who can still be reached — through the
-    ledger too, so each is sent once. Returns True when the pair newly needs attention."""
+    ledger too, so each is sent once (never for a nudge, which is private). Returns True when
+    the pair newly needs attention."""
     with session_scope(engine) as session:
         ledger.finish_claimed(
             session,
@@ -378,8 +387,8 @@ def mark_failed(
             attempts=out.attempts + 1,
             reason=error,
         )
-        if out.kind == "attention" or not warn:
-            return False
+        if out.kind in ("attention", NUDGE) or not warn:
+            return False  # a nudge is the mentee's private business: nobody else is told
         pair = repo.get_pair(session, out.pair.id)
         if pair is None or pair.status != ACTIVE or pair.attention is not None:
             return False

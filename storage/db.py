@@ -96,6 +96,8 @@ def _add_column(connection: Connection, table: str, column: Column[object]) -> N
     ddl = f"ALTER TABLE {preparer.quote(table)} ADD COLUMN {preparer.quote(column.name)} "
     ddl += column.type.compile(dialect=connection.dialect)
     default = getattr(column.server_default, "arg", None)
+    if default is not None and not isinstance(default, str):
+        default = str(default.compile(dialect=connection.dialect))  # true(): 1 or true
     if isinstance(default, str):
         ddl += f" DEFAULT {default}" + ("" if column.nullable else " NOT NULL")
     connection.execute(text(ddl))

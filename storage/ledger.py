@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -136,6 +137,11 @@ def review_subject(review_id: int) -> str:
     return f"review:{review_id}"
 
 
+def nudge_subject(user_id: str, week: str) -> str:
+    """One nudge per person per ISO week (`2026-W48`), whichever of their pairs it is about."""
+    return f"nudge:{user_id}:{week}"
+
+
 def new_delivery(
     *,
     pair_id: int,
@@ -163,6 +169,32 @@ def new_delivery(
         reason=reason,
         updated_at=now,
     )
+
+
+def add_new_only(session: Session, rows: Sequence[Delivery]) -> int:
+    """Insert planned rows in one statement (per thousand rows), leaving out any whose
+    (subject, kind, audience) is already taken (ON CONFLICT DO NOTHING): an earlier scan or
+    another process may have planned it. Returns how many were added."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = Delivery.__table__
+    statement = insert(table).on_conflict_do_nothing().returning(table.c.id)
+    added = session.execute(statement, [row.model_dump(exclude={"id"}) for row in rows])
+    return len(added.all())
+
+
+def end_planned_of_pair(
+    session: Session, pair_id: int, kind: str, status: str, reason: str, now: datetime
+) -> int:
+    """Close the pair's rows of one kind that have not been claimed yet; returns how many."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.pair_id == pair_id, Delivery.kind == kind, Delivery.status == PLANNED)
+        .values(status=status, reason=reason, updated_at=now)
+    )
+    return result.rowcount
 
 
 def deliveries_of_meeting(session: Session, meeting_id: int) -> Sequence[Delivery]:

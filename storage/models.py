@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -53,6 +53,12 @@ class Pair(SQLModel, table=True):
     )
     attention: str | None = Field(
         default=None, max_length=64, description="why the bot can't reach the pair (Slack error)"
+    )
+    # Added with drift nudges; `true()` is written as each engine writes true (1 on SQLite).
+    nudges: bool = Field(
+        default=True,
+        sa_column=Column(Boolean, nullable=False, server_default=true()),
+        description="whether the mentee gets drift nudges (mentoring.nudges)",
     )
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)

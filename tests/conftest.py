@@ -318,17 +318,6 @@ def wire(settings: Settings, services: Services, fake_slack: FakeSlack) -> Itera
         yield client
 
 
-COACHING_FIGURES = pytest.StashKey[str]()
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Print the goal-coaching figures measured by tests/test_coaching.py."""
-    figures = config.stash.get(COACHING_FIGURES, None)
-    if figures:
-        terminalreporter.write_sep("-", "goal coaching")
-        terminalreporter.write_line(figures)
-
-
 Tick = Callable[[datetime], str]
 
 
@@ -351,6 +340,17 @@ def tick(
         return capsys.readouterr().out
 
     return run
+
+
+COACHING_FIGURES = pytest.StashKey[str]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Print the goal-coaching figures measured by tests/test_coaching.py."""
+    figures = config.stash.get(COACHING_FIGURES, None)
+    if figures:
+        terminalreporter.write_sep("-", "goal coaching")
+        terminalreporter.write_line(figures)
 
 
 def texts(wire: Wire, channel: str) -> list[str]:

@@ -3,6 +3,7 @@ right thing when an agenda is empty."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -21,6 +22,7 @@ from mentoring.meetings import (
     ScheduleView,
 )
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
+from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
 from tests.conftest import flatten_text
 from tests.fakes.blockkit import validate_message
 from tests.support import T0
@@ -48,6 +50,18 @@ def _out(kind: str, carry: CarryForward, agenda=(), audience="channel", attentio
         1, "1", "meeting:1", kind, audience, recipient, "Europe/Berlin", PAIR, MEETING, None,
         False, 0, carry, tuple(agenda), attention,
     )  # fmt: skip
+
+
+def _nudge(nudge: NudgeInfo) -> Outgoing:
+    return Outgoing(
+        1, "1", "nudge:UMENTEE:2026-W48", "nudge", "mentee", "UMENTEE", "America/New_York", PAIR,
+        None, None, False, 0, None, nudge=nudge,
+    )  # fmt: skip
+
+
+LATE_STEP = NudgeInfo(
+    Signal.OVERDUE_MILESTONE, "Mark it done: `/goal done 2.1`", "2.1", HUGE, date(2026, 11, 23)
+)
 
 
 BIG_CARRY = _carry(
@@ -93,6 +107,16 @@ MESSAGES = {
     "action added": lambda: meeting_blocks.action_added(ActionAdded(PAIR, _actions(1, HUGE)[0])),
     "action closed": lambda: meeting_blocks.action_closed(_actions(1, HUGE)[0]),
     "skipped": lambda: meeting_blocks.meeting_skipped(MEETING, "Europe/Berlin"),
+    "nudge, milestone": lambda: meeting_blocks.outgoing_message(_nudge(LATE_STEP)),
+    "nudge, agenda": lambda: meeting_blocks.outgoing_message(
+        _nudge(NudgeInfo(Signal.NO_AGENDA, "Add one thing: `/agenda add …`"))
+    ),
+    "nudge, win": lambda: meeting_blocks.outgoing_message(
+        _nudge(NudgeInfo(Signal.NO_WIN, "Log something: `/win …`"))
+    ),
+    "nudges off": lambda: meeting_blocks.nudge_setting(
+        NudgeSetting(PAIR, False, True, 2), "UMENTOR"
+    ),
 }
 
 
@@ -129,3 +153,14 @@ def test_times_render_in_each_readers_zone_with_a_local_fallback() -> None:
     token = meeting_blocks.when(MEETING.starts_at, "America/New_York")
     assert token.startswith(f"<!date^{int(MEETING.starts_at.timestamp())}^")
     assert token.endswith("|Tue 24 Nov 2026, 09:00 (America/New_York)>")
+
+
+def test_a_nudge_names_one_step_and_how_to_turn_nudges_off() -> None:
+    """The overdue milestone, escaped; one suggestion; where `/mentor nudges off` works."""
+    message = meeting_blocks.outgoing_message(
+        _nudge(replace(LATE_STEP, milestone_text="Pick a <b>topic</b> & go"))
+    )
+    text = flatten_text(message)
+    assert "Milestone *2.1*, Pick a &lt;b&gt;topic&lt;/b&gt; &amp; go, was due 23 Nov" in text
+    assert text.count("One small step") == 1 and "`/goal done 2.1`" in text
+    assert "`/mentor nudges off` in <#C1>" in text and "not <@UMENTOR>" in text

@@ -16,8 +16,10 @@ from handlers.parsing import (
     LogWin,
     PairUp,
     ReviewHistory,
+    SetNudges,
     SetReviewCadence,
     ShowLastReview,
+    ShowNudges,
     ShowReviewCadence,
     ShowRoadmap,
     ShowStatus,
@@ -90,6 +92,15 @@ def test_mentor_subcommands() -> None:
         parse_mentor_command("dance")
     with pytest.raises(InvalidInput, match="mentor first"):
         parse_mentor_command("pair @maria @lee")  # not mentions: Slack did not resolve them
+
+
+def test_mentor_nudges_on_off_and_show() -> None:
+    """`/mentor nudges [on|off] [to @person]`; anything else says what to type."""
+    assert parse_mentor_command("nudges") == ShowNudges(None)
+    assert parse_mentor_command("nudges OFF") == SetNudges(False, None)
+    assert parse_mentor_command("nudges on to <@U7>") == SetNudges(True, "U7")
+    with pytest.raises(InvalidInput, match="/mentor nudges off"):
+        parse_mentor_command("nudges sometimes")
 
 
 def test_direct_message_prefixes() -> None:

@@ -155,6 +155,10 @@ COMMANDS = [
     ("/mentor", "review off"),
     ("/goal", "history 1"),
     ("/goal", f"history 1 to <@{MENTEE}>"),
+    ("/mentor", "nudges off"),
+    ("/mentor", f"nudges off to <@{MENTEE}>"),
+    ("/mentor", "nudges on"),
+    ("/mentor", "nudges"),
 ]
 SECRETS = (
     SECRET_GOAL,

@@ -22,9 +22,10 @@ from mentoring.capture import Kind, capture
 from mentoring.meetings import add_action
 from mentoring.milestones import add_milestone
 from mentoring.model import Actor, Target
+from mentoring.nudges import set_nudges, show_nudges
 from mentoring.reviews import start_review_now
 from storage.db import init_db, session_scope
-from storage.models import Delivery
+from storage.models import Delivery, Pair
 from tests.support import T0, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
@@ -50,6 +51,22 @@ def test_columns_added_since_are_created_and_old_rows_kept(engine: Engine) -> No
     assert added.action.number == 1
     road = add_milestone(engine, Actor(pair.mentee_id), Target(), 1, "Pick a topic", T0)
     assert road.milestones[0].label == "1.1"
+
+
+def test_pairs_made_before_nudges_get_them_switched_on(engine: Engine) -> None:
+    """A pair table made before nudges lacks the column: init_db adds it, true for the pairs
+    already there, and the switch works on them."""
+    pair = pair_up(engine)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE pair DROP COLUMN nudges"))
+    init_db(engine)
+    init_db(engine)  # and again: nothing left to add
+    with session_scope(engine) as session:
+        assert session.get(Pair, pair.id).nudges is True
+    assert show_nudges(engine, Actor(pair.mentee_id), Target()).on is True
+    assert set_nudges(engine, Actor(pair.mentor_id), Target(), False, T0).on is False
+    with session_scope(engine) as session:
+        assert session.get(Pair, pair.id).nudges is False
 
 
 def _delivery_as_in_0_2() -> Table:
