@@ -11,7 +11,8 @@ from slack_bolt import Ack, App
 from handlers import blocks, flows
 from handlers.services import Services
 from handlers.tasks import ReplyTo, Task
-from mentoring.goals import GoalFieldError, parse_goal_edit
+from mentoring.errors import FieldError
+from mentoring.goals import parse_goal_edit
 
 FIELD_BLOCKS = {"outcome": blocks.GOAL_EDITOR_OUTCOME, "due": blocks.GOAL_EDITOR_DUE}
 
@@ -34,7 +35,7 @@ def handle_goal_editor(
             date.fromisoformat(due_text) if due_text else None,
             services.clock().date(),
         )
-    except GoalFieldError as refused:
+    except FieldError as refused:
         ack(response_action="errors", errors={FIELD_BLOCKS[refused.field]: str(refused)})
         return
     metadata = str(view.get("private_metadata", ""))

@@ -61,13 +61,14 @@ MESSAGES = {
             PAIR,
             _goal(1, HUGE),
             tuple(
-                MilestoneInfo(n, 1, n, HUGE, date(2026, 12, 1), n % 3 == 0) for n in range(1, 300)
+                MilestoneInfo(n, 1, n, HUGE, date(2026, 12, 1), n % 3 == 0, 1)
+                for n in range(1, 300)
             ),
         ),
         date(2026, 12, 5),
         "Added milestone 1.299.",
     ),
-    "milestone done": lambda: blocks.milestone_changed(MilestoneInfo(1, 1, 1, HUGE, None, True)),
+    "milestone done": lambda: blocks.milestone_changed(MilestoneInfo(1, 1, 1, HUGE, None, True, 1)),
 }
 
 
