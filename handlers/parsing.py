@@ -205,9 +205,9 @@ def parse_goal_command(text: str) -> GoalRequest:
         return ListGoals(with_user)
     if verb in ("milestone", "milestones"):
         return _milestone_request(verb, rest.strip(), with_user)
-    step = _STEP.match(rest.strip())
+    step = parse_milestone_label(rest)
     if verb == "done" and step is not None:
-        return CompleteMilestone(int(step.group(1)), int(step.group(2)), with_user)
+        return CompleteMilestone(*step, with_user)
     if verb in ("done", "drop"):
         number = _NUMBER.match(rest.strip())
         if number is None:
@@ -218,6 +218,12 @@ def parse_goal_command(text: str) -> GoalRequest:
         status = GoalStatus.DONE if verb == "done" else GoalStatus.DROPPED
         return ChangeGoal(int(number.group(1)), status, with_user)
     return AddGoal(body, with_user)
+
+
+def parse_milestone_label(text: str) -> tuple[int, int] | None:
+    """`2.1` (or `#2.1`) as (goal number, milestone number); None when it is not one."""
+    step = _STEP.match(text.strip())
+    return (int(step.group(1)), int(step.group(2))) if step else None
 
 
 def _milestone_request(

@@ -18,7 +18,7 @@ from mentoring.model import (
     WinLogged,
 )
 from mentoring.pairs import PairSummary
-from tests.fakes.blockkit import validate_message, validate_view
+from tests.fakes.blockkit import validate_message
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
@@ -84,15 +84,6 @@ def test_messages_fit_slacks_limits(name: str) -> None:
 def test_messages_never_carry_a_broadcast(name: str) -> None:
     """Typed `<!channel>` never survives into what Slack receives."""
     assert "<!channel>" not in str(MESSAGES[name]())
-
-
-def test_home_fits_with_many_pairs_and_goals() -> None:
-    """The App Home view stays under 100 blocks with 80 pairs of 40 goals each."""
-    summaries = [
-        PairSummary(PAIR, Role.MENTOR, tuple(_goal(n, HUGE[:300]) for n in range(40)), 9)
-    ] * 80
-    view = blocks.home(summaries)
-    assert validate_view(view) == [] and len(view["blocks"]) <= 100
 
 
 def test_long_lists_are_summarised_not_cut_silently() -> None:
