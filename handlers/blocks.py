@@ -204,6 +204,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Goals: one specific outcome, with a date",
         (
             ("/goal Get promoted to Senior Engineer by March 2027", "add a goal"),
+            ("/goal", "a form for a new goal: outcome, target date, how you'll know"),
             ("/goal list", "your goals, numbered"),
             ("/goal done 2", "mark goal 2 achieved"),
             ("/goal milestone 2 Submit the talk proposal by 2027-01-15", "add a step to goal 2"),
@@ -219,6 +220,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "/win Gave my first meetup talk #2 worked: rehearsing twice with a friend",
                 "log a win; `#2` links goal 2, `worked:` records what worked",
             ),
+            ("/win", "a form for a win: what happened, its goal, what worked"),
         ),
     ),
     (
@@ -250,7 +252,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("/mentor pair @mentor @mentee new", "pair up in a new private channel"),
             ("/mentor status", "your pairs, your role and open goals"),
             ("/mentor end", "end a mentorship (asks first)"),
-            ("/mentor help", "this help"),
+            ("/mentor help", "this help (also `/goal help`, `/win help`, `/agenda help`)"),
         ),
     ),
 )

@@ -31,6 +31,8 @@ from handlers.parsing import (
     Help,
     ListGoals,
     ListMilestones,
+    LogWinForm,
+    NewGoalForm,
     PairUp,
     Pause,
     Request,
@@ -68,7 +70,7 @@ MAX_CHANNEL_NAME = 80
 # Slash commands
 
 
-def goal_command(services: Services, client: WebClient, request: Request) -> Message:
+def goal_command(services: Services, client: WebClient, request: Request) -> Message | None:
     actor = services.actor(request.user_id)
     now = services.clock()
     match parse_goal_command(request.text):
@@ -101,13 +103,19 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
             target = Target(with_user=with_user, channel_id=request.channel_id)
             added = capture.capture(services.engine, actor, Kind.GOAL, text, target, now)
             return finish(services, client, added, actor.user_id)
+        case NewGoalForm(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            return open_form(services, client, actor.user_id, Form.GOAL, target, request.trigger_id)
     raise AssertionError("unreachable")
 
 
-def win_command(services: Services, client: WebClient, request: Request) -> Message:
+def win_command(services: Services, client: WebClient, request: Request) -> Message | None:
     parsed = parse_win_command(request.text)
     if isinstance(parsed, Help):
         return blocks.help_message()
+    if isinstance(parsed, LogWinForm):
+        target = Target(with_user=parsed.with_user, channel_id=request.channel_id)
+        return open_form(services, client, request.user_id, Form.WIN, target, request.trigger_id)
     actor = services.actor(request.user_id)
     target = Target(with_user=parsed.with_user, channel_id=request.channel_id)
     logged = capture.capture(

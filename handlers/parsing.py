@@ -35,6 +35,7 @@ class Request:
     team_id: str
     channel_id: str
     text: str
+    trigger_id: str = ""  # for opening a form (valid for 3 seconds)
 
     @classmethod
     def of(cls, command: dict[str, Any]) -> Request:
@@ -43,12 +44,27 @@ class Request:
             team_id=command.get("team_id", ""),
             channel_id=command.get("channel_id", ""),
             text=from_slack(command.get("text")),
+            trigger_id=command.get("trigger_id", ""),
         )
 
 
 @dataclass(frozen=True)
 class Help:
     pass
+
+
+@dataclass(frozen=True)
+class NewGoalForm:
+    """`/goal` with nothing after it (but perhaps `to @name`): the New goal form."""
+
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class LogWinForm:
+    """`/win` with nothing after it (but perhaps `to @name`): the Log win form."""
+
+    with_user: str | None
 
 
 @dataclass(frozen=True)
@@ -191,7 +207,14 @@ def take_target(text: str) -> tuple[str, str | None]:
 
 
 GoalRequest = (
-    AddGoal | ListGoals | ChangeGoal | AddMilestone | ListMilestones | CompleteMilestone | Help
+    AddGoal
+    | ListGoals
+    | ChangeGoal
+    | AddMilestone
+    | ListMilestones
+    | CompleteMilestone
+    | NewGoalForm
+    | Help
 )
 
 
@@ -199,7 +222,9 @@ def parse_goal_command(text: str) -> GoalRequest:
     body, with_user = take_target(text)
     verb, _, rest = body.partition(" ")
     verb = verb.lower()
-    if verb in ("", "help"):
+    if verb == "":
+        return NewGoalForm(with_user)
+    if verb == "help":
         return Help()
     if verb == "list" and not rest.strip():
         return ListGoals(with_user)
@@ -247,9 +272,11 @@ def _milestone_request(
     return AddMilestone(int(number.group(1)), text.strip(), with_user)
 
 
-def parse_win_command(text: str) -> LogWin | Help:
+def parse_win_command(text: str) -> LogWin | LogWinForm | Help:
     body, with_user = take_target(text)
-    if body.lower() in ("", "help"):
+    if not body:
+        return LogWinForm(with_user)
+    if body.lower() == "help":
         return Help()
     return LogWin(body, with_user)
 

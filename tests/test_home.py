@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
@@ -26,6 +27,10 @@ from handlers.home_blocks import (
     OPEN_MILESTONE_DONE_FORM,
     OPEN_MILESTONE_FORM,
     OPEN_WIN_FORM,
+    WIN_FORM,
+    WIN_FORM_GOAL,
+    WIN_FORM_TEXT,
+    WIN_FORM_WORKED,
     Form,
     build_home,
     form_view,
@@ -38,11 +43,12 @@ from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import create_pair
 from storage.db import session_scope
-from storage.models import AgendaItem, Goal, Milestone
+from storage.models import AgendaItem, Goal, Milestone, Win
 from tests.conftest import (
     MENTEE,
     MENTOR,
     OUTSIDER,
+    PAIR_CHANNEL,
     SECOND_MENTEE,
     Wire,
     flatten_text,
@@ -249,6 +255,49 @@ def test_new_goal_from_the_home_is_coached_saved_and_shown(wire: Wire, paired) -
     assert "Improve my skills" in flatten_text(wire.home_of(MENTOR))
 
 
+def _win_fields(what: str, goal: str | None = None, worked: str = "") -> dict:
+    option = {"text": {"type": "plain_text", "text": goal}, "value": goal} if goal else None
+    return {
+        WIN_FORM_TEXT: {"type": "plain_text_input", "value": what},
+        WIN_FORM_GOAL: {"type": "static_select", "selected_option": option},
+        WIN_FORM_WORKED: {"type": "plain_text_input", "value": worked},
+    }
+
+
+def test_win_with_no_text_opens_the_form_which_checks_before_saving(wire: Wire, paired) -> None:
+    """`/win` alone opens the Log win form with the pair's goals; an empty "what happened"
+    comes back inline and nothing is saved or posted; a filled one is logged, linked, posted
+    to the mentor and shown on the Home."""
+    wire.command("/goal", "Give a talk at PyCon by May 2027", user=MENTEE)
+    sent = wire.command("/win", "", user=MENTEE)
+    assert sent.replies == []
+    (opened,) = wire.fake.calls_to("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == WIN_FORM and validate_view(view) == []
+    assert "1. Give a talk at PyCon" in flatten_text(view)
+    posts = len(wire.fake.messages_in(PAIR_CHANNEL))
+    empty = wire.submit(
+        WIN_FORM, _win_fields("   "), user=MENTEE, private_metadata=view["private_metadata"]
+    )
+    assert empty.json() == {
+        "response_action": "errors",
+        "errors": {WIN_FORM_TEXT: "Say what happened."},
+    }
+    assert _rows(wire, Win) == [] and len(wire.fake.messages_in(PAIR_CHANNEL)) == posts
+    wire.submit(
+        WIN_FORM,
+        _win_fields("Gave the talk", "1", "rehearsing twice"),
+        user=MENTEE,
+        private_metadata=view["private_metadata"],
+    )
+    (win,) = _rows(wire, Win)
+    assert (win.text, win.worked, win.goal_id) == ("Gave the talk", "rehearsing twice", 1)
+    assert "Gave the talk" in flatten_text(wire.fake.messages_in(PAIR_CHANNEL)[-1])
+    assert "shared with" in wire.fake.messages_in(MENTEE)[-1]["text"]
+    home = flatten_text(wire.home_of(MENTOR))
+    assert "*Wins in the last 30 days*: 1" in home and "Gave the talk" in home
+
+
 def test_goal_done_redraws_both_homes(wire: Wire, paired) -> None:
     """`/goal done 1` publishes both members' Homes again, without the achieved goal."""
     wire.command("/goal", "Give a talk at PyCon by May 2027", user=MENTEE)
@@ -310,6 +359,40 @@ def test_a_mentor_cannot_log_a_win_from_a_replayed_button(wire: Wire, paired) ->
     wire.click_home(OPEN_WIN_FORM, str(paired.id), user=MENTOR)
     assert wire.fake.calls_to("views.open") == []
     assert "Wins are logged by the mentee" in wire.fake.messages_in(MENTOR)[-1]["text"]
+
+
+def test_goal_alone_asks_which_pair_first_when_there_are_several(wire: Wire, paired) -> None:
+    """In two mentorships, `/goal` in a DM offers one button per pair; each opens the form
+    for its pair. Someone with no pair gets the usual message."""
+    other = create_pair(
+        wire.services.engine,
+        Actor(MENTOR),
+        team_id=TEAM,
+        mentor_id=MENTOR,
+        mentee_id=SECOND_MENTEE,
+        channel_id="CSECOND",
+        now=T0,
+    )
+    sent = wire.command("/goal", "", user=MENTOR, channel="DUMENTOR")
+    assert validate_message(sent.reply) == [] and "Which one is a new goal for?" in sent.reply_text
+    buttons = [block["accessory"] for block in sent.reply["blocks"] if "accessory" in block]
+    assert sorted(b["value"] for b in buttons) == sorted([str(paired.id), str(other.id)])
+    assert wire.fake.calls_to("views.open") == []
+    chosen = next(b for b in buttons if b["value"] == str(other.id))
+    wire.click(chosen["action_id"], chosen["value"], user=MENTOR)
+    (opened,) = wire.fake.calls_to("views.open")
+    assert opened.args["view"]["private_metadata"] == str(other.id)
+    alone = wire.command("/goal", "", user=OUTSIDER, channel="DUOUTSIDER")
+    assert "not in a mentorship" in alone.reply_text
+
+
+@pytest.mark.parametrize("due", ["not-a-date", "2027-02-30"])
+def test_a_forged_date_is_refused_inline(wire: Wire, paired, due: str) -> None:
+    """A date that is no date comes back beside the field instead of failing the request."""
+    answer = wire.submit(
+        GOAL_FORM, _goal_fields("Give a talk", due), user=MENTEE, private_metadata=str(paired.id)
+    )
+    assert answer.json()["errors"] == {blocks.GOAL_EDITOR_DUE: "Pick a date from the calendar."}
 
 
 def test_summaries_use_the_same_number_of_queries_whatever_the_data(engine) -> None:
