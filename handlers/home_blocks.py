@@ -13,7 +13,6 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from handlers.blocks import (
-    GOAL_EDITOR_OUTCOME,
     VIEW_BLOCKS,
     Block,
     Message,
@@ -83,13 +82,6 @@ MILESTONE_DONE_FORM = "milestone_done_form"
 MILESTONE_DONE_FORM_PICK = "milestone_pick"
 AGENDA_FORM = "agenda_form"
 AGENDA_FORM_TEXT = "agenda_text"
-FIRST_INPUT = {
-    GOAL_FORM: GOAL_EDITOR_OUTCOME,
-    WIN_FORM: WIN_FORM_TEXT,
-    MILESTONE_FORM: MILESTONE_FORM_GOAL,
-    MILESTONE_DONE_FORM: MILESTONE_DONE_FORM_PICK,
-    AGENDA_FORM: AGENDA_FORM_TEXT,
-}
 
 
 # The dashboard
