@@ -93,7 +93,9 @@ def _row(
     """One ledger row: planned at `due`, or sent to `sent_to` (with `ts`)."""
     return {
         "pair_id": pair_id,
+        "subject": f"meeting:{meeting_id}",
         "meeting_id": meeting_id,
+        "review_id": None,
         "kind": kind,
         "audience": audience,
         "due_at": due,

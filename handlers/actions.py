@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers import blocks, flows, meeting_blocks, review_blocks
+from handlers import blocks, flows, home_blocks, meeting_blocks, review_blocks
 from handlers.services import Services
 from handlers.tasks import Flow, ReplyTo, Task
 
@@ -55,14 +55,38 @@ def handle_modal_button(
     a refusal goes privately to whoever clicked."""
     ack()
     action_id = action["action_id"]
-    args = (body["user"]["id"], str(action.get("value", "")), body["trigger_id"])
-    reply = ReplyTo(response_url=body.get("response_url"))
+    user = body["user"]["id"]
+    args = (user, str(action.get("value", "")), body["trigger_id"])
+    reply = ReplyTo(response_url=body.get("response_url"), channel=user)
     services.after_ack(Task(MODAL_BUTTONS[action_id], args, reply, action_id))
+
+
+FORM_BUTTON = re.compile(  # on the Home: open_goal_form; in a chooser message: open_goal_form_0
+    "^(" + "|".join(map(re.escape, home_blocks.OPEN_FORM.values())) + r")(?:_\d+)?$"
+)
+FORMS = {action_id: form for form, action_id in home_blocks.OPEN_FORM.items()}
+
+
+def handle_open_form(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
+) -> None:
+    """Ack, then open the button's form with the click's trigger_id (valid for 3 seconds).
+    Clicks on the Home tab carry no response_url, so refusals go to the person's DM."""
+    ack()
+    action_id = action["action_id"]
+    match = FORM_BUTTON.match(action_id)
+    assert match is not None
+    user = body["user"]["id"]
+    form = FORMS[match.group(1)].value
+    args = (user, form, str(action.get("value", "")), body["trigger_id"])
+    reply = ReplyTo(response_url=body.get("response_url"), channel=user)
+    services.after_ack(Task(flows.open_pair_form, args, reply, action_id))
 
 
 def register(app: App) -> None:
     modal_ids = "|".join(map(re.escape, MODAL_BUTTONS))
     app.action(re.compile(f"^(?:{modal_ids})$"))(handle_modal_button)
+    app.action(FORM_BUTTON)(handle_open_form)
     ids = [re.escape(action_id) for action_id in BUTTONS]
     ids += [pattern.pattern[1:-1] for pattern in NUMBERED]
     app.action(re.compile(f"^(?:{'|'.join(ids)})$"))(handle_button)

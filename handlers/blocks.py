@@ -15,7 +15,7 @@ from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.coaching import Coaching
 from mentoring.goals import GOAL_MAX_CHARS, GoalChanged, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
-from mentoring.model import GoalInfo, GoalStatus, NeedsPair, PairInfo, Role, WinLogged
+from mentoring.model import GoalInfo, GoalStatus, NeedsPair, PairChoice, PairInfo, Role, WinLogged
 from mentoring.pairs import PairSummary
 from mentoring.roadmap_picture import MilestoneState, RoadmapPicture
 
@@ -92,8 +92,12 @@ def button(
     return element
 
 
+def actions(*elements: Block) -> Block:
+    return {"type": "actions", "elements": list(elements)}
+
+
 def input_block(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    """An input whose element's action_id is the block's id, so errors keyed by block land."""
+    """A modal's input; its element's action_id is the block id, as the submissions are read."""
     block: Block = {
         "type": "input",
         "block_id": block_id,
@@ -105,8 +109,28 @@ def input_block(block_id: str, label: str, element: Block, *, optional: bool = F
     return block
 
 
-def actions(*elements: Block) -> Block:
-    return {"type": "actions", "elements": list(elements)}
+def modal(
+    callback_id: str | None,
+    metadata: str | None,
+    title: str,
+    blocks: Sequence[Block],
+    *,
+    submit: str | None,
+) -> Block:
+    """A modal view; without `submit` it only shows information and has a Close button."""
+    view: Block = {"type": "modal"}
+    if callback_id is not None:
+        view["callback_id"] = callback_id
+    if metadata is not None:
+        view["private_metadata"] = metadata
+    view |= {
+        "title": {"type": "plain_text", "text": plain(title, 24)},
+        "close": {"type": "plain_text", "text": "Cancel" if submit else "Close"},
+        "blocks": list(blocks)[:VIEW_BLOCKS],
+    }
+    if submit:
+        view["submit"] = {"type": "plain_text", "text": plain(submit, 24)}
+    return view
 
 
 def message(fallback: str, blocks: Sequence[Block] = ()) -> Message:
@@ -181,6 +205,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         "Goals: one specific outcome, with a date",
         (
             ("/goal Get promoted to Senior Engineer by March 2027", "add a goal"),
+            ("/goal", "a form for a new goal: outcome, target date, how you'll know"),
             ("/goal list", "your goals, numbered"),
             ("/goal done 2", "mark goal 2 achieved"),
             ("/goal milestone 2 Submit the talk proposal by 2027-01-15", "add a step to goal 2"),
@@ -197,6 +222,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
                 "/win Gave my first meetup talk #2 worked: rehearsing twice with a friend",
                 "log a win; `#2` links goal 2, `worked:` records what worked",
             ),
+            ("/win", "a form for a win: what happened, its goal, what worked"),
         ),
     ),
     (
@@ -247,7 +273,7 @@ HELP_SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("/mentor pair @mentor @mentee new", "pair up in a new private channel"),
             ("/mentor status", "your pairs, your role and open goals"),
             ("/mentor end", "end a mentorship (asks first)"),
-            ("/mentor help", "this help"),
+            ("/mentor help", "this help (also `/goal help`, `/win help`, `/agenda help`)"),
         ),
     ),
 )
@@ -265,6 +291,9 @@ def help_message() -> Message:
             "pre-meeting DM, which goes on the agenda, and `stop: … / start: … / continue: …` "
             "in the thread of a review DM, which answers that part of the review.\n"
             "Dates: `by 2027-05-15`, `by March 2027`, `in 3 months`.\n"
+            "*My Home tab* shows each mentorship at a glance — goals and their milestones, the "
+            "next meeting, action items, recent wins — with buttons to add a goal, a win, a "
+            "milestone or an agenda item.\n"
             "In several mentorships? End a command with `to @name`."
         )
     )
@@ -366,45 +395,44 @@ def goal_editor(goal: GoalInfo, coaching: Coaching) -> Block:
     """The "Make it specific" modal, prefilled with the goal; its id rides in private_metadata
     and is checked again against the person who submits."""
     hint = " and ".join(coaching.missing) or "nothing: it is specific already"
-    date_input: Block = {"type": "datepicker", "action_id": GOAL_EDITOR_DUE}
-    if goal.due_on is not None:
-        date_input["initial_date"] = goal.due_on.isoformat()
-    return {
-        "type": "modal",
-        "callback_id": GOAL_EDITOR,
-        "private_metadata": str(goal.id),
-        "title": {"type": "plain_text", "text": plain(f"Goal {goal.number}", 24)},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return modal(
+        GOAL_EDITOR,
+        str(goal.id),
+        f"Goal {goal.number}",
+        [
             context(f"Missing: {hint}. For example: _{mrkdwn(coaching.example)}_"),
-            input_block(
-                GOAL_EDITOR_OUTCOME,
-                "Outcome",
-                {
-                    "type": "plain_text_input",
-                    "action_id": GOAL_EDITOR_OUTCOME,
-                    "initial_value": plain(goal.text, GOAL_MAX_CHARS),
-                    "max_length": GOAL_MAX_CHARS,
-                },
-            ),
-            input_block(GOAL_EDITOR_DUE, "Target date", date_input, optional=True),
-            input_block(
-                GOAL_EDITOR_EVIDENCE,
-                "How you'll know",
-                {
-                    "type": "plain_text_input",
-                    "action_id": GOAL_EDITOR_EVIDENCE,
-                    "placeholder": {
-                        "type": "plain_text",
-                        "text": "e.g. the talk is on the schedule",
-                    },
-                    "max_length": 150,
-                },
-                optional=True,
-            ),
+            *goal_inputs(goal.text, goal.due_on),
         ],
+        submit="Save",
+    )
+
+
+def goal_inputs(text: str = "", due_on: date | None = None) -> list[Block]:
+    """A goal's fields (outcome, target date, how you'll know), as the editor and the New goal
+    form show them."""
+    outcome: Block = {
+        "type": "plain_text_input",
+        "action_id": GOAL_EDITOR_OUTCOME,
+        "max_length": GOAL_MAX_CHARS,
     }
+    if text:
+        outcome["initial_value"] = plain(text, GOAL_MAX_CHARS)
+    else:
+        outcome["placeholder"] = {"type": "plain_text", "text": "e.g. Give a talk at a meetup"}
+    date_input: Block = {"type": "datepicker", "action_id": GOAL_EDITOR_DUE}
+    if due_on is not None:
+        date_input["initial_date"] = due_on.isoformat()
+    evidence: Block = {
+        "type": "plain_text_input",
+        "action_id": GOAL_EDITOR_EVIDENCE,
+        "placeholder": {"type": "plain_text", "text": "e.g. the talk is on the schedule"},
+        "max_length": 150,
+    }
+    return [
+        input_block(GOAL_EDITOR_OUTCOME, "Outcome", outcome),
+        input_block(GOAL_EDITOR_DUE, "Target date", date_input, optional=True),
+        input_block(GOAL_EDITOR_EVIDENCE, "How you'll know", evidence, optional=True),
+    ]
 
 
 def goal_edited(goal: GoalInfo, coaching: Coaching) -> Message:
@@ -557,12 +585,23 @@ def _why(error: str) -> str:
 def pair_chooser(needs: NeedsPair) -> Message:
     what = "goal" if needs.kind == "goal" else "win"
     line = f"You're in {len(needs.choices)} mentorships. Which one is this {what} for?"
+    buttons = [
+        button("Choose", f"{CHOOSE_PAIR}_{index}", f"{needs.draft_id}:{choice.pair_id}")
+        for index, choice in enumerate(needs.choices)
+    ]
+    tip = "Your text is kept until you choose. Next time, add `to @name`."
+    return choose_among(line, needs.choices, buttons, tip)
+
+
+def choose_among(
+    line: str, choices: Sequence[PairChoice], buttons: Sequence[Block], tip: str
+) -> Message:
+    """A question, then one section per pair with its button (buttons[i] for choices[i])."""
     blocks = [section(line)]
-    for index, choice in enumerate(needs.choices[: MESSAGE_BLOCKS - 2]):
+    for choice, choose in list(zip(choices, buttons, strict=True))[: MESSAGE_BLOCKS - 2]:
         who = "you mentor them" if choice.role == Role.MENTOR else "your mentor"
-        choose = button("Choose", f"{CHOOSE_PAIR}_{index}", f"{needs.draft_id}:{choice.pair_id}")
         blocks.append(section(f"<@{choice.other_user}> ({who})", choose))
-    blocks.append(context("Your text is kept until you choose. Next time, add `to @name`."))
+    blocks.append(context(tip))
     return ephemeral(line, blocks)
 
 
@@ -674,20 +713,3 @@ def status(summaries: Sequence[PairSummary]) -> Message:
         for summary in summaries[:MESSAGE_BLOCKS]
     ]
     return ephemeral(f"You're in {plural(len(summaries), 'mentorship')}", blocks)
-
-
-def home(summaries: Sequence[PairSummary]) -> Block:
-    """The App Home tab: each pair at a glance, and how to start."""
-    blocks: list[Block] = [header("Your mentorships")]
-    if not summaries:
-        blocks.append(
-            section(
-                "You're not in a mentorship yet. In a channel you share, run "
-                "`/mentor pair @mentor @mentee` (or add `new` for a private channel)."
-            )
-        )
-    for summary in summaries[: (VIEW_BLOCKS - 4) // 2]:
-        blocks.append(section("\n".join(_summary_lines(summary, goals_shown=10))))
-        blocks.append({"type": "divider"})
-    blocks.append(context("`/goal` sets goals · `/win` shares wins · `/mentor help` for more"))
-    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS]}

@@ -2,7 +2,9 @@
 
 Each flow returns the message for the person who acted (or None). Refusals are raised as
 mentoring errors and rendered by `tasks.perform`. Slack calls whose failure must not undo
-what was saved (announcing a win, greeting a new pair) are caught here and reported instead.
+what was saved (announcing a win, greeting a new pair, redrawing a Home) are caught here and
+reported instead. Every flow that changes what the App Home shows redraws the Home of both
+members of the pair (`refresh_homes`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from handlers import blocks, meeting_blocks, review_blocks
+from handlers import blocks, home_blocks, meeting_blocks, review_blocks
+from handlers.home_blocks import Form
 from handlers.parsing import (
     AddAction,
     AddAgendaItem,
@@ -29,6 +32,8 @@ from handlers.parsing import (
     Help,
     ListGoals,
     ListMilestones,
+    LogWinForm,
+    NewGoalForm,
     PairUp,
     Pause,
     Request,
@@ -60,6 +65,7 @@ from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
 from mentoring import (
     capture,
+    dashboard,
     goals,
     inbox,
     meetings,
@@ -73,8 +79,9 @@ from mentoring import (
 from mentoring.capture import Kind
 from mentoring.coaching import coach
 from mentoring.dates import parse_due
-from mentoring.errors import InvalidInput, MentoringError
+from mentoring.errors import AmbiguousPair, InvalidInput, MentoringError
 from mentoring.goals import GoalText
+from mentoring.milestones import MilestoneText
 from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
 from mentoring.review_answers import PageSaved, ReviewReplyFiled
 from mentoring.roadmap_picture import RoadmapPicture, gather_roadmap
@@ -87,7 +94,7 @@ MAX_CHANNEL_NAME = 80
 # Slash commands
 
 
-def goal_command(services: Services, client: WebClient, request: Request) -> Message:
+def goal_command(services: Services, client: WebClient, request: Request) -> Message | None:
     actor = services.actor(request.user_id)
     now = services.clock()
     match parse_goal_command(request.text):
@@ -103,12 +110,12 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
         case ChangeGoal(number=number, status=status, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             changed = goals.set_goal_status(services.engine, actor, number, status, target, now)
+            refresh_homes(services, client, changed.pair.id)
             return blocks.goal_changed(changed)
         case AddMilestone(goal_number=number, text=text, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             added = milestones.add_milestone(services.engine, actor, target, number, text, now)
-            note = f"Added milestone {added.milestones[-1].label}."
-            return blocks.roadmap_message(added, now.date(), note)
+            return _milestone_added(services, client, added)
         case ListMilestones(goal_number=number, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             shown = milestones.roadmap(services.engine, actor, target, number)
@@ -118,6 +125,7 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
             done = milestones.complete_milestone(
                 services.engine, actor, target, goal_number, number, now
             )
+            refresh_homes(services, client, done.pair_id)
             return blocks.milestone_changed(done)
         case GoalHistory(number=number, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
@@ -127,6 +135,9 @@ def goal_command(services: Services, client: WebClient, request: Request) -> Mes
             target = Target(with_user=with_user, channel_id=request.channel_id)
             added = capture.capture(services.engine, actor, Kind.GOAL, text, target, now)
             return finish(services, client, added, actor.user_id)
+        case NewGoalForm(with_user=with_user):
+            target = Target(with_user=with_user, channel_id=request.channel_id)
+            return open_form(services, client, actor.user_id, Form.GOAL, target, request.trigger_id)
     raise AssertionError("unreachable")
 
 
@@ -182,10 +193,13 @@ def _share_roadmap(
     return None
 
 
-def win_command(services: Services, client: WebClient, request: Request) -> Message:
+def win_command(services: Services, client: WebClient, request: Request) -> Message | None:
     parsed = parse_win_command(request.text)
     if isinstance(parsed, Help):
         return blocks.help_message()
+    if isinstance(parsed, LogWinForm):
+        target = Target(with_user=parsed.with_user, channel_id=request.channel_id)
+        return open_form(services, client, request.user_id, Form.WIN, target, request.trigger_id)
     actor = services.actor(request.user_id)
     target = Target(with_user=parsed.with_user, channel_id=request.channel_id)
     logged = capture.capture(
@@ -237,6 +251,7 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
                 member_tz=zones,
                 now=now,
             )
+            refresh_homes(services, client, view.pair.id)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ShowSchedule():
             view = meetings.show_schedule(engine, actor, target, now)
@@ -247,29 +262,33 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
                 )
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ScheduleOff():
-            meetings.schedule_off(engine, actor, target, now)
+            stopped = meetings.schedule_off(engine, actor, target, now)
+            refresh_homes(services, client, stopped.id)
             return meeting_blocks.schedule_stopped()
         case SetOffsets(offsets=offsets):
             view = meetings.set_offsets(engine, actor, target, offsets, now)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case SkipMeeting():
             meeting = meetings.skip_next(engine, actor, target, now)
+            refresh_homes(services, client, meeting.pair_id)
             return meeting_blocks.meeting_skipped(meeting, _viewer_zone(client, actor.user_id))
         case Pause(until=phrase):
             until = parse_due(phrase, now.date())
             view = meetings.pause(engine, actor, target, until, now)
+            refresh_homes(services, client, view.pair.id)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case Resume():
             view = meetings.pause(engine, actor, target, None, now)
+            refresh_homes(services, client, view.pair.id)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ShowReviewCadence():
             return review_blocks.review_cadence(
                 reviews.show_review_cadence(engine, actor, target, now)
             )
         case SetReviewCadence(every_weeks=every):
-            return review_blocks.review_cadence(
-                reviews.set_review_cadence(engine, actor, target, every, now)
-            )
+            cadence = reviews.set_review_cadence(engine, actor, target, every, now)
+            refresh_homes(services, client, cadence.pair.id)
+            return review_blocks.review_cadence(cadence)
     raise AssertionError(f"unreachable: {ask!r}")
 
 
@@ -301,14 +320,17 @@ def agenda_command(services: Services, client: WebClient, request: Request) -> M
         case AddAgendaItem(text=text, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             added = meetings.add_agenda_item(engine, actor, target, text, now)
+            refresh_homes(services, client, added.pair.id)
             return meeting_blocks.agenda_added(added, _viewer_zone(client, actor.user_id))
         case AddAction(text=text, owner=owner, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             action = meetings.add_action(engine, actor, target, text, owner, now)
+            refresh_homes(services, client, action.pair.id)
             return meeting_blocks.action_added(action)
         case CloseAction(number=number, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             closed = meetings.close_action(engine, actor, target, number, now)
+            refresh_homes(services, client, closed.pair_id)
             return meeting_blocks.action_closed(closed)
     raise AssertionError("unreachable")
 
@@ -329,6 +351,7 @@ def review_command(services: Services, client: WebClient, request: Request) -> M
         case StartReview(with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
             started = reviews.start_review_now(services.engine, actor, target, now)
+            refresh_homes(services, client, started.pair.id)
             return review_blocks.review_started(started)
     raise AssertionError("unreachable")
 
@@ -376,6 +399,7 @@ def pair_up_flow(services: Services, client: WebClient, request: Request, ask: P
             _archive_quietly(client, channel)
         raise
     _post_quietly(client, channel, blocks.pair_intro(pair), what="pair intro")
+    refresh_homes(services, client, pair.id)
     return blocks.pair_created(pair, notes)
 
 
@@ -474,14 +498,18 @@ def _post_quietly(client: WebClient, channel: str, message: Message, *, what: st
 
 
 def finish(services: Services, client: WebClient, result: Captured, viewer: str) -> Message:
-    """The reply to a capture: a pair chooser, a goal confirmation, or a win (announced)."""
+    """The reply to a capture: a pair chooser, a goal confirmation (with coaching), or a win
+    (announced); the pair's Homes are redrawn when something was saved."""
     if isinstance(result, NeedsPair):
         return blocks.pair_chooser(result)
     if isinstance(result, GoalAdded):
         goal = result.goal
         coaching = coach(goal.text, goal.due_on, services.clock().date())
-        return blocks.goal_added(goal, result.pair, viewer, coaching)
-    return blocks.win_logged(result, announce(services, client, result))
+        reply = blocks.goal_added(goal, result.pair, viewer, coaching)
+    else:
+        reply = blocks.win_logged(result, announce(services, client, result))
+    refresh_homes(services, client, result.pair.id)
+    return reply
 
 
 def announce(services: Services, client: WebClient, logged: WinLogged) -> str | None:
@@ -524,6 +552,7 @@ def direct_message(
         if isinstance(filed, ReviewReplyFiled):
             return review_blocks.review_reply_filed(filed)
         if filed is not None:
+            refresh_homes(services, client, filed.pair.id)
             return meeting_blocks.reply_filed(filed)
     if isinstance(parsed, Help):
         claimed = inbox.claim_delivery(services.engine, event_id, now, "help")
@@ -566,6 +595,7 @@ def channel_reply(
         return None
     if isinstance(filed, inbox.Refused):
         return blocks.refusal(str(filed.error))
+    refresh_homes(services, client, filed.pair.id)
     return meeting_blocks.reply_filed(filed)
 
 
@@ -625,6 +655,7 @@ def undo_goal_status(services: Services, client: WebClient, user_id: str, value:
     changed = goals.revert_goal_status(
         services.engine, services.actor(user_id), goal_id, *statuses, services.clock()
     )
+    refresh_homes(services, client, changed.pair.id)
     return blocks.goal_changed(changed)
 
 
@@ -637,6 +668,7 @@ def undo_win(services: Services, client: WebClient, user_id: str, value: str) ->
             client.chat_delete(channel=removed.announce_channel, ts=removed.announce_ts)
         except SlackApiError as error:
             logger.warning("win post not deleted", extra={"error": slack_error(error)})
+    refresh_homes(services, client, removed.pair_id)
     return blocks.win_removed(posted)
 
 
@@ -655,6 +687,7 @@ def end_pair(services: Services, client: WebClient, user_id: str, value: str) ->
     ended = pairs.end_pair(services.engine, services.actor(user_id), pair_id, services.clock())
     notice = blocks.pair_ended(ended, user_id)
     _post_quietly(client, ended.channel_id, notice, what="pair ended")
+    refresh_homes(services, client, ended.id)
     return notice
 
 
@@ -673,6 +706,7 @@ def save_goal_edit(
     services: Services, client: WebClient, user_id: str, goal_id: int, edit: GoalText
 ) -> Message:
     goal = goals.edit_goal(services.engine, services.actor(user_id), goal_id, edit)
+    refresh_homes(services, client, goal.pair_id)
     return blocks.goal_edited(goal, coach(goal.text, goal.due_on, services.clock().date()))
 
 
@@ -681,6 +715,7 @@ def mark_milestone_done(services: Services, client: WebClient, user_id: str, val
     done = milestones.set_milestone_done(
         services.engine, services.actor(user_id), milestone_id, True, services.clock()
     )
+    refresh_homes(services, client, done.pair_id)
     return blocks.milestone_changed(done)
 
 
@@ -689,6 +724,7 @@ def undo_milestone(services: Services, client: WebClient, user_id: str, value: s
     reopened = milestones.set_milestone_done(
         services.engine, services.actor(user_id), milestone_id, False, services.clock()
     )
+    refresh_homes(services, client, reopened.pair_id)
     return blocks.milestone_changed(reopened)
 
 
@@ -697,12 +733,14 @@ def unskip_meeting(services: Services, client: WebClient, user_id: str, value: s
     meeting = meetings.unskip(
         services.engine, services.actor(user_id), meeting_id, services.clock()
     )
+    refresh_homes(services, client, meeting.pair_id)
     return meeting_blocks.meeting_unskipped(meeting, _viewer_zone(client, user_id) or "UTC")
 
 
 def reopen_action(services: Services, client: WebClient, user_id: str, value: str) -> Message:
     (action_id,) = _ids(value, 1)
     action = meetings.reopen_action(services.engine, services.actor(user_id), action_id)
+    refresh_homes(services, client, action.pair_id)
     return meeting_blocks.action_reopened(action)
 
 
@@ -710,5 +748,110 @@ def reopen_action(services: Services, client: WebClient, user_id: str, value: st
 
 
 def publish_home(services: Services, client: WebClient, user_id: str) -> None:
-    summaries = pairs.summaries(services.engine, user_id, services.clock())
-    client.views_publish(user_id=user_id, view=blocks.home(summaries))
+    boards = dashboard.dashboard(services.engine, user_id, services.clock())
+    client.views_publish(user_id=user_id, view=home_blocks.build_home(boards))
+
+
+def refresh_homes(services: Services, client: WebClient, pair_id: int) -> None:
+    """Redraw the Home of both members of a pair after a change to it. A failure is logged,
+    not reported: the change is saved, and the Home is drawn afresh whenever it is opened."""
+    for user_id in pairs.members(services.engine, pair_id):
+        try:
+            publish_home(services, client, user_id)
+        except SlackApiError as error:
+            code = slack_error(error)
+            logger.warning("home not redrawn", extra={"user": user_id, "error": code})
+
+
+# The Home's forms
+
+FORM_CAPTURES = {Form.GOAL: Kind.GOAL, Form.WIN: Kind.WIN}
+
+
+def open_form(
+    services: Services,
+    client: WebClient,
+    user_id: str,
+    form: Form,
+    target: Target,
+    trigger_id: str,
+) -> Message | None:
+    """Open a form for the pair `target` means (trigger ids last 3 seconds, so this runs
+    straight after the ack); someone in several pairs is asked which one first."""
+    actor = services.actor(user_id)
+    try:
+        context = dashboard.form_context(services.engine, actor, target, FORM_CAPTURES.get(form))
+    except AmbiguousPair as ambiguous:
+        return home_blocks.form_chooser(form, ambiguous.choices)
+    client.views_open(trigger_id=trigger_id, view=home_blocks.form_view(form, context))
+    return None
+
+
+def open_pair_form(
+    services: Services, client: WebClient, user_id: str, form: str, value: str, trigger_id: str
+) -> Message | None:
+    """A Home button (or a chooser's): the form for the pair whose id is the button's value."""
+    (pair_id,) = _ids(value, 1)
+    target = Target(pair_id=pair_id)
+    return open_form(services, client, user_id, Form(form), target, trigger_id)
+
+
+def save_goal_form(
+    services: Services, client: WebClient, user_id: str, pair_id: int, goal: GoalText
+) -> Message:
+    actor = services.actor(user_id)
+    added = capture.capture_form(services.engine, actor, pair_id, goal, services.clock())
+    return finish(services, client, added, user_id)
+
+
+def save_win_form(
+    services: Services, client: WebClient, user_id: str, pair_id: int, win: wins.WinText
+) -> Message:
+    actor = services.actor(user_id)
+    logged = capture.capture_form(services.engine, actor, pair_id, win, services.clock())
+    return finish(services, client, logged, user_id)
+
+
+def save_milestone_form(
+    services: Services,
+    client: WebClient,
+    user_id: str,
+    pair_id: int,
+    goal_number: int,
+    step: MilestoneText,
+) -> Message:
+    actor, target = services.actor(user_id), Target(pair_id=pair_id)
+    added = milestones.add_step(services.engine, actor, target, goal_number, step, services.clock())
+    return _milestone_added(services, client, added)
+
+
+def save_milestone_done_form(
+    services: Services,
+    client: WebClient,
+    user_id: str,
+    pair_id: int,
+    goal_number: int,
+    number: int,
+) -> Message:
+    """Looked up by its label within the form's pair, so only that pair's milestones count."""
+    actor, target = services.actor(user_id), Target(pair_id=pair_id)
+    done = milestones.complete_milestone(
+        services.engine, actor, target, goal_number, number, services.clock()
+    )
+    refresh_homes(services, client, done.pair_id)
+    return blocks.milestone_changed(done)
+
+
+def save_agenda_form(
+    services: Services, client: WebClient, user_id: str, pair_id: int, text: str
+) -> Message:
+    actor, target = services.actor(user_id), Target(pair_id=pair_id)
+    added = meetings.add_agenda_item(services.engine, actor, target, text, services.clock())
+    refresh_homes(services, client, added.pair.id)
+    return meeting_blocks.agenda_added(added, _viewer_zone(client, user_id))
+
+
+def _milestone_added(services: Services, client: WebClient, added: milestones.Roadmap) -> Message:
+    refresh_homes(services, client, added.pair.id)
+    note = f"Added milestone {added.milestones[-1].label}."
+    return blocks.roadmap_message(added, services.clock().date(), note)

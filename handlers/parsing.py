@@ -36,6 +36,7 @@ class Request:
     team_id: str
     channel_id: str
     text: str
+    trigger_id: str = ""  # for opening a form (valid for 3 seconds)
 
     @classmethod
     def of(cls, command: dict[str, Any]) -> Request:
@@ -44,12 +45,27 @@ class Request:
             team_id=command.get("team_id", ""),
             channel_id=command.get("channel_id", ""),
             text=from_slack(command.get("text")),
+            trigger_id=command.get("trigger_id", ""),
         )
 
 
 @dataclass(frozen=True)
 class Help:
     pass
+
+
+@dataclass(frozen=True)
+class NewGoalForm:
+    """`/goal` with nothing after it (but perhaps `to @name`): the New goal form."""
+
+    with_user: str | None
+
+
+@dataclass(frozen=True)
+class LogWinForm:
+    """`/win` with nothing after it (but perhaps `to @name`): the Log win form."""
+
+    with_user: str | None
 
 
 @dataclass(frozen=True)
@@ -248,6 +264,7 @@ GoalRequest = (
     | ListMilestones
     | CompleteMilestone
     | GoalHistory
+    | NewGoalForm
     | Help
 )
 
@@ -256,7 +273,9 @@ def parse_goal_command(text: str) -> GoalRequest:
     body, with_user = take_target(text)
     verb, _, rest = body.partition(" ")
     verb = verb.lower()
-    if verb in ("", "help"):
+    if verb == "":
+        return NewGoalForm(with_user)
+    if verb == "help":
         return Help()
     if verb == "list" and not rest.strip():
         return ListGoals(with_user)
@@ -269,9 +288,9 @@ def parse_goal_command(text: str) -> GoalRequest:
         if number is None:
             raise InvalidInput("`/goal history` needs a goal number, like `/goal history 2`.")
         return GoalHistory(int(number.group(1)), with_user)
-    step = _STEP.match(rest.strip())
+    step = parse_milestone_label(rest)
     if verb == "done" and step is not None:
-        return CompleteMilestone(int(step.group(1)), int(step.group(2)), with_user)
+        return CompleteMilestone(*step, with_user)
     if verb in ("done", "drop"):
         number = _NUMBER.match(rest.strip())
         if number is None:
@@ -282,6 +301,12 @@ def parse_goal_command(text: str) -> GoalRequest:
         status = GoalStatus.DONE if verb == "done" else GoalStatus.DROPPED
         return ChangeGoal(int(number.group(1)), status, with_user)
     return AddGoal(body, with_user)
+
+
+def parse_milestone_label(text: str) -> tuple[int, int] | None:
+    """`2.1` (or `#2.1`) as (goal number, milestone number); None when it is not one."""
+    step = _STEP.match(text.strip())
+    return (int(step.group(1)), int(step.group(2))) if step else None
 
 
 def _milestone_request(
@@ -305,9 +330,11 @@ def _milestone_request(
     return AddMilestone(int(number.group(1)), text.strip(), with_user)
 
 
-def parse_win_command(text: str) -> LogWin | Help:
+def parse_win_command(text: str) -> LogWin | LogWinForm | Help:
     body, with_user = take_target(text)
-    if body.lower() in ("", "help"):
+    if not body:
+        return LogWinForm(with_user)
+    if body.lower() == "help":
         return Help()
     return LogWin(body, with_user)
 

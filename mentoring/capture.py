@@ -19,7 +19,7 @@ from mentoring.pairs import require_active, resolve_pair
 from mentoring.wins import WinText, log_win_in, parse_win
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import Draft
+from storage.models import Draft, Pair
 
 NOTE_MAX_CHARS = 20_000
 
@@ -31,6 +31,11 @@ class Kind(StrEnum):
 
 
 _ROLE = {Kind.GOAL: None, Kind.WIN: Role.MENTEE}
+
+
+def role_for(kind: Kind) -> Role | None:
+    """The role a person must have in a pair to capture `kind` there (wins are the mentee's)."""
+    return _ROLE.get(kind)
 
 
 def capture(
@@ -62,6 +67,24 @@ def capture_in(
         else:
             _set_kind(session, draft_id, kind)
         return NeedsPair(draft_id=draft_id, kind=kind.value, choices=ambiguous.choices)
+    return _save(session, actor, pair, parsed, now)
+
+
+def capture_form(
+    engine: Engine, actor: Actor, pair_id: int, fields: GoalText | WinText, now: datetime
+) -> GoalAdded | WinLogged:
+    """Add a goal or log a win from a form's fields, in the pair the form was opened for. The
+    pair id comes back from Slack in private_metadata, so it is checked again here, with the
+    same rules as typed text (a member of the pair, active, wins the mentee's)."""
+    kind = Kind.GOAL if isinstance(fields, GoalText) else Kind.WIN
+    with session_scope(engine) as session:
+        pair = resolve_pair(session, actor, Target(pair_id=pair_id), role=_ROLE[kind])
+        return _save(session, actor, pair, fields, now)
+
+
+def _save(
+    session: Session, actor: Actor, pair: Pair, parsed: GoalText | WinText, now: datetime
+) -> GoalAdded | WinLogged:
     require_active(pair)
     if isinstance(parsed, GoalText):
         return GoalAdded(add_goal_in(session, actor, pair, parsed, now), PairInfo.of(pair))

@@ -13,6 +13,14 @@ class InvalidInput(MentoringError):
     """The request could not be understood; the message says what to type instead."""
 
 
+class FieldError(InvalidInput):
+    """A refusal about one field of a form, shown next to that field (`field` names it)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class NotAllowed(MentoringError):
     """The person may not do this (not a member of the pair, not an admin, pair ended)."""
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentoring.dates import split_due
-from mentoring.errors import InvalidInput, NotFound
+from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
@@ -121,25 +121,18 @@ def _change(
     return GoalChanged(GoalInfo.of(goal), PairInfo.of(pair), previous)
 
 
-class GoalFieldError(InvalidInput):
-    """A refusal about one field of the goal editor, shown next to that field."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def parse_goal_edit(outcome: str, evidence: str, due_on: date | None, today: date) -> GoalText:
-    """The editor's fields as a goal: the outcome, "done when …" if given, and the date."""
+    """The goal form's (or editor's) fields as a goal: the outcome, "done when …" if given, and
+    the date; a FieldError names the field to fix."""
     flat = " ".join(outcome.split())
     if not flat:
-        raise GoalFieldError("outcome", "Say what you want to achieve.")
+        raise FieldError("outcome", "Say what you want to achieve.")
     how = " ".join(evidence.split())
     text = f"{flat} (done when {how})" if how else flat
     if len(text) > GOAL_MAX_CHARS:
-        raise GoalFieldError("outcome", f"Keep the goal under {GOAL_MAX_CHARS} characters.")
+        raise FieldError("outcome", f"Keep the goal under {GOAL_MAX_CHARS} characters.")
     if due_on is not None and due_on < today:
-        raise GoalFieldError("due", "Pick a date in the future.")
+        raise FieldError("due", "Pick a date in the future.")
     return GoalText(text, due_on)
 
 

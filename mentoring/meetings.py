@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentoring.cadence import Cadence, CadenceSpec, first_cadence
-from mentoring.errors import InvalidInput, NotFound
+from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from mentoring.reviews import plan_review_for_meeting
@@ -50,12 +50,18 @@ class MeetingInfo:
     local_date: date
     starts_at: datetime
     status: str
+    pair_id: int
 
     @classmethod
     def of(cls, meeting: Meeting) -> MeetingInfo:
         assert meeting.id is not None
         return cls(
-            meeting.id, meeting.number, meeting.local_date, meeting.starts_at, meeting.status
+            meeting.id,
+            meeting.number,
+            meeting.local_date,
+            meeting.starts_at,
+            meeting.status,
+            meeting.pair_id,
         )
 
 
@@ -77,11 +83,14 @@ class ActionInfo:
     owner_id: str
     text: str
     open: bool
+    pair_id: int
 
     @classmethod
     def of(cls, item: ActionItem) -> ActionInfo:
         assert item.id is not None
-        return cls(item.id, item.number, item.owner_id, item.text, item.status == "open")
+        return cls(
+            item.id, item.number, item.owner_id, item.text, item.status == "open", item.pair_id
+        )
 
 
 @dataclass(frozen=True)
@@ -206,11 +215,12 @@ def _editing_schedule(
         session.add(schedule)
 
 
-def schedule_off(engine: Engine, actor: Actor, target: Target, now: datetime) -> None:
+def schedule_off(engine: Engine, actor: Actor, target: Target, now: datetime) -> PairInfo:
     with _editing_schedule(engine, actor, target, now) as (session, pair, schedule):
         _cancel_upcoming(session, pair, now, "schedule turned off")
         schedule.active = False
         schedule.next_plan_at = None
+    return PairInfo.of(pair)
 
 
 def set_offsets(
@@ -362,7 +372,7 @@ def _view(
         upcoming.append(MeetingInfo.of(planned))
         after = planned.starts_at
     for day, start in cadence.upcoming(after, SHOWN_MEETINGS - len(upcoming)):
-        upcoming.append(MeetingInfo(0, 0, day, start, "scheduled"))
+        upcoming.append(MeetingInfo(0, 0, day, start, "scheduled", info.id))
     return ScheduleView(
         info,
         cadence,
@@ -410,6 +420,16 @@ def add_agenda_item(
     with session_scope(engine) as session:
         pair = _active_pair(session, actor, target)
         return add_agenda_item_in(session, actor, pair, text, "command", now)
+
+
+def parse_agenda_form(text: str) -> str:
+    """The Add agenda item form's text, flattened; a FieldError says what to fix."""
+    flat = " ".join(text.split())
+    if not flat:
+        raise FieldError("text", "Say what you'd like to talk about.")
+    if len(flat) > AGENDA_ITEM_MAX_CHARS:
+        raise FieldError("text", f"Keep it under {AGENDA_ITEM_MAX_CHARS} characters.")
+    return flat
 
 
 def add_agenda_item_in(

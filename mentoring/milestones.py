@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentoring.dates import split_due
-from mentoring.errors import InvalidInput, NotFound
+from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.goals import find_goal_in
 from mentoring.model import Actor, GoalInfo, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
@@ -33,6 +33,7 @@ class MilestoneInfo:
     text: str
     due_on: date | None
     done: bool
+    pair_id: int
 
     @classmethod
     def of(cls, milestone: Milestone, goal_number: int) -> MilestoneInfo:
@@ -44,6 +45,7 @@ class MilestoneInfo:
             milestone.text,
             milestone.due_on,
             milestone.status == "done",
+            milestone.pair_id,
         )
 
     @property
@@ -67,18 +69,53 @@ class Roadmap:
         return sum(1 for milestone in self.milestones if milestone.done)
 
 
-def add_milestone(
-    engine: Engine, actor: Actor, target: Target, goal_number: int, text: str, now: datetime
-) -> Roadmap:
-    """Add a milestone (with `by <date>` for its date) to an open goal of the pair."""
+@dataclass(frozen=True)
+class MilestoneText:
+    text: str
+    due_on: date | None
+
+
+def parse_milestone(text: str, today: date) -> MilestoneText:
+    """A step as typed after `/goal milestone 2` (with `by <date>` for its date)."""
     flat = " ".join(text.split())
     if not flat:
         raise InvalidInput(f"Say what the step is, for example {MILESTONE_EXAMPLE}.")
-    dated = split_due(flat, now.date())
+    dated = split_due(flat, today)
     if not dated.text:
         raise InvalidInput(f"Say what the step is before the date: {MILESTONE_EXAMPLE}.")
     if len(dated.text) > MILESTONE_MAX_CHARS:
         raise InvalidInput(f"Keep a milestone under {MILESTONE_MAX_CHARS} characters.")
+    return MilestoneText(dated.text, dated.due_on)
+
+
+def parse_milestone_form(text: str, due_on: date | None, today: date) -> MilestoneText:
+    """The Add milestone form's fields as a step; a FieldError names the field to fix."""
+    flat = " ".join(text.split())
+    if not flat:
+        raise FieldError("text", "Say what the step is.")
+    if len(flat) > MILESTONE_MAX_CHARS:
+        raise FieldError("text", f"Keep a milestone under {MILESTONE_MAX_CHARS} characters.")
+    if due_on is not None and due_on < today:
+        raise FieldError("due", "Pick a date in the future.")
+    return MilestoneText(flat, due_on)
+
+
+def add_milestone(
+    engine: Engine, actor: Actor, target: Target, goal_number: int, text: str, now: datetime
+) -> Roadmap:
+    """Add a milestone (with `by <date>` for its date) to an open goal of the pair."""
+    return add_step(engine, actor, target, goal_number, parse_milestone(text, now.date()), now)
+
+
+def add_step(
+    engine: Engine,
+    actor: Actor,
+    target: Target,
+    goal_number: int,
+    step: MilestoneText,
+    now: datetime,
+) -> Roadmap:
+    """Add a parsed milestone to open goal `goal_number` of the pair `target` points at."""
     with session_scope(engine) as session:
         pair, goal = find_goal_in(session, actor, target, goal_number)
         require_active(pair)
@@ -89,8 +126,8 @@ def add_milestone(
                 goal_id=goal.id or 0,
                 pair_id=pair.id or 0,
                 number=repo.next_milestone_number(session, goal.id or 0),
-                text=dated.text,
-                due_on=dated.due_on,
+                text=step.text,
+                due_on=step.due_on,
                 created_by=actor.user_id,
                 created_at=now,
             )

@@ -133,6 +133,13 @@ def find_pair(engine: Engine, actor: Actor, target: Target) -> PairInfo:
         return PairInfo.of(pair)
 
 
+def members(engine: Engine, pair_id: int) -> tuple[str, ...]:
+    """The mentor and the mentee of a pair (none when there is no such pair)."""
+    with session_scope(engine) as session:
+        pair = repo.get_pair(session, pair_id)
+        return () if pair is None else (pair.mentor_id, pair.mentee_id)
+
+
 def summaries(engine: Engine, user_id: str, now: datetime) -> list[PairSummary]:
     """The person's pairs with their open goals and recent wins, in three queries."""
     with session_scope(engine) as session:

@@ -129,7 +129,7 @@ def save_page(
 ) -> PageSaved:
     """Check one page's answers against the questionnaire as it stands, and save them."""
     with session_scope(engine) as session:
-        review, pair, role = _open_review(session, actor, review_id, now)
+        review, pair, role = _open_review(session, actor, review_id, now, lock=True)
         form = _questionnaire(session, review, pair, actor.user_id, role)
         if not 0 <= page_index < len(form.pages):
             raise InvalidInput("This review form is out of date; open it again from the post.")
@@ -149,9 +149,11 @@ def save_page(
 
 
 def _open_review(
-    session: Session, actor: Actor, review_id: int, now: datetime
+    session: Session, actor: Actor, review_id: int, now: datetime, *, lock: bool = False
 ) -> tuple[Review, Pair, Role]:
-    review = store.get_review(session, review_id)
+    """The open review, its pair and the actor's role; `lock` holds the review row, so two
+    members' last pages are saved one after the other and the second sees both answers."""
+    review = store.get_review(session, review_id, lock=lock)
     pair = repo.get_pair(session, review.pair_id) if review is not None else None
     if review is None or pair is None:
         raise NotFound("That review doesn't exist.")
@@ -403,7 +405,7 @@ def answer_by_dm_in(
     row = ledger.sent_prompt_at(session, channel, thread_ts)
     if row is None or row.kind not in ("review", "reminder") or row.audience == "channel":
         return None
-    review, pair, role = _open_review(session, actor, row.review_id or 0, now)
+    review, pair, role = _open_review(session, actor, row.review_id or 0, now, lock=True)
     if not _addressed_to(row, pair, actor):
         return None
     parts = parse_stop_start_continue(text)

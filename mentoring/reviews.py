@@ -11,6 +11,7 @@ commitments and check-ins) once, in the transaction that closes it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -171,21 +172,39 @@ def _every(session: Session, pair_id: int) -> int | None:
     return DEFAULT_EVERY_WEEKS if row is None else row.every_weeks
 
 
-def next_review_at(session: Session, pair_id: int, now: datetime) -> datetime | None:
-    """When the pair's next review opens (or opened, while it is in progress); None when
-    reviews are off. Without a planned review, the cadence's date counted from the last one."""
-    upcoming = store.unfinished_review(session, pair_id)
-    if upcoming is not None:
-        return upcoming.opens_at
-    every = _every(session, pair_id)
-    if every is None:
-        return None
-    last = store.last_held_review(session, pair_id)
-    pair = repo.get_pair(session, pair_id)
-    if pair is None or pair.status != ACTIVE:
-        return None
-    since = last.opens_at if last is not None else pair.created_at
-    return max(since + timedelta(weeks=every), now)
+@dataclass(frozen=True)
+class NextReview:
+    """Where a pair's next review stands, for the App Home."""
+
+    at: datetime
+    state: str  # "open": answer before `at`; "planned": opens at `at`; "expected": around `at`
+
+
+def next_reviews_in(
+    session: Session, pairs: Sequence[Pair], now: datetime
+) -> dict[int, NextReview | None]:
+    """Each active pair's next review (None: reviews are off), in three queries whatever the
+    number of pairs: one in progress, else one planned, else the cadence's date counted from
+    the last review (or the pairing)."""
+    ids = [pair.id for pair in pairs if pair.id is not None]
+    unfinished = {review.pair_id: review for review in store.unfinished_of(session, ids)}
+    every = {row.pair_id: row.every_weeks for row in store.cadences_of(session, ids)}
+    last = store.last_held_of(session, ids)
+    result: dict[int, NextReview | None] = {}
+    for pair in pairs:
+        pair_id = pair.id or 0
+        review = unfinished.get(pair_id)
+        weeks = every.get(pair_id, DEFAULT_EVERY_WEEKS)
+        if review is not None and review.opens_at <= now:
+            result[pair_id] = NextReview(review.closes_at, "open")
+        elif review is not None:
+            result[pair_id] = NextReview(review.opens_at, "planned")
+        elif weeks is None:
+            result[pair_id] = None
+        else:
+            since = last.get(pair_id, pair.created_at)
+            result[pair_id] = NextReview(max(since + timedelta(weeks=weeks), now), "expected")
+    return result
 
 
 # Planning and starting

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mentoring.errors import InvalidInput, NotAllowed, NotFound
+from mentoring.errors import FieldError, InvalidInput, NotAllowed, NotFound
 from mentoring.model import Actor, PairInfo, Target, WinInfo, WinLogged
 from mentoring.pairs import resolve_pair
 from storage import repositories as repo
@@ -50,6 +50,21 @@ def parse_win(text: str) -> WinText:
             "reads all of it."
         )
     return WinText(body, int(links[0]) if links else None, worked)
+
+
+def parse_win_form(what: str, goal_number: int | None, worked: str) -> WinText:
+    """The Log win form's fields as a win (the goal is picked, not typed as `#2`); a FieldError
+    names the field to fix."""
+    body = re.sub(r"[ \t]+", " ", what).strip()
+    how = re.sub(r"[ \t]+", " ", worked).strip() or None
+    if not body:
+        raise FieldError("what", "Say what happened.")
+    size = len(body) + len(how or "")
+    if size > WIN_MAX_CHARS:
+        raise FieldError(
+            "what", f"Keep this and what worked under {WIN_MAX_CHARS:,} characters together."
+        )
+    return WinText(body, goal_number, how)
 
 
 def log_win_in(session: Session, actor: Actor, pair: Pair, win: WinText, now: datetime) -> WinInfo:

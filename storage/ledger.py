@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, update
+from sqlalchemy import case, func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -24,6 +24,7 @@ from storage.models import (
     MeetingSchedule,
     Pair,
 )
+from storage.repositories import Firsts, group_firsts, ranked_per_pair
 
 PLANNED, SENDING, SENT, SKIPPED, FAILED = "planned", "sending", "sent", "skipped", "failed"
 CLAIMABLE = (PLANNED, SENDING)
@@ -35,6 +36,14 @@ REASON_CHARS = 200  # Delivery.reason's length
 def schedule_of(session: Session, pair_id: int, *, lock: bool = False) -> MeetingSchedule | None:
     """The pair's schedule; `lock` holds it (FOR UPDATE) against a planner changing it too."""
     return session.get(MeetingSchedule, pair_id, with_for_update=lock or None)
+
+
+def schedules_of(session: Session, pair_ids: Sequence[int]) -> dict[int, MeetingSchedule]:
+    """The schedules of several pairs, by pair id."""
+    if not pair_ids:
+        return {}
+    statement = select(MeetingSchedule).where(col(MeetingSchedule.pair_id).in_(pair_ids))
+    return {schedule.pair_id: schedule for schedule in session.exec(statement).all()}
 
 
 def schedules_to_plan(session: Session, now: datetime, limit: int) -> Sequence[MeetingSchedule]:
@@ -79,6 +88,20 @@ def next_meeting(session: Session, pair_id: int, now: datetime) -> Meeting | Non
     return session.exec(statement).first()
 
 
+def next_meetings(session: Session, pair_ids: Sequence[int], now: datetime) -> dict[int, Meeting]:
+    """`next_meeting` of several pairs in one query, by pair id."""
+    if not pair_ids:
+        return {}
+    meeting, rank, _total = ranked_per_pair(
+        Meeting,
+        pair_ids,
+        [Meeting.status != "cancelled", col(Meeting.starts_at) > now],
+        [col(Meeting.starts_at)],
+    )
+    rows = session.exec(select(meeting).where(rank == 1)).all()
+    return {row.pair_id: row for row in rows}
+
+
 def get_meeting(session: Session, meeting_id: int) -> Meeting | None:
     return session.get(Meeting, meeting_id)
 
@@ -93,6 +116,18 @@ def open_agenda(session: Session, pair_id: int) -> Sequence[AgendaItem]:
         .order_by(col(AgendaItem.id))
     )
     return session.exec(statement).all()
+
+
+def open_agenda_counts(session: Session, pair_ids: Sequence[int]) -> dict[int, int]:
+    """How many items wait on each pair's next agenda."""
+    if not pair_ids:
+        return {}
+    statement = (
+        select(AgendaItem.pair_id, func.count())
+        .where(col(AgendaItem.pair_id).in_(pair_ids), col(AgendaItem.meeting_id).is_(None))
+        .group_by(AgendaItem.pair_id)
+    )
+    return {pair_id: count for pair_id, count in session.exec(statement).all()}
 
 
 def stamp_agenda(session: Session, item_ids: Sequence[int], meeting_id: int) -> None:
@@ -111,6 +146,17 @@ def open_actions(session: Session, pair_id: int) -> Sequence[ActionItem]:
         .order_by(col(ActionItem.number))
     )
     return session.exec(statement).all()
+
+
+def first_open_actions(session: Session, pair_ids: Sequence[int], limit: int) -> Firsts[ActionItem]:
+    """The first `limit` open action items of each pair (by number), with each pair's count."""
+    if not pair_ids:
+        return {}
+    action, rank, total = ranked_per_pair(
+        ActionItem, pair_ids, [ActionItem.status == "open"], [col(ActionItem.number)]
+    )
+    statement = select(action, total).where(rank <= limit).order_by(action.pair_id, rank)
+    return group_firsts(session.exec(statement).all())
 
 
 def action_by_number(session: Session, pair_id: int, number: int) -> ActionItem | None:

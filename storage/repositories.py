@@ -4,12 +4,49 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, or_, update
+from sqlalchemy import ColumnElement, case, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from storage.models import ACTIVE, Draft, Goal, InboundEvent, Milestone, Pair, Win
+
+Row = TypeVar("Row", bound=Any)
+# For several pairs at once: each pair's first rows, and how many rows it has in all.
+Firsts = dict[int, tuple[list[Row], int]]
+
+
+def ranked_per_pair(
+    model: type[Row],
+    pair_ids: Sequence[int],
+    conditions: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+) -> tuple[Any, Any, Any]:
+    """`model`'s rows of several pairs, numbered within each pair in `order_by` order and
+    counted per pair (window functions), as (aliased model, rank, total) to select from: one
+    query gives each pair's first few rows and its count, whatever the number of pairs."""
+    rank = func.row_number().over(partition_by=model.pair_id, order_by=order_by).label("rank")
+    total = func.count().over(partition_by=model.pair_id).label("total")
+    ranked = (
+        select(model, rank, total)  # type: ignore[call-overload]
+        .where(col(model.pair_id).in_(pair_ids), *conditions)
+        .subquery()
+    )
+    return aliased(model, ranked), ranked.c.rank, ranked.c.total
+
+
+def group_firsts(rows: Sequence[Any]) -> Firsts[Any]:
+    """Rows selected from `ranked_per_pair` as (item…, total), in pair then rank order, grouped
+    by pair."""
+    result: Firsts[Any] = {}
+    for *item, total in rows:
+        value = item[0] if len(item) == 1 else tuple(item)
+        pair_id = item[0].pair_id
+        result.setdefault(pair_id, ([], total))[0].append(value)
+    return result
+
 
 # Pairs
 
@@ -64,6 +101,15 @@ def open_goals_of(session: Session, pair_ids: Sequence[int]) -> Sequence[Goal]:
     return session.exec(statement).all()
 
 
+def first_open_goals(session: Session, pair_ids: Sequence[int], limit: int) -> Firsts[Goal]:
+    """The first `limit` open goals of each pair (by number), with each pair's open count."""
+    if not pair_ids:
+        return {}
+    goal, rank, total = ranked_per_pair(Goal, pair_ids, [Goal.status == "open"], [Goal.number])
+    statement = select(goal, total).where(rank <= limit).order_by(goal.pair_id, rank)
+    return group_firsts(session.exec(statement).all())
+
+
 def goal_by_number(session: Session, pair_id: int, number: int) -> Goal | None:
     statement = select(Goal).where(Goal.pair_id == pair_id, Goal.number == number)
     return session.exec(statement).first()
@@ -88,6 +134,41 @@ def next_milestone_number(session: Session, goal_id: int) -> int:
 
 def milestones_of(session: Session, goal_id: int) -> Sequence[Milestone]:
     statement = select(Milestone).where(Milestone.goal_id == goal_id).order_by(Milestone.number)
+    return session.exec(statement).all()
+
+
+def milestone_progress(
+    session: Session, pair_ids: Sequence[int]
+) -> dict[int, dict[int, tuple[int, int]]]:
+    """Milestones done and in all for each open goal of several pairs that has any:
+    pair id → goal id → (done, total)."""
+    if not pair_ids:
+        return {}
+    done = func.sum(case((Milestone.status == "done", 1), else_=0))
+    statement = (
+        select(Goal.pair_id, Milestone.goal_id, done, func.count())
+        .join(Goal, col(Goal.id) == Milestone.goal_id)
+        .where(col(Goal.pair_id).in_(pair_ids), Goal.status == "open")
+        .group_by(Goal.pair_id, Milestone.goal_id)
+    )
+    result: dict[int, dict[int, tuple[int, int]]] = {}
+    for pair_id, goal_id, finished, total in session.exec(statement).all():
+        result.setdefault(pair_id, {})[goal_id] = (int(finished or 0), total)
+    return result
+
+
+def open_milestones_of(
+    session: Session, pair_id: int, limit: int
+) -> Sequence[tuple[Milestone, int]]:
+    """The pair's open milestones of open goals, by label (2.1, 2.2, 3.1), each with its goal's
+    number: at most `limit`."""
+    statement = (
+        select(Milestone, Goal.number)
+        .join(Goal, col(Goal.id) == Milestone.goal_id)
+        .where(Milestone.pair_id == pair_id, Milestone.status == "open", Goal.status == "open")
+        .order_by(col(Goal.number), col(Milestone.number))
+        .limit(limit)
+    )
     return session.exec(statement).all()
 
 
@@ -156,6 +237,28 @@ def win_dates_of(session: Session, pair_id: int) -> Sequence[tuple[datetime, int
         .order_by(col(Win.created_at), col(Win.id))
     )
     return session.exec(statement).all()
+
+
+def latest_wins(
+    session: Session, pair_ids: Sequence[int], since: datetime, limit: int
+) -> Firsts[tuple[Win, Goal | None]]:
+    """Each pair's latest `limit` wins since an instant (with the goal each links to, if any),
+    and how many it has since then."""
+    if not pair_ids:
+        return {}
+    win, rank, total = ranked_per_pair(
+        Win,
+        pair_ids,
+        [col(Win.created_at) >= since],
+        [col(Win.created_at).desc(), col(Win.id).desc()],
+    )
+    statement = (
+        select(win, Goal, total)
+        .outerjoin(Goal, col(Goal.id) == win.goal_id)
+        .where(rank <= limit)
+        .order_by(win.pair_id, rank)
+    )
+    return group_firsts(session.exec(statement).all())
 
 
 # Drafts

@@ -47,6 +47,35 @@ def last_held_review(session: Session, pair_id: int) -> Review | None:
     return session.exec(statement).first()
 
 
+def unfinished_of(session: Session, pair_ids: Sequence[int]) -> Sequence[Review]:
+    """The reviews in progress or planned, of several pairs at once."""
+    if not pair_ids:
+        return []
+    statement = select(Review).where(col(Review.pair_id).in_(pair_ids), Review.status == OPEN)
+    return session.exec(statement).all()
+
+
+def cadences_of(session: Session, pair_ids: Sequence[int]) -> Sequence[ReviewCadence]:
+    if not pair_ids:
+        return []
+    statement = select(ReviewCadence).where(col(ReviewCadence.pair_id).in_(pair_ids))
+    return session.exec(statement).all()
+
+
+def last_held_of(session: Session, pair_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each pair's latest review that was not cancelled opened."""
+    if not pair_ids:
+        return {}
+    statement = (
+        select(Review.pair_id, func.max(Review.opens_at))
+        .where(col(Review.pair_id).in_(pair_ids), Review.status != CANCELLED)
+        .group_by(Review.pair_id)
+    )
+    return {
+        pair_id: opened for pair_id, opened in session.exec(statement).all()
+    }  # aware: UTCDateTime
+
+
 def closed_reviews(session: Session, pair_id: int, limit: int) -> Sequence[Review]:
     statement = (
         select(Review)

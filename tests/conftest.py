@@ -34,6 +34,8 @@ from tests.support import (
     TEAM,
     FrozenClock,
     block_action,
+    event_callback,
+    home_action,
     message_event,
     slack_signature_headers,
     slash_command,
@@ -277,6 +279,25 @@ class Wire:
         )
         response = self.post(body, "application/x-www-form-urlencoded")
         return Exchange(response, self.fake.responses(name))
+
+    def click_home(self, action_id: str, value: str, *, user: str) -> httpx.Response:
+        """Click a button on the person's App Home tab (answers go to their DM)."""
+        body = home_action(action_id, value, user=user)
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def open_home(self, user: str) -> httpx.Response:
+        """The person opens the bot's Home tab (app_home_opened)."""
+        body = event_callback(
+            f"EvHome-{user}-{next(self._names)}",
+            {"type": "app_home_opened", "user": user, "channel": f"D{user}", "tab": "home"},
+        )
+        return self.post(body, "application/json")
+
+    def home_of(self, user: str) -> dict[str, Any]:
+        """The view last published as the person's Home."""
+        published = [c for c in self.fake.calls_to("views.publish") if c.args["user_id"] == user]
+        assert published, f"no Home was published for {user}"
+        return published[-1].args["view"]
 
     def submit(
         self, callback_id: str, values: dict[str, Any], *, user: str, private_metadata: str

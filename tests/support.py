@@ -152,6 +152,30 @@ def block_action(
     return urlencode({"payload": json.dumps(payload)}).encode()
 
 
+def home_action(action_id: str, value: str, *, user: str) -> bytes:
+    """A button clicked on the App Home tab: the container is the view, and unlike a message's
+    buttons it comes with no response_url."""
+    payload = {
+        "type": "block_actions",
+        "team": {"id": TEAM, "domain": "example"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0001",
+        "container": {"type": "view", "view_id": "VHOME"},
+        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
+        "view": {"id": "VHOME", "type": "home", "blocks": [], "state": {"values": {}}},
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "b1",
+                "value": value,
+                "action_ts": "1763715601.000300",
+            }
+        ],
+    }
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
 def pair_up(
     engine: Engine,
     mentor: str = "UMENTOR",

@@ -1,13 +1,187 @@
-"""The App Home tab: published when opened, from a fixed number of queries."""
+"""The App Home: the dashboard builder on plain values, and over the wire the Home published
+when opened, its buttons opening forms, the forms saving through the rules, and the Home drawn
+again after each change."""
 
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
+from handlers import blocks
+from handlers.home_blocks import (
+    AGENDA_FORM,
+    AGENDA_FORM_TEXT,
+    GOAL_FORM,
+    MILESTONE_DONE_FORM,
+    MILESTONE_DONE_FORM_PICK,
+    MILESTONE_FORM,
+    MILESTONE_FORM_DUE,
+    MILESTONE_FORM_GOAL,
+    MILESTONE_FORM_TEXT,
+    OPEN_AGENDA_FORM,
+    OPEN_GOAL_FORM,
+    OPEN_MILESTONE_DONE_FORM,
+    OPEN_MILESTONE_FORM,
+    OPEN_WIN_FORM,
+    WIN_FORM,
+    WIN_FORM_GOAL,
+    WIN_FORM_TEXT,
+    WIN_FORM_WORKED,
+    Form,
+    build_home,
+    form_view,
+)
 from mentoring import pairs
 from mentoring.capture import Kind, capture
-from mentoring.model import Actor, Target
-from tests.conftest import MENTEE, MENTOR, OUTSIDER, Wire, flatten_text
-from tests.fakes.blockkit import validate_view
-from tests.support import T0, event_callback
+from mentoring.dashboard import FormContext, GoalProgress, NextMeeting, PairDashboard
+from mentoring.meetings import ActionInfo
+from mentoring.milestones import MilestoneInfo
+from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target, WinInfo
+from mentoring.pairs import create_pair
+from mentoring.reviews import NextReview
+from storage.db import session_scope
+from storage.models import AgendaItem, Goal, Milestone, Win
+from tests.conftest import (
+    MENTEE,
+    MENTOR,
+    OUTSIDER,
+    PAIR_CHANNEL,
+    SECOND_MENTEE,
+    Wire,
+    flatten_text,
+)
+from tests.fakes.blockkit import validate_message, validate_view
+from tests.support import T0, TEAM, event_callback
+
+PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
+HUGE = "<!channel> & <b> 🚀 " + "x" * 6000
+
+
+# The builder: plain values in, a view out
+
+
+def _goal(number: int, text: str = "Give a talk") -> GoalInfo:
+    return GoalInfo(number, 1, number, text, date(2027, 3, 31), GoalStatus.OPEN, T0, None)
+
+
+def _board(role: Role = Role.MENTEE, **fields: object) -> PairDashboard:
+    return replace(PairDashboard(PAIR, role), **fields)  # type: ignore[arg-type]
+
+
+def _buttons(view: dict) -> list[str]:
+    return [
+        element["action_id"]
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def test_a_pair_shows_goals_with_progress_meetings_actions_wins_and_review() -> None:
+    """Each part of the dashboard is drawn from its values, the other person's time in words."""
+    meeting = NextMeeting(
+        starts_at=datetime(2026, 11, 24, 14, tzinfo=UTC),
+        skipped=None,
+        paused_until=None,
+        agenda_items=2,
+        viewer_tz="America/New_York",
+        other_tz="Europe/Berlin",
+    )
+    board = _board(
+        goals=(GoalProgress(_goal(1), 1, 4), GoalProgress(_goal(2, "Write a post"), 0, 0)),
+        open_goals=7,
+        open_milestones=3,
+        next_meeting=meeting,
+        actions=(ActionInfo(9, 1, "UMENTEE", "Draft the outline", True, 1),),
+        open_actions=1,
+        wins=(WinInfo(4, 1, "UMENTEE", "Gave the talk", None, _goal(1), T0, "C1", None),),
+        recent_wins=12,
+        next_review=NextReview(datetime(2026, 12, 22, 15, tzinfo=UTC), "planned"),
+    )
+    view = build_home([board])
+    shown = flatten_text(view)
+    assert validate_view(view) == []
+    assert "*<@UMENTOR> mentors you* in <#C1>" in shown
+    assert "▰▰▱▱▱▱▱▱▱▱ 1/4 milestones" in shown and "no milestones yet" in shown
+    assert "+5 more goals — `/goal list`" in shown
+    stamp = int(meeting.starts_at.timestamp())
+    assert f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|Tue 24 Nov 2026, 09:00" in shown
+    assert "for you · Tue 24 Nov, 15:00 Berlin for <@UMENTOR> · 2 agenda items" in shown
+    assert "*1.* Draft the outline — <@UMENTEE>" in shown
+    assert "*Wins in the last 30 days*: 12" in shown and "Gave the talk _(goal 1)_" in shown
+    assert (
+        f"*Next review*: <!date^{int(datetime(2026, 12, 22, 15, tzinfo=UTC).timestamp())}^" in shown
+    )
+    for state, words in (("open", "open now, until"), ("expected", "around")):
+        later = replace(board, next_review=NextReview(meeting.starts_at, state))
+        assert f"*Next review*: {words}" in flatten_text(build_home([later]))
+    off = flatten_text(build_home([replace(board, next_review=None)]))
+    assert "*Next review*: off (`/mentor review every 4 weeks` turns them on)" in off
+
+
+def test_paused_and_unscheduled_pairs_say_so() -> None:
+    """A pause shows its end date; a pair without a schedule shows how to set one."""
+    paused = NextMeeting(
+        datetime(2026, 12, 15, 14, tzinfo=UTC), None, date(2026, 12, 10), 0, "UTC", "UTC"
+    )
+    assert "Paused until Thu 10 December 2026" in flatten_text(
+        build_home([_board(next_meeting=paused)])
+    )
+    assert "No meetings scheduled" in flatten_text(build_home([_board()]))
+
+
+def test_buttons_follow_the_rules() -> None:
+    """Wins are the mentee's to log; milestones need an open goal, and one to mark done."""
+    mentee = _buttons(build_home([_board(open_goals=1, open_milestones=1)]))
+    assert mentee == [
+        OPEN_GOAL_FORM,
+        OPEN_WIN_FORM,
+        OPEN_MILESTONE_FORM,
+        OPEN_MILESTONE_DONE_FORM,
+        OPEN_AGENDA_FORM,
+    ]
+    mentor = _buttons(build_home([_board(Role.MENTOR)]))
+    assert mentor == [OPEN_GOAL_FORM, OPEN_AGENDA_FORM]
+
+
+def test_a_heavy_home_stays_within_slacks_limits() -> None:
+    """20 pairs with long goals, actions and wins: ≤ 100 blocks, each text ≤ 3000, the rest
+    counted."""
+    long_goal = GoalProgress(_goal(1, HUGE[:300]), 3, 10)
+    board = _board(
+        goals=(long_goal,) * 5,
+        open_goals=30,
+        actions=(ActionInfo(1, 1, "UMENTEE", HUGE, True, 1),) * 5,
+        open_actions=40,
+        wins=(WinInfo(1, 1, "UMENTEE", HUGE, HUGE, None, T0, "C1", None),) * 3,
+        recent_wins=1000,
+    )
+    view = build_home([board] * 20 + [_board(pair=replace(PAIR, active=False, ended_at=T0))] * 30)
+    assert validate_view(view) == [] and len(view["blocks"]) <= 100
+    shown = flatten_text(view)
+    assert "+7 more mentorships" in shown and "<!channel>" not in shown
+
+
+def test_forms_fit_slacks_limits_with_many_goals() -> None:
+    """Every form, with 150 open goals and milestones of long text, is a valid modal."""
+    goals = tuple(_goal(n, HUGE[:300]) for n in range(1, 151))
+    steps = tuple(MilestoneInfo(n, 1, n, HUGE[:300], None, False, 1) for n in range(1, 151))
+    for role in Role:
+        context = FormContext(PAIR, role, goals, steps)
+        for form in Form:
+            view = form_view(form, context)
+            assert validate_view(view) == [], (form, role)
+            assert view["private_metadata"] == "1"
+    empty = FormContext(PAIR, Role.MENTEE, (), ())
+    assert "submit" not in form_view(Form.MILESTONE, empty)
+    assert "submit" not in form_view(Form.MILESTONE_DONE, empty)
+
+
+# Over the wire
 
 
 def _opened(user: str, tab: str = "home") -> bytes:
@@ -17,27 +191,217 @@ def _opened(user: str, tab: str = "home") -> bytes:
     )
 
 
-def test_opening_home_publishes_the_persons_pairs(wire: Wire, paired) -> None:
-    """Home shows the pair from the viewer's side, with open goals."""
+def _rows(wire: Wire, model: type) -> list:
+    with session_scope(wire.services.engine) as session:
+        return list(session.exec(select(model)).all())
+
+
+def test_opening_home_publishes_the_dashboard(wire: Wire, paired) -> None:
+    """Home shows the pair from the viewer's side, with its open goals."""
     wire.command("/goal", "Give a talk at a meetup by June 2027", user=MENTEE)
+    wire.fake.reset_calls()
     assert wire.post(_opened(MENTOR), "application/json").status_code == 200
     (call,) = wire.fake.calls_to("views.publish")
     assert call.args["user_id"] == MENTOR and validate_view(call.args["view"]) == []
     shown = flatten_text(call.args["view"])
     assert f"You mentor <@{MENTEE}>" in shown and "Give a talk at a meetup" in shown
+    assert "No meetings scheduled" in shown and "Next review*: around" in shown
 
 
 def test_home_for_someone_without_a_pair_says_how_to_start(wire: Wire) -> None:
     """No pairs: the Home explains /mentor pair."""
     wire.post(_opened(OUTSIDER), "application/json")
-    (call,) = wire.fake.calls_to("views.publish")
-    assert "/mentor pair @mentor @mentee" in flatten_text(call.args["view"])
+    assert "/mentor pair @mentor @mentee" in flatten_text(wire.home_of(OUTSIDER))
 
 
 def test_the_messages_tab_publishes_nothing(wire: Wire) -> None:
     """Opening the Messages tab is acknowledged and ignored."""
     assert wire.post(_opened(MENTEE, tab="messages"), "application/json").status_code == 200
     assert wire.fake.calls_to("views.publish") == []
+
+
+def _goal_fields(outcome: str, due: str | None = None, evidence: str = "") -> dict:
+    return {
+        blocks.GOAL_EDITOR_OUTCOME: {"type": "plain_text_input", "value": outcome},
+        blocks.GOAL_EDITOR_DUE: {"type": "datepicker", "selected_date": due},
+        blocks.GOAL_EDITOR_EVIDENCE: {"type": "plain_text_input", "value": evidence},
+    }
+
+
+def test_new_goal_from_the_home_is_coached_saved_and_shown(wire: Wire, paired) -> None:
+    """New goal opens the form for the pair; a past date comes back inline and saves nothing;
+    a good submission saves the goal, replies with the same coaching as /goal, and both
+    members' Homes are published again showing it."""
+    assert wire.click_home(OPEN_GOAL_FORM, str(paired.id), user=MENTEE).status_code == 200
+    (opened,) = wire.fake.calls_to("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == GOAL_FORM and view["private_metadata"] == str(paired.id)
+    late = wire.submit(
+        GOAL_FORM,
+        _goal_fields("Give a talk", "2020-01-01"),
+        user=MENTEE,
+        private_metadata=str(paired.id),
+    )
+    assert late.json() == {
+        "response_action": "errors",
+        "errors": {blocks.GOAL_EDITOR_DUE: "Pick a date in the future."},
+    }
+    assert _rows(wire, Goal) == []
+    wire.fake.reset_calls()
+    saved = wire.submit(
+        GOAL_FORM,
+        _goal_fields("Improve my skills"),
+        user=MENTEE,
+        private_metadata=str(paired.id),
+    )
+    assert saved.status_code == 200 and saved.text == ""
+    assert [goal.text for goal in _rows(wire, Goal)] == ["Improve my skills"]
+    reply = wire.fake.messages_in(MENTEE)[-1]
+    assert "Goal 1 added" in flatten_text(reply) and "Make it specific" in flatten_text(reply)
+    assert validate_message(reply) == []
+    published = {call.args["user_id"] for call in wire.fake.calls_to("views.publish")}
+    assert published == {MENTOR, MENTEE}
+    assert "Improve my skills" in flatten_text(wire.home_of(MENTOR))
+
+
+def _win_fields(what: str, goal: str | None = None, worked: str = "") -> dict:
+    option = {"text": {"type": "plain_text", "text": goal}, "value": goal} if goal else None
+    return {
+        WIN_FORM_TEXT: {"type": "plain_text_input", "value": what},
+        WIN_FORM_GOAL: {"type": "static_select", "selected_option": option},
+        WIN_FORM_WORKED: {"type": "plain_text_input", "value": worked},
+    }
+
+
+def test_win_with_no_text_opens_the_form_which_checks_before_saving(wire: Wire, paired) -> None:
+    """`/win` alone opens the Log win form with the pair's goals; an empty "what happened"
+    comes back inline and nothing is saved or posted; a filled one is logged, linked, posted
+    to the mentor and shown on the Home."""
+    wire.command("/goal", "Give a talk at PyCon by May 2027", user=MENTEE)
+    sent = wire.command("/win", "", user=MENTEE)
+    assert sent.replies == []
+    (opened,) = wire.fake.calls_to("views.open")
+    view = opened.args["view"]
+    assert view["callback_id"] == WIN_FORM and validate_view(view) == []
+    assert "1. Give a talk at PyCon" in flatten_text(view)
+    posts = len(wire.fake.messages_in(PAIR_CHANNEL))
+    empty = wire.submit(
+        WIN_FORM, _win_fields("   "), user=MENTEE, private_metadata=view["private_metadata"]
+    )
+    assert empty.json() == {
+        "response_action": "errors",
+        "errors": {WIN_FORM_TEXT: "Say what happened."},
+    }
+    assert _rows(wire, Win) == [] and len(wire.fake.messages_in(PAIR_CHANNEL)) == posts
+    wire.submit(
+        WIN_FORM,
+        _win_fields("Gave the talk", "1", "rehearsing twice"),
+        user=MENTEE,
+        private_metadata=view["private_metadata"],
+    )
+    (win,) = _rows(wire, Win)
+    assert (win.text, win.worked, win.goal_id) == ("Gave the talk", "rehearsing twice", 1)
+    assert "Gave the talk" in flatten_text(wire.fake.messages_in(PAIR_CHANNEL)[-1])
+    assert "shared with" in wire.fake.messages_in(MENTEE)[-1]["text"]
+    home = flatten_text(wire.home_of(MENTOR))
+    assert "*Wins in the last 30 days*: 1" in home and "Gave the talk" in home
+
+
+def test_goal_done_redraws_both_homes(wire: Wire, paired) -> None:
+    """`/goal done 1` publishes both members' Homes again, without the achieved goal."""
+    wire.command("/goal", "Give a talk at PyCon by May 2027", user=MENTEE)
+    wire.fake.reset_calls()
+    wire.command("/goal", "done 1", user=MENTOR)
+    published = {call.args["user_id"] for call in wire.fake.calls_to("views.publish")}
+    assert published == {MENTOR, MENTEE}
+    assert "Give a talk at PyCon" not in flatten_text(wire.home_of(MENTEE))
+
+
+def test_milestones_and_agenda_items_through_the_forms(wire: Wire, paired) -> None:
+    """Add milestone, then Mark milestone done, then Add agenda item: each saved by the same
+    rules as the commands, answered in a DM, and shown on the Home."""
+    wire.command("/goal", "Give a talk at PyCon by May 2027", user=MENTEE)
+    pair = str(paired.id)
+    wire.click_home(OPEN_MILESTONE_FORM, pair, user=MENTOR)
+    assert wire.fake.calls_to("views.open")[-1].args["view"]["callback_id"] == MILESTONE_FORM
+    option = {"text": {"type": "plain_text", "text": "1."}, "value": "1"}
+    wire.submit(
+        MILESTONE_FORM,
+        {
+            MILESTONE_FORM_GOAL: {"type": "static_select", "selected_option": option},
+            MILESTONE_FORM_TEXT: {"type": "plain_text_input", "value": "Submit the proposal"},
+            MILESTONE_FORM_DUE: {"type": "datepicker", "selected_date": "2027-01-15"},
+        },
+        user=MENTOR,
+        private_metadata=pair,
+    )
+    (step,) = _rows(wire, Milestone)
+    assert (step.text, step.due_on) == ("Submit the proposal", date(2027, 1, 15))
+    assert "Added milestone 1.1" in flatten_text(wire.fake.messages_in(MENTOR)[-1])
+    assert "0/1 milestones" in flatten_text(wire.home_of(MENTEE))
+    wire.click_home(OPEN_MILESTONE_DONE_FORM, pair, user=MENTEE)
+    view = wire.fake.calls_to("views.open")[-1].args["view"]
+    assert view["callback_id"] == MILESTONE_DONE_FORM
+    (picked,) = view["blocks"][0]["element"]["options"]
+    wire.submit(
+        MILESTONE_DONE_FORM,
+        {MILESTONE_DONE_FORM_PICK: {"type": "static_select", "selected_option": picked}},
+        user=MENTEE,
+        private_metadata=pair,
+    )
+    assert _rows(wire, Milestone)[0].status == "done"
+    assert "1/1 milestones" in flatten_text(wire.home_of(MENTOR))
+    wire.click_home(OPEN_AGENDA_FORM, pair, user=MENTEE)
+    assert wire.fake.calls_to("views.open")[-1].args["view"]["callback_id"] == AGENDA_FORM
+    wire.submit(
+        AGENDA_FORM,
+        {AGENDA_FORM_TEXT: {"type": "plain_text_input", "value": "Feedback on my slides"}},
+        user=MENTEE,
+        private_metadata=pair,
+    )
+    assert [item.text for item in _rows(wire, AgendaItem)] == ["Feedback on my slides"]
+    assert "Added to the agenda" in wire.fake.messages_in(MENTEE)[-1]["text"]
+
+
+def test_a_mentor_cannot_log_a_win_from_a_replayed_button(wire: Wire, paired) -> None:
+    """The mentor has no Log win button; a replayed one is refused in a DM, no form opens."""
+    wire.click_home(OPEN_WIN_FORM, str(paired.id), user=MENTOR)
+    assert wire.fake.calls_to("views.open") == []
+    assert "Wins are logged by the mentee" in wire.fake.messages_in(MENTOR)[-1]["text"]
+
+
+def test_goal_alone_asks_which_pair_first_when_there_are_several(wire: Wire, paired) -> None:
+    """In two mentorships, `/goal` in a DM offers one button per pair; each opens the form
+    for its pair. Someone with no pair gets the usual message."""
+    other = create_pair(
+        wire.services.engine,
+        Actor(MENTOR),
+        team_id=TEAM,
+        mentor_id=MENTOR,
+        mentee_id=SECOND_MENTEE,
+        channel_id="CSECOND",
+        now=T0,
+    )
+    sent = wire.command("/goal", "", user=MENTOR, channel="DUMENTOR")
+    assert validate_message(sent.reply) == [] and "Which one is a new goal for?" in sent.reply_text
+    buttons = [block["accessory"] for block in sent.reply["blocks"] if "accessory" in block]
+    assert sorted(b["value"] for b in buttons) == sorted([str(paired.id), str(other.id)])
+    assert wire.fake.calls_to("views.open") == []
+    chosen = next(b for b in buttons if b["value"] == str(other.id))
+    wire.click(chosen["action_id"], chosen["value"], user=MENTOR)
+    (opened,) = wire.fake.calls_to("views.open")
+    assert opened.args["view"]["private_metadata"] == str(other.id)
+    alone = wire.command("/goal", "", user=OUTSIDER, channel="DUOUTSIDER")
+    assert "not in a mentorship" in alone.reply_text
+
+
+@pytest.mark.parametrize("due", ["not-a-date", "2027-02-30"])
+def test_a_forged_date_is_refused_inline(wire: Wire, paired, due: str) -> None:
+    """A date that is no date comes back beside the field instead of failing the request."""
+    answer = wire.submit(
+        GOAL_FORM, _goal_fields("Give a talk", due), user=MENTEE, private_metadata=str(paired.id)
+    )
+    assert answer.json()["errors"] == {blocks.GOAL_EDITOR_DUE: "Pick a date from the calendar."}
 
 
 def test_summaries_use_the_same_number_of_queries_whatever_the_data(engine) -> None:
@@ -80,3 +444,29 @@ def test_summaries_use_the_same_number_of_queries_whatever_the_data(engine) -> N
             capture(engine, Actor("UHEAVY"), Kind.WIN, f"Win {w}", Target(with_user=mentor), T0)
     assert count_queries("UHEAVY") == light
     assert len(pairs.summaries(engine, "UHEAVY", T0)) == 3
+
+
+def test_a_milestone_is_looked_up_in_the_forms_own_pair(wire: Wire, paired) -> None:
+    """A label picked in one pair's form never reaches the same label in another pair."""
+    other = create_pair(
+        wire.services.engine,
+        Actor(MENTOR),
+        team_id=TEAM,
+        mentor_id=MENTOR,
+        mentee_id=SECOND_MENTEE,
+        channel_id="CSECOND",
+        now=T0,
+    )
+    wire.command("/goal", "Give a talk", user=MENTEE)
+    wire.command("/goal", f"Write a post to <@{SECOND_MENTEE}>", user=MENTOR)
+    wire.command("/goal", f"milestone 1 Outline it to <@{SECOND_MENTEE}>", user=MENTOR)
+    option = {"text": {"type": "plain_text", "text": "1.1"}, "value": "1.1"}
+    wire.submit(
+        MILESTONE_DONE_FORM,
+        {MILESTONE_DONE_FORM_PICK: {"type": "static_select", "selected_option": option}},
+        user=MENTOR,
+        private_metadata=str(paired.id),
+    )
+    assert "Goal 1 has no milestone 1" in wire.fake.messages_in(MENTOR)[-1]["text"]
+    (step,) = _rows(wire, Milestone)
+    assert step.pair_id == other.id and step.status == "open"

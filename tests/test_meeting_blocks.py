@@ -28,12 +28,14 @@ from tests.fakes.blockkit import validate_message
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
-MEETING = MeetingInfo(3, 2, date(2026, 11, 24), datetime(2026, 11, 24, 14, tzinfo=UTC), "scheduled")
+MEETING = MeetingInfo(
+    3, 2, date(2026, 11, 24), datetime(2026, 11, 24, 14, tzinfo=UTC), "scheduled", 1
+)
 HUGE = "<!channel> & <b> 🚀 " + "x" * 6000
 
 
 def _actions(count: int, text: str = "Draft the outline") -> tuple[ActionInfo, ...]:
-    return tuple(ActionInfo(n, n, "UMENTEE", text, True) for n in range(1, count + 1))
+    return tuple(ActionInfo(n, n, "UMENTEE", text, True, 1) for n in range(1, count + 1))
 
 
 def _goal(number: int, text: str = "Give a talk", due: date | None = None) -> GoalInfo:

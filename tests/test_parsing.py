@@ -14,6 +14,8 @@ from handlers.parsing import (
     Help,
     ListGoals,
     LogWin,
+    LogWinForm,
+    NewGoalForm,
     PairUp,
     ReviewHistory,
     SetNudges,
@@ -39,11 +41,13 @@ from mentoring.model import GoalStatus
 
 
 def test_goal_subcommands() -> None:
-    """list / done n / drop n / help / anything else is a new goal."""
+    """list / done n / drop n / help / nothing (the form) / anything else is a new goal."""
     assert parse_goal_command("list") == ListGoals(None)
     assert parse_goal_command("done 2") == ChangeGoal(2, GoalStatus.DONE, None)
     assert parse_goal_command("drop #3 to <@U9>") == ChangeGoal(3, GoalStatus.DROPPED, "U9")
-    assert parse_goal_command("") == Help()
+    assert parse_goal_command("help") == Help()
+    assert parse_goal_command("") == NewGoalForm(None)
+    assert parse_goal_command("to <@U9>") == NewGoalForm("U9")
     assert parse_goal_command("list 3 talks I could give") == AddGoal(
         "list 3 talks I could give", None
     )
@@ -75,9 +79,11 @@ def test_to_person_at_either_end_picks_the_pair() -> None:
 
 
 def test_win_command() -> None:
-    """/win with text logs it; empty asks for help."""
+    """/win with text logs it; `help` helps; nothing (or only `to @name`) opens the form."""
     assert parse_win_command("Shipped it #2 to <@U1>") == LogWin("Shipped it #2", "U1")
-    assert parse_win_command("") == Help()
+    assert parse_win_command("help") == Help()
+    assert parse_win_command("") == LogWinForm(None)
+    assert parse_win_command("to <@U1>") == LogWinForm("U1")
 
 
 def test_mentor_subcommands() -> None:

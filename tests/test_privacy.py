@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlmodel import select
 
-from handlers import blocks, meeting_blocks, review_blocks
+from handlers import blocks, home_blocks, meeting_blocks, review_blocks
 from mentoring import review_answers
 from mentoring.model import Actor
 from storage.db import session_scope
@@ -246,8 +246,7 @@ def test_an_admin_can_end_a_pair_but_the_home_shows_them_nothing_of_it(
     status = wire.command("/mentor", "status", user=ADMIN, channel="DUADMIN")
     assert "not in a mentorship" in status.reply_text
     wire.post(_home_opened(ADMIN), "application/json")
-    (view,) = [call.args["view"] for call in wire.fake.calls_to("views.publish")]
-    assert SECRET_GOAL not in flatten_text(view)
+    assert SECRET_GOAL not in flatten_text(wire.home_of(ADMIN))
 
 
 def _home_opened(user: str) -> bytes:
@@ -307,3 +306,84 @@ def test_the_fit_answer_reaches_nobody_but_the_mentee(wire: Wire, private_pair) 
     assert SECRET_FIT not in json.dumps(review_blocks.review_message(out))
     shown = wire.command("/review", "", user=MENTOR).reply_text
     assert "Review 1: summary" in shown and SECRET_FIT not in shown
+
+
+# The App Home and its forms
+
+
+@pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
+def test_someone_elses_home_shows_nothing_of_the_pair(wire: Wire, private_pair, who) -> None:
+    """An outsider's or an admin's Home, published when they open it, holds none of the pair's
+    text; and no change of the pair ever publishes a Home to them."""
+    assert {call.args["user_id"] for call in wire.fake.calls_to("views.publish")} == {
+        MENTOR,
+        MENTEE,
+    }
+    wire.open_home(who)
+    shown = flatten_text(wire.home_of(who))
+    assert not any(secret in shown for secret in SECRETS) and f"<#{PAIR_CHANNEL}>" not in shown
+
+
+def _form_submissions(ids: dict[str, str]) -> list[tuple[str, dict]]:
+    def text(value: str) -> dict:
+        return {"type": "plain_text_input", "value": value}
+
+    def pick(value: str) -> dict:
+        return {
+            "type": "static_select",
+            "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+        }
+
+    return [
+        (home_blocks.GOAL_FORM, {blocks.GOAL_EDITOR_OUTCOME: text("Sneaky goal")}),
+        (home_blocks.WIN_FORM, {home_blocks.WIN_FORM_TEXT: text("Fake win")}),
+        (
+            home_blocks.MILESTONE_FORM,
+            {
+                home_blocks.MILESTONE_FORM_GOAL: pick("1"),
+                home_blocks.MILESTONE_FORM_TEXT: text("Sneaky step"),
+            },
+        ),
+        (home_blocks.MILESTONE_DONE_FORM, {home_blocks.MILESTONE_DONE_FORM_PICK: pick("1.1")}),
+        (home_blocks.AGENDA_FORM, {home_blocks.AGENDA_FORM_TEXT: text("Sneaky topic")}),
+        (
+            blocks.GOAL_EDITOR,
+            {blocks.GOAL_EDITOR_OUTCOME: text("Sneaky rewrite")},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
+@pytest.mark.parametrize("index", range(6))
+def test_forged_form_submissions_are_refused(wire: Wire, private_pair, who, index) -> None:
+    """Each form submitted with private_metadata naming the pair (or its goal), by someone
+    outside it: refused in their DM, every table unchanged, nothing posted in the pair's
+    channel, no Home published."""
+    callback_id, values = _form_submissions(private_pair)[index]
+    metadata = private_pair["goal" if callback_id == blocks.GOAL_EDITOR else "pair"]
+    before = _snapshot(wire)
+    posts_before = wire.fake.messages_in(PAIR_CHANNEL)
+    publishes = len(wire.fake.calls_to("views.publish"))
+    answer = wire.submit(callback_id, values, user=who, private_metadata=metadata)
+    assert answer.status_code == 200 and answer.text == ""
+    assert _snapshot(wire) == before
+    assert wire.fake.messages_in(PAIR_CHANNEL) == posts_before
+    assert len(wire.fake.calls_to("views.publish")) == publishes
+    refusal = flatten_text(wire.fake.messages_in(who)[-1])
+    assert "isn't one of yours" in refusal or "no longer exists" in refusal
+    assert not any(secret in refusal for secret in SECRETS)
+
+
+@pytest.mark.parametrize("form", list(home_blocks.OPEN_FORM.values()))
+@pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
+def test_replayed_home_buttons_open_no_form(wire: Wire, private_pair, form, who) -> None:
+    """A Home button naming the pair, replayed by someone outside it (from the Home or from a
+    message): no form opens, nothing changes, the refusal shows nothing of the pair."""
+    before = _snapshot(wire)
+    wire.click_home(form, private_pair["pair"], user=who)
+    clicked = wire.click(f"{form}_0", private_pair["pair"], user=who)
+    assert wire.fake.calls_to("views.open") == []
+    assert _snapshot(wire) == before
+    for shown in (flatten_text(wire.fake.messages_in(who)[-1]), clicked.reply_text):
+        assert "isn't one of yours" in shown
+        assert not any(secret in shown for secret in SECRETS)

@@ -38,7 +38,7 @@ def _heavy_form(role: Role = Role.MENTEE) -> Questionnaire:
         AuditGoal(
             goal,
             tuple(
-                MilestoneInfo(goal.number * 100 + m, goal.number, m, HUGE, None, m % 2 == 0)
+                MilestoneInfo(goal.number * 100 + m, goal.number, m, HUGE, None, m % 2 == 0, 1)
                 for m in range(1, 11)
             ),
         )

@@ -23,12 +23,15 @@ from mentoring.review_answers import (
     save_page,
 )
 from mentoring.reviews import (
+    NextReview,
     commitment_lines,
     last_summary,
+    next_reviews_in,
     parse_every,
     set_review_cadence,
     start_review_now,
 )
+from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import (
     Commitment,
@@ -348,3 +351,27 @@ def test_stop_start_continue_lines_and_commitment_lines() -> None:
     }
     assert parse_stop_start_continue("thanks, will do") == {}
     assert commitment_lines("- one\n• two\nNothing.\n\n") == ["one", "two"]
+
+
+def test_the_next_review_for_the_home_in_three_queries(engine: Engine) -> None:
+    """Expected by the cadence, planned, open (until it closes), and off — for several pairs
+    in the same three statements."""
+    from sqlalchemy import event
+
+    first = pair_up(engine, channel=PAIR_CHANNEL)
+    second = pair_up(engine, "UM2", "UE2", "C2")
+    third = pair_up(engine, "UM3", "UE3", "C3")
+    set_review_cadence(engine, Actor("UE3"), Target(), None, T0)
+    start_review_now(engine, Actor("UE2"), Target(), T0)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with session_scope(engine) as session:
+        rows = [repo.get_pair(session, p.id) for p in (first, second, third)]
+        statements.clear()
+        found = next_reviews_in(session, rows, T0 + timedelta(hours=1))
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 3
+    assert found == {
+        first.id: NextReview(T0 + timedelta(weeks=4), "expected"),
+        second.id: NextReview(T0 + timedelta(days=7), "open"),
+        third.id: None,
+    }

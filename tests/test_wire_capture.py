@@ -69,10 +69,10 @@ def test_bad_input_gets_a_clear_private_message_and_changes_nothing(
     assert _rows(wire, Goal) == [] and _rows(wire, Win) == [] and _posts(wire) == []
 
 
-def test_empty_commands_show_help(wire: Wire, paired) -> None:
-    """/goal and /win with no text show how to use them."""
-    assert "/goal list" in wire.command("/goal", "", user=MENTEE).reply_text
-    assert "worked:" in wire.command("/win", "  ", user=MENTEE).reply_text
+def test_help_commands_show_help(wire: Wire, paired) -> None:
+    """/goal help and /win help show how to use them (with no text they open a form)."""
+    assert "/goal list" in wire.command("/goal", "help", user=MENTEE).reply_text
+    assert "worked:" in wire.command("/win", " help ", user=MENTEE).reply_text
 
 
 def test_emoji_and_long_text_render_within_limits(wire: Wire, paired) -> None:
