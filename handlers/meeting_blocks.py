@@ -58,11 +58,11 @@ def local(instant: datetime, tz: str | None) -> str:
 
 
 def _action_line(action: ActionInfo) -> str:
-    return f"• *{action.number}.* {mrkdwn(clip(action.text, ITEM_CHARS))} — <@{action.owner_id}>"
+    return f"• *{action.number}.* {clip(mrkdwn(action.text), ITEM_CHARS)} — <@{action.owner_id}>"
 
 
 def _entry_line(entry: AgendaEntry) -> str:
-    return f"• {mrkdwn(clip(entry.text, ITEM_CHARS))}"
+    return f"• {clip(mrkdwn(entry.text), ITEM_CHARS)}"
 
 
 def _carry_lines(carry: CarryForward) -> list[str]:
@@ -74,24 +74,24 @@ def _carry_lines(carry: CarryForward) -> list[str]:
             lines.append(f"…and {len(carry.actions) - LISTED} more: `/agenda`")
     if carry.wins:
         lines.append(f"*Wins since {carry.since:%d %b}*")
-        lines += [f"• {mrkdwn(clip(w.text, ITEM_CHARS))}" for w in carry.wins]
+        lines += [f"• {clip(mrkdwn(w.text), ITEM_CHARS)}" for w in carry.wins]
     if carry.milestones_due:
         lines.append("*Milestones due soon*")
         lines += [
-            f"• *{m.label}* {mrkdwn(clip(m.text, ITEM_CHARS))} — due {m.due_on:%d %b %Y}"
+            f"• *{m.label}* {clip(mrkdwn(m.text), ITEM_CHARS)} — due {m.due_on:%d %b %Y}"
             + (" :warning: _overdue_" if carry.today and m.overdue(carry.today) else "")
             for m in carry.milestones_due
         ]
     if carry.goals_due:
         lines.append("*Goals due soon*")
         lines += [
-            f"• *{g.number}.* {mrkdwn(clip(g.text, ITEM_CHARS))} — due {g.due_on:%d %b %Y}"
+            f"• *{g.number}.* {clip(mrkdwn(g.text), ITEM_CHARS)} — due {g.due_on:%d %b %Y}"
             for g in carry.goals_due
         ]
     if carry.commitments:
         lines.append("*Commitments from your last review*")
         lines += [
-            f"• <@{c.owner_id}> will {c.kind.upper()} {mrkdwn(clip(c.text, ITEM_CHARS))}"
+            f"• <@{c.owner_id}> will {c.kind.upper()} {clip(mrkdwn(c.text), ITEM_CHARS)}"
             for c in carry.commitments
         ]
     return lines
@@ -104,23 +104,23 @@ def suggestions(carry: CarryForward) -> list[str]:
     if late:
         ideas.append(
             f"Milestone {late[0].label} was due {late[0].due_on:%d %b}: "
-            f"{mrkdwn(clip(late[0].text, 200))}. What's in the way: time, resources or a skill?"
+            f"{clip(mrkdwn(late[0].text), 200)}. What's in the way: time, resources or a skill?"
         )
     if carry.actions:
         first = carry.actions[0]
-        ideas.append(f"How did action item {first.number} go: {mrkdwn(clip(first.text, 200))}?")
+        ideas.append(f"How did action item {first.number} go: {clip(mrkdwn(first.text), 200)}?")
     if carry.goals_due:
         goal = carry.goals_due[0]
         ideas.append(
-            f"Goal {goal.number} is due {goal.due_on:%d %b}: {mrkdwn(clip(goal.text, 200))}. "
+            f"Goal {goal.number} is due {goal.due_on:%d %b}: {clip(mrkdwn(goal.text), 200)}. "
             "What's the next step?"
         )
     if carry.wins:
-        ideas.append(f"What made this work: {mrkdwn(clip(carry.wins[0].text, 200))}?")
+        ideas.append(f"What made this work: {clip(mrkdwn(carry.wins[0].text), 200)}?")
     if carry.open_goals:
         goal = carry.open_goals[-1]
         ideas.append(
-            f"Goal {goal.number}, {mrkdwn(clip(goal.text, 200))}: what has moved since last time?"
+            f"Goal {goal.number}, {clip(mrkdwn(goal.text), 200)}: what has moved since last time?"
         )
     ideas.append("What's one thing from last session you tried, and how did it go?")
     ideas.append("Which goal needs a milestone or a date to make it concrete?")
@@ -236,10 +236,13 @@ def nudge_dm(out: Outgoing) -> Message:
     nudge = out.nudge
     assert nudge is not None
     mentor = out.pair.mentor_id
+    # With more than one mentorship, say which one this is about.
+    with_whom = f" (with <@{mentor}>)" if nudge.to else ""
     if nudge.signal == Signal.OVERDUE_MILESTONE:
         due = f"{nudge.due_on:%d %b}" if nudge.due_on else "a while ago"
         noticed = (
-            f"Milestone *{nudge.milestone}*, {mrkdwn(clip(nudge.milestone_text or '', ITEM_CHARS))}"
+            f"Milestone *{nudge.milestone}*{with_whom}, "
+            f"{clip(mrkdwn(nudge.milestone_text or ''), ITEM_CHARS)}"
             f", was due {due}. Plans change, and that's fine."
         )
     elif nudge.signal == Signal.NO_AGENDA:
@@ -248,13 +251,17 @@ def nudge_dm(out: Outgoing) -> Message:
             "A topic or two makes the time easier to use."
         )
     else:
-        noticed = "No win logged in four weeks. Small ones count, and they add up."
+        noticed = f"No win logged in four weeks{with_whom}. Small ones count, and they add up."
     blocks: list[Block] = [
         section(f":seedling: *A gentle nudge.* {noticed}"),
         section(f"*One small step:* {nudge.suggestion}"),
         context(
             f"Only you see this, not <@{mentor}>. At most one a week; "
-            f"`/mentor nudges off` in <#{out.pair.channel_id}> turns them off."
+            + (
+                f"`/mentor nudges off to <@{nudge.to}>` turns them off for this mentorship."
+                if nudge.to
+                else f"`/mentor nudges off` in <#{out.pair.channel_id}> turns them off."
+            )
         ),
     ]
     return message(f"A gentle nudge: {noticed}", blocks)
@@ -386,7 +393,7 @@ def action_added(added: ActionAdded) -> Message:
 
 
 def action_closed(action: ActionInfo) -> Message:
-    text = f"Done: action item {action.number}, {mrkdwn(clip(action.text, ITEM_CHARS))}"
+    text = f"Done: action item {action.number}, {clip(mrkdwn(action.text), ITEM_CHARS)}"
     return ephemeral(text, [section(text, button("Undo", REOPEN_ACTION, str(action.id)))])
 
 
@@ -396,7 +403,7 @@ def action_reopened(action: ActionInfo) -> Message:
 
 def reply_filed(filed: ReplyFiled) -> Message:
     """The acknowledgement of a reply to a prompt (in a DM, or the follow-up's thread)."""
-    text = mrkdwn(clip(filed.text, ITEM_CHARS))
+    text = clip(mrkdwn(filed.text), ITEM_CHARS)
     if filed.kind == "agenda":
         with_whom = f"your session with <@{filed.pair.other(filed.by)}>"
         if filed.meeting is not None:

@@ -18,7 +18,7 @@ dispatcher's pass, and its queries each cover every pair at once (storage.drift)
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,13 +55,18 @@ PRIORITY = (Signal.OVERDUE_MILESTONE, Signal.NO_AGENDA, Signal.NO_WIN)
 
 @dataclass(frozen=True)
 class NudgeInfo:
-    """What a nudge says: the signal, one suggested step, and the milestone it is about."""
+    """What a nudge says: the signal, one suggested step, and the milestone it is about.
+
+    `to` is the mentor the suggested commands name (`… to <@mentor>`), set when the mentee is
+    in more than one active pair: typed in their DM with the bot, a command without it would be
+    refused as ambiguous."""
 
     signal: Signal
     suggestion: str
     milestone: str | None = None  # its label, "2.1"
     milestone_text: str | None = None
     due_on: date | None = None
+    to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,15 +170,9 @@ def _drifting(session: Session, now: datetime, pair_id: int | None = None) -> li
             goal, number, text, due = late[0]
             nudge = _overdue(f"{goal}.{number}", text, due)
         elif len(empties) == 2 and all(empties) and pair.id not in waiting:
-            nudge = NudgeInfo(
-                Signal.NO_AGENDA,
-                "Add one thing you'd like to talk about next time — a question, a decision, "
-                "something that went sideways: `/agenda add …`",
-            )
+            nudge = NudgeInfo(Signal.NO_AGENDA, suggest(Signal.NO_AGENDA))
         elif pair.created_at <= now - QUIET_FOR and pair.id not in won:
-            nudge = NudgeInfo(
-                Signal.NO_WIN, "Log one thing that went well lately, however small: `/win …`"
-            )
+            nudge = NudgeInfo(Signal.NO_WIN, suggest(Signal.NO_WIN))
         if nudge is not None:
             found.append(_Drift(pair, tz, nudge))
     return found
@@ -182,11 +181,35 @@ def _drifting(session: Session, now: datetime, pair_id: int | None = None) -> li
 def _overdue(label: str, text: str, due: date) -> NudgeInfo:
     return NudgeInfo(
         Signal.OVERDUE_MILESTONE,
-        f"If it's finished, mark it done with `/goal done {label}`; if it's stuck, bring it to "
-        f"your next session with `/agenda add What's in the way of {label}`.",
+        suggest(Signal.OVERDUE_MILESTONE, label),
         milestone=label,
         milestone_text=text,
         due_on=due,
+    )
+
+
+def suggest(signal: Signal, milestone: str | None = None, to: str | None = None) -> str:
+    """The one next step for `signal`, its commands ending in `to <@to>` when `to` is given
+    (the `to @name` form handlers.parsing.take_target accepts for /goal, /agenda and /win)."""
+    pair = f" to <@{to}>" if to else ""
+    if signal == Signal.OVERDUE_MILESTONE:
+        return (
+            f"If it's finished, mark it done with `/goal done {milestone}{pair}`; if it's "
+            f"stuck, bring it to your next session with "
+            f"`/agenda add What's in the way of {milestone}{pair}`."
+        )
+    if signal == Signal.NO_AGENDA:
+        return (
+            "Add one thing you'd like to talk about next time — a question, a decision, "
+            f"something that went sideways: `/agenda add …{pair}`"
+        )
+    return f"Log one thing that went well lately, however small: `/win …{pair}`"
+
+
+def naming_the_pair(nudge: NudgeInfo, mentor_id: str) -> NudgeInfo:
+    """The nudge with its suggested commands naming the pair, by its mentor."""
+    return replace(
+        nudge, suggestion=suggest(nudge.signal, nudge.milestone, mentor_id), to=mentor_id
     )
 
 
@@ -227,7 +250,14 @@ def prepare_nudge_row(
     if now >= row.expires_at:
         return "too late: a day had passed"
     found = _drifting(session, now, pair.id)
-    return found[0].nudge if found else BACK_ON_TRACK
+    if not found:
+        return BACK_ON_TRACK
+    nudge = found[0].nudge
+    # Decided now, not when planned: pairs begin and end in between. With another active pair,
+    # a command typed in the DM with the bot must say which mentorship it is for.
+    if drift.active_pair_count(session, pair.mentee_id) > 1:
+        nudge = naming_the_pair(nudge, pair.mentor_id)
+    return nudge
 
 
 # Turning them on and off

@@ -2,7 +2,7 @@
 
 Each one answers for every pair that may be nudged (active, nudges on) in a single statement,
 so a scan costs the same few statements however many pairs there are; `pair_id` narrows it to
-one pair, for a nudge about to be sent.
+one pair, for a nudge about to be sent. `active_pair_count` is asked per nudge sent.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func
+from sqlalchemy import exists, func, or_
 from sqlmodel import Session, col, select
 
 from storage.ledger import PLANNED, SENDING, SENT
@@ -140,3 +140,13 @@ def recently_nudged(session: Session, since: datetime) -> set[str]:
         .distinct()
     )
     return set(session.exec(statement).all())
+
+
+def active_pair_count(session: Session, user_id: str) -> int:
+    """How many active pairs the person is in, as mentor or mentee (nudges on or off)."""
+    statement = (
+        select(func.count())
+        .select_from(Pair)
+        .where(Pair.status == ACTIVE, or_(Pair.mentor_id == user_id, Pair.mentee_id == user_id))
+    )
+    return session.exec(statement).one()

@@ -3,8 +3,10 @@ scan's cost, and the dispatcher sending each nudge once, privately, while it sti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
@@ -13,6 +15,12 @@ from sqlmodel import col, select
 from bot.scheduler import _housekeeping, make_dispatch_client
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher, Limits
+from handlers.parsing import (
+    CompleteMilestone,
+    parse_agenda_command,
+    parse_goal_command,
+    parse_win_command,
+)
 from mentoring import meetings, nudges, pairs
 from mentoring.capture import Kind, capture
 from mentoring.milestones import add_milestone, complete_milestone
@@ -332,6 +340,65 @@ def test_a_nudge_skipped_this_week_is_not_planned_again_until_the_next(
     nudges.set_nudges(engine, Actor(MENTEE), Target(), True, TUESDAY)
     assert plan_nudges(engine, TUESDAY + timedelta(days=1)) == 0
     assert plan_nudges(engine, datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == 1
+
+
+# Naming the pair in the suggested commands
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "/goal": parse_goal_command,
+    "/agenda": parse_agenda_command,
+    "/win": parse_win_command,
+}
+
+
+def suggested_commands(suggestion: str) -> list[tuple[str, str]]:
+    """Each backticked command in a suggestion, as (command, text)."""
+    return re.findall(r"`(/\w+) ([^`]*)`", suggestion)
+
+
+@pytest.mark.parametrize(
+    ("other_mentor", "other_mentee"),
+    [("UOMAR", "ULEE"), ("ULEE", "USAM")],
+    ids=["mentee of two mentors", "mentor in another pair"],
+)
+def test_a_mentee_in_two_pairs_is_told_to_name_the_pair_and_in_one_pair_is_not(
+    engine: Engine, other_mentor: str, other_mentee: str
+) -> None:
+    """With a second active pair the suggested commands end in `to <@mentor>`; with one, or
+    once the other has ended, they don't: decided when the nudge is sent, not planned."""
+    pair_up(engine, "UMARIA", "ULEE", "C1")
+    overdue_milestone(engine, mentee="ULEE")
+    assert plan_nudges(engine, TUESDAY) == 1
+    at = TUESDAY + timedelta(hours=1)
+    alone = decide(engine, at)
+    assert isinstance(alone, NudgeInfo) and alone.to is None
+    assert "`/goal done 1.1`" in alone.suggestion and "to <@" not in alone.suggestion
+
+    other = pair_up(engine, other_mentor, other_mentee, "C2")  # after the nudge was planned
+    named = decide(engine, at)
+    assert isinstance(named, NudgeInfo) and named.to == "UMARIA"
+    assert named.signal == Signal.OVERDUE_MILESTONE and named.milestone == "1.1"
+    assert "`/goal done 1.1 to <@UMARIA>`" in named.suggestion
+    assert "`/agenda add What's in the way of 1.1 to <@UMARIA>`" in named.suggestion
+
+    pairs.end_pair(engine, Actor("ULEE"), other.id, at)
+    assert decide(engine, at) == alone
+
+
+@pytest.mark.parametrize("signal", list(Signal))
+def test_every_suggested_command_parses_naming_the_pair_only_when_asked(signal: Signal) -> None:
+    """Each command in each signal's suggestion parses; it targets the mentor only when named."""
+    for to in ("UMARIA", None):
+        commands = suggested_commands(nudges.suggest(signal, "2.1", to))
+        assert commands, signal
+        for command, text in commands:
+            parsed = PARSERS[command](text)
+            assert parsed.with_user == to, (command, text)
+    if signal == Signal.OVERDUE_MILESTONE:
+        first = suggested_commands(nudges.suggest(signal, "2.1", "UMARIA"))[0]
+        assert first == ("/goal", "done 2.1 to <@UMARIA>")
+        assert parse_goal_command(first[1]) == CompleteMilestone(2, 1, "UMARIA")
 
 
 # Turning nudges off, and the checks before sending
