@@ -5,10 +5,21 @@ promotion to a named role, a shipped feature, a number to reach), a time bound (
 period), and something observable — a count, or an outcome that someone else could see happen.
 "Improve my technical skills" has none of the three. The checks are word lists and patterns on
 purpose: the reply can say exactly what is missing, and anyone can read why.
+
+- A number to reach is a number with a unit or an object ("under 5 minutes", "10 questions",
+  "80%", "my first client"); numbers that are part of a date don't count.
+- A named role is a title ("Senior Engineer", "people manager", "tech lead"), not the verb
+  "lead" nor "my manager".
+- A generic noun ("a project", "something") is not an outcome by itself; "project", "task" and
+  the like count only with a qualifier: a describing word ("the billing project", "a
+  cross-team project") or a phrase after it ("a project on search"). "3 things" is no target.
+- A period can be relative: "this month", "next quarter", "by the end of the week",
+  "by December".
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,18 +34,37 @@ OBSERVABLE = "something others could see happen"
 # Things made, given, won or passed: each can be pointed at once it exists.
 _ARTIFACTS = re.compile(
     r"\b(?:talks?|keynotes?|workshops?|lightning talks?|presentations?|present(?:s|ed)?\b"
-    r"|demo(?: video)?|video|posts?|articles?|blog (?:posts?|series)|series|papers?|rfcs?"
+    r"|(?:speak|speaks|speaking|spoke) at|demo(?: video)?|video|posts?|articles?"
+    r"|blog (?:posts?|series)|series|papers?|rfcs?"
     r"|design docs?|guides?|books?|newsletter|certificat(?:e|es|ion|ions)|exams?|cka|ckad"
     r"|pull requests?|prs?|librar(?:y|ies)|apps?|tools?|features?|releases?|launch(?:es|ed)?"
     r"|betas?|migrat(?:e|ed|ion)|pipelines?|offers?|raises?|roles?|promot(?:ed|ion) to"
-    r"|interviews?|candidates?|hires?|interns?|on-call|rotations?|retrospectives?|projects?"
-    r"|onboarding|roadmap|latency|p\d\d|problems?|stars?|users?|customers?)\b",
+    r"|interviews?|candidates?|hires?|interns?|on-call|rotations?|retrospectives?"
+    r"|onboarding|roadmap|latency|p\d\d|stars?|users?|customers?)\b",
     re.IGNORECASE,
 )
-# Named roles: "Senior Engineer", "staff engineer", "engineering manager".
+# Nouns that could be anything. "something", "anything" and "stuff" never say what; the others
+# are an outcome only with a qualifier: a describing word between the determiner and the noun
+# ("the billing project", "a cross-team project") or a phrase after it ("a project on search").
+_QUALIFIABLE = r"projects?|problems?|tasks?|initiatives?|things?"
+_GENERIC_NOUNS = rf"{_QUALIFIABLE}|something|anything|stuff"
+_GENERIC = re.compile(
+    r"\b(?:a|an|the|my|our|your|their|his|her|this|that|one|\d+)\s+"
+    rf"(?P<words>(?:[\w'-]+\s+){{0,3}}?)(?:{_QUALIFIABLE})\b"
+    r"(?P<after>\s+(?:on|about|for|called|named)\s+\w)?",
+    re.IGNORECASE,
+)
+# Words between the determiner and a generic noun that still don't say which one.
+_NOT_QUALIFIERS = frozenset(
+    ["new", "big", "small", "side", "personal", "cool", "fun", "interesting", "good", "great"]
+    + ["important", "more", "few", "other", "another", "some", "any", "first", "next", "own"]
+)
+# Named roles: "Senior Engineer", "staff engineer role", "engineering manager", "tech lead".
 _ROLES = re.compile(
-    r"\b(?:senior|staff|principal|lead|chief|head of|director|architect|(?:engineering )?manager)"
-    r"\b",
+    r"\b(?:(?:senior|staff|principal|lead|chief)\s+(?:[a-z]+\s+)?"
+    r"(?:engineer|developer|designer|scientist|analyst|architect|consultant|researcher|manager)s?"
+    r"|(?:engineering|people|product|project|program|delivery|team|line)\s+managers?"
+    r"|(?:tech|team|technical)\s+leads?|head of|directors?|architects?)\b",
     re.IGNORECASE,
 )
 # Verbs that describe a direction rather than an outcome.
@@ -45,21 +75,33 @@ _VAGUE = re.compile(
     r"|take on more|do more|write more|read more|network|be more|contribute to open source)\b",
     re.IGNORECASE,
 )
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
 _PERIOD = re.compile(
     r"\b(?:(?:by|before|until|till|within|in|during|through)\s+(?:the\s+)?"
-    r"(?:end of\s+)?(?:q[1-4]|\d{4}|\d+\s+(?:days?|weeks?|months?|years?)|"
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|spring|summer|autumn|fall|winter"
-    r"|next (?:week|month|quarter|year)|this (?:quarter|year))|\b20\d\d\b)",
+    rf"(?:end of\s+)?(?:q[1-4]|\d{{4}}|\d+\s+(?:days?|weeks?|months?|years?)|{_MONTHS}"
+    r"|spring|summer|autumn|fall|winter)\b"
+    r"|(?:this|next)\s+(?:week|month|quarter|year|sprint)\b"
+    r"|end of (?:the|this|next)\s+(?:week|month|quarter|year|sprint)\b|\b20\d\d\b)",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(
-    r"(?<![\d-])(?:\d+(?:[.,]\d+)?\s*(?:%|ms\b|-\w+)?|\b(?:one|two|three|four|five|six|seven|"
-    r"eight|nine|ten|first)\b)",
+# A number to reach: digits or a number word, then a unit, an object or a percent sign.
+_NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+    "forty|fifty|hundred|dozen|first"
+)
+_QUANTITY = re.compile(
+    rf"(?<![\w-])(?:\d+(?:[.,]\d+)*|{_NUMBER_WORDS})"
+    rf"(?:\s*%|\s+percent\b|(?:-|\s+)(?!(?:{_GENERIC_NOUNS})\b)[a-z][\w-]*)",
     re.IGNORECASE,
 )
+# Numbers that are part of a date or a period, not a count.
 _DATE_NUMBERS = re.compile(
-    r"\b(?:20\d\d(?:-\d\d-\d\d)?|\d+\s+(?:days?|weeks?|months?|years?)|q[1-4])\b", re.IGNORECASE
+    rf"\b(?:20\d\d(?:-\d\d-\d\d)?|\d+\s+(?:days?|weeks?|months?|years?)|q[1-4]"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?)\b",
+    re.IGNORECASE,
 )
 
 
@@ -80,12 +122,12 @@ def coach(text: str, due_on: date | None, today: date) -> Coaching:
         try:
             dated = split_due(text, today)
             body, due_on = dated.text, dated.due_on
-        except InvalidInput:  # a date we can't read still counts as a time bound below
+        except InvalidInput:  # an unreadable "by …" clause is not a date; _PERIOD may still be
             pass
     timed = due_on is not None or bool(_PERIOD.search(text))
-    counted = bool(_NUMBER.search(_DATE_NUMBERS.sub(" ", body)))
-    thing = bool(_ARTIFACTS.search(body)) or bool(_ROLES.search(body))
-    outcome = thing and not (_VAGUE.search(body.strip()) and not counted)
+    counted = bool(_QUANTITY.search(_DATE_NUMBERS.sub(" ", body)))
+    thing = bool(_ARTIFACTS.search(body) or _ROLES.search(body)) or _qualified_generic(body)
+    outcome = (thing or counted) and not (_VAGUE.search(body.strip()) and not counted)
     missing = []
     if not outcome:
         missing.append(OUTCOME)
@@ -93,29 +135,41 @@ def coach(text: str, due_on: date | None, today: date) -> Coaching:
         missing.append(TIME_BOUND)
     if not (counted or thing):
         missing.append(OBSERVABLE)
-    return Coaching(tuple(missing), example_for(text))
+    return Coaching(tuple(missing), example_for(text, today))
+
+
+def _qualified_generic(body: str) -> bool:
+    """A generic noun that says which one: "the billing project", "a project on search"."""
+    for match in _GENERIC.finditer(body):
+        words = set(match.group("words").lower().split())
+        if match.group("after") or words - _NOT_QUALIFIERS:
+            return True
+    return False
 
 
 _EXAMPLES = (
     (re.compile(r"talk|speak|present|conference|meetup", re.I),
-     "Give a 20-minute talk at a local meetup by March 2027"),
+     "Give a 20-minute talk at a local meetup by {month}"),
     (re.compile(r"promot|senior|staff|career|level", re.I),
-     "Get promoted to Senior Engineer in the March 2027 review cycle"),
+     "Get promoted to Senior Engineer by {month}"),
     (re.compile(r"writ|blog|article|post", re.I),
-     "Publish two posts on the engineering blog by end of Q1 2027"),
+     "Publish two posts on the engineering blog by end of {quarter}"),
     (re.compile(r"lead|manag|mentor|team", re.I),
-     "Lead the design review of one cross-team project by April 2027"),
+     "Lead the design review of one cross-team project by {month}"),
     (re.compile(r"open.?source|contribut", re.I),
-     "Get 3 pull requests merged into an open-source project by June 2027"),
+     "Get 3 pull requests merged into an open-source project by {month}"),
     (re.compile(r"learn|course|certif|cloud|kubernetes|aws|rust|python|machine", re.I),
-     "Pass the CKA certification exam by May 2027"),
+     "Pass the CKA certification exam by {month}"),
 )  # fmt: skip
-_DEFAULT_EXAMPLE = "Ship one feature end to end, reviewed by a senior engineer, by March 2027"
+_DEFAULT_EXAMPLE = "Ship one feature end to end, reviewed by a senior engineer, by {month}"
+EXAMPLE_MONTHS_AHEAD = 6
 
 
-def example_for(text: str) -> str:
-    """A specific goal on the same theme, to show the shape of one."""
-    for pattern, example in _EXAMPLES:
-        if pattern.search(text):
-            return example
-    return _DEFAULT_EXAMPLE
+def example_for(text: str, today: date) -> str:
+    """A specific goal on the same theme, dated about six months after `today`."""
+    template = next((ex for pattern, ex in _EXAMPLES if pattern.search(text)), _DEFAULT_EXAMPLE)
+    year, index = divmod(today.month - 1 + EXAMPLE_MONTHS_AHEAD, 12)
+    year, month = today.year + year, index + 1
+    return template.format(
+        month=f"{calendar.month_name[month]} {year}", quarter=f"Q{(month - 1) // 3 + 1} {year}"
+    )

@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import select
 
 from handlers import blocks
-from mentoring.coaching import OBSERVABLE, OUTCOME, TIME_BOUND, coach
+from mentoring.coaching import OBSERVABLE, OUTCOME, TIME_BOUND, coach, example_for
+from mentoring.dates import split_due
 from storage.db import session_scope
 from storage.models import Goal
 from tests.conftest import COACHING_FIGURES, MENTEE, OUTSIDER, Wire
@@ -52,6 +53,88 @@ def test_the_reply_can_say_what_is_missing(goal: str, missing: tuple[str, ...]) 
 def test_a_date_set_elsewhere_counts_as_the_time_bound() -> None:
     """A goal whose date was parsed off already (`by …`) is not asked for one again."""
     assert coach("Give a talk at PyCon", date(2027, 5, 31), TODAY).missing == ()
+
+
+THEMES = (
+    "Speak at conferences",
+    "Get promoted",
+    "Write more",
+    "Grow as a team leader",
+    "Contribute to open source",
+    "Learn Kubernetes",
+    "Be more productive",
+)
+
+
+@pytest.mark.parametrize("today", [date(2027, 4, 15), date(2031, 12, 31)])
+@pytest.mark.parametrize("goal", THEMES)
+def test_the_example_rewrite_is_dated_after_today(goal: str, today: date) -> None:
+    """The example's date is computed from today, so it parses to a future date and is specific."""
+    example = coach(goal, None, today).example
+    due_on = split_due(example, today).due_on
+    assert due_on is not None and due_on > today
+    assert coach(example, None, today).missing == ()
+
+
+def test_the_example_is_about_six_months_ahead() -> None:
+    """Six months on, said as a month or as the quarter that month falls in."""
+    assert example_for("Give a talk", date(2027, 4, 15)) == (
+        "Give a 20-minute talk at a local meetup by October 2027"
+    )
+    assert example_for("Write more", date(2031, 12, 31)) == (
+        "Publish two posts on the engineering blog by end of Q2 2032"
+    )
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Reduce CI build time to under 5 minutes by June 2027", ()),
+        ("Answer 10 questions on Stack Overflow by December 2027", ()),
+        ("Raise unit test coverage to 80% by March 2027", ()),
+        ("Get my first paid consulting client by June 2027", ()),
+        ("Improve response time by 20%", (TIME_BOUND,)),
+        ("Reduce CI build time", (OUTCOME, TIME_BOUND, OBSERVABLE)),
+        ("Get better at SQL before 15 March 2027", (OUTCOME, OBSERVABLE)),
+    ],
+)
+def test_a_number_to_reach_is_a_concrete_outcome(goal: str, missing: tuple[str, ...]) -> None:
+    """A number with a unit or object, or a percentage, is an outcome; a date's numbers are not."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Give a talk at the team meetup this month", ()),
+        ("Hold 4 pairing sessions with new teammates this week", ()),
+        ("Publish the team's on-call handbook by December", ()),
+        ("Ship the search feature by the end of the month", ()),
+        ("Give a talk at the team meetup someday", (TIME_BOUND,)),
+    ],
+)
+def test_a_relative_period_is_a_time_bound(goal: str, missing: tuple[str, ...]) -> None:
+    """Relative periods are time bounds: "this week", "by December", "by the end of the month"."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Lead something", (OUTCOME, TIME_BOUND, OBSERVABLE)),
+        ("Do a project", (OUTCOME, TIME_BOUND, OBSERVABLE)),
+        ("Work on a project", (OUTCOME, TIME_BOUND, OBSERVABLE)),
+        ("Start a side project", (OUTCOME, TIME_BOUND, OBSERVABLE)),
+        ("Do a project by June 2027", (OUTCOME, OBSERVABLE)),
+        ("Lead something this quarter", (OUTCOME, OBSERVABLE)),
+        ("Lead a cross-team project by Q3 2027", ()),
+        ("Ship the billing project by May 2027", ()),
+        ("Become a people manager by Q3 2027", ()),
+    ],
+)
+def test_a_bare_generic_noun_is_not_an_outcome(goal: str, missing: tuple[str, ...]) -> None:
+    """A bare "a project" or "something" is no outcome; nor is the verb "lead" a named role."""
+    assert coach(goal, None, TODAY).missing == missing
 
 
 def test_a_vague_goal_is_saved_coached_and_made_specific_in_the_modal(wire: Wire, paired) -> None:
