@@ -1,8 +1,9 @@
 """Target dates: "by 2027-05-15", "by March 2027", "in 3 months".
 
 Parsing is dateparser's; the rules on top are ours: a month or a year means its last day
-("by March" is the end of March), a date must not be in the past, and a day/month order that
-could be read both ways is refused rather than guessed.
+("by March" is the end of March), a date must not be in the past nor more than
+`MAX_YEARS_AHEAD` years away (`check_due`, which form datepickers go through too), and a
+day/month order that could be read both ways is refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, datetime
 
 from dateparser.date import DateDataParser
 
-from mentoring.errors import InvalidInput
+from mentoring.errors import FieldError, InvalidInput
 
 MAX_YEARS_AHEAD = 20
 
@@ -45,6 +46,12 @@ _TRAILING_IN = re.compile(
     r"(?:day|week|month|year)s?)[.!]?$",
     re.IGNORECASE | re.DOTALL,
 )
+# "by 20%", "by 5 minutes", "by 3x": an amount, not a date ("by 15 March", "by 20th" are dates).
+_MEASURE = re.compile(
+    rf"^\d+(?:[.,]\d+)?\s*(?:%|percent\b|x\b"
+    rf"|(?!(?:st|nd|rd|th|{_MONTHS}|day|week|month|year|days|weeks|months|years)\b)[a-z]+\b)",
+    re.IGNORECASE,
+)
 _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?P<rest>.+)$", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})$")
@@ -62,15 +69,16 @@ class Dated:
 def split_due(text: str, today: date) -> Dated:
     """Take a trailing "by <date>" or "in <n> <units>" off `text`.
 
-    A "by" clause that does not look like a date at all ("by mentoring juniors") stays part of
-    the text; one that looks like a date but cannot be read is refused with an example.
+    A "by" clause that does not look like a date at all ("by mentoring juniors") or names an
+    amount ("by 20%", "by 5 minutes") stays part of the text; one that looks like a date but
+    cannot be read is refused with an example.
     """
     for pattern in (_TRAILING_IN, _TRAILING_BY):
         match = pattern.match(text.strip())
         if match is None:
             continue
         when = match.group("when").strip()
-        if not _DATE_WORDS.search(when) and not _RELATIVE.match(when):
+        if _MEASURE.match(when) or not (_DATE_WORDS.search(when) or _RELATIVE.match(when)):
             continue
         return Dated(text=match.group("body").strip(), due_on=parse_due(when, today))
     return Dated(text=text.strip(), due_on=None)
@@ -85,13 +93,43 @@ def parse_due(phrase: str, today: date) -> date:
             f"I couldn't read the date “{phrase}”. Try `by 2027-05-15`, `by March 2027` "
             "or `in 3 months`."
         )
+    return check_due(due, today, phrase)
+
+
+def latest_due(today: date) -> date:
+    """The last target date allowed: the end of the year `MAX_YEARS_AHEAD` years on."""
+    return date(today.year + MAX_YEARS_AHEAD, 12, 31)
+
+
+def check_due(due: date, today: date, phrase: str | None = None) -> date:
+    """`due` if it is a target date we accept (not past, not beyond `latest_due`), else
+    InvalidInput. Every way a date comes in goes through here: typed (`phrase`, quoted back)
+    or picked from a form's calendar (no phrase), so a date gets the same answer either way."""
+    shown = due.isoformat()
+    if phrase is not None and phrase != shown:
+        shown = f"“{phrase}” ({shown})"
     if due < today:
-        raise InvalidInput(f"“{phrase}” ({due.isoformat()}) is in the past; pick a future date.")
-    if due.year > today.year + MAX_YEARS_AHEAD:
+        if phrase is None:
+            raise InvalidInput("Pick a date in the future.")
+        raise InvalidInput(f"{shown} is in the past; pick a future date.")
+    latest = latest_due(today)
+    if due > latest:
         raise InvalidInput(
-            f"“{phrase}” is more than {MAX_YEARS_AHEAD} years away; pick a nearer date."
+            f"{shown} is more than {MAX_YEARS_AHEAD} years away; "
+            f"pick a date up to {latest.isoformat()}."
         )
     return due
+
+
+def check_picked_due(due: date | None, today: date, field: str = "due") -> date | None:
+    """A date from a form's datepicker, checked as `check_due` checks a typed one; a refusal is
+    a FieldError for `field`, so the form shows it beside the date."""
+    if due is None:
+        return None
+    try:
+        return check_due(due, today)
+    except InvalidInput as refused:
+        raise FieldError(field, str(refused)) from refused
 
 
 def _read(phrase: str, today: date) -> date | None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mentoring.dates import split_due
+from mentoring.dates import check_picked_due, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
@@ -131,9 +131,7 @@ def parse_goal_edit(outcome: str, evidence: str, due_on: date | None, today: dat
     text = f"{flat} (done when {how})" if how else flat
     if len(text) > GOAL_MAX_CHARS:
         raise FieldError("outcome", f"Keep the goal under {GOAL_MAX_CHARS} characters.")
-    if due_on is not None and due_on < today:
-        raise FieldError("due", "Pick a date in the future.")
-    return GoalText(text, due_on)
+    return GoalText(text, check_picked_due(due_on, today))
 
 
 def edit_goal(engine: Engine, actor: Actor, goal_id: int, goal: GoalText) -> GoalInfo:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mentoring.dates import split_due
+from mentoring.dates import check_picked_due, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.goals import find_goal_in
 from mentoring.model import Actor, GoalInfo, PairInfo, Target
@@ -95,9 +95,7 @@ def parse_milestone_form(text: str, due_on: date | None, today: date) -> Milesto
         raise FieldError("text", "Say what the step is.")
     if len(flat) > MILESTONE_MAX_CHARS:
         raise FieldError("text", f"Keep a milestone under {MILESTONE_MAX_CHARS} characters.")
-    if due_on is not None and due_on < today:
-        raise FieldError("due", "Pick a date in the future.")
-    return MilestoneText(flat, due_on)
+    return MilestoneText(flat, check_picked_due(due_on, today))
 
 
 def add_milestone(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from mentoring.dates import parse_due, split_due
+from mentoring.dates import Dated, check_due, latest_due, parse_due, split_due
 from mentoring.errors import InvalidInput
 
 TODAY = date(2026, 11, 21)
@@ -75,3 +75,58 @@ def test_unreadable_or_wrong_dates_are_refused_with_a_hint(phrase: str, hint: st
     """Bad dates raise InvalidInput saying what is wrong, never a guess."""
     with pytest.raises(InvalidInput, match=hint):
         parse_due(phrase, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "message"),
+    [
+        ("2047-11-21", "2047-11-21 is more than 20 years away; pick a date up to 2046-12-31."),
+        (
+            "in 21 years",
+            "“in 21 years” (2047-11-21) is more than 20 years away; pick a date up to 2046-12-31.",
+        ),
+    ],
+)
+def test_a_date_21_years_ahead_is_refused_naming_the_limit(phrase: str, message: str) -> None:
+    """The refusal says how far is too far and the last date allowed, quoting what was typed."""
+    with pytest.raises(InvalidInput) as refused:
+        parse_due(phrase, TODAY)
+    assert str(refused.value) == message
+
+
+def test_a_date_19_years_ahead_is_accepted() -> None:
+    """Far but within the limit: kept as given."""
+    assert parse_due("2045-11-21", TODAY) == date(2045, 11, 21)
+
+
+def test_check_due_allows_up_to_the_end_of_the_twentieth_year() -> None:
+    """The shared check: 2046-12-31 passes, 2047-01-01 does not, a picked date is not quoted."""
+    assert latest_due(TODAY) == date(2046, 12, 31)
+    assert check_due(date(2046, 12, 31), TODAY) == date(2046, 12, 31)
+    with pytest.raises(InvalidInput, match=r"^2047-01-01 is more than 20 years away"):
+        check_due(date(2047, 1, 1), TODAY)
+    with pytest.raises(InvalidInput, match=r"^Pick a date in the future\.$"):
+        check_due(date(2026, 11, 20), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "goal", "due"),
+    [
+        ("Cut p95 latency by 20%", "Cut p95 latency by 20%", None),
+        ("Reduce build time by 5 minutes", "Reduce build time by 5 minutes", None),
+        ("Speed up the import by 3x", "Speed up the import by 3x", None),
+        (
+            "Grow signups by 15 percent by March 2027",
+            "Grow signups by 15 percent",
+            date(2027, 3, 31),
+        ),
+        ("Ship the beta by 15 March 2027", "Ship the beta", date(2027, 3, 15)),
+        ("Ship the beta by 30th", "Ship the beta", date(2026, 11, 30)),
+    ],
+)
+def test_an_amount_after_by_is_part_of_the_goal_not_a_date(
+    text: str, goal: str, due: date | None
+) -> None:
+    """ "by 20%" or "by 5 minutes" is how much, never when: the text keeps it and no date (let
+    alone one in the past) is read from it; "by 15 March" and "by 30th" still are dates."""
+    assert split_due(text, TODAY) == Dated(goal, due)
