@@ -5,14 +5,25 @@ from __future__ import annotations
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from matplotlib import dates as mdates
 from PIL import Image
 
 from handlers import roadmap_chart
-from handlers.roadmap_chart import drawable, render_roadmap_png, shorten
+from handlers.roadmap_chart import (
+    LOOK_AHEAD_DAYS,
+    LOOK_BACK_DAYS,
+    EdgeNote,
+    Window,
+    drawable,
+    lay_out,
+    render_roadmap_png,
+    roadmap_figure,
+    shorten,
+)
 from mentoring.model import GoalStatus, PairInfo
 from mentoring.roadmap_picture import (
     MAX_GOAL_ROWS,
@@ -174,3 +185,64 @@ def test_long_goal_texts_are_shortened_with_an_ellipsis(text: str, limit: int, s
 def test_characters_the_font_lacks_are_left_out() -> None:
     """Accents stay; emoji the chart font cannot draw go, without leaving double spaces."""
     assert drawable("Café 🚀 launch ✓") == "Café launch ✓"
+
+
+FAR_STEP = MilestoneMark(1, 4, "Celebrate", date(2040, 3, 1), MilestoneState.ON_TRACK)
+FAR = replace(PICTURE, milestones=(*PICTURE.milestones, FAR_STEP))
+EARLIEST, LATEST = TODAY - timedelta(days=LOOK_BACK_DAYS), TODAY + timedelta(days=LOOK_AHEAD_DAYS)
+
+
+def test_normal_data_keeps_its_own_span_and_every_mark_in_place() -> None:
+    """Dates within six months back and two years ahead: the window is exactly the data's."""
+    layout = lay_out(PICTURE)
+    assert layout.window == Window(date(2026, 9, 5), date(2027, 3, 31))
+    assert all(mark.at == mark.on and mark.beyond == 0 for mark in layout.marks)
+    assert layout.notes == ()
+
+
+def test_one_far_date_does_not_stretch_the_window() -> None:
+    """A step in 2040 ends the window two years after today; the step sits at its right edge."""
+    layout = lay_out(FAR)
+    assert layout.window == Window(date(2026, 9, 5), date(2028, 11, 21))
+    (far,) = [mark for mark in layout.marks if mark.beyond]
+    assert (far.key, far.on, far.at, far.beyond) == ("step on track", FAR_STEP.due_on, LATEST, 1)
+    assert layout.notes == (EdgeNote(row=3, after=True, text="→ Mar 2040"),)
+
+
+def test_old_and_far_marks_are_grouped_per_row_with_their_real_dates() -> None:
+    """Wins from 2024–25 go to the left edge, two 2040 steps to the right, one note per edge."""
+    old_wins = (WinMark(date(2025, 2, 5), 1), WinMark(date(2024, 1, 5), 1))
+    two_far = (FAR_STEP, replace(FAR_STEP, number=5, due_on=date(2040, 3, 20)))
+    picture = replace(
+        PICTURE, milestones=PICTURE.milestones + two_far, wins=PICTURE.wins + old_wins
+    )
+    layout = lay_out(picture)
+    assert layout.window == Window(EARLIEST, LATEST)
+    assert [mark.at for mark in layout.marks if mark.beyond < 0] == [EARLIEST, EARLIEST]
+    assert layout.notes == (
+        EdgeNote(row=3, after=False, text="← Jan 2024–Feb 2025 (2)"),
+        EdgeNote(row=3, after=True, text="→ Mar 2040 (2)"),
+    )
+
+
+def test_the_drawn_axis_stays_in_the_window_and_names_the_far_date() -> None:
+    """The figure's x axis ends near the window's edge, not in 2040, and shows "→ Mar 2040"."""
+    dated_only = replace(FAR, goals=FAR.goals[:2], milestones=(*PICTURE.milestones[:3], FAR_STEP))
+    axes = roadmap_figure(dated_only).axes[0]
+    low, high = axes.get_xlim()
+    margin = 0.05 * (LATEST - date(2026, 9, 5)).days  # the chart pads the window by 4%
+    assert mdates.date2num(date(2026, 9, 5)) - margin <= low
+    assert high <= mdates.date2num(LATEST) + margin < mdates.date2num(date(2029, 1, 1))
+    assert "→ Mar 2040" in [text.get_text() for text in axes.texts]
+
+
+def test_a_picture_with_a_far_date_is_a_repeatable_preview_sized_png(tmp_path: Path) -> None:
+    """With far and old marks it still renders 800 px wide, warning-free, the same bytes again."""
+    picture = replace(FAR, wins=(*FAR.wins, WinMark(date(2023, 6, 1), None)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = render_roadmap_png(picture)
+    width, height = _open(png, tmp_path).size
+    assert width == 800 and 360 <= height <= 1000
+    assert render_roadmap_png(replace(picture)) == png
+    assert png != render_roadmap_png(PICTURE)
