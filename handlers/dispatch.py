@@ -182,9 +182,25 @@ class Dispatcher:
                             report.reasons[item.reason] += 1
                     outgoing = [item for item in prepared if isinstance(item, Outgoing)]
                     self._send_paced(pool, pacer, outgoing, now, report)
+                    self._redraw_homes(prepared)
         if report.planned or report.outcomes:
             logger.info("dispatch pass", extra={"summary": report.summary()})
         return report
+
+    def _redraw_homes(self, prepared: list[Outgoing | Skipped]) -> None:
+        """Redraw the App Home of pairs whose review opened, closed or was called off in this
+        batch. Only those: what merely moves with time (the next meeting) is drawn afresh
+        whenever a Home is opened, and views.publish has a rate limit of its own."""
+        pairs = {
+            item.pair.id for item in prepared if isinstance(item, Outgoing) and item.redraws_home
+        }
+        pairs |= {
+            item.redraws_home_of
+            for item in prepared
+            if isinstance(item, Skipped) and item.redraws_home_of is not None
+        }
+        for pair_id in sorted(pairs):
+            flows.redraw_homes(self.engine, self.clock, self.client, pair_id)
 
     def _take_budget(self, wanted: int) -> int:
         return deliveries.take_budget(self.engine, wanted, self.limits.per_minute, self.wall())

@@ -15,6 +15,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from sqlalchemy import Engine
 
 from handlers import blocks, home_blocks, meeting_blocks, review_blocks
 from handlers.home_blocks import Form
@@ -60,7 +61,7 @@ from handlers.parsing import (
     parse_review_command,
     parse_win_command,
 )
-from handlers.services import Message, Services
+from handlers.services import Clock, Message, Services
 from handlers.slack_text import from_slack
 from handlers.tasks import slack_error
 from mentoring import (
@@ -445,8 +446,9 @@ def _check_shared_channel(client: WebClient, channel: str, ask: PairUp) -> list[
     notes = []
     if not info.get("is_private"):
         notes.append(
-            "This channel is public, so anyone can read the wins shared here. For a private "
-            "channel, end this pair and use `/mentor pair @mentor @mentee new`."
+            "This channel is public, so anyone can read what the bot posts here: wins, "
+            "agendas, review summaries and the roadmap picture. For a private channel, end "
+            "this pair and use `/mentor pair @mentor @mentee new`."
         )
     members = set(client.conversations_members(channel=channel, limit=1000)["members"])
     for person in (ask.mentor_id, ask.mentee_id):
@@ -748,19 +750,36 @@ def reopen_action(services: Services, client: WebClient, user_id: str, value: st
 
 
 def publish_home(services: Services, client: WebClient, user_id: str) -> None:
-    boards = dashboard.dashboard(services.engine, user_id, services.clock())
+    _publish_home(services.engine, services.clock, client, user_id)
+
+
+def _publish_home(engine: Engine, clock: Clock, client: WebClient, user_id: str) -> None:
+    boards = dashboard.dashboard(engine, user_id, clock())
     client.views_publish(user_id=user_id, view=home_blocks.build_home(boards))
 
 
 def refresh_homes(services: Services, client: WebClient, pair_id: int) -> None:
-    """Redraw the Home of both members of a pair after a change to it. A failure is logged,
-    not reported: the change is saved, and the Home is drawn afresh whenever it is opened."""
-    for user_id in pairs.members(services.engine, pair_id):
+    """Redraw the Home of both members of a pair after a change to it."""
+    redraw_homes(services.engine, services.clock, client, pair_id)
+
+
+def redraw_homes(engine: Engine, clock: Clock, client: WebClient, pair_id: int) -> None:
+    """Redraw the Home of both members of a pair (after a flow, or the dispatcher, changed
+    it). Never raises: the change is already saved, the person has their answer coming, and
+    the Home is drawn afresh whenever it is opened — so a failure is logged, not reported."""
+    try:
+        members = pairs.members(engine, pair_id)
+    except Exception:
+        logger.exception("home not redrawn", extra={"pair": pair_id})
+        return
+    for user_id in members:
         try:
-            publish_home(services, client, user_id)
+            _publish_home(engine, clock, client, user_id)
         except SlackApiError as error:
             code = slack_error(error)
             logger.warning("home not redrawn", extra={"user": user_id, "error": code})
+        except Exception:  # a dropped connection, a database error: the next opening redraws it
+            logger.exception("home not redrawn", extra={"user": user_id})
 
 
 # The Home's forms

@@ -194,7 +194,7 @@ def _action_lines(board: PairDashboard) -> list[str]:
         return ["*Open action items*: none"]
     lines = [f"*Open action items* · {board.open_actions}"]
     lines += [
-        f"• *{a.number}.* {mrkdwn(clip(a.text, ITEM_CHARS))} — <@{a.owner_id}>"
+        f"• *{a.number}.* {clip(mrkdwn(a.text), ITEM_CHARS)} — <@{a.owner_id}>"
         for a in board.actions
     ]
     if board.open_actions > len(board.actions):
@@ -206,7 +206,7 @@ def _win_lines(board: PairDashboard) -> list[str]:
     lines = [f"*Wins in the last 30 days*: {board.recent_wins}"]
     for win in board.wins:
         goal = f" _(goal {win.goal.number})_" if win.goal else ""
-        lines.append(f"• {mrkdwn(clip(win.text, ITEM_CHARS))}{goal} — {win.created_at:%d %b}")
+        lines.append(f"• {clip(mrkdwn(win.text), ITEM_CHARS)}{goal} — {win.created_at:%d %b}")
     if board.recent_wins > len(board.wins):
         lines.append(f"+{board.recent_wins - len(board.wins)} more")
     return lines

@@ -80,7 +80,8 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
         progress = repo.milestone_progress(session, ids)
         schedules = ledger.schedules_of(session, ids)
         meetings = ledger.next_meetings(session, ids, now)
-        agenda = ledger.open_agenda_counts(session, ids)
+        upcoming_ids = [m.id for m in meetings.values() if m.id is not None]
+        agenda = ledger.open_agenda_counts(session, ids, upcoming_ids)
         actions = ledger.first_open_actions(session, ids, ACTIONS_SHOWN)
         since = now - timedelta(days=RECENT_WINS_DAYS)
         wins = repo.latest_wins(session, ids, since, WINS_SHOWN)

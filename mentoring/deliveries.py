@@ -95,10 +95,21 @@ class Outgoing:
     attention: str | None = None
     nudge: NudgeInfo | None = None  # for a drift nudge
 
+    @property
+    def redraws_home(self) -> bool:
+        """Sending this changes what the pair's App Home shows: a review opens (its channel
+        post) or closes (its summary, which applied what it decided)."""
+        return home_changes(self.kind, self.audience, self.review is not None)
+
 
 @dataclass(frozen=True)
 class Skipped:
     reason: str
+    redraws_home_of: int | None = None  # a review called off or closed: the pair's Home changed
+
+
+def home_changes(kind: str, audience: str, review: bool) -> bool:
+    return review and audience == "channel" and kind in ("review", "summary")
 
 
 # Planning
@@ -173,7 +184,8 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
                 session, delivery_id, worker, now, status=ledger.SKIPPED, reason=reason
             )
             logger.info("delivery skipped", extra={"delivery": delivery_id, "reason": reason})
-            return Skipped(reason)
+            changed = home_changes(row.kind, row.audience, row.review_id is not None)
+            return Skipped(reason, pair.id if changed else None)
         carry = None
         if meeting is not None and row.kind != "attention":
             carry = _carry_forward(session, pair, meeting, now)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -109,25 +110,37 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting | None:
 # Agenda and action items
 
 
-def open_agenda(session: Session, pair_id: int) -> Sequence[AgendaItem]:
+def open_agenda(
+    session: Session, pair_id: int, meeting_id: int | None = None
+) -> Sequence[AgendaItem]:
+    """Items not on a posted agenda yet, and those already posted for `meeting_id`."""
     statement = (
         select(AgendaItem)
-        .where(AgendaItem.pair_id == pair_id, col(AgendaItem.meeting_id).is_(None))
+        .where(AgendaItem.pair_id == pair_id, _on_next_agenda([meeting_id]))
         .order_by(col(AgendaItem.id))
     )
     return session.exec(statement).all()
 
 
-def open_agenda_counts(session: Session, pair_ids: Sequence[int]) -> dict[int, int]:
-    """How many items wait on each pair's next agenda."""
+def open_agenda_counts(
+    session: Session, pair_ids: Sequence[int], meeting_ids: Sequence[int] = ()
+) -> dict[int, int]:
+    """How many items wait on each pair's next agenda: not posted yet, or posted for one of
+    `meeting_ids` (the pairs' next meetings, whose agenda goes out an hour before)."""
     if not pair_ids:
         return {}
     statement = (
         select(AgendaItem.pair_id, func.count())
-        .where(col(AgendaItem.pair_id).in_(pair_ids), col(AgendaItem.meeting_id).is_(None))
+        .where(col(AgendaItem.pair_id).in_(pair_ids), _on_next_agenda(meeting_ids))
         .group_by(AgendaItem.pair_id)
     )
     return {pair_id: count for pair_id, count in session.exec(statement).all()}
+
+
+def _on_next_agenda(meeting_ids: Sequence[int | None]) -> Any:
+    unposted = col(AgendaItem.meeting_id).is_(None)
+    posted = [m for m in meeting_ids if m is not None]
+    return or_(unposted, col(AgendaItem.meeting_id).in_(posted)) if posted else unposted
 
 
 def stamp_agenda(session: Session, item_ids: Sequence[int], meeting_id: int) -> None:

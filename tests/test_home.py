@@ -470,3 +470,130 @@ def test_a_milestone_is_looked_up_in_the_forms_own_pair(wire: Wire, paired) -> N
     assert "Goal 1 has no milestone 1" in wire.fake.messages_in(MENTOR)[-1]["text"]
     (step,) = _rows(wire, Milestone)
     assert step.pair_id == other.id and step.status == "open"
+
+
+def _button(reply: dict, action_id: str) -> str:
+    """The value of the button `action_id` in a reply (in an actions block or beside a section)."""
+    elements = [
+        element
+        for block in reply.get("blocks", [])
+        for element in block.get("elements", []) + [block.get("accessory") or {}]
+    ]
+    return next(e["value"] for e in elements if e.get("action_id") == action_id)
+
+
+def test_every_change_to_the_pair_redraws_both_homes(wire: Wire, paired) -> None:
+    """Schedule, skip and its undo, pause, resume, review cadence, `/review now`, agenda items,
+    action items and their undo, goals and milestones and their undos, wins by command and by
+    DM and their undo, schedule off, and ending the pair: after each, both members' Homes are
+    published again."""
+    from handlers import meeting_blocks
+
+    def redraws(step: str, act) -> dict:
+        wire.fake.reset_calls()
+        answer = act()
+        published = {call.args["user_id"] for call in wire.fake.calls_to("views.publish")}
+        assert published == {MENTOR, MENTEE}, step
+        return answer.reply if hasattr(answer, "reply") else {}
+
+    def command(name: str, text: str, user: str = MENTEE):
+        return lambda: wire.command(name, text, user=user)
+
+    redraws("schedule", command("/mentor", "schedule weekly tue 15:00"))
+    skipped = redraws("skip", command("/mentor", "skip", MENTOR))
+    redraws(
+        "undo skip",
+        lambda: wire.click(
+            meeting_blocks.UNSKIP_MEETING,
+            _button(skipped, meeting_blocks.UNSKIP_MEETING),
+            user=MENTOR,
+        ),
+    )
+    redraws("pause", command("/mentor", "pause until 2026-12-28", MENTOR))
+    redraws("resume", command("/mentor", "resume"))
+    redraws("review cadence", command("/mentor", "review every 2 weeks", MENTOR))
+    redraws("review now", command("/review", "now"))
+    redraws("agenda item", command("/agenda", "add The conference proposal"))
+    redraws("action item", command("/agenda", "action Draft the abstract"))
+    closed = redraws("action done", command("/agenda", "done 1", MENTOR))
+    redraws(
+        "action undo",
+        lambda: wire.click(
+            meeting_blocks.REOPEN_ACTION, _button(closed, meeting_blocks.REOPEN_ACTION), user=MENTOR
+        ),
+    )
+    redraws("goal", command("/goal", "Give a talk at PyCon by May 2027"))
+    redraws("milestone", command("/goal", "milestone 1 Submit the proposal by 2027-01-15"))
+    step = redraws("milestone done", command("/goal", "done 1.1"))
+    redraws(
+        "milestone undo",
+        lambda: wire.click(
+            blocks.UNDO_MILESTONE, _button(step, blocks.UNDO_MILESTONE), user=MENTEE
+        ),
+    )
+    done = redraws("goal done", command("/goal", "done 1", MENTOR))
+    redraws(
+        "goal undo",
+        lambda: wire.click(
+            blocks.UNDO_GOAL_STATUS, _button(done, blocks.UNDO_GOAL_STATUS), user=MENTOR
+        ),
+    )
+    win = redraws("win", command("/win", "Gave a lightning talk"))
+    redraws(
+        "win undo", lambda: wire.click(blocks.UNDO_WIN, _button(win, blocks.UNDO_WIN), user=MENTEE)
+    )
+    redraws(
+        "goal by DM",
+        lambda: wire.dm("EvGoalDm", "goal: Lead the Q1 migration by March 2027", user=MENTEE),
+    )
+    redraws("win by DM", lambda: wire.dm("EvWinDm", "win: Shipped the export", user=MENTEE))
+    redraws("schedule off", command("/mentor", "schedule off", MENTOR))
+    confirm = wire.command("/mentor", "end", user=MENTOR).reply
+    redraws(
+        "end", lambda: wire.click(blocks.END_PAIR, _button(confirm, blocks.END_PAIR), user=MENTOR)
+    )
+    assert "Ended:" in flatten_text(wire.home_of(MENTEE))
+
+
+def test_a_home_that_cannot_be_drawn_never_undoes_or_hides_the_change(services, paired) -> None:
+    """A dropped connection while publishing one member's Home is logged; the other member's
+    Home is still published and nothing is raised to the flow that saved the change."""
+    from urllib.error import URLError
+
+    from handlers import flows
+
+    class FlakyClient:
+        def __init__(self) -> None:
+            self.published: list[str] = []
+
+        def views_publish(self, *, user_id: str, view: dict) -> None:
+            if not self.published:
+                self.published.append("dropped")
+                raise URLError("connection reset")
+            self.published.append(user_id)
+
+    client = FlakyClient()
+    flows.refresh_homes(services, client, paired.id)  # type: ignore[arg-type]
+    assert client.published[0] == "dropped" and client.published[1] in {MENTOR, MENTEE}
+    assert len(client.published) == 2
+
+
+def test_the_next_meetings_agenda_count_survives_its_agenda_post(engine) -> None:
+    """Items posted on the agenda an hour before still count for that meeting on the Home;
+    items added after the post are counted with them, not lost."""
+    from mentoring.dashboard import dashboard
+    from mentoring.meetings import add_agenda_item
+    from storage import ledger
+    from tests.support import pair_up, schedule_meetings
+
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    add_agenda_item(engine, Actor(MENTEE), Target(), "The proposal", T0)
+    with session_scope(engine) as session:
+        meeting = ledger.next_meeting(session, 1, T0)
+        assert meeting is not None
+        items = [item.id for item in ledger.open_agenda(session, 1)]
+        ledger.stamp_agenda(session, items, meeting.id)
+    add_agenda_item(engine, Actor(MENTOR), Target(pair_id=1), "Feedback on the draft", T0)
+    (board,) = dashboard(engine, MENTEE, T0)
+    assert board.next_meeting is not None and board.next_meeting.agenda_items == 2

@@ -35,10 +35,11 @@ def test_the_bot_must_be_in_the_channel(wire: Wire) -> None:
 
 
 def test_a_public_channel_and_missing_members_are_pointed_out(wire: Wire) -> None:
-    """Pairing in a public channel warns who can read wins, and who isn't in it yet."""
+    """Pairing in a public channel warns that anyone can read what is posted there (wins,
+    review summaries, the roadmap), and who isn't in it yet."""
     wire.fake.add_channel("CPUBLIC", "general", members=(MENTOR,), is_private=False)
     sent = wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTOR, channel="CPUBLIC")
-    assert "public" in sent.reply_text
+    assert "public" in sent.reply_text and "review summaries" in sent.reply_text
     assert f"<@{MENTEE}> isn't in this channel yet" in sent.reply_text
 
 
