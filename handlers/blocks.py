@@ -25,6 +25,7 @@ Message = dict[str, Any]
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 SECTION_CHARS = 3000
+FIELD_CHARS = 2000  # each of a section's fields
 HEADER_CHARS = 150
 BUTTON_CHARS = 75
 FALLBACK_CHARS = 3000
@@ -61,6 +62,14 @@ def section(text: str, accessory: Block | None = None) -> Block:
     if accessory is not None:
         block["accessory"] = accessory
     return block
+
+
+def fields_section(texts: Sequence[str]) -> Block:
+    """A section of side-by-side fields (at most 10), each clipped to Slack's 2000 characters."""
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": clip(text, FIELD_CHARS)} for text in texts[:10]],
+    }
 
 
 def header(text: str) -> Block:

@@ -9,6 +9,7 @@ answer appears only on the mentee's own page and in the note sent to the mentee 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from handlers.blocks import (
     context,
     day,
     ephemeral,
+    fields_section,
     header,
     input_block,
     message,
@@ -40,6 +42,7 @@ from mentoring.review_answers import (
 )
 from mentoring.reviews import (
     BOTTLENECKS,
+    UNANSWERED,
     ReviewCadenceView,
     ReviewHistory,
     ReviewStarted,
@@ -67,6 +70,7 @@ DECISION_CHOICES = [
     ("achieved", "Achieved"),
 ]
 CHECKIN_CHOICES = [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]
+CHECKIN_WORDS = {"yes": "yes", "partly": "partly", "no": "no", UNANSWERED: "not answered"}
 FIT_CHOICES = [
     ("5", "5: exactly the experience I need"),
     ("4", "4"),
@@ -138,8 +142,14 @@ def summary_message(summary: ReviewSummary) -> Message:
     line += f" ({review.close_reason})." if review.close_reason else "."
     if who:
         line += f" Answered: {', '.join(who)}."
-    if missing:
-        line += f" No answer from {', '.join(f'<@{u}>' for u in missing)}."
+    started = {
+        pair.mentee_id if role == Role.MENTEE else pair.mentor_id for role in summary.feedback
+    }
+    silent = [u for u in missing if u not in started]
+    if silent:
+        line += f" No answer from {', '.join(f'<@{u}>' for u in silent)}."
+    for user in (u for u in missing if u in started):
+        line += f" <@{user}> didn't finish."
     blocks.append(context(line))
     if summary.audit:
         lines = []
@@ -147,11 +157,11 @@ def summary_message(summary: ReviewSummary) -> Message:
             mark = {"done": ":white_check_mark:", "on track": ":large_blue_circle:"}.get(
                 item.status, ":warning:"
             )
-            text = f"{mark} *{item.label}* {mrkdwn(clip(item.text, 120))}: {item.status}"
+            text = f"{mark} *{item.label}* {clip(mrkdwn(item.text), 120)}: {item.status}"
             if item.bottleneck:
                 text += f" — bottleneck: *{BOTTLENECKS.get(item.bottleneck, item.bottleneck)}*"
             if item.note:
-                text += f"\n      _{mrkdwn(clip(item.note, 300))}_"
+                text += f"\n      _{clip(mrkdwn(item.note), 300)}_"
             lines.append(text)
         blocks.append(section("*Roadmap audit*"))
         blocks += packed_sections(lines, 6)
@@ -164,46 +174,45 @@ def summary_message(summary: ReviewSummary) -> Message:
             if answer is None:
                 fields.append(f"*<@{person}>* ({role})\n_no answer_")
                 continue
+            unfinished = "" if person in summary.answered else ", didn't finish"
             parts = [
-                f"*Stop:* {mrkdwn(clip(answer.stop or '—', 500))}",
-                f"*Start:* {mrkdwn(clip(answer.start or '—', 500))}",
-                f"*Continue:* {mrkdwn(clip(answer.keep_doing or '—', 500))}",
+                f"*Stop:* {clip(mrkdwn(answer.stop or '—'), 500)}",
+                f"*Start:* {clip(mrkdwn(answer.start or '—'), 500)}",
+                f"*Continue:* {clip(mrkdwn(answer.keep_doing or '—'), 500)}",
             ]
-            fields.append(f"*<@{person}>* ({role})\n" + "\n".join(parts))
-        blocks.append(
-            {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]}
-        )
+            fields.append(f"*<@{person}>* ({role}{unfinished})\n" + "\n".join(parts))
+        blocks.append(fields_section(fields))
     if summary.evidence:
-        lines = [f"• {mrkdwn(clip(text, 300))}" for text in summary.evidence]
+        lines = [f"• {clip(mrkdwn(text), 300)}" for text in summary.evidence]
         blocks.append(section("*Growth evidence*\n" + "\n".join(lines)))
     if summary.changes:
         lines = []
         for change in summary.changes:
             if change.decision == "pivot":
-                old = mrkdwn(clip(change.old_text or "", 200))
-                new = mrkdwn(clip(change.text, 300))
-                why = mrkdwn(clip(change.reason or "", 300))
+                old = clip(mrkdwn(change.old_text or ""), 200)
+                new = clip(mrkdwn(change.text), 300)
+                why = clip(mrkdwn(change.reason or ""), 300)
                 lines.append(
                     f"• Goal {change.goal_number} *pivoted*: ~{old}~ → *{new}* (why: {why})"
                 )
             else:
                 word = "achieved :tada:" if change.decision == "achieved" else "dropped"
                 lines.append(
-                    f"• Goal {change.goal_number} {word}: {mrkdwn(clip(change.text, 200))}"
+                    f"• Goal {change.goal_number} {word}: {clip(mrkdwn(change.text), 200)}"
                 )
         blocks.append(section("*Goalposts*"))
         blocks += packed_sections(lines, 4)
     if summary.checkins:
         lines = [
-            f"• <@{c.owner_id}> said they would {c.kind.upper()} {mrkdwn(clip(c.text, 200))}: "
-            f"*{c.outcome}*"
+            f"• <@{c.owner_id}> said they would {c.kind.upper()} {clip(mrkdwn(c.text), 200)}: "
+            f"*{CHECKIN_WORDS.get(c.outcome or '', c.outcome)}*"
             for c in summary.checkins
         ]
         blocks.append(section("*Last time's commitments*"))
         blocks += packed_sections(lines, 3)
     if summary.commitments:
         lines = [
-            f"• <@{c.owner_id}> will {c.kind.upper()} {mrkdwn(clip(c.text, 200))}"
+            f"• <@{c.owner_id}> will {c.kind.upper()} {clip(mrkdwn(c.text), 200)}"
             for c in summary.commitments
         ]
         blocks.append(section("*Commitments for next time*"))
@@ -239,7 +248,7 @@ def review_page(form: Questionnaire, index: int) -> Block:
     return {
         "type": "modal",
         "callback_id": REVIEW_PAGE,
-        "private_metadata": json.dumps({"review": form.review.id, "page": index}),
+        "private_metadata": json.dumps({"review": form.review.id, "page": page}),
         "title": {"type": "plain_text", "text": plain(PAGE_TITLES[kind], 24)},
         "submit": {"type": "plain_text", "text": "Finish" if last else "Next"},
         "close": {"type": "plain_text", "text": "Later"},
@@ -296,7 +305,7 @@ def _text_input(
 
 def _checkin_page(form: Questionnaire, page: str) -> list[Block]:
     blocks: list[Block] = [section("*Last time you said you would…* Did you?")]
-    for commitment in form.checkins[:30]:
+    for commitment in form.checkin_page(page):
         blocks.append(
             _select(
                 f"checkin:{commitment.id}",
@@ -319,14 +328,17 @@ def _audit_page(form: Questionnaire, page: str) -> list[Block]:
     ]
     for entry in form.audit_page(page):
         goal = entry.goal
-        blocks.append(
-            _select(
-                f"item:goal:{goal.id}",
-                f"Goal {goal.number}: {goal.text}",
-                AUDIT_CHOICES,
-                items.get(f"goal:{goal.id}"),
+        if entry.continued:
+            blocks.append(context(f"Goal {goal.number}, continued: {clip(mrkdwn(goal.text), 200)}"))
+        else:
+            blocks.append(
+                _select(
+                    f"item:goal:{goal.id}",
+                    f"Goal {goal.number}: {goal.text}",
+                    AUDIT_CHOICES,
+                    items.get(f"goal:{goal.id}"),
+                )
             )
-        )
         for milestone in entry.milestones:
             initial = items.get(f"milestone:{milestone.id}") or ("done" if milestone.done else None)
             blocks.append(
@@ -338,14 +350,15 @@ def _audit_page(form: Questionnaire, page: str) -> list[Block]:
                     initial,
                 )
             )
-        blocks.append(
-            _text_input(
-                f"note:{goal.id}",
-                f"Goal {goal.number}: what would help? (needed when something is behind)",
-                notes.get(str(goal.id)),
-                optional=True,
+        if entry.closes:
+            blocks.append(
+                _text_input(
+                    f"note:{goal.id}",
+                    f"Goal {goal.number}: what would help? (needed when something is behind)",
+                    notes.get(str(goal.id)),
+                    optional=True,
+                )
             )
-        )
     return blocks
 
 
@@ -363,7 +376,7 @@ def _evidence_page(form: Questionnaire, page: str) -> list[Block]:
     chosen = [o for o in options if int(o["value"]) in form.saved.evidence]
     if chosen:
         element["initial_options"] = chosen
-    listed = [f"• {mrkdwn(clip(win.text, 200))}" for win in form.wins[:20]]
+    listed = [f"• {clip(mrkdwn(win.text), 200)}" for win in form.wins[:20]]
     return [
         section(
             f"*Since the last review you logged {plural(len(form.wins), 'win')}.* Which one to "
@@ -472,16 +485,24 @@ def page_values(view: dict[str, Any]) -> dict[str, object]:
     return values
 
 
-def page_metadata(view: dict[str, Any]) -> tuple[int, int] | None:
-    """(review id, page index) from a page's private_metadata; None when it isn't ours."""
+def page_metadata(view: dict[str, Any]) -> tuple[int, str | int] | None:
+    """(review id, page name) from a page's private_metadata — or a page number, from a form
+    opened before pages had names; None when it isn't ours."""
     try:
         meta = json.loads(str(view.get("private_metadata", "")))
         review, page = meta["review"], meta["page"]
     except (ValueError, TypeError, KeyError):
         return None
-    if not isinstance(review, int) or not isinstance(page, int) or review < 1 or page < 0:
+    if not isinstance(review, int) or isinstance(review, bool) or review < 1:
         return None
-    return review, page
+    if isinstance(page, int) and not isinstance(page, bool) and page >= 0:
+        return review, page
+    if isinstance(page, str) and PAGE.fullmatch(page):
+        return review, page
+    return None
+
+
+PAGE = re.compile(r"(?:checkin|audit|goalpost)(?::\d{1,4})?|evidence|ssc|fit")
 
 
 def cannot_save(reason: str) -> Block:
@@ -578,6 +599,10 @@ def review_reply_filed(filed: ReviewReplyFiled) -> Message:
     text = f":white_check_mark: Saved your {parts} for review {filed.review_number}."
     if filed.missing:
         text += f" Still to do: {', '.join(filed.missing)}."
+    if filed.more_in_form:
+        text += " The rest of your review is behind the *Answer review* button above."
+    elif filed.complete:
+        text += " That completes your answers; replying again updates them."
     return message(text)
 
 
@@ -588,7 +613,7 @@ def goal_history(history: GoalHistoryView) -> Message:
         lines.append("It has never pivoted: this is its first wording.")
     for revision in reversed(history.revisions):
         lines.append(
-            f"• {day(revision.changed_at.date())}: was _{mrkdwn(clip(revision.old_text, 300))}_\n"
-            f"  why: {mrkdwn(clip(revision.reason, 300))}"
+            f"• {day(revision.changed_at.date())}: was _{clip(mrkdwn(revision.old_text), 300)}_\n"
+            f"  why: {clip(mrkdwn(revision.reason), 300)}"
         )
     return ephemeral(f"Goal {goal.number}'s history", packed_sections(lines, 10))

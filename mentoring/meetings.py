@@ -19,7 +19,7 @@ from mentoring.cadence import Cadence, CadenceSpec, first_cadence
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
-from mentoring.reviews import plan_review_for_meeting
+from mentoring.reviews import plan_review_for_meeting, replan_review
 from storage import ledger
 from storage.db import session_scope
 from storage.models import ACTIVE, ActionItem, AgendaItem, Meeting, MeetingSchedule, Pair
@@ -220,6 +220,7 @@ def schedule_off(engine: Engine, actor: Actor, target: Target, now: datetime) ->
         _cancel_upcoming(session, pair, now, "schedule turned off")
         schedule.active = False
         schedule.next_plan_at = None
+        replan_review(session, pair, now, "schedule turned off")
     return PairInfo.of(pair)
 
 
@@ -406,10 +407,11 @@ def agenda(engine: Engine, actor: Actor, target: Target, now: datetime) -> Agend
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target, include_ended=True)
         meeting = ledger.next_meeting(session, pair.id or 0, now)
+        items = ledger.open_agenda(session, pair.id or 0, meeting.id if meeting else None)
         return AgendaView(
             PairInfo.of(pair),
             MeetingInfo.of(meeting) if meeting is not None else None,
-            tuple(AgendaEntry.of(item) for item in ledger.open_agenda(session, pair.id or 0)),
+            tuple(AgendaEntry.of(item) for item in items),
             tuple(ActionInfo.of(item) for item in ledger.open_actions(session, pair.id or 0)),
         )
 

@@ -1,10 +1,15 @@
 """Answering a review: the questionnaire's pages, checked and saved one page at a time.
 
 Pages, in order: check-ins of last time's commitments (when there are any), then for the
-mentee the roadmap audit (split over pages when long), growth evidence, Stop/Start/Continue,
-the goalpost for each goal (split too) and the private fit question; for the mentor the
-check-ins and Stop/Start/Continue. Each page is saved when it is submitted, so nothing typed
-is lost; the last page marks the answer complete. Submitting again updates the same answer.
+mentee the roadmap audit, growth evidence, Stop/Start/Continue, the goalpost for each goal and
+the private fit question; for the mentor the check-ins and Stop/Start/Continue. Long parts are
+split over pages (a page never holds more than a modal's 100 blocks). Each page is saved when
+it is submitted, so nothing typed is lost; the last page marks the answer complete.
+Submitting again updates the same answer.
+
+A page is named (`audit:1`, `ssc`), not numbered, and is checked against the fields it showed:
+goals, milestones, wins or commitments that came or went while the modal was open neither
+shift the pages nor make a field the person cannot see required.
 
 Everything about the review arrives from outside (the modal's metadata, field ids), so every
 save checks again that the person is a member, the review is open, the page is theirs, and
@@ -43,6 +48,9 @@ from storage.models import Delivery, Pair, Review, ReviewAnswer, ReviewFit, Win
 
 AUDIT_ITEMS_PER_PAGE = 30
 GOALS_PER_PAGE = 10
+CHECKINS_PER_PAGE = 30
+PAGE_ORDER = ("checkin", "audit", "evidence", "ssc", "goalpost", "fit")
+MENTOR_PAGES = frozenset({"checkin", "ssc"})
 MAX_WINS_LISTED = 50
 ANSWER_MAX_CHARS = 2000
 FIT_LOW = 2
@@ -58,8 +66,13 @@ class ReviewFieldErrors(InvalidInput):
 
 @dataclass(frozen=True)
 class AuditGoal:
+    """A goal and its milestones on an audit page. A goal with more milestones than a page
+    holds is split: later parts are `continued`, and only the last part `closes` it (its note)."""
+
     goal: GoalInfo
     milestones: tuple[MilestoneInfo, ...]
+    continued: bool = False
+    closes: bool = True
 
 
 @dataclass(frozen=True)
@@ -98,11 +111,38 @@ class Questionnaire:
     saved: Saved
 
     def audit_page(self, page: str) -> tuple[AuditGoal, ...]:
-        return _chunk_audit(self.audit)[int(page.split(":")[1])]
+        return _chunk_audit(self.audit)[_part(page)]
 
     def goalpost_page(self, page: str) -> tuple[GoalInfo, ...]:
-        start = int(page.split(":")[1]) * GOALS_PER_PAGE
+        start = _part(page) * GOALS_PER_PAGE
         return self.goals[start : start + GOALS_PER_PAGE]
+
+    def checkin_page(self, page: str) -> tuple[CommitmentInfo, ...]:
+        start = _part(page) * CHECKINS_PER_PAGE
+        return self.checkins[start : start + CHECKINS_PER_PAGE]
+
+    def index_after(self, page: str) -> int | None:
+        """The page that follows `page` in this questionnaire as it stands now (`page` may
+        have been split or joined since it was shown); None when it was the last."""
+        later = [i for i, name in enumerate(self.pages) if _rank(name) > _rank(page)]
+        return later[0] if later else None
+
+
+def page_kind(page: str) -> str:
+    return page.partition(":")[0]
+
+
+def _part(page: str) -> int:
+    number = page.partition(":")[2]
+    return int(number) if number.isdigit() else 0
+
+
+def _rank(page: str) -> tuple[int, int]:
+    return PAGE_ORDER.index(page_kind(page)), _part(page)
+
+
+def _pages_of(kind: str, count: int, per_page: int) -> list[str]:
+    return [f"{kind}:{n}" for n in range(-(-count // per_page))]
 
 
 @dataclass(frozen=True)
@@ -119,33 +159,44 @@ def questionnaire(engine: Engine, actor: Actor, review_id: int, now: datetime) -
         return _questionnaire(session, review, pair, actor.user_id, role)
 
 
+OUT_OF_DATE = "This review form is out of date; open it again from the post."
+
+
 def save_page(
     engine: Engine,
     actor: Actor,
     review_id: int,
-    page_index: int,
+    page: str | int,
     values: dict[str, object],
     now: datetime,
 ) -> PageSaved:
-    """Check one page's answers against the questionnaire as it stands, and save them."""
+    """Check one page's answers (the fields it showed) against the review as it stands, and
+    save them. `page` is the page's name; a number (a form opened before pages had names)
+    is read as a position in the questionnaire."""
     with session_scope(engine) as session:
         review, pair, role = _open_review(session, actor, review_id, now, lock=True)
         form = _questionnaire(session, review, pair, actor.user_id, role)
-        if not 0 <= page_index < len(form.pages):
-            raise InvalidInput("This review form is out of date; open it again from the post.")
-        page = form.pages[page_index]
+        if isinstance(page, int):
+            if not 0 <= page < len(form.pages):
+                raise InvalidInput(OUT_OF_DATE)
+            page = form.pages[page]
+        if page_kind(page) not in PAGE_ORDER or (
+            role == Role.MENTOR and page_kind(page) not in MENTOR_PAGES
+        ):
+            raise InvalidInput(OUT_OF_DATE)
         answer = store.answer_of(session, review_id, actor.user_id) or ReviewAnswer(
             review_id=review_id, author_id=actor.user_id, role=role.value, updated_at=now
         )
         low_fit = _save(session, form, page, values, answer, now)
         answer.updated_at = now
-        last = page_index == len(form.pages) - 1
+        following = form.index_after(page)
+        last = following is None
         if last:
             answer.submitted_at = now
         session.add(answer)
         session.flush()
         both = member_answered(session, review, pair, now) if last else False
-        return PageSaved(None if last else page_index + 1, last, both, low_fit)
+        return PageSaved(following, last, both, low_fit)
 
 
 def _open_review(
@@ -177,7 +228,7 @@ def _questionnaire(
     goals = goal_infos(session, pair_id)
     audit: tuple[AuditGoal, ...] = ()
     wins: tuple[WinChoice, ...] = ()
-    pages: list[str] = ["checkin"] if checkins else []
+    pages = _pages_of("checkin", len(checkins), CHECKINS_PER_PAGE)
     if role == Role.MENTEE:
         audit = tuple(
             AuditGoal(
@@ -192,7 +243,7 @@ def _questionnaire(
         pages += [f"audit:{n}" for n in range(len(_chunk_audit(audit)))]
         pages += ["evidence"] if wins else []
         pages += ["ssc"]
-        pages += [f"goalpost:{n}" for n in range(-(-len(goals) // GOALS_PER_PAGE))]
+        pages += _pages_of("goalpost", len(goals), GOALS_PER_PAGE)
         pages += ["fit"]
     else:
         pages += ["ssc"]
@@ -223,17 +274,29 @@ def _wins_since_last_review(session: Session, review: Review, pair: Pair) -> tup
 
 
 def _chunk_audit(audit: tuple[AuditGoal, ...]) -> list[tuple[AuditGoal, ...]]:
-    """Goals grouped into pages of at most AUDIT_ITEMS_PER_PAGE items (a goal is never split;
-    a goal with more milestones than that has a page of its own)."""
+    """Goals grouped into pages of at most AUDIT_ITEMS_PER_PAGE items (a goal and each of its
+    milestones is an item). A goal that fits on a page is kept whole; a longer one is split
+    over pages of its own."""
     pages: list[list[AuditGoal]] = []
-    size = 0
+    size = AUDIT_ITEMS_PER_PAGE  # full: the first goal starts a page
     for item in audit:
         items = 1 + len(item.milestones)
-        if not pages or size + items > AUDIT_ITEMS_PER_PAGE:
-            pages.append([])
-            size = 0
-        pages[-1].append(item)
-        size += items
+        if items <= AUDIT_ITEMS_PER_PAGE:
+            if size + items > AUDIT_ITEMS_PER_PAGE:
+                pages.append([])
+                size = 0
+            pages[-1].append(item)
+            size += items
+            continue
+        steps = item.milestones
+        first = AUDIT_ITEMS_PER_PAGE - 1  # the goal's own line takes one place
+        per_page = AUDIT_ITEMS_PER_PAGE
+        parts = [steps[:first]] + [
+            steps[i : i + per_page] for i in range(first, len(steps), per_page)
+        ]
+        for n, part in enumerate(parts):
+            pages.append([AuditGoal(item.goal, part, continued=n > 0, closes=n == len(parts) - 1)])
+        size = AUDIT_ITEMS_PER_PAGE
     return [tuple(page) for page in pages]
 
 
@@ -271,34 +334,41 @@ def _save(
     answer: ReviewAnswer,
     now: datetime,
 ) -> bool:
+    """Check and store one page. Items are those of the review that the page showed (its
+    field ids are in `values`); returns True when the mentee rated the fit low."""
     errors: dict[str, str] = {}
     low_fit = False
-    if page == "checkin":
-        checkins = {}
+    kind = page_kind(page)
+    if kind == "checkin":
+        checkins = json.loads(answer.checkins) if answer.checkins else {}
         for commitment in form.checkins:
             key = f"checkin:{commitment.id}"
+            if key not in values:
+                continue
             choice = _text(values, key)
             if choice not in CHECKIN_OUTCOMES:
                 errors[key] = "Pick yes, partly or no."
             checkins[str(commitment.id)] = choice
         answer.checkins = json.dumps(checkins)
-    elif page.startswith("audit:"):
+    elif kind == "audit":
         audit = json.loads(answer.audit) if answer.audit else {}
         items, notes = dict(audit.get("items", {})), dict(audit.get("notes", {}))
-        for entry in form.audit_page(page):
+        for entry in form.audit:
             keys = [f"item:goal:{entry.goal.id}"]
             keys += [f"item:milestone:{m.id}" for m in entry.milestones]
-            behind = False
-            for key in keys:
+            for key in (key for key in keys if key in values):
                 choice = _text(values, key)
                 status, _, bottleneck = choice.partition(":")
                 valid = status in ("done", "on_track") and not bottleneck
                 valid = valid or (status == "behind" and bottleneck in BOTTLENECKS)
                 if not valid:
                     errors[key] = "Pick done, on track, or behind with what held it up."
-                behind = behind or status == "behind"
                 items[key.removeprefix("item:")] = choice
             note_key = f"note:{entry.goal.id}"
+            if note_key not in values and keys[-1] not in values:
+                continue  # the goal's note is on the page with its last item
+            statuses = [items.get(key.removeprefix("item:"), "") for key in keys]
+            behind = any(status.startswith("behind") for status in statuses)
             note = _text(values, note_key)
             if behind and not note:
                 errors[note_key] = "Something here is behind: add a line on what would help."
@@ -306,14 +376,14 @@ def _save(
                 errors[note_key] = f"Keep the note under {ANSWER_MAX_CHARS:,} characters."
             notes[str(entry.goal.id)] = note
         answer.audit = json.dumps({"items": items, "notes": notes})
-    elif page == "evidence":
+    elif kind == "evidence":
         offered = {str(win.id) for win in form.wins}
         picked = values.get("evidence")
         chosen = [str(v) for v in picked] if isinstance(picked, list) else []
-        if not 1 <= len(chosen) <= 3 or not set(chosen) <= offered:
+        if offered and (not 1 <= len(chosen) <= 3 or not set(chosen) <= offered):
             errors["evidence"] = "Pick one to three wins that show practice, not just theory."
         answer.evidence = json.dumps([int(v) for v in chosen if v in offered])
-    elif page == "ssc":
+    elif kind == "ssc":
         parts = {"stop": "stop doing", "start": "start doing", "continue": "keep doing"}
         for key, words in parts.items():
             text = _text(values, key)
@@ -323,10 +393,12 @@ def _save(
                 errors[key] = f"Keep it under {ANSWER_MAX_CHARS:,} characters."
         answer.stop, answer.start = _text(values, "stop"), _text(values, "start")
         answer.keep_doing = _text(values, "continue")
-    elif page.startswith("goalpost:"):
+    elif kind == "goalpost":
         goalposts = json.loads(answer.goalposts) if answer.goalposts else {}
-        for goal in form.goalpost_page(page):
+        for goal in form.goals:
             key = f"decision:{goal.id}"
+            if key not in values:
+                continue
             decision = _text(values, key)
             if decision not in DECISIONS:
                 errors[key] = "Pick keep, pivot, drop or achieved."
@@ -347,7 +419,7 @@ def _save(
                 entry |= {"reason": reason}
             goalposts[str(goal.id)] = entry
         answer.goalposts = json.dumps(goalposts)
-    elif page == "fit":
+    elif kind == "fit":
         score = _text(values, "fit_score")
         comment = _text(values, "fit_comment")
         if score not in ("1", "2", "3", "4", "5"):
@@ -375,7 +447,9 @@ class ReviewReplyFiled:
     pair: PairInfo
     review_number: int
     parts: tuple[str, ...]  # which of stop/start/continue the reply filled
-    missing: tuple[str, ...]
+    missing: tuple[str, ...]  # which of them are still empty
+    more_in_form: bool = False  # the rest of the answer needs the Answer review button
+    complete: bool = False
 
 
 SSC_LINE = re.compile(r"^\s*(stop|start|continue|keep)\s*[:\-–]\s*(.*)$", re.IGNORECASE)
@@ -401,7 +475,9 @@ def answer_by_dm_in(
     session: Session, actor: Actor, channel: str, thread_ts: str, text: str, now: datetime
 ) -> ReviewReplyFiled | None:
     """A reply in the thread of a review DM (or its reminder) fills Stop/Start/Continue. None
-    when the thread is not a review DM to this person."""
+    when the thread is not a review DM to this person. The answer is complete when that was
+    all the person had left to answer (a mentor with no commitments to check in on, or who
+    checked in on them in the form already)."""
     row = ledger.sent_prompt_at(session, channel, thread_ts)
     if row is None or row.kind not in ("review", "reminder") or row.audience == "channel":
         return None
@@ -414,11 +490,16 @@ def answer_by_dm_in(
             "To answer here, reply with one line each: `stop: …`, `start: …`, `continue: …`. "
             "Or use the *Answer review* button for the whole review."
         )
+    for key, value in parts.items():
+        if len(value) > ANSWER_MAX_CHARS:
+            raise InvalidInput(
+                f"Your `{key}:` answer is {len(value):,} characters; each can be up to "
+                f"{ANSWER_MAX_CHARS:,}. Nothing was saved: shorten it and reply again."
+            )
     answer = store.answer_of(session, review.id or 0, actor.user_id) or ReviewAnswer(
         review_id=review.id or 0, author_id=actor.user_id, role=role.value, updated_at=now
     )
     for key, value in parts.items():
-        value = value[:ANSWER_MAX_CHARS]
         if key == "stop":
             answer.stop = value
         elif key == "start":
@@ -435,15 +516,24 @@ def answer_by_dm_in(
         )
         if not value
     )
-    if role == Role.MENTOR and not missing and answer.submitted_at is None:
-        form = _questionnaire(session, review, pair, actor.user_id, role)
-        if form.pages == ("ssc",):  # nothing else to answer: the mentor's review is complete
-            answer.submitted_at = now
+    form = _questionnaire(session, review, pair, actor.user_id, role)
+    checked: dict[str, str] = json.loads(answer.checkins) if answer.checkins else {}
+    unchecked = any(checked.get(str(c.id)) not in CHECKIN_OUTCOMES for c in form.checkins)
+    more_in_form = role == Role.MENTEE or unchecked
+    if answer.submitted_at is None and not missing and not more_in_form:
+        answer.submitted_at = now
     session.add(answer)
     session.flush()
     if answer.submitted_at is not None:
         member_answered(session, review, pair, now)
-    return ReviewReplyFiled(PairInfo.of(pair), review.number, tuple(parts), missing)
+    return ReviewReplyFiled(
+        PairInfo.of(pair),
+        review.number,
+        tuple(parts),
+        missing,
+        more_in_form=more_in_form and answer.submitted_at is None,
+        complete=answer.submitted_at is not None,
+    )
 
 
 def _addressed_to(row: Delivery, pair: Pair, actor: Actor) -> bool:

@@ -45,6 +45,7 @@ REMIND_AFTER = timedelta(days=2)
 OPEN_FOR = timedelta(days=7)
 EARLY = timedelta(days=1)  # a meeting this close to the cadence's date carries the review
 SUMMARY_WINDOW = timedelta(days=1)
+ZERO = timedelta(0)
 
 # (kind, audience, due after opening): the review's messages in the ledger
 MESSAGES = (
@@ -126,8 +127,10 @@ def parse_every(words: list[str]) -> int | None:
 def set_review_cadence(
     engine: Engine, actor: Actor, target: Target, every_weeks: int | None, now: datetime
 ) -> ReviewCadenceView:
-    """Change how often the pair reviews. A review planned but not open yet is re-planned;
-    one already open carries on."""
+    """Change how often the pair reviews. A review planned but not open yet is re-planned
+    (moved, or called off when the new cadence has it no longer due); with none planned, the
+    next meeting gets one if the new cadence has come round by then. One already open
+    carries on."""
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target)
         require_active(pair)
@@ -138,12 +141,7 @@ def set_review_cadence(
         row.every_weeks, row.updated_by, row.updated_at = every_weeks, actor.user_id, now
         session.add(row)
         session.flush()
-        upcoming = store.unfinished_review(session, pair_id)
-        if upcoming is not None and upcoming.opens_at > now and upcoming.started_by is None:
-            _cancel(session, upcoming, "review cadence changed", now)
-            meeting = ledger.next_meeting(session, pair_id, now)
-            if meeting is not None:
-                plan_review_for_meeting(session, pair, meeting, now)
+        replan_review(session, pair, now, "review cadence changed")
         return _cadence_view(session, pair, now)
 
 
@@ -214,17 +212,59 @@ def plan_review_for_meeting(
     session: Session, pair: Pair, meeting: Meeting, now: datetime
 ) -> Review | None:
     """Plan a review an hour after `meeting` when the pair's cadence has come round by then.
-    One review at a time: nothing is planned while another is unfinished."""
-    pair_id = pair.id or 0
-    every = _every(session, pair_id)
-    if every is None or store.unfinished_review(session, pair_id) is not None:
+    One review at a time: while another is unfinished nothing new is planned — but a planned
+    one whose meeting was skipped or cancelled moves to this meeting."""
+    pending = store.unfinished_review(session, pair.id or 0)
+    if pending is not None:
+        if _pending(pending, now) and not _meeting_held(session, pending):
+            _move(session, pending, meeting.starts_at + AFTER_MEETING, now, meeting_id=meeting.id)
         return None
-    last = store.last_held_review(session, pair_id)
-    since = last.opens_at if last is not None else pair.created_at
-    opens_at = meeting.starts_at + AFTER_MEETING
-    if opens_at < since + timedelta(weeks=every) - EARLY:
+    if not _comes_round(session, pair, meeting):
         return None
-    return _open(session, pair, opens_at, now, meeting_id=meeting.id)
+    return _open(session, pair, meeting.starts_at + AFTER_MEETING, now, meeting_id=meeting.id)
+
+
+def replan_review(session: Session, pair: Pair, now: datetime, reason: str) -> None:
+    """After the cadence or the schedule changed: the review planned for the next meeting,
+    moved there or called off with `reason`, or planned afresh. A review that is open, or was
+    started with /review now, is left alone; one waiting for a skipped meeting moves when the
+    meeting after it is planned."""
+    unfinished = store.unfinished_review(session, pair.id or 0)
+    pending = unfinished if unfinished is not None and _pending(unfinished, now) else None
+    if unfinished is not None and pending is None:
+        return
+    meeting = ledger.next_meeting(session, pair.id or 0, now)
+    if meeting is not None and meeting.status == "skipped" and _every(session, pair.id or 0):
+        return
+    held = meeting if meeting is not None and meeting.status == "scheduled" else None
+    due = held is not None and _comes_round(session, pair, held)
+    if pending is not None and held is not None and due:
+        _move(session, pending, held.starts_at + AFTER_MEETING, now, meeting_id=held.id)
+    elif pending is not None:
+        _cancel(session, pending, reason, now)
+    elif held is not None and due:
+        _open(session, pair, held.starts_at + AFTER_MEETING, now, meeting_id=held.id)
+
+
+def _pending(review: Review, now: datetime) -> bool:
+    """Planned by the cadence and not open yet."""
+    return review.opens_at > now and review.started_by is None
+
+
+def _meeting_held(session: Session, review: Review) -> bool:
+    meeting = ledger.get_meeting(session, review.meeting_id) if review.meeting_id else None
+    return meeting is None or meeting.status == "scheduled"
+
+
+def _comes_round(session: Session, pair: Pair, meeting: Meeting) -> bool:
+    """Whether the pair's cadence has come round by the hour after `meeting`, counted from the
+    opening of its last review that was held (or from the pairing)."""
+    every = _every(session, pair.id or 0)
+    if every is None:
+        return False
+    closed = store.closed_reviews(session, pair.id or 0, 1)
+    since = closed[0].opens_at if closed else pair.created_at
+    return meeting.starts_at + AFTER_MEETING >= since + timedelta(weeks=every) - EARLY
 
 
 def start_review_now(engine: Engine, actor: Actor, target: Target, now: datetime) -> ReviewStarted:
@@ -239,8 +279,9 @@ def start_review_now(engine: Engine, actor: Actor, target: Target, now: datetime
                 f"Review {upcoming.number} is already open: answer it with the *Answer review* "
                 "button in your DM or the channel."
             )
-        if upcoming is not None:
-            _cancel(session, upcoming, "started early with /review now", now)
+        if upcoming is not None:  # planned for later: it opens now instead, keeping its number
+            _move(session, upcoming, now, now, started_by=actor.user_id)
+            return ReviewStarted(PairInfo.of(pair), ReviewInfo.of(upcoming))
         review = _open(session, pair, now, now, started_by=actor.user_id)
         return ReviewStarted(PairInfo.of(pair), ReviewInfo.of(review))
 
@@ -277,8 +318,7 @@ def _open(
                 kind=kind,
                 audience=audience,
                 due_at=due,
-                expires_at=review.closes_at
-                + (SUMMARY_WINDOW if kind == "summary" else timedelta()),
+                expires_at=review.closes_at + (SUMMARY_WINDOW if kind == "summary" else ZERO),
                 now=now,
             )
         )
@@ -286,9 +326,34 @@ def _open(
 
 
 def _cancel(session: Session, review: Review, reason: str, now: datetime) -> None:
+    """Call a review off with `reason`. One that never opened gives its number back (the
+    next review takes it; people only ever saw it as "next")."""
     review.status, review.closed_at, review.close_reason = store.CANCELLED, now, reason
+    if review.opens_at > now:
+        review.number = -(review.id or 0)
     session.add(review)
     store.end_review_rows(session, review.id or 0, reason, now)
+
+
+def _move(
+    session: Session,
+    review: Review,
+    opens_at: datetime,
+    now: datetime,
+    *,
+    meeting_id: int | None = None,
+    started_by: str | None = None,
+) -> None:
+    """Open a review that has not opened yet at another time; its messages move with it."""
+    review.opens_at, review.closes_at = opens_at, opens_at + OPEN_FOR
+    review.meeting_id, review.started_by = meeting_id, started_by
+    session.add(review)
+    after = {(kind, audience): delay for kind, audience, delay in MESSAGES}
+    for row in store.planned_rows(session, review.id or 0):
+        row.due_at = row.next_at = opens_at + after[(row.kind, row.audience)]
+        row.expires_at = review.closes_at + (SUMMARY_WINDOW if row.kind == "summary" else ZERO)
+        row.updated_at = now
+        session.add(row)
 
 
 # The ledger's questions
@@ -366,8 +431,9 @@ def member_answered(session: Session, review: Review, pair: Pair, now: datetime)
 def close_review_in(session: Session, review: Review, now: datetime, reason: str) -> None:
     """Close an open review and apply what it decided, once: the mentee's goalpost decisions
     (a pivot is recorded as a revision; the goal keeps its id, milestones and wins), check-ins
-    of earlier commitments, and new commitments from Start and Stop answers. A review closed
-    because the pair ended applies nothing."""
+    of earlier commitments (those nobody answered about are settled as unknown, so each is
+    asked about in one review only), and new commitments from Start and Stop answers. A review
+    closed because the pair ended applies nothing."""
     if review.status != store.OPEN:
         return
     review.status, review.closed_at, review.close_reason = store.CLOSED, now, reason
@@ -377,8 +443,13 @@ def close_review_in(session: Session, review: Review, now: datetime, reason: str
         return
     pair = repo.get_pair(session, review.pair_id)
     assert pair is not None
-    for answer in store.answers_of(session, review.id or 0):
+    answers = store.answers_of(session, review.id or 0)
+    for answer in answers:
         _apply_checkins(session, review, answer)
+    for commitment in store.open_commitments(session, review.pair_id, None):
+        commitment.outcome, commitment.checked_in_review_id = UNANSWERED, review.id
+        session.add(commitment)  # asked about once: a review is where it is checked
+    for answer in answers:
         _add_commitments(session, review, answer, now)
         if answer.author_id == pair.mentee_id:
             _apply_goalposts(session, review, pair, answer, now)
@@ -419,6 +490,7 @@ def commitment_lines(text: str | None) -> list[str]:
 
 NOTHING = {"nothing", "none", "n/a", "na", "-", "nothing new", "no change", "nothing to add"}
 CHECKIN_OUTCOMES = ("yes", "partly", "no")
+UNANSWERED = "unknown"  # a commitment its review closed without an answer about
 DECISIONS = ("keep", "pivot", "drop", "achieved")
 
 

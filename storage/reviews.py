@@ -87,18 +87,27 @@ def closed_reviews(session: Session, pair_id: int, limit: int) -> Sequence[Revie
 
 
 def next_review_number(session: Session, pair_id: int) -> int:
+    """One more than the latest number given (a review called off before it opened holds a
+    negative one)."""
     latest = session.exec(select(func.max(Review.number)).where(Review.pair_id == pair_id)).one()
-    return (latest or 0) + 1
+    return max(latest or 0, 0) + 1
 
 
 def close_unfinished(session: Session, pair_id: int, now: datetime, reason: str) -> int:
-    """Close the pair's review in progress (the pair ended, say); returns how many."""
-    result = session.execute(
-        update(Review)
-        .where(col(Review.pair_id) == pair_id, Review.status == OPEN)
-        .values(status=CLOSED, closed_at=now, close_reason=reason)
-    )
-    return result.rowcount
+    """End the pair's unfinished reviews (the pair ended, say): one in progress is closed,
+    one planned that has not opened is cancelled; returns how many."""
+    ended = 0
+    for status, opened in (
+        (CLOSED, col(Review.opens_at) <= now),
+        (CANCELLED, col(Review.opens_at) > now),
+    ):
+        result = session.execute(
+            update(Review)
+            .where(col(Review.pair_id) == pair_id, Review.status == OPEN, opened)
+            .values(status=status, closed_at=now, close_reason=reason)
+        )
+        ended += result.rowcount
+    return ended
 
 
 def answers_of(session: Session, review_id: int) -> Sequence[ReviewAnswer]:
@@ -155,6 +164,14 @@ def end_review_rows(session: Session, review_id: int, reason: str, now: datetime
         .values(status="skipped", reason=reason, updated_at=now)
     )
     return result.rowcount
+
+
+def planned_rows(session: Session, review_id: int) -> Sequence[Delivery]:
+    """The review's messages not claimed yet."""
+    statement = select(Delivery).where(
+        col(Delivery.review_id) == review_id, Delivery.status == "planned"
+    )
+    return session.exec(statement.order_by(col(Delivery.id))).all()
 
 
 def bring_forward(session: Session, review_id: int, kind: str, now: datetime) -> int:

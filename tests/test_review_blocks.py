@@ -10,7 +10,15 @@ import pytest
 from handlers import review_blocks
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo, Role
-from mentoring.review_answers import AuditGoal, Questionnaire, Saved, WinChoice, _chunk_audit
+from mentoring.review_answers import (
+    CHECKINS_PER_PAGE,
+    AuditGoal,
+    Questionnaire,
+    Saved,
+    WinChoice,
+    _chunk_audit,
+    _pages_of,
+)
 from mentoring.reviews import (
     AuditLine,
     CommitmentInfo,
@@ -46,7 +54,8 @@ def _heavy_form(role: Role = Role.MENTEE) -> Questionnaire:
     )
     wins = tuple(WinChoice(n, HUGE, T0) for n in range(1, 151))
     checkins = tuple(CommitmentInfo(n, "UMENTEE", "start", HUGE, None) for n in range(1, 41))
-    pages = ["checkin"] + [f"audit:{n}" for n in range(len(_chunk_audit(audit)))]
+    pages = _pages_of("checkin", len(checkins), CHECKINS_PER_PAGE)
+    pages += [f"audit:{n}" for n in range(len(_chunk_audit(audit)))]
     pages += ["evidence", "ssc", "goalpost:0", "goalpost:1", "goalpost:2", "fit"]
     saved = Saved(stop=HUGE, start=HUGE, keep_doing=HUGE, fit_comment=HUGE, fit_score=2)
     return Questionnaire(
@@ -69,16 +78,27 @@ def test_every_page_of_a_heavy_questionnaire_is_a_valid_modal() -> None:
     view under 100 blocks, with its review and page in private_metadata."""
     form = _heavy_form()
     assert sum(page.startswith("audit:") for page in form.pages) == 15  # 2 goals of 11 a page
-    for index, _page in enumerate(form.pages):
+    assert sum(page.startswith("checkin:") for page in form.pages) == 2  # 30 + 10 commitments
+    for index, page in enumerate(form.pages):
         view = review_blocks.review_page(form, index)
         assert validate_view(view) == [], (index, validate_view(view))
         assert len(view["blocks"]) <= 100
-        assert review_blocks.page_metadata(view) == (REVIEW.id, index)
+        assert review_blocks.page_metadata(view) == (REVIEW.id, page)
         assert not any("<!channel>" in text for text in _mrkdwn(view))  # plain_text is inert
 
 
 @pytest.mark.parametrize(
-    "metadata", ["", "7", "[]", '{"review": "7", "page": 0}', '{"review": 7, "page": -1}']
+    "metadata",
+    [
+        "",
+        "7",
+        "[]",
+        '{"review": "7", "page": 0}',
+        '{"review": 7, "page": -1}',
+        '{"review": 7, "page": "admin"}',
+        '{"review": 7, "page": "audit:x"}',
+        '{"review": true, "page": "ssc"}',
+    ],
 )
 def test_page_metadata_that_is_not_ours_is_none(metadata: str) -> None:
     """Forged or garbled metadata is recognised as such, never trusted."""
@@ -131,5 +151,63 @@ def test_a_summary_full_of_text_fits_a_message_and_carries_no_fit() -> None:
     assert validate_message(message) == []
     text = flatten_text(message)
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
-    assert "No answer from <@UMENTOR>" in text and "skill gap" in text
+    assert "<@UMENTOR> didn't finish" in text and "skill gap" in text
     assert "fit" not in {name.lower() for name in ReviewSummary.__dataclass_fields__}
+
+
+def test_a_goal_with_more_milestones_than_a_page_is_split_over_pages() -> None:
+    """100 milestones on one goal: four audit pages, each under 100 blocks, every milestone on
+    exactly one of them, the goal's own choice on the first and its note on the last."""
+    goal = _goal(1, "Ship the platform")
+    steps = tuple(MilestoneInfo(n, 1, n, f"Step {n}", None, False, 1) for n in range(1, 101))
+    chunks = _chunk_audit((AuditGoal(goal, steps), AuditGoal(_goal(2, "Write a talk"), ())))
+    assert len(chunks) == 5  # 29 + 30 + 30 + 11 steps, then goal 2 on a page of its own
+    pages = [f"audit:{n}" for n in range(len(chunks))]
+    form = Questionnaire(
+        REVIEW,
+        PAIR,
+        "UMENTEE",
+        Role.MENTEE,
+        tuple(pages),
+        (),
+        (AuditGoal(goal, steps), AuditGoal(_goal(2, "Write a talk"), ())),
+        (),
+        (),
+        Saved(),
+    )
+    shown: list[str] = []
+    for index in range(len(pages)):
+        view = review_blocks.review_page(form, index)
+        assert validate_view(view) == [] and len(view["blocks"]) <= 100
+        shown += [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+    milestones = [key for key in shown if key.startswith("item:milestone:")]
+    assert sorted(milestones) == sorted(f"item:milestone:{n}" for n in range(1, 101))
+    assert shown.count("item:goal:1") == 1 and shown.count("note:1") == 1
+    assert shown.index("item:goal:1") == 0 and shown.index("note:1") > shown.index(
+        "item:milestone:100"
+    )
+
+
+def test_summary_fields_stay_under_2000_characters_once_escaped() -> None:
+    """Stop/Start/Continue full of `&`, `<` and `>` (each escaped to four or five characters)
+    still fits Slack's 2000 characters a field."""
+    noisy = "R&D <-> QA & ops; " * 200
+    summary = ReviewSummary(
+        pair=PAIR,
+        review=REVIEW,
+        answered=("UMENTEE", "UMENTOR"),
+        audit=(),
+        feedback={
+            Role.MENTEE: StopStartContinue(noisy, noisy, noisy),
+            Role.MENTOR: StopStartContinue(noisy, noisy, noisy),
+        },
+        evidence=(),
+        changes=(),
+        commitments=(),
+        checkins=(),
+    )
+    message = review_blocks.summary_message(summary)
+    assert validate_message(message) == []
+    (fields,) = [b["fields"] for b in message["blocks"] if "fields" in b]
+    assert len(fields) == 2 and all(len(f["text"]) <= 2000 for f in fields)
+    assert all("R&amp;D &lt;-&gt; QA" in f["text"] for f in fields)

@@ -3,6 +3,7 @@ closed (with the injected clock), and what closing applies — on SQLite and Pos
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,14 +11,16 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.settings import Settings
+from handlers import review_blocks
 from mentoring import pairs
 from mentoring.errors import InvalidInput, NotAllowed
 from mentoring.goals import goal_history
-from mentoring.meetings import pause
+from mentoring.meetings import pause, schedule_off, skip_next
 from mentoring.milestones import add_milestone
-from mentoring.model import Actor, Target
+from mentoring.model import Actor, GoalStatus, Target
 from mentoring.review_answers import (
     ReviewFieldErrors,
+    ReviewReplyFiled,
     parse_stop_start_continue,
     questionnaire,
     save_page,
@@ -38,6 +41,7 @@ from storage.models import (
     Delivery,
     Goal,
     GoalRevision,
+    Meeting,
     Review,
     ReviewAnswer,
     ReviewFit,
@@ -74,7 +78,7 @@ def _reviews(engine: Engine) -> list[Review]:
 def _answer_all(engine: Engine, user: str, review_id: int, now: datetime, **extra) -> None:
     """Answer every page of `user`'s questionnaire with plausible values."""
     form = questionnaire(engine, Actor(user), review_id, now)
-    for index, page in enumerate(form.pages):
+    for page in form.pages:
         values: dict[str, object] = dict(SSC)
         if page.startswith("audit:"):
             for entry in form.audit_page(page):
@@ -86,10 +90,10 @@ def _answer_all(engine: Engine, user: str, review_id: int, now: datetime, **extr
         if page.startswith("goalpost:"):
             for goal in form.goalpost_page(page):
                 values[f"decision:{goal.id}"] = "keep"
-        if page == "checkin":
-            values |= {f"checkin:{c.id}": "yes" for c in form.checkins}
+        if page.startswith("checkin:"):
+            values |= {f"checkin:{c.id}": "yes" for c in form.checkin_page(page)}
         values |= {"fit_score": "4"} | extra
-        save_page(engine, Actor(user), review_id, index, values, now)
+        save_page(engine, Actor(user), review_id, page, values, now)
 
 
 def test_cadence_words() -> None:
@@ -328,7 +332,7 @@ def test_closing_applies_pivots_as_history_and_turns_start_and_stop_into_commitm
 
     second = start_review_now(engine, Actor(MENTEE), Target(), T0 + timedelta(days=1)).review
     form = questionnaire(engine, Actor(MENTEE), second.id, T0 + timedelta(days=1))
-    assert form.pages[0] == "checkin" and len(form.checkins) == 3
+    assert form.pages[0] == "checkin:0" and len(form.checkins) == 3
     _answer_all(engine, MENTEE, second.id, T0 + timedelta(days=1))
     _answer_all(engine, MENTOR, second.id, T0 + timedelta(days=1))
     dispatcher(engine, settings).tick(T0 + timedelta(days=1, minutes=1))
@@ -375,3 +379,250 @@ def test_the_next_review_for_the_home_in_three_queries(engine: Engine) -> None:
         second.id: NextReview(T0 + timedelta(days=7), "open"),
         third.id: None,
     }
+
+
+def _meetings(engine: Engine) -> list[Meeting]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Meeting).order_by(Meeting.number)).all())
+
+
+def test_a_review_moves_with_its_meeting_when_that_is_skipped_rescheduled_or_stopped(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Planned for the hour after a meeting: when the meeting is skipped the review waits for
+    the next one (keeping its number and moving its messages); a new schedule takes it along;
+    no schedule calls it off."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    run = dispatcher(engine, settings)
+    run.tick(START)  # meeting 2 (1 Dec) planned, and review 1 after it
+    (review,) = _reviews(engine)
+    assert review.opens_at == START + timedelta(weeks=1, hours=1)
+
+    skip_next(engine, Actor(MENTEE), Target(), START + timedelta(days=1))
+    run.tick(START + timedelta(weeks=1))  # the skipped meeting's hour: meeting 3 is planned
+    (review,) = _reviews(engine)
+    assert (review.number, review.opens_at) == (1, START + timedelta(weeks=2, hours=1))
+    assert review.meeting_id == _meetings(engine)[-1].id
+    rows = _rows(engine, review.id)
+    assert rows[("review", "channel")].due_at == review.opens_at
+    assert rows[("reminder", "mentee")].due_at == review.opens_at + timedelta(days=2)
+    assert rows[("summary", "channel")].expires_at == review.closes_at + timedelta(days=1)
+    run.tick(START + timedelta(weeks=1, hours=1))  # when it would have opened: nothing
+    assert fake_slack.messages_in(PAIR_CHANNEL) == []
+
+    now = START + timedelta(weeks=1, hours=2)
+    schedule_meetings(engine, "weekly thu 10:00 Europe/Berlin", now=now)
+    (review,) = _reviews(engine)
+    thursday = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+    assert (review.number, review.opens_at) == (1, thursday + timedelta(hours=1))
+
+    schedule_off(engine, Actor(MENTOR), Target(), now)
+    (review,) = _reviews(engine)
+    assert (review.status, review.close_reason) == ("cancelled", "schedule turned off")
+    assert {row.status for row in _rows(engine, review.id).values()} == {"skipped"}
+    assert start_review_now(engine, Actor(MENTEE), Target(), now).review.number == 1
+
+
+def test_a_shorter_cadence_or_reviews_back_on_plan_one_for_the_next_meeting(
+    engine: Engine, settings: Settings
+) -> None:
+    """With a meeting planned and no review due under 4 weeks, `every 1 week` plans one for
+    that meeting; `off` calls it off; `on` again plans it afresh with the same number."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    dispatcher(engine, settings).tick(START)  # meeting 2 on 1 Dec: not four weeks on yet
+    assert _reviews(engine) == []
+    now = START + timedelta(hours=2)
+    shown = set_review_cadence(engine, Actor(MENTOR), Target(), 1, now)
+    assert shown.upcoming is not None
+    assert (shown.upcoming.number, shown.upcoming.opens_at) == (
+        1,
+        START + timedelta(weeks=1, hours=1),
+    )
+    assert set_review_cadence(engine, Actor(MENTOR), Target(), None, now).upcoming is None
+    again = set_review_cadence(engine, Actor(MENTEE), Target(), 2, now)
+    assert again.upcoming is None  # two weeks from pairing is not by 1 Dec
+    back = set_review_cadence(engine, Actor(MENTEE), Target(), 1, now)
+    assert back.upcoming is not None and back.upcoming.number == 1
+
+
+def test_review_now_brings_a_planned_review_forward_keeping_its_number(
+    engine: Engine, settings: Settings
+) -> None:
+    """A review planned for next week opens now instead: same review, same number, its
+    messages due now."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    dispatcher(engine, settings).tick(START)
+    (planned,) = _reviews(engine)
+    now = START + timedelta(hours=3)
+    started = start_review_now(engine, Actor(MENTEE), Target(), now).review
+    assert (started.id, started.number, started.opens_at) == (planned.id, 1, now)
+    assert _rows(engine, planned.id)[("review", "mentor")].due_at == now
+    assert len(_reviews(engine)) == 1
+
+
+def test_every_commitment_is_asked_about_in_one_review_only(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Commitments nobody checked in on are settled as unknown when their review closes: the
+    summary says "not answered", and the review after does not ask again."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    _goal(engine)
+    first = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    _answer_all(engine, MENTEE, first.id, T0)
+    _answer_all(engine, MENTOR, first.id, T0)
+    run = dispatcher(engine, settings)
+    run.tick(T0 + timedelta(minutes=1))
+    day = T0 + timedelta(days=1)
+    second = start_review_now(engine, Actor(MENTEE), Target(), day).review
+    assert questionnaire(engine, Actor(MENTOR), second.id, day).pages == ("checkin:0", "ssc")
+    run.tick(day + timedelta(days=7))  # nobody answered review 2
+    with session_scope(engine) as session:
+        made = session.exec(select(Commitment).where(Commitment.review_id == first.id)).all()
+    assert {(c.outcome, c.checked_in_review_id) for c in made} == {("unknown", second.id)}
+    summary = last_summary(engine, Actor(MENTEE), Target())
+    assert summary is not None and summary.review.number == 2
+    text = str(review_blocks.summary_message(summary))
+    assert "said they would START Bringing a draft: *not answered*" in text
+    later = day + timedelta(days=8)
+    third = start_review_now(engine, Actor(MENTEE), Target(), later).review
+    assert questionnaire(engine, Actor(MENTOR), third.id, later).pages == ("ssc",)
+
+
+def test_more_commitments_than_a_page_holds_are_checked_over_two_pages(engine: Engine) -> None:
+    """40 open commitments: two check-in pages of 30 and 10; every answer is kept and the form
+    completes after Stop/Start/Continue."""
+    pair = pair_up(engine, channel=PAIR_CHANNEL)
+    earlier = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    with session_scope(engine) as session:
+        session.add_all(
+            Commitment(
+                pair_id=pair.id,
+                review_id=earlier.id,
+                owner_id=MENTOR,
+                kind="start",
+                text=f"Thing {n}",
+                created_at=T0,
+            )
+            for n in range(40)
+        )
+    now = T0 + timedelta(hours=1)
+    form = questionnaire(engine, Actor(MENTOR), earlier.id, now)
+    assert form.pages == ("checkin:0", "checkin:1", "ssc")
+    assert [len(form.checkin_page(page)) for page in form.pages[:2]] == [30, 10]
+    for page in form.pages[:2]:
+        answers = {f"checkin:{c.id}": "partly" for c in form.checkin_page(page)}
+        assert save_page(engine, Actor(MENTOR), earlier.id, page, answers, now).next_page
+    done = save_page(engine, Actor(MENTOR), earlier.id, "ssc", SSC, now)
+    assert done.complete
+    with session_scope(engine) as session:
+        (answer,) = session.exec(select(ReviewAnswer)).all()
+    assert set(json.loads(answer.checkins).values()) == {"partly"}
+    assert len(json.loads(answer.checkins)) == 40
+
+
+def test_pages_are_saved_by_name_whatever_changed_while_the_form_was_open(engine: Engine) -> None:
+    """A win logged while the Stop/Start/Continue page is open adds an evidence page before it,
+    yet that page is saved as Stop/Start/Continue and the next is the goalposts; a goal closed
+    while the goalposts are open is no longer asked about, and nothing typed is refused."""
+    from mentoring.capture import Kind, capture
+    from mentoring.goals import set_goal_status
+
+    pair_up(engine, channel=PAIR_CHANNEL)
+    first, second = _goal(engine), _goal(engine, "Lead the billing migration by March 2027")
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    form = questionnaire(engine, Actor(MENTEE), review.id, T0)
+    assert form.pages == ("audit:0", "ssc", "goalpost:0", "fit")
+    audit = {f"item:goal:{first}": "on_track", f"item:goal:{second}": "done"}
+    save_page(engine, Actor(MENTEE), review.id, "audit:0", audit, T0)
+
+    capture(engine, Actor(MENTEE), Kind.WIN, "Shipped the billing export", Target(), T0)
+    saved = save_page(engine, Actor(MENTEE), review.id, "ssc", SSC, T0)
+    now_form = questionnaire(engine, Actor(MENTEE), review.id, T0)
+    assert now_form.pages == ("audit:0", "evidence", "ssc", "goalpost:0", "fit")
+    assert saved.next_page is not None and now_form.pages[saved.next_page] == "goalpost:0"
+
+    set_goal_status(engine, Actor(MENTEE), 2, GoalStatus.DONE, Target(), T0)
+    decisions = {f"decision:{first}": "keep", f"decision:{second}": "drop"}
+    saved = save_page(engine, Actor(MENTEE), review.id, "goalpost:0", decisions, T0)
+    assert saved.next_page == 4 and not saved.complete
+    with session_scope(engine) as session:
+        (answer,) = session.exec(select(ReviewAnswer)).all()
+    assert answer.stop == SSC["stop"] and json.loads(answer.goalposts) == {
+        str(first): {"decision": "keep"}
+    }
+
+
+def test_stop_start_continue_by_dm_completes_only_what_is_left(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """The mentor's DM reply completes their answer when there is nothing else to answer; with
+    commitments to check in on, it is saved and the rest waits for the form. Over 2,000
+    characters is refused and nothing is saved."""
+    from mentoring import inbox
+
+    pair_up(engine, channel=PAIR_CHANNEL)
+    _goal(engine)
+    run = dispatcher(engine, settings)
+    first = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    run.tick(T0)
+    reply = "stop: Rescheduling late\nstart: Reading drafts\ncontinue: Weekly calls"
+    filed = _dm_reply(engine, first.id, "Ev1", reply, T0 + timedelta(hours=1))
+    assert isinstance(filed, ReviewReplyFiled) and filed.complete and not filed.more_in_form
+    _answer_all(engine, MENTEE, first.id, T0 + timedelta(hours=1))
+    run.tick(T0 + timedelta(hours=2))  # both answered: review 1 closes
+
+    day = T0 + timedelta(days=1)
+    second = start_review_now(engine, Actor(MENTEE), Target(), day).review
+    run.tick(day)
+    too_long = _dm_reply(engine, second.id, "Ev2", "stop: " + "x" * 2001, day)
+    assert isinstance(too_long, inbox.Refused) and "2,001 characters" in str(too_long.error)
+    filed = _dm_reply(engine, second.id, "Ev3", reply, day)
+    assert isinstance(filed, ReviewReplyFiled)
+    assert filed.more_in_form and not filed.complete and filed.missing == ()
+    with session_scope(engine) as session:
+        answer = session.exec(select(ReviewAnswer).where(ReviewAnswer.review_id == second.id)).one()
+    assert answer.submitted_at is None and answer.stop == "Rescheduling late"
+    form = questionnaire(engine, Actor(MENTOR), second.id, day)
+    checkins = {f"checkin:{c.id}": "yes" for c in form.checkin_page("checkin:0")}
+    save_page(engine, Actor(MENTOR), second.id, "checkin:0", checkins, day)
+    filed = _dm_reply(engine, second.id, "Ev4", "continue: Weekly calls, and a monthly walk", day)
+    assert isinstance(filed, ReviewReplyFiled) and filed.complete
+
+
+def _dm_reply(engine: Engine, review_id: int, event_id: str, text: str, now: datetime):
+    """The mentor's reply in the thread of their review DM, as the inbox files it."""
+    from mentoring import inbox
+
+    with session_scope(engine) as session:
+        row = session.exec(
+            select(Delivery).where(
+                Delivery.review_id == review_id,
+                Delivery.kind == "review",
+                Delivery.audience == "mentor",
+            )
+        ).one()
+        channel, ts = row.channel, row.ts
+    assert channel is not None and ts is not None
+    event = {"type": "message", "channel": channel, "thread_ts": ts, "text": text}
+    inbox.record_delivery(engine, event_id, "message", event, now)
+    return inbox.apply_reply(engine, event_id, Actor(MENTOR), channel, ts, text, now)
+
+
+def test_ending_a_pair_calls_off_a_review_that_had_not_opened(
+    engine: Engine, settings: Settings
+) -> None:
+    """A planned review is cancelled, not closed: `/review` and the history never show an
+    empty "summary" for it."""
+    pair = pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    dispatcher(engine, settings).tick(START)
+    pairs.end_pair(engine, Actor(MENTOR), pair.id, START + timedelta(days=1))
+    (review,) = _reviews(engine)
+    assert (review.status, review.close_reason) == ("cancelled", "the mentorship ended")
+    assert last_summary(engine, Actor(MENTEE), Target(pair_id=pair.id)) is None

@@ -72,8 +72,9 @@ def ids(view: dict[str, Any], prefix: str) -> list[str]:
 
 def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: FrozenClock) -> None:
     """Cadence → "Review time" post and DMs → the mentee answers every page in the modal, the
-    mentor answers by DM → the summary in the channel → pivots and commitments applied → the
-    next agenda prompt and the next review bring the commitments back."""
+    mentor answers by DM → the summary in the channel, the Homes redrawn with the pivot → the
+    next agenda prompt lists the commitments → the next review asks about them, both answer
+    in the modal (the mentor after a DM reply) and its summary reports the check-ins."""
     wire.command("/goal", "Give a talk at PyCon US by May 2027", user=MENTEE)
     wire.command("/goal", "milestone 1 Submit the proposal by 2027-01-15", user=MENTEE)
     wire.command("/goal", "Lead the Q1 billing migration by March 2027", user=MENTEE)
@@ -164,7 +165,9 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     )
     assert "Saved your stop, start, continue for review 1" in texts(wire, MENTOR)[-1]
 
+    wire.fake.reset_calls()
     tick(clock.now)  # both answered: the summary now, not seven days later
+    assert "Lead the Q2 platform migration" in flatten_text(wire.home_of(MENTEE))
     summary = next(text for text in texts(wire, PAIR_CHANNEL) if "Review 1: summary" in text)
     (picture,) = wire.fake.uploads(PAIR_CHANNEL)
     assert picture.data.startswith(b"\x89PNG") and "review 1" in (picture.initial_comment or "")
@@ -196,21 +199,73 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     assert "Commitments from your last review" in texts(wire, MENTEE)[-1]
     assert "Introducing Lee to the PyCon reviewers" in texts(wire, MENTEE)[-1]
 
-    # The next review opens by asking about them.
+    # The next review opens by asking about them, and this time both answer in the modal.
     clock.now = START + timedelta(days=20, hours=1)
     assert "Review 2 is open" in wire.command("/review", "now", user=MENTEE).reply_text
+    wire.fake.reset_calls()
     tick(clock.now)
+    assert {c.args["user_id"] for c in wire.fake.calls_to("views.publish")} == {MENTOR, MENTEE}
     second_post = wire.fake.messages_in(PAIR_CHANNEL)[-1]
     assert "review 2" in second_post["text"]
     value = second_post["blocks"][-1]["elements"][0]["value"]
     wire.click(review_blocks.ANSWER_REVIEW, value, user=MENTEE, channel=PAIR_CHANNEL)
-    page = wire.fake.calls_to("views.open")[-1].args["view"]
-    assert page["title"]["text"] == "Last time"
-    asked = flatten_text(page)
+    mentee = Reviewer(wire, MENTEE, wire.fake.calls_to("views.open")[-1].args["view"])
+    assert mentee.title() == "Last time"
+    asked = flatten_text(mentee.view)
     assert "START: Sending the agenda a day ahead" in asked
     assert "STOP: Saying yes to every side project" in asked
     assert "Rescheduling late" not in asked  # the mentor's own commitments are theirs to check
+    start, stop = ids(mentee.view, "checkin:")
+    mentee.submit({start: "yes", stop: "partly"})
+    assert mentee.title() == "Roadmap audit"
+    mentee.submit({item: "on_track" for item in ids(mentee.view, "item:")})
+    assert mentee.title() == "Stop/Start/Continue"  # no win since review 1: no evidence page
+    mentee.submit(
+        {"stop": "nothing", "start": "Asking for feedback on drafts", "continue": "Mock talks"}
+    )
+    mentee.submit({decision: "keep" for decision in ids(mentee.view, "decision:")})
+    assert mentee.submit({"fit_score": "4"}) == {}
 
-    tick(START + timedelta(days=30))  # review 2 closes; review 1's summary was posted once
+    # The mentor answers Stop/Start/Continue by DM first: the check-ins still wait for the form.
+    mentor_dm = wire.fake.messages_in(MENTOR)[-1]
+    assert "Review 2" in flatten_text(mentor_dm)
+    wire.dm(
+        "EvReview2",
+        "stop: Rescheduling late\n"
+        "start: A monthly walk-through of the roadmap\n"
+        "continue: Reading drafts",
+        user=MENTOR,
+        thread_ts=mentor_dm["ts"],
+    )
+    assert "behind the *Answer review* button" in texts(wire, MENTOR)[-1]
+    button = mentor_dm["blocks"][1]["elements"][0]
+    wire.click(button["action_id"], button["value"], user=MENTOR)
+    mentor = Reviewer(wire, MENTOR, wire.fake.calls_to("views.open")[-1].args["view"])
+    assert mentor.title() == "Last time"
+    asked = flatten_text(mentor.view)
+    assert "Introducing Lee to the PyCon reviewers" in asked and "Sending the agenda" not in asked
+    first, second = ids(mentor.view, "checkin:")
+    mentor.submit({first: "no", second: "yes"})
+    assert mentor.title() == "Stop/Start/Continue"
+    prefilled = {
+        i["block_id"]: i["element"].get("initial_value")
+        for i in mentor.view["blocks"]
+        if i["type"] == "input"
+    }
+    assert prefilled["start"] == "A monthly walk-through of the roadmap"
+    assert mentor.submit({key: value for key, value in prefilled.items()}) == {}
+    assert "both answered" in texts(wire, MENTOR)[-1]
+
+    clock.now += timedelta(minutes=5)
+    tick(clock.now)
+    summary = next(text for text in texts(wire, PAIR_CHANNEL) if "Review 2: summary" in text)
+    assert "both answered" in summary
+    assert "said they would START Sending the agenda a day ahead: *yes*" in summary
+    assert "said they would STOP Saying yes to every side project: *partly*" in summary
+    assert "said they would START Introducing Lee to the PyCon reviewers: *no*" in summary
+    assert "said they would STOP Rescheduling late: *yes*" in summary
+    assert "A monthly walk-through of the roadmap" in summary  # a new commitment
+
+    tick(START + timedelta(days=30))  # nothing is posted twice
     summaries = [text for text in texts(wire, PAIR_CHANNEL) if ": summary" in text]
     assert [text.split(":")[0] for text in summaries] == ["Review 1", "Review 2"]
