@@ -8,8 +8,9 @@ it is submitted, so nothing typed is lost; the last page marks the answer comple
 Submitting again updates the same answer.
 
 A page is named (`audit:1`, `ssc`), not numbered, and is checked against the fields it showed:
-goals, milestones, wins or commitments that came or went while the modal was open neither
-shift the pages nor make a field the person cannot see required.
+goals, milestones, wins or commitments that came or went while the modal was open never make
+a page be read as another, nor a field the person cannot see required. When they made the
+pages slide past a question, the end of the form leads back to it (`first_gap`).
 
 Everything about the review arrives from outside (the modal's metadata, field ids), so every
 save checks again that the person is a member, the review is open, the page is theirs, and
@@ -121,6 +122,32 @@ class Questionnaire:
         start = _part(page) * CHECKINS_PER_PAGE
         return self.checkins[start : start + CHECKINS_PER_PAGE]
 
+    def first_gap(self, answer: ReviewAnswer) -> int | None:
+        """The first page holding a question `answer` has no answer to (pages slid while the
+        modal was open: a goal closed, say, so the next page started one goal later), or None."""
+        checked = json.loads(answer.checkins) if answer.checkins else {}
+        audit = json.loads(answer.audit) if answer.audit else {}
+        decided = json.loads(answer.goalposts) if answer.goalposts else {}
+        items = audit.get("items", {})
+        for index, page in enumerate(self.pages):
+            kind = page_kind(page)
+            if kind == "checkin":
+                gap = any(str(c.id) not in checked for c in self.checkin_page(page))
+            elif kind == "audit":
+                keys = []
+                for entry in self.audit_page(page):
+                    if not entry.continued:
+                        keys.append(f"goal:{entry.goal.id}")
+                    keys += [f"milestone:{m.id}" for m in entry.milestones]
+                gap = any(key not in items for key in keys)
+            elif kind == "goalpost":
+                gap = any(str(goal.id) not in decided for goal in self.goalpost_page(page))
+            else:
+                continue
+            if gap:
+                return index
+        return None
+
     def index_after(self, page: str) -> int | None:
         """The page that follows `page` in this questionnaire as it stands now (`page` may
         have been split or joined since it was shown); None when it was the last."""
@@ -190,6 +217,8 @@ def save_page(
         low_fit = _save(session, form, page, values, answer, now)
         answer.updated_at = now
         following = form.index_after(page)
+        if following is None:  # the end: unless something shifted past unanswered meanwhile
+            following = form.first_gap(answer)
         last = following is None
         if last:
             answer.submitted_at = now

@@ -216,8 +216,12 @@ def plan_review_for_meeting(
     one whose meeting was skipped or cancelled moves to this meeting."""
     pending = store.unfinished_review(session, pair.id or 0)
     if pending is not None:
-        if _pending(pending, now) and not _meeting_held(session, pending):
-            _move(session, pending, meeting.starts_at + AFTER_MEETING, now, meeting_id=meeting.id)
+        if _pending(pending, now) and _own_meeting(session, pending) is None:
+            if _comes_round(session, pair, meeting):
+                opens_at = meeting.starts_at + AFTER_MEETING
+                _move(session, pending, opens_at, now, meeting_id=meeting.id)
+            else:  # the cadence changed while it waited
+                _cancel(session, pending, "no longer due", now)
         return None
     if not _comes_round(session, pair, meeting):
         return None
@@ -233,7 +237,9 @@ def replan_review(session: Session, pair: Pair, now: datetime, reason: str) -> N
     pending = unfinished if unfinished is not None and _pending(unfinished, now) else None
     if unfinished is not None and pending is None:
         return
-    meeting = ledger.next_meeting(session, pair.id or 0, now)
+    # A review follows its own meeting while that still goes ahead, even one that has started.
+    meeting = _own_meeting(session, pending) if pending is not None else None
+    meeting = meeting or ledger.next_meeting(session, pair.id or 0, now)
     if meeting is not None and meeting.status == "skipped" and _every(session, pair.id or 0):
         return
     held = meeting if meeting is not None and meeting.status == "scheduled" else None
@@ -251,9 +257,10 @@ def _pending(review: Review, now: datetime) -> bool:
     return review.opens_at > now and review.started_by is None
 
 
-def _meeting_held(session: Session, review: Review) -> bool:
+def _own_meeting(session: Session, review: Review) -> Meeting | None:
+    """The meeting the review follows, while it goes ahead (not skipped or cancelled)."""
     meeting = ledger.get_meeting(session, review.meeting_id) if review.meeting_id else None
-    return meeting is None or meeting.status == "scheduled"
+    return meeting if meeting is not None and meeting.status == "scheduled" else None
 
 
 def _comes_round(session: Session, pair: Pair, meeting: Meeting) -> bool:
@@ -325,11 +332,14 @@ def _open(
     return review
 
 
-def _cancel(session: Session, review: Review, reason: str, now: datetime) -> None:
-    """Call a review off with `reason`. One that never opened gives its number back (the
-    next review takes it; people only ever saw it as "next")."""
+def _cancel(
+    session: Session, review: Review, reason: str, now: datetime, *, unseen: bool = False
+) -> None:
+    """Call a review off with `reason`. One that never opened (or, `unseen`, is called off as
+    it opens, before any of its messages went out) gives its number back: the next review
+    takes it, since nobody saw this one as more than "next"."""
     review.status, review.closed_at, review.close_reason = store.CANCELLED, now, reason
-    if review.opens_at > now:
+    if unseen or review.opens_at > now:
         review.number = -(review.id or 0)
     session.add(review)
     store.end_review_rows(session, review.id or 0, reason, now)
@@ -398,8 +408,14 @@ def prepare_review_row(
         return "too late: the review had closed"
     schedule = ledger.schedule_of(session, pair.id or 0)
     paused = schedule.paused_until if schedule is not None else None
-    if paused is not None and review.opens_at.date() < paused and review.started_by is None:
-        _cancel(session, review, f"paused until {paused.isoformat()}", now)  # not /review now
+    if (
+        row.kind == "review"  # a pause stops a review from opening, not one under way
+        and paused is not None
+        and review.opens_at.date() < paused
+        and review.started_by is None  # not /review now
+        and not store.any_sent(session, review.id or 0)
+    ):
+        _cancel(session, review, f"paused until {paused.isoformat()}", now, unseen=True)
         return f"paused until {paused.isoformat()}"
     if row.kind == "reminder":
         user = pair.mentor_id if row.audience == "mentor" else pair.mentee_id

@@ -166,6 +166,14 @@ def end_review_rows(session: Session, review_id: int, reason: str, now: datetime
     return result.rowcount
 
 
+def any_sent(session: Session, review_id: int) -> bool:
+    """Whether any of the review's messages went out."""
+    statement = select(Delivery.id).where(
+        col(Delivery.review_id) == review_id, Delivery.status == "sent"
+    )
+    return session.exec(statement.limit(1)).first() is not None
+
+
 def planned_rows(session: Session, review_id: int) -> Sequence[Delivery]:
     """The review's messages not claimed yet."""
     statement = select(Delivery).where(

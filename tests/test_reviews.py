@@ -626,3 +626,102 @@ def test_ending_a_pair_calls_off_a_review_that_had_not_opened(
     (review,) = _reviews(engine)
     assert (review.status, review.close_reason) == ("cancelled", "the mentorship ended")
     assert last_summary(engine, Actor(MENTEE), Target(pair_id=pair.id)) is None
+
+
+def test_a_review_stays_with_a_meeting_that_went_ahead(engine: Engine, settings: Settings) -> None:
+    """In the hour between a meeting's start and its review, restating the cadence or turning
+    the schedule off leaves that review where it is: only the meetings after it change."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    run = dispatcher(engine, settings)
+    run.tick(START)
+    (planned,) = _reviews(engine)
+    held = planned.opens_at - timedelta(hours=1)
+    run.tick(held)  # the meeting starts; the one after is planned
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, held + timedelta(minutes=20))
+    schedule_off(engine, Actor(MENTEE), Target(), held + timedelta(minutes=30))
+    (review,) = _reviews(engine)
+    assert (review.status, review.number, review.opens_at) == ("open", 1, planned.opens_at)
+    assert _rows(engine, review.id)[("review", "channel")].status == "planned"
+
+
+def test_a_review_waiting_on_a_skipped_meeting_follows_a_cadence_change(
+    engine: Engine, settings: Settings
+) -> None:
+    """Reviews set to every 26 weeks while the planned one waits on a skipped meeting: it is
+    called off when the next meeting is planned (and gives its number back), not moved."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    run = dispatcher(engine, settings)
+    run.tick(START)
+    skip_next(engine, Actor(MENTEE), Target(), START + timedelta(days=1))
+    set_review_cadence(engine, Actor(MENTOR), Target(), 26, START + timedelta(days=1))
+    run.tick(START + timedelta(weeks=1))
+    (review,) = _reviews(engine)
+    assert (review.status, review.close_reason) == ("cancelled", "no longer due")
+    later = START + timedelta(weeks=1, hours=2)
+    assert start_review_now(engine, Actor(MENTEE), Target(), later).review.number == 1
+
+
+def test_a_pause_stops_a_review_opening_but_not_one_under_way(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """A review due during a pause is called off as it would open and gives its number back;
+    one already open when the pause is set carries on to its reminder and summary."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    run = dispatcher(engine, settings)
+    run.tick(START)
+    (planned,) = _reviews(engine)
+    pause(engine, Actor(MENTOR), Target(), date(2026, 12, 20), START + timedelta(hours=1))
+    run.tick(planned.opens_at)
+    (called_off,) = _reviews(engine)
+    assert called_off.status == "cancelled" and called_off.number < 0
+
+    pause(engine, Actor(MENTOR), Target(), None, planned.opens_at + timedelta(hours=1))
+    now = planned.opens_at + timedelta(hours=2)
+    review = start_review_now(engine, Actor(MENTEE), Target(), now).review
+    assert review.number == 1
+    run.tick(now)
+    pause(engine, Actor(MENTOR), Target(), date(2027, 1, 20), now + timedelta(hours=1))
+    run.tick(now + timedelta(days=2))
+    assert "A reminder" in fake_slack.messages_in(MENTOR)[-1]["text"]
+    run.tick(now + timedelta(days=7))
+    assert [(r.number, r.status) for r in _reviews(engine)][-1] == (1, "closed")
+
+
+def test_a_goal_that_slid_off_the_goalpost_pages_is_asked_about_at_the_end(
+    engine: Engine,
+) -> None:
+    """Twelve goals over two goalpost pages; goal 1 is marked done while the first is open, so
+    the second page starts at goal 12. The form doesn't finish at the fit page: it goes back to
+    the page that now holds goal 11, and completes once that is answered."""
+    from mentoring.goals import set_goal_status
+
+    pair_up(engine, channel=PAIR_CHANNEL)
+    goals = [_goal(engine, f"Give talk {n} at PyCon by May 2027") for n in range(1, 13)]
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    form = questionnaire(engine, Actor(MENTEE), review.id, T0)
+    first_page = [goal.id for goal in form.goalpost_page("goalpost:0")]
+    assert first_page == goals[:10]
+    save_page(engine, Actor(MENTEE), review.id, "ssc", SSC, T0)
+    set_goal_status(engine, Actor(MENTOR), 1, GoalStatus.DONE, Target(), T0)
+
+    keep = {f"decision:{goal}": "keep" for goal in first_page}
+    save_page(engine, Actor(MENTEE), review.id, "goalpost:0", keep, T0)
+    form = questionnaire(engine, Actor(MENTEE), review.id, T0)
+    assert [goal.id for goal in form.goalpost_page("goalpost:1")] == [goals[11]]
+    save_page(engine, Actor(MENTEE), review.id, "goalpost:1", {f"decision:{goals[11]}": "keep"}, T0)
+    audit = {f"item:goal:{goal}": "on_track" for goal in goals}
+    save_page(engine, Actor(MENTEE), review.id, "audit:0", audit, T0)
+    back = save_page(engine, Actor(MENTEE), review.id, "fit", {"fit_score": "4"}, T0)
+    assert not back.complete and back.next_page is not None
+    assert form.pages[back.next_page] == "goalpost:0"
+    assert goals[10] in [goal.id for goal in form.goalpost_page("goalpost:0")]
+    again = {f"decision:{goal.id}": "keep" for goal in form.goalpost_page("goalpost:0")}
+    save_page(engine, Actor(MENTEE), review.id, "goalpost:0", again, T0)
+    done = save_page(engine, Actor(MENTEE), review.id, "fit", {"fit_score": "4"}, T0)
+    assert done.complete
