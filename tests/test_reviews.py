@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from bot.settings import Settings
 from handlers import review_blocks
+from handlers.dispatch import Dispatcher
 from mentoring import pairs
 from mentoring.errors import InvalidInput, NotAllowed
 from mentoring.goals import goal_history
@@ -73,6 +74,18 @@ def _rows(engine: Engine, review_id: int) -> dict[tuple[str, str], Delivery]:
 def _reviews(engine: Engine) -> list[Review]:
     with session_scope(engine) as session:
         return list(session.exec(select(Review).order_by(Review.number)).all())
+
+
+def _weekly_with_a_review(engine: Engine, settings: Settings) -> tuple[Dispatcher, Review]:
+    """A pair meeting weekly from 24 Nov with reviews every week: after the first meeting's
+    pass, review 1 is planned for the hour after the meeting of 1 Dec."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
+    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
+    run = dispatcher(engine, settings)
+    run.tick(START)
+    (planned,) = _reviews(engine)
+    return run, planned
 
 
 def _answer_all(engine: Engine, user: str, review_id: int, now: datetime, **extra) -> None:
@@ -392,12 +405,7 @@ def test_a_review_moves_with_its_meeting_when_that_is_skipped_rescheduled_or_sto
     """Planned for the hour after a meeting: when the meeting is skipped the review waits for
     the next one (keeping its number and moving its messages); a new schedule takes it along;
     no schedule calls it off."""
-    pair_up(engine, channel=PAIR_CHANNEL)
-    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
-    run = dispatcher(engine, settings)
-    run.tick(START)  # meeting 2 (1 Dec) planned, and review 1 after it
-    (review,) = _reviews(engine)
+    run, review = _weekly_with_a_review(engine, settings)
     assert review.opens_at == START + timedelta(weeks=1, hours=1)
 
     skip_next(engine, Actor(MENTEE), Target(), START + timedelta(days=1))
@@ -453,11 +461,7 @@ def test_review_now_brings_a_planned_review_forward_keeping_its_number(
 ) -> None:
     """A review planned for next week opens now instead: same review, same number, its
     messages due now."""
-    pair_up(engine, channel=PAIR_CHANNEL)
-    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
-    dispatcher(engine, settings).tick(START)
-    (planned,) = _reviews(engine)
+    _run, planned = _weekly_with_a_review(engine, settings)
     now = START + timedelta(hours=3)
     started = start_review_now(engine, Actor(MENTEE), Target(), now).review
     assert (started.id, started.number, started.opens_at) == (planned.id, 1, now)
@@ -618,25 +622,17 @@ def test_ending_a_pair_calls_off_a_review_that_had_not_opened(
 ) -> None:
     """A planned review is cancelled, not closed: `/review` and the history never show an
     empty "summary" for it."""
-    pair = pair_up(engine, channel=PAIR_CHANNEL)
-    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
-    dispatcher(engine, settings).tick(START)
-    pairs.end_pair(engine, Actor(MENTOR), pair.id, START + timedelta(days=1))
+    _run, planned = _weekly_with_a_review(engine, settings)
+    pairs.end_pair(engine, Actor(MENTOR), planned.pair_id, START + timedelta(days=1))
     (review,) = _reviews(engine)
     assert (review.status, review.close_reason) == ("cancelled", "the mentorship ended")
-    assert last_summary(engine, Actor(MENTEE), Target(pair_id=pair.id)) is None
+    assert last_summary(engine, Actor(MENTEE), Target(pair_id=planned.pair_id)) is None
 
 
 def test_a_review_stays_with_a_meeting_that_went_ahead(engine: Engine, settings: Settings) -> None:
     """In the hour between a meeting's start and its review, restating the cadence or turning
     the schedule off leaves that review where it is: only the meetings after it change."""
-    pair_up(engine, channel=PAIR_CHANNEL)
-    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
-    run = dispatcher(engine, settings)
-    run.tick(START)
-    (planned,) = _reviews(engine)
+    run, planned = _weekly_with_a_review(engine, settings)
     held = planned.opens_at - timedelta(hours=1)
     run.tick(held)  # the meeting starts; the one after is planned
     set_review_cadence(engine, Actor(MENTOR), Target(), 1, held + timedelta(minutes=20))
@@ -651,11 +647,7 @@ def test_a_review_waiting_on_a_skipped_meeting_follows_a_cadence_change(
 ) -> None:
     """Reviews set to every 26 weeks while the planned one waits on a skipped meeting: it is
     called off when the next meeting is planned (and gives its number back), not moved."""
-    pair_up(engine, channel=PAIR_CHANNEL)
-    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
-    run = dispatcher(engine, settings)
-    run.tick(START)
+    run, _planned = _weekly_with_a_review(engine, settings)
     skip_next(engine, Actor(MENTEE), Target(), START + timedelta(days=1))
     set_review_cadence(engine, Actor(MENTOR), Target(), 26, START + timedelta(days=1))
     run.tick(START + timedelta(weeks=1))
@@ -670,12 +662,7 @@ def test_a_pause_stops_a_review_opening_but_not_one_under_way(
 ) -> None:
     """A review due during a pause is called off as it would open and gives its number back;
     one already open when the pause is set carries on to its reminder and summary."""
-    pair_up(engine, channel=PAIR_CHANNEL)
-    schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    set_review_cadence(engine, Actor(MENTOR), Target(), 1, T0)
-    run = dispatcher(engine, settings)
-    run.tick(START)
-    (planned,) = _reviews(engine)
+    run, planned = _weekly_with_a_review(engine, settings)
     pause(engine, Actor(MENTOR), Target(), date(2026, 12, 20), START + timedelta(hours=1))
     run.tick(planned.opens_at)
     (called_off,) = _reviews(engine)
