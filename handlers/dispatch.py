@@ -191,14 +191,7 @@ class Dispatcher:
         """Redraw the App Home of pairs whose review opened, closed or was called off in this
         batch. Only those: what merely moves with time (the next meeting) is drawn afresh
         whenever a Home is opened, and views.publish has a rate limit of its own."""
-        pairs = {
-            item.pair.id for item in prepared if isinstance(item, Outgoing) and item.redraws_home
-        }
-        pairs |= {
-            item.redraws_home_of
-            for item in prepared
-            if isinstance(item, Skipped) and item.redraws_home_of is not None
-        }
+        pairs = {item.redraws_home_of for item in prepared if item.redraws_home_of is not None}
         for pair_id in sorted(pairs):
             flows.redraw_homes(self.engine, self.clock, self.client, pair_id)
 

@@ -108,11 +108,12 @@ class EdgeNote:
 
 @dataclass(frozen=True)
 class Layout:
-    """Where everything goes, in dates: the window, the rows, the marks in drawing order and the
-    notes for marks beyond the window."""
+    """Where everything goes, in dates: the window, the rows (each goal's, by number), the
+    marks in drawing order and the notes for marks beyond the window."""
 
     window: Window
     rows: int
+    row_of: dict[int, int]
     marks: tuple[Placed, ...]
     notes: tuple[EdgeNote, ...]
 
@@ -149,7 +150,7 @@ def lay_out(picture: RoadmapPicture) -> Layout:
         place(_MILESTONE_LABEL[milestone.state], row_of[milestone.goal_number], milestone.due_on)
     for win in picture.wins:
         place("win", row_of[win.goal_number] + 0.28 if win.goal_number in row_of else 0, win.on)
-    return Layout(window, rows, tuple(marks), _notes(marks))
+    return Layout(window, rows, row_of, tuple(marks), _notes(marks))
 
 
 def _notes(marks: Iterable[Placed]) -> tuple[EdgeNote, ...]:
@@ -201,9 +202,8 @@ def roadmap_figure(picture: RoadmapPicture) -> Figure:
 
 def _draw(axes: Axes, picture: RoadmapPicture, layout: Layout) -> list[Line2D]:
     """Draw everything on `axes`; returns the legend entries for what was drawn."""
-    rows, window = layout.rows, layout.window
+    rows, window, row_of = layout.rows, layout.window, layout.row_of
     scale = _Scale(picture, window)
-    row_of = {goal.number: rows - 1 - index for index, goal in enumerate(picture.goals)}
     shown: dict[str, Line2D] = {}
 
     def mark(x: float, y: float, key: str, style: dict[str, object], size: float = 11) -> None:

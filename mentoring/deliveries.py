@@ -95,21 +95,20 @@ class Outgoing:
     attention: str | None = None
     nudge: NudgeInfo | None = None  # for a drift nudge
 
-    @property
-    def redraws_home(self) -> bool:
-        """Sending this changes what the pair's App Home shows: a review opens (its channel
-        post) or closes (its summary, which applied what it decided)."""
-        return home_changes(self.kind, self.audience, self.review is not None)
+    redraws_home_of: int | None = None  # see `_redraws_home`
 
 
 @dataclass(frozen=True)
 class Skipped:
     reason: str
-    redraws_home_of: int | None = None  # a review called off or closed: the pair's Home changed
+    redraws_home_of: int | None = None  # see `_redraws_home`
 
 
-def home_changes(kind: str, audience: str, review: bool) -> bool:
-    return review and audience == "channel" and kind in ("review", "summary")
+def _redraws_home(row: Delivery) -> int | None:
+    """The pair whose App Home this row changes, sent or skipped: a review's channel post
+    (it opens, or is called off) and its summary (it closed and applied what it decided)."""
+    review_event = row.review_id is not None and row.audience == "channel"
+    return row.pair_id if review_event and row.kind in ("review", "summary") else None
 
 
 # Planning
@@ -184,8 +183,7 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
                 session, delivery_id, worker, now, status=ledger.SKIPPED, reason=reason
             )
             logger.info("delivery skipped", extra={"delivery": delivery_id, "reason": reason})
-            changed = home_changes(row.kind, row.audience, row.review_id is not None)
-            return Skipped(reason, pair.id if changed else None)
+            return Skipped(reason, _redraws_home(row))
         carry = None
         if meeting is not None and row.kind != "attention":
             carry = _carry_forward(session, pair, meeting, now)
@@ -212,6 +210,7 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
             agenda=agenda,
             attention=row.reason if row.kind == "attention" else None,
             nudge=nudge,
+            redraws_home_of=_redraws_home(row),
         )
 
 

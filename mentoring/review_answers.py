@@ -125,10 +125,8 @@ class Questionnaire:
     def first_gap(self, answer: ReviewAnswer) -> int | None:
         """The first page holding a question `answer` has no answer to (pages slid while the
         modal was open: a goal closed, say, so the next page started one goal later), or None."""
-        checked = json.loads(answer.checkins) if answer.checkins else {}
-        audit = json.loads(answer.audit) if answer.audit else {}
-        decided = json.loads(answer.goalposts) if answer.goalposts else {}
-        items = audit.get("items", {})
+        checked, decided = json.loads(answer.checkins), json.loads(answer.goalposts)
+        items = json.loads(answer.audit).get("items", {})
         for index, page in enumerate(self.pages):
             kind = page_kind(page)
             if kind == "checkin":
@@ -369,7 +367,7 @@ def _save(
     low_fit = False
     kind = page_kind(page)
     if kind == "checkin":
-        checkins = json.loads(answer.checkins) if answer.checkins else {}
+        checkins = json.loads(answer.checkins)
         for commitment in form.checkins:
             key = f"checkin:{commitment.id}"
             if key not in values:
@@ -546,7 +544,7 @@ def answer_by_dm_in(
         if not value
     )
     form = _questionnaire(session, review, pair, actor.user_id, role)
-    checked: dict[str, str] = json.loads(answer.checkins) if answer.checkins else {}
+    checked: dict[str, str] = json.loads(answer.checkins)
     unchecked = any(checked.get(str(c.id)) not in CHECKIN_OUTCOMES for c in form.checkins)
     more_in_form = role == Role.MENTEE or unchecked
     if answer.submitted_at is None and not missing and not more_in_form:

@@ -45,7 +45,6 @@ REMIND_AFTER = timedelta(days=2)
 OPEN_FOR = timedelta(days=7)
 EARLY = timedelta(days=1)  # a meeting this close to the cadence's date carries the review
 SUMMARY_WINDOW = timedelta(days=1)
-ZERO = timedelta(0)
 
 # (kind, audience, due after opening): the review's messages in the ledger
 MESSAGES = (
@@ -315,8 +314,8 @@ def _open(
     session.add(review)
     session.flush()
     review_id = review.id or 0
-    for kind, audience, after in MESSAGES:
-        due = opens_at + after
+    for kind, audience, _after in MESSAGES:
+        due, expires = _message_times(review, kind, audience)
         session.add(
             ledger.new_delivery(
                 pair_id=pair_id,
@@ -325,11 +324,18 @@ def _open(
                 kind=kind,
                 audience=audience,
                 due_at=due,
-                expires_at=review.closes_at + (SUMMARY_WINDOW if kind == "summary" else ZERO),
+                expires_at=expires,
                 now=now,
             )
         )
     return review
+
+
+def _message_times(review: Review, kind: str, audience: str) -> tuple[datetime, datetime]:
+    """When one of the review's messages is due, and until when it is still worth sending."""
+    after = next(delay for k, a, delay in MESSAGES if (k, a) == (kind, audience))
+    window = SUMMARY_WINDOW if kind == "summary" else timedelta(0)
+    return review.opens_at + after, review.closes_at + window
 
 
 def _cancel(
@@ -358,11 +364,9 @@ def _move(
     review.opens_at, review.closes_at = opens_at, opens_at + OPEN_FOR
     review.meeting_id, review.started_by = meeting_id, started_by
     session.add(review)
-    after = {(kind, audience): delay for kind, audience, delay in MESSAGES}
     for row in store.planned_rows(session, review.id or 0):
-        row.due_at = row.next_at = opens_at + after[(row.kind, row.audience)]
-        row.expires_at = review.closes_at + (SUMMARY_WINDOW if row.kind == "summary" else ZERO)
-        row.updated_at = now
+        row.due_at, row.expires_at = _message_times(review, row.kind, row.audience)
+        row.next_at, row.updated_at = row.due_at, now
         session.add(row)
 
 

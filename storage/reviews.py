@@ -36,17 +36,6 @@ def unfinished_review(session: Session, pair_id: int) -> Review | None:
     return session.exec(statement.order_by(col(Review.number).desc())).first()
 
 
-def last_held_review(session: Session, pair_id: int) -> Review | None:
-    """The latest review that was not cancelled: the cadence counts from its opening."""
-    statement = (
-        select(Review)
-        .where(Review.pair_id == pair_id, Review.status != CANCELLED)
-        .order_by(col(Review.number).desc())
-        .limit(1)
-    )
-    return session.exec(statement).first()
-
-
 def unfinished_of(session: Session, pair_ids: Sequence[int]) -> Sequence[Review]:
     """The reviews in progress or planned, of several pairs at once."""
     if not pair_ids:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import col, select
 
-from mentoring import pairs
 from mentoring.model import Actor
 from storage.db import session_scope
 from storage.models import AgendaItem, Delivery, Milestone
@@ -23,7 +22,7 @@ from tests.conftest import (
     flatten_text,
     texts,
 )
-from tests.support import T0, TEAM
+from tests.support import T0, pair_up
 
 pytestmark = pytest.mark.both_backends
 
@@ -107,15 +106,7 @@ def test_a_mentee_in_two_pairs_can_type_the_suggested_command_in_their_dm(
 ) -> None:
     """Lee is mentee of Maria and mentor of Sam: the nudge names the pair, so each suggested
     command, typed in the DM as shown, works where the bare one is refused as ambiguous."""
-    pairs.create_pair(
-        wire.services.engine,
-        Actor(MENTEE),
-        team_id=TEAM,
-        mentor_id=MENTEE,
-        mentee_id=SECOND_MENTEE,
-        channel_id="CSECOND",
-        now=wire.services.clock(),
-    )
+    pair_up(wire.services.engine, MENTEE, SECOND_MENTEE, "CSECOND", actor=Actor(MENTEE))
     wire.command("/mentor", "schedule weekly thu 15:00", user=MENTEE)
     wire.command("/goal", "Give a talk at PyCon by June 2027", user=MENTEE)
     wire.command("/goal", "milestone 1 Pick a topic by 2026-11-23", user=MENTEE)
