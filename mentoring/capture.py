@@ -86,9 +86,10 @@ def _save(
     session: Session, actor: Actor, pair: Pair, parsed: GoalText | WinText, now: datetime
 ) -> GoalAdded | WinLogged:
     require_active(pair)
+    info = PairInfo.of(pair)
     if isinstance(parsed, GoalText):
-        return GoalAdded(add_goal_in(session, actor, pair, parsed, now), PairInfo.of(pair))
-    return WinLogged(log_win_in(session, actor, pair, parsed, now), PairInfo.of(pair))
+        return GoalAdded(add_goal_in(session, actor, pair, parsed, now), info).changing(info.id)
+    return WinLogged(log_win_in(session, actor, pair, parsed, now), info).changing(info.id)
 
 
 def keep_note_in(session: Session, actor: Actor, text: str, now: datetime) -> int:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from mentoring.dates import check_picked_due, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
-from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Target
+from mentoring.model import Actor, GoalInfo, GoalStatus, Outcome, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
 from storage import reviews
@@ -35,7 +35,7 @@ class GoalList:
 
 
 @dataclass(frozen=True)
-class GoalChanged:
+class GoalChanged(Outcome):
     goal: GoalInfo
     pair: PairInfo
     previous: GoalStatus
@@ -118,7 +118,7 @@ def _change(
     goal.status = status.value
     goal.closed_at = None if status == GoalStatus.OPEN else now
     session.add(goal)
-    return GoalChanged(GoalInfo.of(goal), PairInfo.of(pair), previous)
+    return GoalChanged(GoalInfo.of(goal), PairInfo.of(pair), previous).changing(goal.pair_id)
 
 
 def parse_goal_edit(outcome: str, evidence: str, due_on: date | None, today: date) -> GoalText:
@@ -143,7 +143,7 @@ def edit_goal(engine: Engine, actor: Actor, goal_id: int, goal: GoalText) -> Goa
             raise InvalidInput(f"Goal {row.number} is {row.status}; only open goals are edited.")
         row.text, row.due_on = goal.text, goal.due_on
         session.add(row)
-        return GoalInfo.of(row)
+        return GoalInfo.of(row).changing(row.pair_id)
 
 
 def goal_of(engine: Engine, actor: Actor, goal_id: int) -> GoalInfo:

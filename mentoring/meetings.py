@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from mentoring.cadence import Cadence, CadenceSpec, first_cadence
 from mentoring.errors import FieldError, InvalidInput, NotFound
-from mentoring.model import Actor, PairInfo, Target
+from mentoring.model import Actor, Outcome, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from mentoring.reviews import plan_review_for_meeting, replan_review
 from storage import ledger
@@ -44,7 +44,7 @@ DEFAULT_OFFSETS = Offsets(timedelta(hours=24), timedelta(hours=1), timedelta(hou
 
 
 @dataclass(frozen=True)
-class MeetingInfo:
+class MeetingInfo(Outcome):
     id: int
     number: int
     local_date: date
@@ -66,7 +66,7 @@ class MeetingInfo:
 
 
 @dataclass(frozen=True)
-class ScheduleView:
+class ScheduleView(Outcome):
     pair: PairInfo
     cadence: Cadence | None
     offsets: Offsets
@@ -77,7 +77,7 @@ class ScheduleView:
 
 
 @dataclass(frozen=True)
-class ActionInfo:
+class ActionInfo(Outcome):
     id: int
     number: int
     owner_id: str
@@ -114,14 +114,14 @@ class AgendaView:
 
 
 @dataclass(frozen=True)
-class AgendaAdded:
+class AgendaAdded(Outcome):
     pair: PairInfo
     item: AgendaEntry
     meeting: MeetingInfo | None
 
 
 @dataclass(frozen=True)
-class ActionAdded:
+class ActionAdded(Outcome):
     pair: PairInfo
     action: ActionInfo
 
@@ -182,7 +182,7 @@ def set_schedule(
         schedule.updated_by, schedule.updated_at = actor.user_id, now
         session.add(schedule)
         plan_next_meeting(session, schedule, now, now)
-        return _view(session, pair, schedule, now)
+        return _view(session, pair, schedule, now).changing(pair.id or 0)
 
 
 def show_schedule(
@@ -221,7 +221,7 @@ def schedule_off(engine: Engine, actor: Actor, target: Target, now: datetime) ->
         schedule.active = False
         schedule.next_plan_at = None
         replan_review(session, pair, now, "schedule turned off")
-    return PairInfo.of(pair)
+    return PairInfo.of(pair).changing(pair.id or 0)
 
 
 def set_offsets(
@@ -261,7 +261,7 @@ def skip_next(engine: Engine, actor: Actor, target: Target, now: datetime) -> Me
         meeting.status = "skipped"
         session.add(meeting)
         ledger.end_planned(session, meeting.id or 0, ledger.SKIPPED, SKIPPED_BY_MEMBER, now)
-        return MeetingInfo.of(meeting)
+        return MeetingInfo.of(meeting).changing(meeting.pair_id)
 
 
 def unskip(engine: Engine, actor: Actor, meeting_id: int, now: datetime) -> MeetingInfo:
@@ -276,7 +276,7 @@ def unskip(engine: Engine, actor: Actor, meeting_id: int, now: datetime) -> Meet
         meeting.status = "scheduled"
         session.add(meeting)
         ledger.reopen_skipped(session, meeting.id or 0, SKIPPED_BY_MEMBER, now)
-        return MeetingInfo.of(meeting)
+        return MeetingInfo.of(meeting).changing(meeting.pair_id)
 
 
 def pause(
@@ -287,7 +287,8 @@ def pause(
         if until is None and schedule.paused_until is None:
             raise InvalidInput("Your meetings aren't paused.")
         schedule.paused_until = until
-    return show_schedule(engine, actor, Target(pair_id=pair.id), now)
+    shown = show_schedule(engine, actor, Target(pair_id=pair.id), now)
+    return shown.changing(shown.pair.id)
 
 
 def plan_next_meeting(
@@ -448,7 +449,7 @@ def add_agenda_item_in(
         PairInfo.of(pair),
         AgendaEntry.of(item),
         MeetingInfo.of(meeting) if meeting is not None else None,
-    )
+    ).changing(pair.id or 0)
 
 
 def add_action(
@@ -483,7 +484,7 @@ def add_action_in(
     )
     session.add(item)
     session.flush()
-    return ActionAdded(PairInfo.of(pair), ActionInfo.of(item))
+    return ActionAdded(PairInfo.of(pair), ActionInfo.of(item)).changing(pair.id or 0)
 
 
 def close_action(
@@ -498,7 +499,7 @@ def close_action(
             raise InvalidInput(f"Action item {number} is already done.")
         item.status, item.closed_at = "done", now
         session.add(item)
-        return ActionInfo.of(item)
+        return ActionInfo.of(item).changing(item.pair_id)
 
 
 def reopen_action(engine: Engine, actor: Actor, action_id: int) -> ActionInfo:
@@ -510,7 +511,7 @@ def reopen_action(engine: Engine, actor: Actor, action_id: int) -> ActionInfo:
         _active_pair(session, actor, Target(pair_id=item.pair_id))  # raises unless theirs
         item.status, item.closed_at = "open", None
         session.add(item)
-        return ActionInfo.of(item)
+        return ActionInfo.of(item).changing(item.pair_id)
 
 
 def _item_text(text: str, limit: int, example: str) -> str:

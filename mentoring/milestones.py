@@ -15,7 +15,7 @@ from sqlmodel import Session
 from mentoring.dates import check_picked_due, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.goals import find_goal_in
-from mentoring.model import Actor, GoalInfo, PairInfo, Target
+from mentoring.model import Actor, GoalInfo, Outcome, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
 from storage.db import session_scope
@@ -26,7 +26,7 @@ MILESTONE_EXAMPLE = "`/goal milestone 2 Submit the talk proposal by 2027-01-15`"
 
 
 @dataclass(frozen=True)
-class MilestoneInfo:
+class MilestoneInfo(Outcome):
     id: int
     goal_number: int
     number: int
@@ -57,7 +57,7 @@ class MilestoneInfo:
 
 
 @dataclass(frozen=True)
-class Roadmap:
+class Roadmap(Outcome):
     """A goal and its milestones, in order."""
 
     pair: PairInfo
@@ -131,7 +131,7 @@ def add_step(
             )
         )
         session.flush()
-        return _roadmap(session, pair, goal)
+        return _roadmap(session, pair, goal).changing(pair.id or 0)
 
 
 def roadmap(engine: Engine, actor: Actor, target: Target, goal_number: int) -> Roadmap:
@@ -180,7 +180,7 @@ def _set_done(
     milestone.status = "done" if done else "open"
     milestone.done_at = now if done else None
     session.add(milestone)
-    return MilestoneInfo.of(milestone, goal.number)
+    return MilestoneInfo.of(milestone, goal.number).changing(milestone.pair_id)
 
 
 def _roadmap(session: Session, pair: Pair, goal: Goal) -> Roadmap:

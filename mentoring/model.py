@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Self
 
 from storage.models import ACTIVE, Goal, Pair, Win
 
@@ -18,6 +19,19 @@ class GoalStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
     DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Base of what the rules hand back. `changed` names the pairs whose data a rule changed —
+    what their members see on their App Home — so that the Slack side can redraw those Homes in
+    one place; a rule that only reads leaves it empty."""
+
+    changed: frozenset[int] = field(default=frozenset(), kw_only=True)
+
+    def changing(self, *pair_ids: int) -> Self:
+        """This result, saying that it changed the pairs `pair_ids`."""
+        return replace(self, changed=self.changed | frozenset(pair_ids))
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class PairInfo:
+class PairInfo(Outcome):
     id: int
     team_id: str
     mentor_id: str
@@ -83,7 +97,7 @@ class PairChoice:
 
 
 @dataclass(frozen=True)
-class GoalInfo:
+class GoalInfo(Outcome):
     id: int
     pair_id: int
     number: int
@@ -109,7 +123,7 @@ class GoalInfo:
 
 
 @dataclass(frozen=True)
-class WinInfo:
+class WinInfo(Outcome):
     id: int
     pair_id: int
     author_id: str
@@ -140,13 +154,13 @@ class WinInfo:
 
 
 @dataclass(frozen=True)
-class GoalAdded:
+class GoalAdded(Outcome):
     goal: GoalInfo
     pair: PairInfo
 
 
 @dataclass(frozen=True)
-class WinLogged:
+class WinLogged(Outcome):
     win: WinInfo
     pair: PairInfo
 

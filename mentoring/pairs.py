@@ -75,7 +75,7 @@ def create_pair(
             raise InvalidInput(
                 "Those two were just paired, or this channel was just taken."
             ) from exc
-        return PairInfo.of(pair)
+        return PairInfo.of(pair).changing(pair.id or 0)
 
 
 def _check_can_pair(session: Session, actor: Actor, mentor_id: str, mentee_id: str) -> None:
@@ -122,7 +122,7 @@ def end_pair(engine: Engine, actor: Actor, pair_id: int, now: datetime) -> PairI
         pair.ended_by = actor.user_id
         session.add(pair)
         reviews.close_unfinished(session, pair_id, now, reviews.CLOSED_PAIR_ENDED)
-        return PairInfo.of(pair)
+        return PairInfo.of(pair).changing(pair_id)
 
 
 def find_pair(engine: Engine, actor: Actor, target: Target) -> PairInfo:

@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentoring.errors import InvalidInput, NotAllowed
-from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target
+from mentoring.model import Actor, GoalInfo, GoalStatus, Outcome, PairInfo, Role, Target
 from mentoring.pairs import require_active, resolve_pair
 from mentoring.roadmap_picture import RoadmapPicture, roadmap_picture_in
 from storage import ledger
@@ -88,7 +88,7 @@ class ReviewInfo:
 
 
 @dataclass(frozen=True)
-class ReviewCadenceView:
+class ReviewCadenceView(Outcome):
     pair: PairInfo
     every_weeks: int | None
     upcoming: ReviewInfo | None  # the review planned or in progress, if any
@@ -96,7 +96,7 @@ class ReviewCadenceView:
 
 
 @dataclass(frozen=True)
-class ReviewStarted:
+class ReviewStarted(Outcome):
     pair: PairInfo
     review: ReviewInfo
 
@@ -141,7 +141,7 @@ def set_review_cadence(
         session.add(row)
         session.flush()
         replan_review(session, pair, now, "review cadence changed")
-        return _cadence_view(session, pair, now)
+        return _cadence_view(session, pair, now).changing(pair_id)
 
 
 def show_review_cadence(
@@ -287,9 +287,9 @@ def start_review_now(engine: Engine, actor: Actor, target: Target, now: datetime
             )
         if upcoming is not None:  # planned for later: it opens now instead, keeping its number
             _move(session, upcoming, now, now, started_by=actor.user_id)
-            return ReviewStarted(PairInfo.of(pair), ReviewInfo.of(upcoming))
+            return ReviewStarted(PairInfo.of(pair), ReviewInfo.of(upcoming)).changing(pair.id or 0)
         review = _open(session, pair, now, now, started_by=actor.user_id)
-        return ReviewStarted(PairInfo.of(pair), ReviewInfo.of(review))
+        return ReviewStarted(PairInfo.of(pair), ReviewInfo.of(review)).changing(pair.id or 0)
 
 
 def _open(

@@ -116,7 +116,7 @@ def take_back_win(engine: Engine, actor: Actor, win_id: int) -> WinInfo:
     with session_scope(engine) as session:
         win, _pair = _own_win(session, actor, win_id)
         goal = repo.get_goal(session, win.goal_id) if win.goal_id else None
-        info = WinInfo.of(win, goal)
+        info = WinInfo.of(win, goal).changing(win.pair_id)
         session.delete(win)
         return info
 
