@@ -10,7 +10,7 @@ import sys
 from bot.app import build_services, create_app, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app
-from handlers.tasks import Task
+from handlers.runtime import Task
 
 
 class DiscardingRunner:

@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 import handlers
 from bot.clock import system_clock
 from bot.settings import Settings
-from handlers import blocks
-from handlers.services import Clock, Services
-from handlers.tasks import Runner
+from handlers import kit
+from handlers.dashboard import redraw_homes
+from handlers.runtime import Clock, Runner, Services
 from storage.db import make_engine
 
 logger = logging.getLogger("mentorbot")
@@ -46,10 +46,14 @@ def make_web_client(settings: Settings) -> WebClient:
 def build_services(
     settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock
 ) -> Services:
-    """The database, clock and admins, without a runner (see `with_runner`)."""
-    return Services(
-        engine=engine or make_engine(settings.database_url), clock=clock, admins=settings.admins
-    )
+    """The database, clock and admins, and the App Home's redraw; without a runner (see
+    `with_runner`)."""
+    engine = engine or make_engine(settings.database_url)
+
+    def redraw(client: WebClient, pair_ids: frozenset[int]) -> None:
+        redraw_homes(engine, clock, client, pair_ids)
+
+    return Services(engine=engine, clock=clock, admins=settings.admins, redraw=redraw)
 
 
 def with_runner(services: Services, runner: Runner) -> Services:
@@ -86,4 +90,4 @@ def handle_error(
     logger.exception("listener failed", exc_info=error, extra={"type": body.get("type")})
     if body.get("type") == "event_callback":
         return None
-    return BoltResponse(status=200, body=blocks.oops()["text"])
+    return BoltResponse(status=200, body=kit.oops()["text"])

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher, Limits
-from handlers.services import Clock
+from handlers.runtime import Clock
 from mentoring import inbox, nudges
 
 logger = logging.getLogger("mentorbot.scheduler")

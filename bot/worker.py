@@ -21,7 +21,7 @@ from multiprocessing.process import BaseProcess
 from bot.app import build_services, make_web_client
 from bot.logs import configure_logging
 from bot.settings import Settings
-from handlers.tasks import Task, perform
+from handlers.runtime import Task, perform
 
 logger = logging.getLogger("mentorbot.worker")
 

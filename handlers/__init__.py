@@ -1,15 +1,42 @@
-"""Slack's side of Mentorbot: one module per surface, thin listeners, pure Block Kit builders."""
+"""Slack's side of Mentorbot.
+
+Bolt listeners are registered by surface — `commands`, `actions`, `views`, `messages`, `home`,
+each with its `register(app)` — and route to the features, which keep their grammar, flows and
+Block Kit builders together: `pairing`, `goals/`, `wins/`, `meetings/`, `reviews/`, `nudges`,
+and the App Home (`dashboard`). A feature registers its verbs, buttons and forms in `routing`
+when it is imported; importing this package imports them all, in the order the help lists them
+(so a worker process that only unpickles a task knows every verb too).
+"""
 
 from __future__ import annotations
 
+import importlib
+
 from slack_bolt import App
 
-from handlers import actions, commands, home, messages, services, views
+FEATURES = (
+    "handlers.goals.commands",
+    "handlers.goals.milestones",
+    "handlers.goals.roadmap",
+    "handlers.wins.commands",
+    "handlers.wins.notes",
+    "handlers.meetings.schedule",
+    "handlers.nudges",
+    "handlers.meetings.agenda",
+    "handlers.reviews.commands",
+    "handlers.pairing",
+    "handlers.dashboard",
+)
+for _feature in FEATURES:
+    importlib.import_module(_feature)
+
+from handlers import actions, commands, home, messages, runtime, views  # noqa: E402
+from handlers.runtime import Services  # noqa: E402
 
 
-def register(app: App, app_services: services.Services) -> None:
+def register(app: App, services: Services) -> None:
     """Attach the services and every listener to `app`."""
-    services.register(app, app_services)
+    runtime.register(app, services)
     commands.register(app)
     messages.register(app)
     actions.register(app)

@@ -7,64 +7,43 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers import blocks, flows, home_blocks, meeting_blocks, review_blocks
-from handlers.services import Services
-from handlers.tasks import Flow, ReplyTo, Task
-
-BUTTONS: dict[str, Flow] = {
-    blocks.SAVE_AS_WIN: flows.save_note_as_win,
-    blocks.SAVE_AS_GOAL: flows.save_note_as_goal,
-    blocks.DISCARD_NOTE: flows.discard_note,
-    blocks.UNDO_GOAL_STATUS: flows.undo_goal_status,
-    blocks.UNDO_WIN: flows.undo_win,
-    blocks.REPOST_WIN: flows.repost_win,
-    blocks.END_PAIR: flows.end_pair,
-    blocks.KEEP_PAIR: flows.keep_pair,
-    meeting_blocks.UNSKIP_MEETING: flows.unskip_meeting,
-    meeting_blocks.REOPEN_ACTION: flows.reopen_action,
-    blocks.UNDO_MILESTONE: flows.undo_milestone,
-}
-NUMBERED: dict[re.Pattern[str], Flow] = {  # one button per item: <action>_<index>
-    re.compile(rf"^{blocks.CHOOSE_PAIR}_\d+$"): flows.choose_pair,
-    re.compile(rf"^{blocks.MILESTONE_DONE}_\d+$"): flows.mark_milestone_done,
-}
+from handlers import forms
+from handlers.routing import (
+    BUTTONS,
+    PAIR_FORMS,
+    find_button,
+    form_opener,
+    read_id,
+    read_value,
+)
+from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
+from mentoring.model import Target
 
 
 def handle_button(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
 ) -> None:
-    """Ack the click, then run the button's flow; its answer replaces the clicked message."""
-    ack()
-    action_id = action["action_id"]
-    flow = BUTTONS.get(action_id) or next(f for p, f in NUMBERED.items() if p.match(action_id))
-    clicker, value = body["user"]["id"], str(action.get("value", ""))
-    reply = ReplyTo(response_url=body.get("response_url"), replace=True)
-    services.after_ack(Task(flow, (clicker, value), reply, action_id))
-
-
-MODAL_BUTTONS: dict[str, Flow] = {  # buttons that open a modal with the click's trigger_id
-    blocks.MAKE_GOAL_SPECIFIC: flows.open_goal_editor,
-    review_blocks.ANSWER_REVIEW: flows.open_review,
-}
-
-
-def handle_modal_button(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], services: Services
-) -> None:
-    """Ack, then open the button's modal with the click's trigger_id (valid for 3 seconds);
+    """Ack the click, then run the button's flow. Its answer replaces the clicked message; a
+    button that opens a modal runs straight after the ack (its trigger_id lasts 3 seconds) and
     a refusal goes privately to whoever clicked."""
     ack()
     action_id = action["action_id"]
+    button = find_button(action_id)
+    assert button is not None  # the listener's matcher only lets registered ids through
     user = body["user"]["id"]
-    args = (user, str(action.get("value", "")), body["trigger_id"])
-    reply = ReplyTo(response_url=body.get("response_url"), channel=user)
-    services.after_ack(Task(MODAL_BUTTONS[action_id], args, reply, action_id))
+    origin = Origin(user_id=user, trigger_id=body.get("trigger_id"))
+    if button.opens_modal:
+        reply = ReplyTo(response_url=body.get("response_url"), channel=user)
+    else:
+        reply = ReplyTo(response_url=body.get("response_url"), replace=True)
+    value = str(action.get("value", ""))
+    services.after_ack(Task(run_button, origin, (action_id, value), reply, action_id))
 
 
-FORM_BUTTON = re.compile(  # on the Home: open_goal_form; in a chooser message: open_goal_form_0
-    "^(" + "|".join(map(re.escape, home_blocks.OPEN_FORM.values())) + r")(?:_\d+)?$"
-)
-FORMS = {action_id: form for form, action_id in home_blocks.OPEN_FORM.items()}
+def run_button(call: Call, action_id: str, value: str) -> Answer:
+    button = find_button(action_id)
+    assert button is not None
+    return button.run(call, *read_value(value, button.value))
 
 
 def handle_open_form(
@@ -73,20 +52,22 @@ def handle_open_form(
     """Ack, then open the button's form with the click's trigger_id (valid for 3 seconds).
     Clicks on the Home tab carry no response_url, so refusals go to the person's DM."""
     ack()
-    action_id = action["action_id"]
-    match = FORM_BUTTON.match(action_id)
-    assert match is not None
     user = body["user"]["id"]
-    form = FORMS[match.group(1)].value
-    args = (user, form, str(action.get("value", "")), body["trigger_id"])
+    origin = Origin(user_id=user, trigger_id=body.get("trigger_id"))
     reply = ReplyTo(response_url=body.get("response_url"), channel=user)
-    services.after_ack(Task(flows.open_pair_form, args, reply, action_id))
+    args = (action["action_id"], str(action.get("value", "")))
+    services.after_ack(Task(open_pair_form, origin, args, reply, action["action_id"]))
+
+
+def open_pair_form(call: Call, action_id: str, value: str) -> Answer:
+    """A Home button (or a chooser's): the form for the pair whose id is the button's value."""
+    chosen = form_opener(action_id)
+    assert chosen is not None
+    return forms.open_form(call, chosen, Target(pair_id=read_id(value)))
 
 
 def register(app: App) -> None:
-    modal_ids = "|".join(map(re.escape, MODAL_BUTTONS))
-    app.action(re.compile(f"^(?:{modal_ids})$"))(handle_modal_button)
-    app.action(FORM_BUTTON)(handle_open_form)
-    ids = [re.escape(action_id) for action_id in BUTTONS]
-    ids += [pattern.pattern[1:-1] for pattern in NUMBERED]
+    openers = "|".join(re.escape(pair_form.opener) for pair_form in PAIR_FORMS.values())
+    app.action(re.compile(rf"^(?:{openers})(?:_\d+)?$"))(handle_open_form)
+    ids = [re.escape(b.action_id) + (r"(?:_\d+)?" if b.numbered else "") for b in BUTTONS]
     app.action(re.compile(f"^(?:{'|'.join(ids)})$"))(handle_button)

@@ -1,32 +1,37 @@
-"""Slash commands. Each listener acks at once (Slack gives up after 3 s); the work runs after."""
+"""Slash commands. One listener acks all five at once (Slack gives up after 3 s); the verb the
+text asks for is found and run after the ack (`handlers.routing`)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App
 
-from handlers import flows
-from handlers.parsing import Request
-from handlers.services import Services
-from handlers.tasks import Flow, ReplyTo, Task
-
-COMMANDS: dict[str, Flow] = {
-    "/goal": flows.goal_command,
-    "/win": flows.win_command,
-    "/mentor": flows.mentor_command,
-    "/agenda": flows.agenda_command,
-    "/review": flows.review_command,
-}
+from handlers.routing import COMMANDS, route
+from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
+from handlers.slack_text import from_slack
 
 
 def handle_command(ack: Ack, command: dict[str, Any], services: Services) -> None:
-    """Ack, then run the command's flow; its answer goes privately to the person who typed it."""
+    """Ack, then run the command's verb; its answer goes privately to the person who typed it."""
     ack()
+    origin = Origin(
+        user_id=command["user_id"],
+        channel_id=command.get("channel_id"),
+        team_id=command.get("team_id", ""),
+        trigger_id=command.get("trigger_id"),
+    )
     reply = ReplyTo(response_url=command["response_url"])
-    flow = COMMANDS[command["command"]]
-    services.after_ack(Task(flow, (Request.of(command),), reply, command["command"]))
+    name = command["command"]
+    services.after_ack(Task(run_command, origin, (name, command.get("text") or ""), reply, name))
+
+
+def run_command(call: Call, command: str, text: str) -> Answer:
+    routed = route(command, from_slack(text))
+    call = replace(call, origin=replace(call.origin, with_user=routed.with_user))
+    return routed.verb.run(call, **routed.arguments)
 
 
 def register(app: App) -> None:

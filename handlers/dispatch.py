@@ -33,9 +33,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
-from handlers import flows, meeting_blocks, review_blocks
-from handlers.services import Clock
-from handlers.tasks import slack_error
+from handlers import dashboard
+from handlers.goals.roadmap import share_roadmap
+from handlers.outgoing import render
+from handlers.runtime import Clock, slack_error
 from mentoring import deliveries
 from mentoring.deliveries import Outgoing, Skipped
 
@@ -192,8 +193,7 @@ class Dispatcher:
         batch. Only those: what merely moves with time (the next meeting) is drawn afresh
         whenever a Home is opened, and views.publish has a rate limit of its own."""
         pairs = {item.redraws_home_of for item in prepared if item.redraws_home_of is not None}
-        for pair_id in sorted(pairs):
-            flows.redraw_homes(self.engine, self.clock, self.client, pair_id)
+        dashboard.redraw_homes(self.engine, self.clock, self.client, pairs)
 
     def _take_budget(self, wanted: int) -> int:
         return deliveries.take_budget(self.engine, wanted, self.limits.per_minute, self.wall())
@@ -264,7 +264,7 @@ class Dispatcher:
             return Sent(status)
 
     def _post(self, out: Outgoing, now: datetime) -> Sent:
-        message = outgoing_message(out)
+        message = render(out)
         try:
             if out.uncertain:
                 found = self._find_posted(out)
@@ -311,7 +311,7 @@ class Dispatcher:
         if picture is None or picture.empty or out.review is None:
             return
         number = out.review.review.number
-        flows.upload_roadmap(self.client, channel, picture, f"The roadmap at review {number}.")
+        share_roadmap(self.client, channel, picture, f"The roadmap at review {number}.")
 
     def _failed(self, out: Outgoing, now: datetime, error: SlackApiError) -> Sent:
         code = slack_error(error)
@@ -358,13 +358,6 @@ class Dispatcher:
             if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery") == out.key:
                 return channel, str(message["ts"])
         return None
-
-
-def outgoing_message(out: Outgoing) -> dict[str, Any]:
-    """The message for a claimed row: a review's, or a meeting's (and the attention DMs)."""
-    if out.review is not None:
-        return review_blocks.review_message(out)
-    return meeting_blocks.outgoing_message(out)
 
 
 def _backoff(out: Outgoing) -> timedelta:

@@ -1,4 +1,5 @@
-"""Direct messages to the bot (Events API `message.im`)."""
+"""Messages: DMs to the bot (Events API `message.im`) and replies in the threads of channels
+the bot is in (`message.channels`, `message.groups`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from handlers import flows
-from handlers.services import Services, ack_only
-from handlers.tasks import ReplyTo, Task
+from handlers.meetings.agenda import channel_reply
+from handlers.runtime import Origin, ReplyTo, Services, Task, ack_only
+from handlers.wins.notes import direct_message
 from mentoring import inbox
 
 
@@ -50,9 +51,10 @@ def handle_message_event(body: dict[str, Any], event: dict[str, Any], services: 
 def message_task(event_id: str, event: dict[str, Any]) -> Task:
     """The work for a stored message event: a DM, or a reply in a channel thread."""
     reply = ReplyTo(channel=event["channel"], thread_ts=event.get("thread_ts"))
+    origin = Origin(user_id=event["user"], channel_id=event["channel"])
     if event.get("channel_type") == "im":
-        return Task(flows.direct_message, (event_id, event), reply, "dm")
-    return Task(flows.channel_reply, (event_id, event), reply, "thread reply")
+        return Task(direct_message, origin, (event_id, event), reply, "dm")
+    return Task(channel_reply, origin, (event_id, event), reply, "thread reply")
 
 
 def replay_pending(services: Services) -> int:

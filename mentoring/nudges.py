@@ -190,7 +190,7 @@ def _overdue(label: str, text: str, due: date) -> NudgeInfo:
 
 def suggest(signal: Signal, milestone: str | None = None, to: str | None = None) -> str:
     """The one next step for `signal`, its commands ending in `to <@to>` when `to` is given
-    (the `to @name` form handlers.parsing.take_target accepts for /goal, /agenda and /win)."""
+    (the `to @name` form handlers.routing.take_target accepts for /goal, /agenda and /win)."""
     pair = f" to <@{to}>" if to else ""
     if signal == Signal.OVERDUE_MILESTONE:
         return (

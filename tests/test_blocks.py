@@ -4,7 +4,11 @@ from datetime import date
 
 import pytest
 
-from handlers import blocks
+from handlers import help as help_text
+from handlers import kit, pairing
+from handlers.goals import blocks as goal_blocks
+from handlers.goals import roadmap
+from handlers.wins import blocks as win_blocks
 from mentoring.goals import GoalChanged, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import (
@@ -37,27 +41,27 @@ def _win(
 
 
 MESSAGES = {
-    "help": lambda: blocks.help_message(),
-    "refusal": lambda: blocks.refusal(HUGE),
-    "goal added": lambda: blocks.goal_added(_goal(1, HUGE), PAIR, "UMENTOR"),
-    "goal list (300 goals)": lambda: blocks.goal_list(
+    "help": lambda: help_text.help_message(),
+    "refusal": lambda: kit.refusal(HUGE),
+    "goal added": lambda: goal_blocks.goal_added(_goal(1, HUGE), PAIR, "UMENTOR"),
+    "goal list (300 goals)": lambda: goal_blocks.goal_list(
         GoalList(PAIR, tuple(_goal(n, HUGE[:300]) for n in range(1, 301))), "UMENTEE"
     ),
-    "goal changed": lambda: blocks.goal_changed(
+    "goal changed": lambda: goal_blocks.goal_changed(
         GoalChanged(_goal(1, HUGE, GoalStatus.DONE), PAIR, GoalStatus.OPEN)
     ),
-    "win announcement": lambda: blocks.win_announcement(_win(HUGE, HUGE, _goal(2, HUGE))),
-    "win logged": lambda: blocks.win_logged(_win(HUGE), None),
-    "win not posted": lambda: blocks.win_logged(_win(HUGE), "is_archived"),
-    "pair chooser (60 pairs)": lambda: blocks.pair_chooser(
+    "win announcement": lambda: win_blocks.win_announcement(_win(HUGE, HUGE, _goal(2, HUGE))),
+    "win logged": lambda: win_blocks.win_logged(_win(HUGE), None),
+    "win not posted": lambda: win_blocks.win_logged(_win(HUGE), "is_archived"),
+    "pair chooser (60 pairs)": lambda: win_blocks.pair_chooser(
         NeedsPair(3, "win", tuple(PairChoice(n, f"U{n}", Role.MENTOR) for n in range(60)))
     ),
-    "note prompt": lambda: blocks.note_prompt(5, HUGE),
-    "end confirmation": lambda: blocks.end_confirmation(PAIR),
-    "status (60 pairs)": lambda: blocks.status(
+    "note prompt": lambda: win_blocks.note_prompt(5, HUGE),
+    "end confirmation": lambda: pairing.end_confirmation(PAIR),
+    "status (60 pairs)": lambda: pairing.status(
         [PairSummary(PAIR, Role.MENTEE, tuple(_goal(n, HUGE[:300]) for n in range(40)), 3)] * 60
     ),
-    "roadmap": lambda: blocks.roadmap_message(
+    "roadmap": lambda: goal_blocks.roadmap_message(
         Roadmap(
             PAIR,
             _goal(1, HUGE),
@@ -69,10 +73,11 @@ MESSAGES = {
         date(2026, 12, 5),
         "Added milestone 1.299.",
     ),
-    "milestone done": lambda: blocks.milestone_changed(MilestoneInfo(1, 1, 1, HUGE, None, True, 1)),
-    "roadmap posted": lambda: blocks.roadmap_shared(_picture()),
-    "roadmap empty": lambda: blocks.roadmap_empty(),
-    "roadmap not posted": lambda: blocks.roadmap_not_shared("C1", HUGE),
+    "milestone done": lambda: goal_blocks.milestone_changed(
+        MilestoneInfo(1, 1, 1, HUGE, None, True, 1)
+    ),
+    "roadmap empty": lambda: roadmap.roadmap_empty(),
+    "roadmap not posted": lambda: roadmap.roadmap_not_shared("C1", HUGE),
 }
 
 
@@ -105,7 +110,7 @@ def test_messages_never_carry_a_broadcast(name: str) -> None:
 def test_long_lists_are_summarised_not_cut_silently() -> None:
     """Past the block limit a list says how many more there are, and the count adds up."""
     goals = tuple(_goal(n, "g" * 300) for n in range(1, 1001))
-    message = blocks.goal_list(GoalList(PAIR, goals), "UMENTEE")
+    message = goal_blocks.goal_list(GoalList(PAIR, goals), "UMENTEE")
     assert validate_message(message) == []
     *sections, summary = message["blocks"][1:]
     shown = sum(block["text"]["text"].count(":dart:") for block in sections)
@@ -115,22 +120,22 @@ def test_long_lists_are_summarised_not_cut_silently() -> None:
 
 def test_win_announcement_mentions_the_mentor_and_quotes_every_line() -> None:
     """The mentor is mentioned as <@ID>; multi-line wins are quoted line by line."""
-    post = blocks.win_announcement(_win("line one\nline <two>", "pairing"))
+    post = win_blocks.win_announcement(_win("line one\nline <two>", "pairing"))
     assert post["text"].startswith(":trophy: <@UMENTOR>, a win from <@UMENTEE>:")
     assert ">line one\n>line &lt;two&gt;" in post["blocks"][0]["text"]["text"]
 
 
 def test_the_roadmap_comment_counts_lists_overdue_steps_and_escapes_them() -> None:
     """Whose roadmap and what it shows; overdue steps by label, escaped; hidden goals counted."""
-    comment = blocks.roadmap_comment(_picture(overdue=5, hidden=18, text=HUGE), "UMENTOR")
+    comment = roadmap.roadmap_comment(_picture(overdue=5, hidden=18, text=HUGE), "UMENTOR")
     first, *overdue, more, hidden = comment.split("\n")
     assert first.startswith(":world_map: Roadmap of <@UMENTEE> with <@UMENTOR> on 21 November")
     assert "shared by <@UMENTOR>" in first
     assert "1 open goal · 1 achieved · 1 of 6 steps done · 5 overdue · 0 wins." in first
     assert len(overdue) == 3 and overdue[0].startswith("Overdue: 1.1 &lt;!channel&gt; &amp;")
-    assert "<!channel>" not in comment and len(comment) <= blocks.FALLBACK_CHARS
+    assert "<!channel>" not in comment and len(comment) <= kit.FALLBACK_CHARS
     assert more == "…and 2 more overdue." and hidden.startswith("18 more goals not drawn")
-    quiet = blocks.roadmap_comment(_picture(), "UMENTEE")
+    quiet = roadmap.roadmap_comment(_picture(), "UMENTEE")
     assert "\n" not in quiet and "overdue" not in quiet
 
 
@@ -147,12 +152,12 @@ def test_the_roadmap_comment_counts_lists_overdue_steps_and_escapes_them() -> No
 )
 def test_a_roadmap_not_posted_says_why(error: str, says: str) -> None:
     """Each failure gets its own plain reason, naming the channel."""
-    text = blocks.roadmap_not_shared("C1", error)["text"]
+    text = roadmap.roadmap_not_shared("C1", error)["text"]
     assert says in text and "<#C1>" in text
 
 
 def test_the_progress_bar_counts_done_milestones() -> None:
     """Ten cells, filled in proportion; a goal with no steps says so."""
-    assert blocks.progress_bar(3, 10) == "▰▰▰▱▱▱▱▱▱▱ 3/10"
-    assert blocks.progress_bar(2, 2) == "▰▰▰▰▰▰▰▰▰▰ 2/2"
-    assert blocks.progress_bar(0, 0) == "no milestones yet"
+    assert goal_blocks.progress_bar(3, 10) == "▰▰▰▱▱▱▱▱▱▱ 3/10"
+    assert goal_blocks.progress_bar(2, 2) == "▰▰▰▰▰▰▰▰▰▰ 2/2"
+    assert goal_blocks.progress_bar(0, 0) == "no milestones yet"

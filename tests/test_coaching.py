@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from handlers import blocks
+from handlers.goals import blocks as goal_blocks
 from mentoring.coaching import OBSERVABLE, OUTCOME, TIME_BOUND, coach, example_for
 from mentoring.dates import split_due
 from storage.db import session_scope
@@ -152,14 +152,14 @@ def test_a_vague_goal_is_saved_coached_and_made_specific_in_the_modal(wire: Wire
 
     def edit(user: str, due: str, metadata: str = button["value"]):
         return wire.submit(
-            blocks.GOAL_EDITOR,
+            goal_blocks.GOAL_EDITOR,
             {
-                blocks.GOAL_EDITOR_OUTCOME: {
+                goal_blocks.GOAL_OUTCOME: {
                     "type": "plain_text_input",
                     "value": "Ship the search feature",
                 },
-                blocks.GOAL_EDITOR_DUE: {"type": "datepicker", "selected_date": due},
-                blocks.GOAL_EDITOR_EVIDENCE: {"type": "plain_text_input", "value": "it is live"},
+                goal_blocks.GOAL_DUE: {"type": "datepicker", "selected_date": due},
+                goal_blocks.GOAL_EVIDENCE: {"type": "plain_text_input", "value": "it is live"},
             },
             user=user,
             private_metadata=metadata,
@@ -168,7 +168,7 @@ def test_a_vague_goal_is_saved_coached_and_made_specific_in_the_modal(wire: Wire
     late = edit(MENTEE, "2020-01-01")
     assert late.json() == {
         "response_action": "errors",
-        "errors": {blocks.GOAL_EDITOR_DUE: "Pick a date in the future."},
+        "errors": {goal_blocks.GOAL_DUE: "Pick a date in the future."},
     }
     assert edit(OUTSIDER, "2027-03-31").status_code == 200
     with session_scope(wire.services.engine) as session:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
-from handlers.home_blocks import build_home
+from handlers.dashboard import build_home
 from mentoring import dashboard, meetings, milestones, pairs
 from mentoring.capture import Kind, capture
 from mentoring.dashboard import FORM_OPTIONS, form_context

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from handlers import blocks
-from handlers.home_blocks import (
-    GOAL_FORM,
+from handlers.goals import blocks as goal_blocks
+from handlers.goals.blocks import GOAL_FORM
+from handlers.goals.milestones import (
     MILESTONE_FORM,
     MILESTONE_FORM_DUE,
     MILESTONE_FORM_GOAL,
@@ -71,9 +71,9 @@ def test_a_past_picked_date_keeps_its_calendar_wording() -> None:
 
 def _goal_fields(due: str) -> dict:
     return {
-        blocks.GOAL_EDITOR_OUTCOME: {"type": "plain_text_input", "value": "Give a talk"},
-        blocks.GOAL_EDITOR_DUE: {"type": "datepicker", "selected_date": due},
-        blocks.GOAL_EDITOR_EVIDENCE: {"type": "plain_text_input", "value": ""},
+        goal_blocks.GOAL_OUTCOME: {"type": "plain_text_input", "value": "Give a talk"},
+        goal_blocks.GOAL_DUE: {"type": "datepicker", "selected_date": due},
+        goal_blocks.GOAL_EVIDENCE: {"type": "plain_text_input", "value": ""},
     }
 
 
@@ -83,7 +83,7 @@ def test_the_new_goal_form_shows_the_limit_and_saves_nothing(wire: Wire, paired)
     far = wire.submit(GOAL_FORM, _goal_fields(FAR.isoformat()), user=MENTEE, private_metadata=pair)
     assert far.json() == {
         "response_action": "errors",
-        "errors": {blocks.GOAL_EDITOR_DUE: TOO_FAR},
+        "errors": {goal_blocks.GOAL_DUE: TOO_FAR},
     }
     with session_scope(wire.services.engine) as session:
         assert session.exec(select(Goal)).all() == []
@@ -100,9 +100,12 @@ def test_the_goal_editor_shows_the_limit(wire: Wire, paired) -> None:
     reply = wire.command("/goal", "Improve my technical skills", user=MENTEE)
     goal_id = reply.reply["blocks"][1]["accessory"]["value"]
     far = wire.submit(
-        blocks.GOAL_EDITOR, _goal_fields(FAR.isoformat()), user=MENTEE, private_metadata=goal_id
+        goal_blocks.GOAL_EDITOR,
+        _goal_fields(FAR.isoformat()),
+        user=MENTEE,
+        private_metadata=goal_id,
     )
-    assert far.json()["errors"] == {blocks.GOAL_EDITOR_DUE: TOO_FAR}
+    assert far.json()["errors"] == {goal_blocks.GOAL_DUE: TOO_FAR}
     with session_scope(wire.services.engine) as session:
         goal = session.exec(select(Goal)).one()
         assert (goal.text, goal.due_on) == ("Improve my technical skills", None)

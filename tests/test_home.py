@@ -11,30 +11,23 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from handlers import blocks
-from handlers.home_blocks import (
-    AGENDA_FORM,
-    AGENDA_FORM_TEXT,
-    GOAL_FORM,
+import handlers  # noqa: F401  (registers every feature)
+from handlers import pairing
+from handlers.dashboard import build_home
+from handlers.goals import blocks as goal_blocks
+from handlers.goals.blocks import GOAL_FORM
+from handlers.goals.milestones import (
     MILESTONE_DONE_FORM,
     MILESTONE_DONE_FORM_PICK,
     MILESTONE_FORM,
     MILESTONE_FORM_DUE,
     MILESTONE_FORM_GOAL,
     MILESTONE_FORM_TEXT,
-    OPEN_AGENDA_FORM,
-    OPEN_GOAL_FORM,
-    OPEN_MILESTONE_DONE_FORM,
-    OPEN_MILESTONE_FORM,
-    OPEN_WIN_FORM,
-    WIN_FORM,
-    WIN_FORM_GOAL,
-    WIN_FORM_TEXT,
-    WIN_FORM_WORKED,
-    Form,
-    build_home,
-    form_view,
 )
+from handlers.meetings.agenda import AGENDA_FORM, AGENDA_FORM_TEXT
+from handlers.routing import PAIR_FORMS
+from handlers.wins import blocks as win_blocks
+from handlers.wins.commands import WIN_FORM, WIN_FORM_GOAL, WIN_FORM_TEXT, WIN_FORM_WORKED
 from mentoring import pairs
 from mentoring.capture import Kind, capture
 from mentoring.dashboard import FormContext, GoalProgress, NextMeeting, PairDashboard
@@ -138,14 +131,14 @@ def test_buttons_follow_the_rules() -> None:
     """Wins are the mentee's to log; milestones need an open goal, and one to mark done."""
     mentee = _buttons(build_home([_board(open_goals=1, open_milestones=1)]))
     assert mentee == [
-        OPEN_GOAL_FORM,
-        OPEN_WIN_FORM,
-        OPEN_MILESTONE_FORM,
-        OPEN_MILESTONE_DONE_FORM,
-        OPEN_AGENDA_FORM,
+        "open_goal_form",
+        "open_win_form",
+        "open_milestone_form",
+        "open_milestone_done_form",
+        "open_agenda_form",
     ]
     mentor = _buttons(build_home([_board(Role.MENTOR)]))
-    assert mentor == [OPEN_GOAL_FORM, OPEN_AGENDA_FORM]
+    assert mentor == ["open_goal_form", "open_agenda_form"]
 
 
 def test_a_heavy_home_stays_within_slacks_limits() -> None:
@@ -172,13 +165,13 @@ def test_forms_fit_slacks_limits_with_many_goals() -> None:
     steps = tuple(MilestoneInfo(n, 1, n, HUGE[:300], None, False, 1) for n in range(1, 151))
     for role in Role:
         context = FormContext(PAIR, role, goals, steps)
-        for form in Form:
-            view = form_view(form, context)
-            assert validate_view(view) == [], (form, role)
+        for form in PAIR_FORMS.values():
+            view = form.view(context)
+            assert validate_view(view) == [], (form.name, role)
             assert view["private_metadata"] == "1"
     empty = FormContext(PAIR, Role.MENTEE, (), ())
-    assert "submit" not in form_view(Form.MILESTONE, empty)
-    assert "submit" not in form_view(Form.MILESTONE_DONE, empty)
+    assert "submit" not in PAIR_FORMS["milestone"].view(empty)
+    assert "submit" not in PAIR_FORMS["milestone_done"].view(empty)
 
 
 # Over the wire
@@ -222,9 +215,9 @@ def test_the_messages_tab_publishes_nothing(wire: Wire) -> None:
 
 def _goal_fields(outcome: str, due: str | None = None, evidence: str = "") -> dict:
     return {
-        blocks.GOAL_EDITOR_OUTCOME: {"type": "plain_text_input", "value": outcome},
-        blocks.GOAL_EDITOR_DUE: {"type": "datepicker", "selected_date": due},
-        blocks.GOAL_EDITOR_EVIDENCE: {"type": "plain_text_input", "value": evidence},
+        goal_blocks.GOAL_OUTCOME: {"type": "plain_text_input", "value": outcome},
+        goal_blocks.GOAL_DUE: {"type": "datepicker", "selected_date": due},
+        goal_blocks.GOAL_EVIDENCE: {"type": "plain_text_input", "value": evidence},
     }
 
 
@@ -232,7 +225,7 @@ def test_new_goal_from_the_home_is_coached_saved_and_shown(wire: Wire, paired) -
     """New goal opens the form for the pair; a past date comes back inline and saves nothing;
     a good submission saves the goal, replies with the same coaching as /goal, and both
     members' Homes are published again showing it."""
-    assert wire.click_home(OPEN_GOAL_FORM, str(paired.id), user=MENTEE).status_code == 200
+    assert wire.click_home("open_goal_form", str(paired.id), user=MENTEE).status_code == 200
     (opened,) = wire.fake.calls_to("views.open")
     view = opened.args["view"]
     assert view["callback_id"] == GOAL_FORM and view["private_metadata"] == str(paired.id)
@@ -244,7 +237,7 @@ def test_new_goal_from_the_home_is_coached_saved_and_shown(wire: Wire, paired) -
     )
     assert late.json() == {
         "response_action": "errors",
-        "errors": {blocks.GOAL_EDITOR_DUE: "Pick a date in the future."},
+        "errors": {goal_blocks.GOAL_DUE: "Pick a date in the future."},
     }
     assert _rows(wire, Goal) == []
     wire.fake.reset_calls()
@@ -322,7 +315,7 @@ def test_milestones_and_agenda_items_through_the_forms(wire: Wire, paired) -> No
     rules as the commands, answered in a DM, and shown on the Home."""
     wire.command("/goal", "Give a talk at PyCon by May 2027", user=MENTEE)
     pair = str(paired.id)
-    wire.click_home(OPEN_MILESTONE_FORM, pair, user=MENTOR)
+    wire.click_home("open_milestone_form", pair, user=MENTOR)
     assert wire.fake.calls_to("views.open")[-1].args["view"]["callback_id"] == MILESTONE_FORM
     option = {"text": {"type": "plain_text", "text": "1."}, "value": "1"}
     wire.submit(
@@ -339,7 +332,7 @@ def test_milestones_and_agenda_items_through_the_forms(wire: Wire, paired) -> No
     assert (step.text, step.due_on) == ("Submit the proposal", date(2027, 1, 15))
     assert "Added milestone 1.1" in flatten_text(wire.fake.messages_in(MENTOR)[-1])
     assert "0/1 milestones" in flatten_text(wire.home_of(MENTEE))
-    wire.click_home(OPEN_MILESTONE_DONE_FORM, pair, user=MENTEE)
+    wire.click_home("open_milestone_done_form", pair, user=MENTEE)
     view = wire.fake.calls_to("views.open")[-1].args["view"]
     assert view["callback_id"] == MILESTONE_DONE_FORM
     (picked,) = view["blocks"][0]["element"]["options"]
@@ -351,7 +344,7 @@ def test_milestones_and_agenda_items_through_the_forms(wire: Wire, paired) -> No
     )
     assert _rows(wire, Milestone)[0].status == "done"
     assert "1/1 milestones" in flatten_text(wire.home_of(MENTOR))
-    wire.click_home(OPEN_AGENDA_FORM, pair, user=MENTEE)
+    wire.click_home("open_agenda_form", pair, user=MENTEE)
     assert wire.fake.calls_to("views.open")[-1].args["view"]["callback_id"] == AGENDA_FORM
     wire.submit(
         AGENDA_FORM,
@@ -365,7 +358,7 @@ def test_milestones_and_agenda_items_through_the_forms(wire: Wire, paired) -> No
 
 def test_a_mentor_cannot_log_a_win_from_a_replayed_button(wire: Wire, paired) -> None:
     """The mentor has no Log win button; a replayed one is refused in a DM, no form opens."""
-    wire.click_home(OPEN_WIN_FORM, str(paired.id), user=MENTOR)
+    wire.click_home("open_win_form", str(paired.id), user=MENTOR)
     assert wire.fake.calls_to("views.open") == []
     assert "Wins are logged by the mentee" in wire.fake.messages_in(MENTOR)[-1]["text"]
 
@@ -401,7 +394,7 @@ def test_a_forged_date_is_refused_inline(wire: Wire, paired, due: str) -> None:
     answer = wire.submit(
         GOAL_FORM, _goal_fields("Give a talk", due), user=MENTEE, private_metadata=str(paired.id)
     )
-    assert answer.json()["errors"] == {blocks.GOAL_EDITOR_DUE: "Pick a date from the calendar."}
+    assert answer.json()["errors"] == {goal_blocks.GOAL_DUE: "Pick a date from the calendar."}
 
 
 def test_summaries_use_the_same_number_of_queries_whatever_the_data(engine) -> None:
@@ -487,7 +480,7 @@ def test_every_change_to_the_pair_redraws_both_homes(wire: Wire, paired) -> None
     action items and their undo, goals and milestones and their undos, wins by command and by
     DM and their undo, schedule off, and ending the pair: after each, both members' Homes are
     published again."""
-    from handlers import meeting_blocks
+    from handlers.meetings import blocks as meeting_blocks
 
     def redraws(step: str, act) -> dict:
         wire.fake.reset_calls()
@@ -528,19 +521,20 @@ def test_every_change_to_the_pair_redraws_both_homes(wire: Wire, paired) -> None
     redraws(
         "milestone undo",
         lambda: wire.click(
-            blocks.UNDO_MILESTONE, _button(step, blocks.UNDO_MILESTONE), user=MENTEE
+            goal_blocks.UNDO_MILESTONE, _button(step, goal_blocks.UNDO_MILESTONE), user=MENTEE
         ),
     )
     done = redraws("goal done", command("/goal", "done 1", MENTOR))
     redraws(
         "goal undo",
         lambda: wire.click(
-            blocks.UNDO_GOAL_STATUS, _button(done, blocks.UNDO_GOAL_STATUS), user=MENTOR
+            goal_blocks.UNDO_GOAL_STATUS, _button(done, goal_blocks.UNDO_GOAL_STATUS), user=MENTOR
         ),
     )
     win = redraws("win", command("/win", "Gave a lightning talk"))
     redraws(
-        "win undo", lambda: wire.click(blocks.UNDO_WIN, _button(win, blocks.UNDO_WIN), user=MENTEE)
+        "win undo",
+        lambda: wire.click(win_blocks.UNDO_WIN, _button(win, win_blocks.UNDO_WIN), user=MENTEE),
     )
     redraws(
         "goal by DM",
@@ -550,7 +544,7 @@ def test_every_change_to_the_pair_redraws_both_homes(wire: Wire, paired) -> None
     redraws("schedule off", command("/mentor", "schedule off", MENTOR))
     confirm = wire.command("/mentor", "end", user=MENTOR).reply
     redraws(
-        "end", lambda: wire.click(blocks.END_PAIR, _button(confirm, blocks.END_PAIR), user=MENTOR)
+        "end", lambda: wire.click(pairing.END_PAIR, _button(confirm, pairing.END_PAIR), user=MENTOR)
     )
     assert "Ended:" in flatten_text(wire.home_of(MENTEE))
 
@@ -560,7 +554,7 @@ def test_a_home_that_cannot_be_drawn_never_undoes_or_hides_the_change(services, 
     Home is still published and nothing is raised to the flow that saved the change."""
     from urllib.error import URLError
 
-    from handlers import flows
+    from handlers.dashboard import redraw_homes
 
     class FlakyClient:
         def __init__(self) -> None:
@@ -573,7 +567,7 @@ def test_a_home_that_cannot_be_drawn_never_undoes_or_hides_the_change(services, 
             self.published.append(user_id)
 
     client = FlakyClient()
-    flows.refresh_homes(services, client, paired.id)  # type: ignore[arg-type]
+    redraw_homes(services.engine, services.clock, client, [paired.id])  # type: ignore[arg-type]
     assert client.published[0] == "dropped" and client.published[1] in {MENTOR, MENTEE}
     assert len(client.published) == 2
 

@@ -40,9 +40,9 @@ def test_every_listener_asks_only_for_names_bolt_can_fill(settings, services) ->
     """No keyword-only params, no *args/**kwargs, no unknown names (Bolt would pass None)."""
     app = create_app(settings, services)
     functions = _listener_functions(app)
-    # commands and /review; DMs, thread replies and other messages; buttons, "Make it
-    # specific" and the buttons that open forms; the forms; App Home
-    assert len(functions) == 10
+    # the commands; DMs, thread replies and other messages; the buttons, and the buttons that
+    # open forms; the forms and the review's pages; App Home
+    assert len(functions) == 9
     for function in functions:
         for name, parameter in inspect.signature(function).parameters.items():
             assert parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, (function, name)

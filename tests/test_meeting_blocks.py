@@ -8,7 +8,10 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from handlers import meeting_blocks
+from handlers import kit, outgoing
+from handlers import nudges as nudge_blocks
+from handlers.meetings import blocks as meeting_blocks
+from handlers.meetings import prompts
 from mentoring.cadence import Cadence
 from mentoring.deliveries import CarryForward, Outgoing, WinBrief
 from mentoring.meetings import (
@@ -73,13 +76,13 @@ BIG_CARRY = _carry(
     [_goal(n, HUGE) for n in range(1, 40)],
 )
 MESSAGES = {
-    "prompt": lambda: meeting_blocks.outgoing_message(_out("prompt", BIG_CARRY, audience="mentee")),
-    "agenda": lambda: meeting_blocks.outgoing_message(
+    "prompt": lambda: outgoing.render(_out("prompt", BIG_CARRY, audience="mentee")),
+    "agenda": lambda: outgoing.render(
         _out("agenda", BIG_CARRY, [AgendaEntry(n, "UMENTEE", HUGE) for n in range(200)])
     ),
-    "empty agenda": lambda: meeting_blocks.outgoing_message(_out("agenda", BIG_CARRY)),
-    "followup": lambda: meeting_blocks.outgoing_message(_out("followup", BIG_CARRY)),
-    "attention": lambda: meeting_blocks.outgoing_message(
+    "empty agenda": lambda: outgoing.render(_out("agenda", BIG_CARRY)),
+    "followup": lambda: outgoing.render(_out("followup", BIG_CARRY)),
+    "attention": lambda: outgoing.render(
         _out("attention", _carry(), audience="mentee", attention="agenda to channel: is_archived")
     ),
     "schedule": lambda: meeting_blocks.schedule_view(
@@ -109,16 +112,14 @@ MESSAGES = {
     "action added": lambda: meeting_blocks.action_added(ActionAdded(PAIR, _actions(1, HUGE)[0])),
     "action closed": lambda: meeting_blocks.action_closed(_actions(1, HUGE)[0]),
     "skipped": lambda: meeting_blocks.meeting_skipped(MEETING, "Europe/Berlin"),
-    "nudge, milestone": lambda: meeting_blocks.outgoing_message(_nudge(LATE_STEP)),
-    "nudge, agenda": lambda: meeting_blocks.outgoing_message(
+    "nudge, milestone": lambda: outgoing.render(_nudge(LATE_STEP)),
+    "nudge, agenda": lambda: outgoing.render(
         _nudge(NudgeInfo(Signal.NO_AGENDA, "Add one thing: `/agenda add …`"))
     ),
-    "nudge, win": lambda: meeting_blocks.outgoing_message(
+    "nudge, win": lambda: outgoing.render(
         _nudge(NudgeInfo(Signal.NO_WIN, "Log something: `/win …`"))
     ),
-    "nudges off": lambda: meeting_blocks.nudge_setting(
-        NudgeSetting(PAIR, False, True, 2), "UMENTOR"
-    ),
+    "nudges off": lambda: nudge_blocks.nudge_setting(NudgeSetting(PAIR, False, True, 2), "UMENTOR"),
 }
 
 
@@ -138,7 +139,7 @@ def test_an_empty_agenda_says_so_and_suggests_two_items_from_the_pairs_data() ->
         [WinBrief("Gave the team demo", T0)],
         [_goal(2, "Senior Engineer", date(2026, 12, 1))],
     )
-    text = flatten_text(meeting_blocks.outgoing_message(_out("agenda", carry)))
+    text = flatten_text(outgoing.render(_out("agenda", carry)))
     assert "Nobody added anything yet" in text
     assert "How did action item 1 go: Ask for the promotion rubric?" in text
     assert "Goal 2 is due 01 Dec: Senior Engineer" in text
@@ -147,21 +148,19 @@ def test_an_empty_agenda_says_so_and_suggests_two_items_from_the_pairs_data() ->
 
 def test_an_empty_agenda_of_a_new_pair_still_gets_two_suggestions() -> None:
     """Nothing logged yet: two general starters, never an empty list."""
-    assert len(meeting_blocks.suggestions(_carry())) == 2
+    assert len(prompts.suggestions(_carry())) == 2
 
 
 def test_times_render_in_each_readers_zone_with_a_local_fallback() -> None:
     """The Slack date token carries the instant; the fallback is in the recipient's zone."""
-    token = meeting_blocks.when(MEETING.starts_at, "America/New_York")
+    token = kit.when(MEETING.starts_at, "America/New_York")
     assert token.startswith(f"<!date^{int(MEETING.starts_at.timestamp())}^")
     assert token.endswith("|Tue 24 Nov 2026, 09:00 (America/New_York)>")
 
 
 def test_a_nudge_names_one_step_and_how_to_turn_nudges_off() -> None:
     """The overdue milestone, escaped; one suggestion; where `/mentor nudges off` works."""
-    message = meeting_blocks.outgoing_message(
-        _nudge(replace(LATE_STEP, milestone_text="Pick a <b>topic</b> & go"))
-    )
+    message = outgoing.render(_nudge(replace(LATE_STEP, milestone_text="Pick a <b>topic</b> & go")))
     text = flatten_text(message)
     assert "Milestone *2.1*, Pick a &lt;b&gt;topic&lt;/b&gt; &amp; go, was due 23 Nov" in text
     assert text.count("One small step") == 1 and "`/goal done 2.1`" in text

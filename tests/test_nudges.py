@@ -6,21 +6,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import col, select
 
+import handlers  # noqa: F401  (registers every verb)
 from bot.scheduler import _housekeeping, make_dispatch_client
 from bot.settings import Settings
 from handlers.dispatch import Dispatcher, Limits
-from handlers.parsing import (
-    CompleteMilestone,
-    parse_agenda_command,
-    parse_goal_command,
-    parse_win_command,
-)
+from handlers.goals.milestones import complete_milestone as complete_milestone_verb
+from handlers.routing import route
 from mentoring import meetings, nudges, pairs
 from mentoring.capture import Kind, capture
 from mentoring.milestones import add_milestone, complete_milestone
@@ -345,13 +341,6 @@ def test_a_nudge_skipped_this_week_is_not_planned_again_until_the_next(
 # Naming the pair in the suggested commands
 
 
-PARSERS: dict[str, Callable[[str], Any]] = {
-    "/goal": parse_goal_command,
-    "/agenda": parse_agenda_command,
-    "/win": parse_win_command,
-}
-
-
 def suggested_commands(suggestion: str) -> list[tuple[str, str]]:
     """Each backticked command in a suggestion, as (command, text)."""
     return re.findall(r"`(/\w+) ([^`]*)`", suggestion)
@@ -393,12 +382,14 @@ def test_every_suggested_command_parses_naming_the_pair_only_when_asked(signal: 
         commands = suggested_commands(nudges.suggest(signal, "2.1", to))
         assert commands, signal
         for command, text in commands:
-            parsed = PARSERS[command](text)
-            assert parsed.with_user == to, (command, text)
+            routed = route(command, text)
+            assert routed.with_user == to, (command, text)
     if signal == Signal.OVERDUE_MILESTONE:
         first = suggested_commands(nudges.suggest(signal, "2.1", "UMARIA"))[0]
         assert first == ("/goal", "done 2.1 to <@UMARIA>")
-        assert parse_goal_command(first[1]) == CompleteMilestone(2, 1, "UMARIA")
+        routed = route(*first)
+        assert routed.verb.run is complete_milestone_verb
+        assert (routed.arguments, routed.with_user) == ({"goal": "2", "step": "1"}, "UMARIA")
 
 
 # Turning nudges off, and the checks before sending

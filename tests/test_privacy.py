@@ -11,7 +11,16 @@ import json
 import pytest
 from sqlmodel import select
 
-from handlers import blocks, home_blocks, meeting_blocks, review_blocks
+from handlers import pairing
+from handlers.goals import blocks as goal_blocks
+from handlers.goals import milestones as milestone_handlers
+from handlers.meetings import agenda
+from handlers.meetings import blocks as meeting_blocks
+from handlers.reviews import messages as review_messages
+from handlers.reviews import questionnaire
+from handlers.routing import PAIR_FORMS
+from handlers.wins import blocks as win_blocks
+from handlers.wins import commands as win_commands
 from mentoring import review_answers
 from mentoring.model import Actor
 from storage.db import session_scope
@@ -191,20 +200,20 @@ def test_commands_from_others_are_refused_in_the_pairs_own_channel(
 
 def _forged(ids: dict[str, str]) -> list[tuple[str, str]]:
     return [
-        (blocks.SAVE_AS_WIN, ids["draft"]),
-        (blocks.SAVE_AS_GOAL, ids["draft"]),
-        (blocks.DISCARD_NOTE, ids["draft"]),
-        (f"{blocks.CHOOSE_PAIR}_0", f"{ids['draft']}:{ids['pair']}"),
-        (blocks.UNDO_GOAL_STATUS, f"{ids['goal']}:open:dropped"),
-        (blocks.UNDO_WIN, ids["win"]),
-        (blocks.REPOST_WIN, ids["win"]),
-        (blocks.END_PAIR, ids["pair"]),
+        (win_blocks.SAVE_AS_WIN, ids["draft"]),
+        (win_blocks.SAVE_AS_GOAL, ids["draft"]),
+        (win_blocks.DISCARD_NOTE, ids["draft"]),
+        (f"{win_blocks.CHOOSE_PAIR}_0", f"{ids['draft']}:{ids['pair']}"),
+        (goal_blocks.UNDO_GOAL_STATUS, f"{ids['goal']}:open:dropped"),
+        (win_blocks.UNDO_WIN, ids["win"]),
+        (win_blocks.REPOST_WIN, ids["win"]),
+        (pairing.END_PAIR, ids["pair"]),
         (meeting_blocks.UNSKIP_MEETING, ids["meeting"]),
         (meeting_blocks.REOPEN_ACTION, ids["action"]),
-        (f"{blocks.MILESTONE_DONE}_0", ids["milestone"]),
-        (blocks.UNDO_MILESTONE, ids["milestone"]),
-        (blocks.MAKE_GOAL_SPECIFIC, ids["goal"]),
-        (review_blocks.ANSWER_REVIEW, ids["review"]),
+        (f"{goal_blocks.MILESTONE_DONE}_0", ids["milestone"]),
+        (goal_blocks.UNDO_MILESTONE, ids["milestone"]),
+        (goal_blocks.MAKE_GOAL_SPECIFIC, ids["goal"]),
+        (review_messages.ANSWER_REVIEW, ids["review"]),
     ]
 
 
@@ -229,7 +238,7 @@ def test_forged_or_replayed_buttons_from_an_outsider_are_refused(
 def test_malformed_button_values_are_refused_politely(wire: Wire, private_pair, value) -> None:
     """Garbage in a button value: a clear message, never an error page, nothing changed."""
     before = _snapshot(wire)
-    clicked = wire.click(blocks.UNDO_WIN, value, user=MENTEE)
+    clicked = wire.click(win_blocks.UNDO_WIN, value, user=MENTEE)
     assert clicked.http.status_code == 200
     assert "out of date" in clicked.reply_text or "no longer there" in clicked.reply_text
     assert _snapshot(wire) == before
@@ -241,7 +250,7 @@ def test_an_admin_can_end_a_pair_but_the_home_shows_them_nothing_of_it(
     """Admins manage pairs; their own App Home and status hold none of the pair's content."""
     asked = wire.command("/mentor", f"end <@{MENTOR}> <@{MENTEE}>", user=ADMIN, channel="DUADMIN")
     assert SECRET_GOAL not in asked.reply_text
-    ended = wire.click(blocks.END_PAIR, private_pair["pair"], user=ADMIN)
+    ended = wire.click(pairing.END_PAIR, private_pair["pair"], user=ADMIN)
     assert "was ended by" in ended.reply_text
     status = wire.command("/mentor", "status", user=ADMIN, channel="DUADMIN")
     assert "not in a mentorship" in status.reply_text
@@ -269,7 +278,7 @@ def test_forged_review_pages_save_nothing(wire: Wire, private_pair, who, page) -
         "stop": {"type": "plain_text_input", "value": "Forged"},
         "fit_score": {"type": "static_select", "selected_option": {"value": "5"}},
     }
-    response = wire.submit(review_blocks.REVIEW_PAGE, values, user=who, private_metadata=metadata)
+    response = wire.submit(questionnaire.REVIEW_PAGE, values, user=who, private_metadata=metadata)
     assert response.status_code == 200
     body = response.json()
     shown = json.dumps(body)
@@ -302,8 +311,8 @@ def test_the_fit_answer_reaches_nobody_but_the_mentee(wire: Wire, private_pair) 
         session.get(Delivery, row.id).status = "sending"
         session.get(Delivery, row.id).claimed_by = "w"
     out = prepare(wire.services.engine, row.id, "w", T0)
-    assert SECRET_REVIEW in json.dumps(review_blocks.review_message(out))
-    assert SECRET_FIT not in json.dumps(review_blocks.review_message(out))
+    assert SECRET_REVIEW in json.dumps(review_messages.review_message(out))
+    assert SECRET_FIT not in json.dumps(review_messages.review_message(out))
     shown = wire.command("/review", "", user=MENTOR).reply_text
     assert "Review 1: summary" in shown and SECRET_FIT not in shown
 
@@ -335,20 +344,23 @@ def _form_submissions(ids: dict[str, str]) -> list[tuple[str, dict]]:
         }
 
     return [
-        (home_blocks.GOAL_FORM, {blocks.GOAL_EDITOR_OUTCOME: text("Sneaky goal")}),
-        (home_blocks.WIN_FORM, {home_blocks.WIN_FORM_TEXT: text("Fake win")}),
+        (goal_blocks.GOAL_FORM, {goal_blocks.GOAL_OUTCOME: text("Sneaky goal")}),
+        (win_commands.WIN_FORM, {win_commands.WIN_FORM_TEXT: text("Fake win")}),
         (
-            home_blocks.MILESTONE_FORM,
+            milestone_handlers.MILESTONE_FORM,
             {
-                home_blocks.MILESTONE_FORM_GOAL: pick("1"),
-                home_blocks.MILESTONE_FORM_TEXT: text("Sneaky step"),
+                milestone_handlers.MILESTONE_FORM_GOAL: pick("1"),
+                milestone_handlers.MILESTONE_FORM_TEXT: text("Sneaky step"),
             },
         ),
-        (home_blocks.MILESTONE_DONE_FORM, {home_blocks.MILESTONE_DONE_FORM_PICK: pick("1.1")}),
-        (home_blocks.AGENDA_FORM, {home_blocks.AGENDA_FORM_TEXT: text("Sneaky topic")}),
         (
-            blocks.GOAL_EDITOR,
-            {blocks.GOAL_EDITOR_OUTCOME: text("Sneaky rewrite")},
+            milestone_handlers.MILESTONE_DONE_FORM,
+            {milestone_handlers.MILESTONE_DONE_FORM_PICK: pick("1.1")},
+        ),
+        (agenda.AGENDA_FORM, {agenda.AGENDA_FORM_TEXT: text("Sneaky topic")}),
+        (
+            goal_blocks.GOAL_EDITOR,
+            {goal_blocks.GOAL_OUTCOME: text("Sneaky rewrite")},
         ),
     ]
 
@@ -360,7 +372,7 @@ def test_forged_form_submissions_are_refused(wire: Wire, private_pair, who, inde
     outside it: refused in their DM, every table unchanged, nothing posted in the pair's
     channel, no Home published."""
     callback_id, values = _form_submissions(private_pair)[index]
-    metadata = private_pair["goal" if callback_id == blocks.GOAL_EDITOR else "pair"]
+    metadata = private_pair["goal" if callback_id == goal_blocks.GOAL_EDITOR else "pair"]
     before = _snapshot(wire)
     posts_before = wire.fake.messages_in(PAIR_CHANNEL)
     publishes = len(wire.fake.calls_to("views.publish"))
@@ -374,7 +386,7 @@ def test_forged_form_submissions_are_refused(wire: Wire, private_pair, who, inde
     assert not any(secret in refusal for secret in SECRETS)
 
 
-@pytest.mark.parametrize("form", list(home_blocks.OPEN_FORM.values()))
+@pytest.mark.parametrize("form", [form.opener for form in PAIR_FORMS.values()])
 @pytest.mark.parametrize("who", [OUTSIDER, ADMIN])
 def test_replayed_home_buttons_open_no_form(wire: Wire, private_pair, form, who) -> None:
     """A Home button naming the pair, replayed by someone outside it (from the Home or from a

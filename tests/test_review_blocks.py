@@ -7,7 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from handlers import review_blocks
+from handlers.reviews import messages as review_messages
+from handlers.reviews import questionnaire
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo, Role
 from mentoring.review_answers import (
@@ -80,10 +81,10 @@ def test_every_page_of_a_heavy_questionnaire_is_a_valid_modal() -> None:
     assert sum(page.startswith("audit:") for page in form.pages) == 15  # 2 goals of 11 a page
     assert sum(page.startswith("checkin:") for page in form.pages) == 2  # 30 + 10 commitments
     for index, page in enumerate(form.pages):
-        view = review_blocks.review_page(form, index)
+        view = questionnaire.review_page(form, index)
         assert validate_view(view) == [], (index, validate_view(view))
         assert len(view["blocks"]) <= 100
-        assert review_blocks.page_metadata(view) == (REVIEW.id, page)
+        assert questionnaire.page_metadata(view) == (REVIEW.id, page)
         assert not any("<!channel>" in text for text in _mrkdwn(view))  # plain_text is inert
 
 
@@ -102,7 +103,7 @@ def test_every_page_of_a_heavy_questionnaire_is_a_valid_modal() -> None:
 )
 def test_page_metadata_that_is_not_ours_is_none(metadata: str) -> None:
     """Forged or garbled metadata is recognised as such, never trusted."""
-    assert review_blocks.page_metadata({"private_metadata": metadata}) is None
+    assert questionnaire.page_metadata({"private_metadata": metadata}) is None
 
 
 def test_page_values_read_each_element_type() -> None:
@@ -124,7 +125,7 @@ def test_page_values_read_each_element_type() -> None:
             }
         }
     }
-    assert review_blocks.page_values(view) == {
+    assert questionnaire.page_values(view) == {
         "stop": "late starts",
         "fit_score": "4",
         "evidence": ["3", "5"],
@@ -147,7 +148,7 @@ def test_a_summary_full_of_text_fits_a_message_and_carries_no_fit() -> None:
         commitments=tuple(CommitmentInfo(n, "UMENTOR", "stop", HUGE, None) for n in range(50)),
         checkins=tuple(CommitmentInfo(n, "UMENTEE", "start", HUGE, "partly") for n in range(50)),
     )
-    message = review_blocks.summary_message(summary)
+    message = review_messages.summary_message(summary)
     assert validate_message(message) == []
     text = flatten_text(message)
     assert "<!channel>" not in text and "&lt;!channel&gt;" in text
@@ -177,7 +178,7 @@ def test_a_goal_with_more_milestones_than_a_page_is_split_over_pages() -> None:
     )
     shown: list[str] = []
     for index in range(len(pages)):
-        view = review_blocks.review_page(form, index)
+        view = questionnaire.review_page(form, index)
         assert validate_view(view) == [] and len(view["blocks"]) <= 100
         shown += [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
     milestones = [key for key in shown if key.startswith("item:milestone:")]
@@ -206,7 +207,7 @@ def test_summary_fields_stay_under_2000_characters_once_escaped() -> None:
         commitments=(),
         checkins=(),
     )
-    message = review_blocks.summary_message(summary)
+    message = review_messages.summary_message(summary)
     assert validate_message(message) == []
     (fields,) = [b["fields"] for b in message["blocks"] if "fields" in b]
     assert len(fields) == 2 and all(len(f["text"]) <= 2000 for f in fields)

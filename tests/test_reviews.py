@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.settings import Settings
-from handlers import review_blocks
 from handlers.dispatch import Dispatcher
+from handlers.reviews import messages as review_messages
 from mentoring import pairs
 from mentoring.errors import InvalidInput, NotAllowed
 from mentoring.goals import goal_history
@@ -490,7 +490,7 @@ def test_every_commitment_is_asked_about_in_one_review_only(
     assert {(c.outcome, c.checked_in_review_id) for c in made} == {("unknown", second.id)}
     summary = last_summary(engine, Actor(MENTEE), Target())
     assert summary is not None and summary.review.number == 2
-    text = str(review_blocks.summary_message(summary))
+    text = str(review_messages.summary_message(summary))
     assert "said they would START Bringing a draft: *not answered*" in text
     later = day + timedelta(days=8)
     third = start_review_now(engine, Actor(MENTEE), Target(), later).review

@@ -8,6 +8,8 @@ from sqlmodel import select
 
 from bot.app import build_services, with_runner
 from bot.worker import ProcessRunner
+from handlers.commands import run_command
+from handlers.runtime import Origin, ReplyTo, Task
 from storage.db import session_scope
 from storage.models import InboundEvent, Win
 from tests.conftest import MENTEE, PAIR_CHANNEL, Wire, serving
@@ -58,18 +60,19 @@ def test_a_dm_is_stored_before_its_ack(worker_wire: Wire) -> None:
         assert [w.text for w in session.exec(select(Win)).all()] == ["Kept the on-call calm"]
 
 
+def _win_task(text: str) -> Task:
+    """`/win <text>` typed by the mentee in the pair's channel, as the worker gets it."""
+    origin = Origin(MENTEE, PAIR_CHANNEL, team_id="T0001")
+    return Task(run_command, origin, ("/win", text), ReplyTo(), "/win")
+
+
 def test_closing_the_runner_finishes_queued_work(
     settings, engine, clock, fake_slack, paired
 ) -> None:
     """Work acknowledged before a shutdown is done before the worker stops (nothing lost)."""
-    from handlers import flows
-    from handlers.parsing import Request
-    from handlers.tasks import ReplyTo, Task
-
     runner = ProcessRunner(settings)
     for n in range(5):
-        request = Request(MENTEE, "T0001", PAIR_CHANNEL, f"Queued win {n}")
-        runner.submit(Task(flows.win_command, (request,), ReplyTo(), "/win"))
+        runner.submit(_win_task(f"Queued win {n}"))
     runner.close()
     with session_scope(engine) as session:
         assert sorted(w.text for w in session.exec(select(Win)).all()) == [
@@ -83,10 +86,6 @@ def test_a_worker_that_died_is_started_again(settings, engine, clock, fake_slack
     import os
     import signal
 
-    from handlers import flows
-    from handlers.parsing import Request
-    from handlers.tasks import ReplyTo, Task
-
     runner = ProcessRunner(settings)
     first = runner.pid
     os.kill(first, signal.SIGKILL)
@@ -94,14 +93,7 @@ def test_a_worker_that_died_is_started_again(settings, engine, clock, fake_slack
     # alone can be ready while the task pipe is still open, and a task sent then is lost.
     exited = os.waitid(os.P_PID, first, os.WEXITED | os.WNOWAIT)
     assert exited is not None and exited.si_status == signal.SIGKILL
-    runner.submit(
-        Task(
-            flows.win_command,
-            (Request(MENTEE, "T0001", PAIR_CHANNEL, "After a crash"),),
-            ReplyTo(),
-            "/win",
-        )
-    )
+    runner.submit(_win_task("After a crash"))
     runner.close()
     assert runner.pid != first
     with session_scope(engine) as session:

@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from handlers import blocks
+from handlers.goals import blocks as goal_blocks
+from handlers.wins import blocks as win_blocks
 from storage.db import session_scope
 from storage.models import Draft, Goal, Win
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, SECOND_MENTEE, Wire, flatten_text
@@ -91,7 +92,7 @@ def test_goal_list_done_drop_and_undo(wire: Wire, paired) -> None:
     done = wire.command("/goal", "done 1", user=MENTEE)
     assert "Goal 1 achieved" in done.reply_text
     undo = done.reply["blocks"][1]["elements"][0]
-    assert undo["action_id"] == blocks.UNDO_GOAL_STATUS
+    assert undo["action_id"] == goal_blocks.UNDO_GOAL_STATUS
     restored = wire.click(undo["action_id"], undo["value"], user=MENTEE, channel=PAIR_CHANNEL)
     assert "open again" in restored.reply_text
     assert [g.status for g in _rows(wire, Goal)] == ["open", "open"]
@@ -146,7 +147,7 @@ def test_a_channel_the_bot_cannot_post_in_keeps_the_win(wire: Wire, paired, faul
         "is_archived",
     )  # private: not found
     retry = sent.reply["blocks"][1]["elements"][0]
-    assert retry["action_id"] == blocks.REPOST_WIN
+    assert retry["action_id"] == win_blocks.REPOST_WIN
 
 
 def test_rate_limits_are_waited_out_and_the_win_posted_once(wire: Wire, paired) -> None:
@@ -165,9 +166,9 @@ def test_a_server_error_is_not_retried_blindly_and_can_be_posted_again(wire: Wir
     sent = wire.command("/win", "Ran the planning meeting", user=MENTEE)
     assert "service_unavailable" in sent.reply_text and _posts(wire) == []
     (win,) = _rows(wire, Win)
-    again = wire.click(blocks.REPOST_WIN, str(win.id), user=MENTEE)
+    again = wire.click(win_blocks.REPOST_WIN, str(win.id), user=MENTEE)
     assert "shared with" in again.reply_text and len(_posts(wire)) == 1
-    twice = wire.click(blocks.REPOST_WIN, str(win.id), user=MENTEE)
+    twice = wire.click(win_blocks.REPOST_WIN, str(win.id), user=MENTEE)
     assert "already posted" in twice.reply_text and len(_posts(wire)) == 1
 
 

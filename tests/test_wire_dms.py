@@ -5,8 +5,8 @@ import threading
 from sqlmodel import select
 
 from bot.app import create_app
-from handlers import blocks
 from handlers.messages import replay_pending
+from handlers.wins import blocks as win_blocks
 from mentoring import inbox
 from storage.db import session_scope
 from storage.models import Draft, Goal, InboundEvent, Win
@@ -42,13 +42,13 @@ def test_any_other_dm_is_kept_and_offered_as_win_or_goal(wire: Wire, paired) -> 
     wire.dm("Ev1", "Led my first design review today", user=MENTEE)
     (prompt,) = _dm_replies(wire)
     ids = [e["action_id"] for e in prompt["blocks"][1]["elements"]]
-    assert ids == [blocks.SAVE_AS_WIN, blocks.SAVE_AS_GOAL, blocks.DISCARD_NOTE]
+    assert ids == [win_blocks.SAVE_AS_WIN, win_blocks.SAVE_AS_GOAL, win_blocks.DISCARD_NOTE]
     assert _rows(wire, Win) == [] and _rows(wire, Draft)[0].status == "pending"
     draft_id = prompt["blocks"][1]["elements"][0]["value"]
-    saved = wire.click(blocks.SAVE_AS_WIN, draft_id, user=MENTEE)
+    saved = wire.click(win_blocks.SAVE_AS_WIN, draft_id, user=MENTEE)
     assert "shared with" in saved.reply_text and saved.reply["replace_original"] is True
     assert [w.text for w in _rows(wire, Win)] == ["Led my first design review today"]
-    again = wire.click(blocks.SAVE_AS_WIN, draft_id, user=MENTEE)
+    again = wire.click(win_blocks.SAVE_AS_WIN, draft_id, user=MENTEE)
     assert "already saved" in again.reply_text and len(_rows(wire, Win)) == 1
 
 
@@ -56,10 +56,10 @@ def test_a_note_can_be_dismissed_and_only_by_its_author(wire: Wire, paired) -> N
     """Dismiss marks the note; another person's click on it is refused and changes nothing."""
     wire.dm("Ev1", "thanks!", user=MENTEE)
     draft_id = _dm_replies(wire)[0]["blocks"][1]["elements"][2]["value"]
-    refused = wire.click(blocks.DISCARD_NOTE, draft_id, user=OUTSIDER)
+    refused = wire.click(win_blocks.DISCARD_NOTE, draft_id, user=OUTSIDER)
     assert "isn't one of your messages" in refused.reply_text
     assert _rows(wire, Draft)[0].status == "pending"
-    assert "not saved" in wire.click(blocks.DISCARD_NOTE, draft_id, user=MENTEE).reply_text
+    assert "not saved" in wire.click(win_blocks.DISCARD_NOTE, draft_id, user=MENTEE).reply_text
     assert _rows(wire, Draft)[0].status == "dismissed"
 
 
@@ -199,12 +199,12 @@ def test_a_command_whose_listener_fails_gets_a_polite_answer(
     wire: Wire, paired, monkeypatch
 ) -> None:
     """A listener failing before its ack still answers 200 with an apology, never a 500."""
-    from handlers import parsing
+    from handlers import commands
 
-    def broken(command):
+    def broken(**fields):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(parsing.Request, "of", broken)
+    monkeypatch.setattr(commands, "Origin", broken)
     sent = wire.command("/win", "Shipped", user=MENTEE)
     assert sent.http.status_code == 200 and "Something went wrong on my side" in sent.http.text
     assert _rows(wire, Win) == []

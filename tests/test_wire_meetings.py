@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from bot import cli
-from handlers import meeting_blocks
+from handlers.meetings import blocks as meeting_blocks
 from storage.db import session_scope
 from storage.models import ActionItem, AgendaItem
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Tick, Wire, texts

@@ -2,7 +2,7 @@
 
 from sqlmodel import select
 
-from handlers import blocks
+from handlers import pairing
 from storage.db import session_scope
 from storage.models import Pair
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, SECOND_MENTEE, Wire
@@ -101,12 +101,12 @@ def test_end_asks_first_then_ends_and_keeps_history(wire: Wire) -> None:
     asked = wire.command("/mentor", "end", user=MENTOR)
     button = asked.reply["blocks"][1]["elements"][0]
     assert (
-        button["action_id"] == blocks.END_PAIR
+        button["action_id"] == pairing.END_PAIR
         and button["style"] == "danger"
         and "confirm" in button
     )
     assert _pairs(wire)[0].status == "active"  # asking changes nothing
-    ended = wire.click(blocks.END_PAIR, button["value"], user=MENTOR, channel=PAIR_CHANNEL)
+    ended = wire.click(pairing.END_PAIR, button["value"], user=MENTOR, channel=PAIR_CHANNEL)
     assert "was ended by" in ended.reply_text and ended.reply["replace_original"] is True
     assert _pairs(wire)[0].status == "ended"
     assert "was ended by" in wire.fake.messages_in(PAIR_CHANNEL)[-1]["text"]
@@ -119,7 +119,7 @@ def test_keep_it_changes_nothing(wire: Wire) -> None:
     """Pressing "Keep it" replaces the question and leaves the pair active."""
     wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE)
     pair_id = str(_pairs(wire)[0].id)
-    kept = wire.click(blocks.KEEP_PAIR, pair_id, user=MENTEE, channel=PAIR_CHANNEL)
+    kept = wire.click(pairing.KEEP_PAIR, pair_id, user=MENTEE, channel=PAIR_CHANNEL)
     assert "nothing changed" in kept.reply_text and _pairs(wire)[0].status == "active"
 
 

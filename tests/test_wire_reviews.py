@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from handlers import review_blocks
+from handlers.reviews import messages as review_messages
+from handlers.reviews import questionnaire
 from storage.db import session_scope
 from storage.models import Commitment, Goal, ReviewFit
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Tick, Wire, flatten_text, texts
@@ -51,7 +52,7 @@ class Reviewer:
     def submit(self, answers: dict[str, Any], metadata: str | None = None) -> dict[str, Any]:
         assert validate_view(self.view) == [], validate_view(self.view)
         response = self.wire.submit(
-            review_blocks.REVIEW_PAGE,
+            questionnaire.REVIEW_PAGE,
             fill(self.view, answers),
             user=self.user,
             private_metadata=metadata or self.view["private_metadata"],
@@ -101,7 +102,7 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
         for b in post["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == review_blocks.ANSWER_REVIEW
+        if e["action_id"] == review_messages.ANSWER_REVIEW
     )
 
     # An outsider's click opens nothing; the mentee's opens page 1.
@@ -208,7 +209,7 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     second_post = wire.fake.messages_in(PAIR_CHANNEL)[-1]
     assert "review 2" in second_post["text"]
     value = second_post["blocks"][-1]["elements"][0]["value"]
-    wire.click(review_blocks.ANSWER_REVIEW, value, user=MENTEE, channel=PAIR_CHANNEL)
+    wire.click(review_messages.ANSWER_REVIEW, value, user=MENTEE, channel=PAIR_CHANNEL)
     mentee = Reviewer(wire, MENTEE, wire.fake.calls_to("views.open")[-1].args["view"])
     assert mentee.title() == "Last time"
     asked = flatten_text(mentee.view)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from slack_sdk import WebClient
 
-from handlers.flows import upload_roadmap
+from handlers.goals.roadmap import share_roadmap
 from mentoring.model import GoalStatus, PairInfo
 from mentoring.roadmap_picture import GoalMark, RoadmapPicture
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire
@@ -117,11 +117,11 @@ def plain_client(fake_slack: FakeSlack) -> WebClient:
     return WebClient(token=fake_slack.token, base_url=fake_slack.base_url, retry_handlers=[])
 
 
-def test_upload_roadmap_answers_true_once_it_is_there(
+def test_share_roadmap_answers_none_once_it_is_there(
     fake_slack: FakeSlack, plain_client: WebClient
 ) -> None:
-    """The review summary's call: True, and the picture with its comment in the channel."""
-    assert upload_roadmap(plain_client, PAIR_CHANNEL, PICTURE, "Review: the roadmap") is True
+    """The review summary's call: no error, and the picture with its comment in the channel."""
+    assert share_roadmap(plain_client, PAIR_CHANNEL, PICTURE, "Review: the roadmap") is None
     [upload] = fake_slack.uploads(PAIR_CHANNEL)
     assert upload.initial_comment == "Review: the roadmap" and upload.data.startswith(b"\x89PNG")
 
@@ -135,7 +135,7 @@ def test_upload_roadmap_answers_true_once_it_is_there(
         ("upload", "service_unavailable", 503, "upload_failed"),
     ],
 )
-def test_upload_roadmap_answers_false_logs_and_never_tries_twice(
+def test_share_roadmap_answers_the_error_logs_and_never_tries_twice(
     fake_slack: FakeSlack,
     plain_client: WebClient,
     caplog: pytest.LogCaptureFixture,
@@ -144,10 +144,11 @@ def test_upload_roadmap_answers_false_logs_and_never_tries_twice(
     status: int | None,
     logged: str,
 ) -> None:
-    """A refusal or a failed transfer: False, a warning naming it, one attempt, nothing shared."""
+    """A refusal or a failed transfer: its code, a warning naming it, one attempt, nothing
+    shared."""
     fake_slack.fail_next(method, error, status=status)
-    with caplog.at_level(logging.WARNING, logger="mentorbot.flows"):
-        assert upload_roadmap(plain_client, PAIR_CHANNEL, PICTURE, "Review") is False
+    with caplog.at_level(logging.WARNING, logger="mentorbot.roadmap"):
+        assert share_roadmap(plain_client, PAIR_CHANNEL, PICTURE, "Review") == logged
     [record] = caplog.records
     assert record.message.startswith("roadmap ")
     assert getattr(record, "error", None) == logged

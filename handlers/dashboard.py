@@ -1,0 +1,221 @@
+"""The App Home: each of a person's pairs at a glance, with buttons for its forms; and the one
+place a Home is redrawn after something changed it.
+
+The Home stays within a view's 100 blocks however much a person has: each pair takes
+PAIR_BLOCKS blocks, lists are cut to their first few lines with a count of the rest, and every
+section is clipped to 3000 characters.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from handlers.goals.blocks import goal_line, progress_bar
+from handlers.kit import (
+    VIEW_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    day,
+    header,
+    local,
+    plural,
+    section,
+    when,
+)
+from handlers.routing import PAIR_FORMS
+from handlers.runtime import Call, Clock, slack_error
+from handlers.slack_text import clip, mrkdwn, plain
+from mentoring import dashboard, pairs
+from mentoring.dashboard import NextMeeting, PairDashboard
+from mentoring.model import GoalInfo, Role
+from mentoring.reviews import NextReview
+
+logger = logging.getLogger("mentorbot.home")
+
+ITEM_CHARS = 200
+PAIR_BLOCKS = 7  # head, goals, meetings, action items, wins, buttons, divider
+
+
+def publish_home(engine: Engine, clock: Clock, client: WebClient, user_id: str) -> None:
+    """Draw the person's Home afresh (when they open it, or after a change)."""
+    boards = dashboard.dashboard(engine, user_id, clock())
+    client.views_publish(user_id=user_id, view=build_home(boards))
+
+
+def show_home(call: Call) -> None:
+    """The person opened their Home tab."""
+    publish_home(call.engine, call.services.clock, call.client, call.user_id)
+
+
+def redraw_homes(engine: Engine, clock: Clock, client: WebClient, pair_ids: Iterable[int]) -> None:
+    """Redraw the Home of both members of each pair, after a change to it — by a person's
+    action (`runtime.perform`) or by the scheduler. Never raises: the change is already saved,
+    the person has their answer, and the Home is drawn afresh whenever it is opened — so a
+    failure is logged, not reported."""
+    for pair_id in sorted(set(pair_ids)):
+        try:
+            members = pairs.members(engine, pair_id)
+        except Exception:
+            logger.exception("home not redrawn", extra={"pair": pair_id})
+            continue
+        for user_id in members:
+            try:
+                publish_home(engine, clock, client, user_id)
+            except SlackApiError as error:
+                code = slack_error(error)
+                logger.warning("home not redrawn", extra={"user": user_id, "error": code})
+            except Exception:  # a dropped connection, a database error: the next opening redraws
+                logger.exception("home not redrawn", extra={"user": user_id})
+
+
+def build_home(boards: Sequence[PairDashboard]) -> Block:
+    """The App Home tab: each active pair at a glance with buttons, then the ended ones."""
+    active = [board for board in boards if board.pair.active]
+    ended = [board for board in boards if not board.pair.active]
+    blocks: list[Block] = [header("Your mentorships")]
+    if not active:
+        blocks.append(
+            section(
+                "You're not in a mentorship yet. In a channel you share, run "
+                "`/mentor pair @mentor @mentee` (or add `new` for a private channel)."
+            )
+        )
+    room = (VIEW_BLOCKS - 4) // PAIR_BLOCKS
+    for board in active[:room]:
+        blocks += pair_blocks(board)
+    if len(active) > room:
+        blocks.append(
+            context(f"+{len(active) - room} more mentorships — `/mentor status` lists them all.")
+        )
+    if ended:
+        names = [f"<@{board.other}> ({_ended_on(board)})" for board in ended[:20]]
+        more = f" and {len(ended) - 20} more" if len(ended) > 20 else ""
+        blocks.append(context(f"Ended: {', '.join(names)}{more}. Their history stays readable."))
+    blocks.append(context("`/goal` sets goals · `/win` shares wins · `/mentor help` for more"))
+    return {"type": "home", "blocks": blocks[:VIEW_BLOCKS]}
+
+
+def pair_blocks(board: PairDashboard) -> list[Block]:
+    """One active pair: PAIR_BLOCKS blocks."""
+    pair = board.pair
+    if board.role == Role.MENTOR:
+        head = f"*You mentor <@{board.other}>* in <#{pair.channel_id}>"
+    else:
+        head = f"*<@{board.other}> mentors you* in <#{pair.channel_id}>"
+    return [
+        section(head),
+        section("\n".join(_goal_lines(board))),
+        section("\n".join(_meeting_lines(board))),
+        section("\n".join(_action_lines(board))),
+        section("\n".join(_win_lines(board))),
+        actions(*_buttons(board)),
+        {"type": "divider"},
+    ]
+
+
+def _goal_lines(board: PairDashboard) -> list[str]:
+    if not board.open_goals:
+        return ["*Goals*: none open yet. Press *New goal*, or type `/goal`."]
+    lines = [f"*Goals* · {plural(board.open_goals, 'open goal')}"]
+    for shown in board.goals:
+        bar = progress_bar(shown.done, shown.total)
+        steps = "milestones" if shown.total else ""
+        lines.append(f"{goal_line(_short(shown.goal))}\n      {bar} {steps}".rstrip())
+    if board.open_goals > len(board.goals):
+        lines.append(f"+{board.open_goals - len(board.goals)} more goals — `/goal list`")
+    return lines
+
+
+def _short(goal: GoalInfo) -> GoalInfo:
+    """The goal with its text cut for a dashboard line."""
+    return replace(goal, text=plain(goal.text, ITEM_CHARS))
+
+
+def _meeting_lines(board: PairDashboard) -> list[str]:
+    meeting = board.next_meeting
+    if meeting is None:
+        lines = ["*Next meeting*: No meetings scheduled — `/mentor schedule weekly tue 15:00`"]
+    else:
+        lines = _next_meeting(meeting, board.other)
+    lines.append(f"*Next review*: {_review(board.next_review)}")
+    return lines
+
+
+def _next_meeting(meeting: NextMeeting, other: str) -> list[str]:
+    lines = []
+    if meeting.paused_until is not None:
+        lines.append(
+            f":double_vertical_bar: Paused until {meeting.paused_until:%a} "
+            f"{day(meeting.paused_until)} — `/mentor resume` restarts"
+        )
+    mine = when(meeting.starts_at, meeting.viewer_tz, token="{date_short_pretty} at {time}")
+    theirs = local(meeting.starts_at, meeting.other_tz)
+    line = f"*Next meeting*: {mine} for you · {theirs} for <@{other}>"
+    if meeting.agenda_items:
+        line += f" · {plural(meeting.agenda_items, 'agenda item')}"
+    lines.append(line)
+    if meeting.skipped is not None:
+        lines.append(f"_The one on {when(meeting.skipped, meeting.viewer_tz)} is skipped._")
+    return lines
+
+
+def _review(next_review: NextReview | None) -> str:
+    if next_review is None:
+        return "off (`/mentor review every 4 weeks` turns them on)"
+    at = when(next_review.at, None)
+    if next_review.state == "open":
+        return f"open now, until {at}: the *Answer review* button is in your DM"
+    if next_review.state == "planned":
+        return at
+    return f"around {when(next_review.at, None, token='{date_short_pretty}')}"
+
+
+def _action_lines(board: PairDashboard) -> list[str]:
+    if not board.open_actions:
+        return ["*Open action items*: none"]
+    lines = [f"*Open action items* · {board.open_actions}"]
+    lines += [
+        f"• *{a.number}.* {clip(mrkdwn(a.text), ITEM_CHARS)} — <@{a.owner_id}>"
+        for a in board.actions
+    ]
+    if board.open_actions > len(board.actions):
+        lines.append(f"+{board.open_actions - len(board.actions)} more — `/agenda`")
+    return lines
+
+
+def _win_lines(board: PairDashboard) -> list[str]:
+    lines = [f"*Wins in the last 30 days*: {board.recent_wins}"]
+    for win in board.wins:
+        goal = f" _(goal {win.goal.number})_" if win.goal else ""
+        lines.append(f"• {clip(mrkdwn(win.text), ITEM_CHARS)}{goal} — {win.created_at:%d %b}")
+    if board.recent_wins > len(board.wins):
+        lines.append(f"+{board.recent_wins - len(board.wins)} more")
+    return lines
+
+
+def _buttons(board: PairDashboard) -> list[Block]:
+    """The forms this person may use in this pair: wins are the mentee's to log; milestones
+    need an open goal, and a milestone to mark done."""
+    offered = ["goal"]
+    if board.role == Role.MENTEE:
+        offered.append("win")
+    if board.open_goals:
+        offered.append("milestone")
+    if board.open_milestones:
+        offered.append("milestone_done")
+    offered.append("agenda")
+    forms = [PAIR_FORMS[name] for name in offered]
+    return [button(form.label, form.opener, str(board.pair.id)) for form in forms]
+
+
+def _ended_on(board: PairDashboard) -> str:
+    ended = board.pair.ended_at
+    return f"ended {day(ended.date())}" if ended else "ended"

@@ -1,0 +1,73 @@
+"""Forms: opening one for the right pair, and reading what a submission holds.
+
+A pair form (`routing.PairForm`) opens from a Home button, a chooser's button or a command;
+someone in several pairs is asked which one first. Submissions are read field by field: a
+field's block id is also its element's action id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from handlers.kit import Block, Message, button, choose_among, option
+from handlers.routing import PairForm, Values
+from handlers.runtime import Call
+from mentoring import dashboard
+from mentoring.dashboard import FORM_OPTIONS, FormContext
+from mentoring.errors import AmbiguousPair, FieldError
+from mentoring.model import Target
+
+
+def open_form(call: Call, form: PairForm, target: Target) -> Message | None:
+    """Open `form` for the pair `target` means (trigger ids last 3 seconds, so this runs
+    straight after the ack); someone in several pairs is asked which one first."""
+    try:
+        context = dashboard.form_context(call.engine, call.actor, target, form.capture)
+    except AmbiguousPair as ambiguous:
+        return form_chooser(form, ambiguous)
+    call.client.views_open(trigger_id=call.origin.trigger_id, view=form.view(context))
+    return None
+
+
+def form_chooser(form: PairForm, ambiguous: AmbiguousPair) -> Message:
+    """Which pair, then the form: one button per pair, numbered (ids are unique in a message)."""
+    choices = ambiguous.choices
+    line = f"You're in {len(choices)} mentorships. Which one is {form.purpose} for?"
+    buttons = [
+        button(form.label, f"{form.opener}_{index}", str(choice.pair_id))
+        for index, choice in enumerate(choices)
+    ]
+    return choose_among(line, choices, buttons, "Next time, add `to @name`.")
+
+
+def value_of(values: Values, block: str, key: str) -> Any:
+    return values.get(block, {}).get(block, {}).get(key)
+
+
+def text_of(values: Values, block: str) -> str:
+    return str(value_of(values, block, "value") or "")
+
+
+def picked(values: Values, block: str) -> str:
+    option = value_of(values, block, "selected_option")
+    return str(option.get("value", "")) if isinstance(option, dict) else ""
+
+
+def date_of(values: Values, block: str, field: str) -> date | None:
+    chosen = value_of(values, block, "selected_date")
+    if not chosen:
+        return None
+    try:
+        return date.fromisoformat(str(chosen))
+    except ValueError as error:
+        raise FieldError(field, "Pick a date from the calendar.") from error
+
+
+def goal_select(action_id: str, pair: FormContext) -> Block:
+    """A select of the pair's open goals, by number."""
+    options = [
+        option(f"{goal.number}. {goal.text}", str(goal.number))
+        for goal in pair.goals[:FORM_OPTIONS]
+    ]
+    return {"type": "static_select", "action_id": action_id, "options": options}

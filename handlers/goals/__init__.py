@@ -1,0 +1,1 @@
+"""Goals and milestones: `/goal`, the goal editor and forms, milestones, the roadmap picture."""

@@ -1,0 +1,1 @@
+"""Meetings and agenda: the schedule, `/agenda`, action items, and the scheduled prompts."""

@@ -1,0 +1,1 @@
+"""Reviews: `/review`, `/mentor review`, the paged questionnaire, and the review's messages."""

@@ -1,0 +1,88 @@
+"""`/review`, `/review history`, `/review now`, `/mentor review [every …|off]`, and the Answer
+review button that opens the questionnaire."""
+
+from __future__ import annotations
+
+from handlers.help import Topic
+from handlers.kit import Message
+from handlers.reviews.messages import (
+    ANSWER_REVIEW,
+    last_review,
+    review_cadence,
+    review_history,
+    review_started,
+)
+from handlers.reviews.questionnaire import review_page
+from handlers.routing import Part, button, verb
+from handlers.runtime import Call, Reply
+from mentoring import review_answers, reviews
+from mentoring.reviews import parse_every
+
+REVIEWS_LISTED = 20
+
+
+@verb(
+    "/review",
+    ("", "last", "show"),
+    usage="/review",
+    topic=Topic.REVIEWS,
+    examples=(("/review", "the last review's summary"),),
+)
+def show_last_review(call: Call) -> Message:
+    return last_review(reviews.last_summary(call.engine, call.actor, call.target))
+
+
+@verb(
+    "/review",
+    ("history", "list"),
+    usage="/review history",
+    topic=Topic.REVIEWS,
+    examples=(("/review history", "past reviews"),),
+)
+def show_review_history(call: Call) -> Message:
+    history = reviews.review_history(call.engine, call.actor, call.target, REVIEWS_LISTED)
+    return review_history(history)
+
+
+@verb(
+    "/review",
+    ("now", "start"),
+    usage="/review now",
+    topic=Topic.REVIEWS,
+    examples=(("/review now", "start a review at once (each of you answers privately)"),),
+)
+def start_review(call: Call) -> Reply:
+    started = reviews.start_review_now(call.engine, call.actor, call.target, call.now)
+    return Reply.after(started, review_started(started))
+
+
+@verb(
+    "/mentor",
+    ("review", "reviews"),
+    r"(?P<every>.*)",
+    usage="/mentor review every <n> weeks",
+    topic=Topic.REVIEWS,
+    examples=(
+        (
+            "/mentor review every 6 weeks",
+            "how often reviews come round, an hour after a meeting (default every 4 weeks; "
+            "`/mentor review off` stops them)",
+        ),
+    ),
+)
+def review_cadence_of_pair(call: Call, every: str) -> Message | Reply:
+    if not every.strip():
+        return review_cadence(
+            reviews.show_review_cadence(call.engine, call.actor, call.target, call.now)
+        )
+    weeks = parse_every(every.split())
+    cadence = reviews.set_review_cadence(call.engine, call.actor, call.target, weeks, call.now)
+    return Reply.after(cadence, review_cadence(cadence))
+
+
+@button(ANSWER_REVIEW, Part.REVIEW, opens_modal=True)
+def open_review(call: Call, review_id: int) -> None:
+    """The person's questionnaire at its first page (trigger ids last three seconds, so this
+    runs straight after the ack)."""
+    form = review_answers.questionnaire(call.engine, call.actor, review_id, call.now)
+    call.client.views_open(trigger_id=call.origin.trigger_id, view=review_page(form, 0))

@@ -1,0 +1,1 @@
+"""Wins and notes: `/win`, the Log win form, and what people DM the bot."""

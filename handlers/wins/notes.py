@@ -1,0 +1,118 @@
+"""What people DM the bot: `goal:` and `win:` save straight away, a reply to a prompt goes on
+the agenda (or answers a review), anything else is kept as a note with buttons to save it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.capture import finish
+from handlers.help import help_message
+from handlers.kit import Message, refusal
+from handlers.meetings.blocks import reply_filed
+from handlers.reviews.messages import review_reply_filed
+from handlers.routing import Part, button, take_target
+from handlers.runtime import Answer, Call, Reply
+from handlers.slack_text import from_slack
+from handlers.wins.blocks import (
+    CHOOSE_PAIR,
+    DISCARD_NOTE,
+    SAVE_AS_GOAL,
+    SAVE_AS_WIN,
+    note_dismissed,
+    note_prompt,
+)
+from mentoring import capture, inbox
+from mentoring.capture import Kind
+from mentoring.model import Target
+from mentoring.review_answers import ReviewReplyFiled
+
+logger = logging.getLogger("mentorbot.notes")
+
+_PREFIX = re.compile(r"^\s*(?P<kind>goal|win)\s*:\s*(?P<body>.*)$", re.S | re.I)
+
+
+@dataclass(frozen=True)
+class DirectMessage:
+    kind: Kind
+    text: str
+    with_user: str | None
+
+
+def parse_direct_message(text: str) -> DirectMessage | None:
+    """`goal: …` and `win: …` save straight away; anything else is a note; None: help."""
+    if text.strip().lower() in ("help", "?"):
+        return None
+    prefixed = _PREFIX.match(text)
+    if prefixed is None:
+        return DirectMessage(Kind.NOTE, text.strip(), None)
+    body, with_user = take_target(prefixed.group("body"))
+    return DirectMessage(Kind(prefixed.group("kind").lower()), body, with_user)
+
+
+def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
+    """Apply a DM once (see mentoring.inbox); None when another delivery already did."""
+    text = from_slack(event.get("text"))
+    parsed = parse_direct_message(text)
+    if parsed is not None and parsed.kind == Kind.NOTE:
+        thread = event.get("thread_ts")
+        filed = inbox.apply_reply(
+            call.engine, event_id, call.actor, event["channel"], thread, text, call.now
+        )
+        if isinstance(filed, inbox.Duplicate):
+            return None
+        if isinstance(filed, inbox.Refused):
+            return refusal(str(filed.error))
+        if isinstance(filed, ReviewReplyFiled):
+            return review_reply_filed(filed)
+        if filed is not None:
+            return Reply(reply_filed(filed), frozenset({filed.pair.id}))
+    if parsed is None:
+        claimed = inbox.claim_delivery(call.engine, event_id, call.now, "help")
+        return help_message() if claimed else None
+    outcome = inbox.apply_message(
+        call.engine,
+        event_id,
+        call.actor,
+        parsed.kind,
+        parsed.text,
+        Target(with_user=parsed.with_user),
+        call.now,
+    )
+    match outcome:
+        case inbox.Duplicate():
+            logger.info("duplicate delivery", extra={"event_id": event_id})
+            return None
+        case inbox.Kept(draft_id=draft_id):
+            return note_prompt(draft_id, parsed.text)
+        case inbox.Refused(error=error):
+            return refusal(str(error))
+    return finish(call, outcome)
+
+
+def _save_note(call: Call, draft_id: int, kind: Kind) -> Reply:
+    return finish(call, capture.use_draft(call.engine, call.actor, draft_id, call.now, kind=kind))
+
+
+@button(SAVE_AS_WIN, Part.DRAFT)
+def save_note_as_win(call: Call, draft_id: int) -> Reply:
+    return _save_note(call, draft_id, Kind.WIN)
+
+
+@button(SAVE_AS_GOAL, Part.DRAFT)
+def save_note_as_goal(call: Call, draft_id: int) -> Reply:
+    return _save_note(call, draft_id, Kind.GOAL)
+
+
+@button(CHOOSE_PAIR, Part.DRAFT, Part.PAIR, numbered=True)
+def choose_pair(call: Call, draft_id: int, pair_id: int) -> Reply:
+    result = capture.use_draft(call.engine, call.actor, draft_id, call.now, pair_id=pair_id)
+    return finish(call, result)
+
+
+@button(DISCARD_NOTE, Part.DRAFT)
+def discard_note(call: Call, draft_id: int) -> Message:
+    capture.discard_draft(call.engine, call.actor, draft_id, call.now)
+    return note_dismissed()
