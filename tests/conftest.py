@@ -21,12 +21,12 @@ from bot import cli
 from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app, stop_server
+from fakeslack import FakeSlack
 from handlers.services import Services
 from handlers.tasks import InlineRunner
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
-from tests.fakes.slack_api import FakeSlack
 from tests.postgres import PostgresForTests
 from tests.support import (
     SIGNING_SECRET,

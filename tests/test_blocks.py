@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from fakeslack import validate_message
 from handlers import blocks
 from mentoring.goals import GoalChanged, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
@@ -19,7 +20,6 @@ from mentoring.model import (
 )
 from mentoring.pairs import PairSummary
 from mentoring.roadmap_picture import GoalMark, MilestoneMark, MilestoneState, RoadmapPicture
-from tests.fakes.blockkit import validate_message
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)

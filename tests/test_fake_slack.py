@@ -20,8 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.models.metadata import Metadata
 from slack_sdk.webhook import WebhookClient
 
-from tests.fakes.blockkit import validate_message, validate_view
-from tests.fakes.slack_api import FakeSlack
+from fakeslack import FakeSlack, validate_message, validate_view
 
 TOKEN = "xoxb-test-token"
 # Some tests omit `text` on purpose; slack_sdk warns about that client-side.
@@ -473,45 +472,12 @@ def test_dm_posts_always_accepted(fake: FakeSlack, client: WebClient) -> None:
     assert error_of(lambda: client.conversations_open(users="UNOPE")) == "user_not_found"
 
 
-@allow_missing_text
-def test_update_and_delete_change_stored_messages(fake: FakeSlack, client: WebClient) -> None:
-    """chat.update replaces text/blocks (keeping blocks when omitted); chat.delete removes."""
-    ts = client.chat_postMessage(channel="C1", text="v1", blocks=[section("v1")])["ts"]
-    updated = client.chat_update(channel="C1", ts=ts, text="v2", blocks=[section("v2")])
-    assert updated["message"]["text"] == "v2"
-    client.chat_update(channel="C1", ts=ts, text="v3")
-    [message] = fake.messages_in("C1")
-    assert (message["text"], message["blocks"]) == ("v3", [section("v2")])
-
-    assert (
-        error_of(lambda: client.chat_update(channel="C1", ts=ts, blocks=[section("x" * 3001)]))
-        == "invalid_blocks"
-    )
-    assert fake.messages_in("C1")[0]["text"] == "v3"
-
-    assert (
-        error_of(lambda: client.chat_update(channel="C1", ts="1.000001", text="x"))
-        == "message_not_found"
-    )
+def test_delete_removes_the_message(fake: FakeSlack, client: WebClient) -> None:
+    """chat.delete removes a stored message; deleting it again is message_not_found."""
+    ts = client.chat_postMessage(channel="C1", text="v1")["ts"]
     client.chat_delete(channel="C1", ts=ts)
     assert fake.messages_in("C1") == []
     assert error_of(lambda: client.chat_delete(channel="C1", ts=ts)) == "message_not_found"
-
-
-@allow_missing_text
-def test_post_ephemeral(fake: FakeSlack, client: WebClient) -> None:
-    """chat.postEphemeral returns message_ts, stores nothing and validates content and user."""
-    response = client.chat_postEphemeral(channel="C1", user="U1", text="only you")
-    assert response["message_ts"]
-    assert fake.messages_in("C1") == []
-    assert (
-        error_of(lambda: client.chat_postEphemeral(channel="C1", user="U2", text="x"))
-        == "user_not_in_channel"
-    )
-    assert (
-        error_of(lambda: client.chat_postEphemeral(channel="C1", user="U1", blocks=[section()]))
-        == "invalid_blocks"
-    )
 
 
 def test_form_encoded_and_query_args_are_decoded(fake: FakeSlack, client: WebClient) -> None:
@@ -627,27 +593,14 @@ def test_views_publish_validates_and_stores(fake: FakeSlack, client: WebClient) 
     assert [c.ok for c in fake.calls_to("views.publish")] == [False, True]
 
 
-def test_views_open_update_push(client: WebClient) -> None:
-    """views.open needs a trigger, views.update finds the view and checks hash."""
+def test_views_open_needs_a_trigger_and_a_modal(client: WebClient) -> None:
+    """views.open needs a trigger_id and a modal view."""
     assert (
         error_of(lambda: client.views_open(trigger_id="", view=modal([section()])))
         == "invalid_trigger_id"
     )
     opened = client.views_open(trigger_id="1.2.abc", view=modal([section()]))["view"]
-    updated = client.views_update(
-        view_id=opened["id"], hash=opened["hash"], view=modal([section("v2")])
-    )["view"]
-    assert updated["id"] == opened["id"]
-    assert updated["blocks"] == [section("v2")]
-    assert (
-        error_of(
-            lambda: client.views_update(view_id=opened["id"], hash=opened["hash"], view=modal([]))
-        )
-        == "hash_conflict"
-    )
-    assert error_of(lambda: client.views_update(view_id="VNOPE", view=modal([]))) == "not_found"
-    pushed = client.views_push(trigger_id="1.2.abc", view=modal([section()]))["view"]
-    assert pushed["id"] != opened["id"]
+    assert opened["id"].startswith("V")
     assert (
         error_of(
             lambda: client.views_open(trigger_id="1.2.abc", view={"type": "home", "blocks": []})
@@ -1042,16 +995,7 @@ def test_malformed_metadata_is_rejected(fake: FakeSlack, client: WebClient, meta
     assert fake.stats()["posts_ok"] == 0
 
 
-def test_update_replaces_metadata(fake: FakeSlack, client: WebClient) -> None:
-    """chat.update accepts new metadata and validates it like chat.postMessage."""
-    ts = client.chat_postMessage(channel="C1", text="due", metadata=checkin("d1"))["ts"]
-    client.chat_update(channel="C1", ts=ts, text="sent", metadata=checkin("d1", sent=True))
-    assert fake.messages_in("C1")[0]["metadata"] == checkin("d1", sent=True)
-    bad = {"channel": "C1", "ts": ts, "text": "x", "metadata": "[]"}
-    assert error_of(lambda: client.api_call("chat.update", json=bad)) == "invalid_metadata_format"
-
-
-# -- FakeSlack: conversations.history and conversations.replies -----------------------------
+# -- FakeSlack: conversations.history -----------------------------
 
 
 def post_many(fake: FakeSlack, channel: str, count: int) -> list[str]:
@@ -1159,10 +1103,10 @@ def test_history_reads_dms_and_archived_channels(fake: FakeSlack, client: WebCli
     assert client.conversations_history(channel="COLD")["messages"] == []
 
 
-def test_history_leaves_thread_replies_to_replies(fake: FakeSlack, client: WebClient) -> None:
-    """History has parents (with reply_count) and broadcasts; conversations.replies has all."""
+def test_history_leaves_thread_replies_out(fake: FakeSlack, client: WebClient) -> None:
+    """History has parents (with reply_count) and broadcast replies, not plain replies."""
     parent = client.chat_postMessage(channel="C1", text="parent")["ts"]
-    reply = client.chat_postMessage(channel="C1", text="reply", thread_ts=parent)["ts"]
+    client.chat_postMessage(channel="C1", text="reply", thread_ts=parent)
     loud = client.chat_postMessage(
         channel="C1", text="loud", thread_ts=parent, reply_broadcast=True
     )["ts"]
@@ -1171,19 +1115,6 @@ def test_history_leaves_thread_replies_to_replies(fake: FakeSlack, client: WebCl
     assert [m["ts"] for m in history] == [loud, parent]
     assert (history[1]["reply_count"], history[1]["latest_reply"]) == (2, loud)
     assert history[0]["subtype"] == "thread_broadcast"
-
-    replies = client.conversations_replies(channel="C1", ts=parent)
-    assert [m["ts"] for m in replies["messages"]] == [parent, reply, loud]
-    assert (replies["has_more"], replies["response_metadata"]["next_cursor"]) == (False, "")
-    page = client.conversations_replies(channel="C1", ts=parent, limit=2)
-    assert page["has_more"] is True
-    rest = client.conversations_replies(
-        channel="C1", ts=parent, cursor=page["response_metadata"]["next_cursor"]
-    )
-    assert [m["ts"] for m in rest["messages"]] == [loud]
-    assert error_of(lambda: client.conversations_replies(channel="C1", ts="1.000001")) == (
-        "thread_not_found"
-    )
 
 
 # -- FakeSlack: ambiguous failures -----------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from fakeslack import validate_message, validate_view
 from handlers import blocks
 from handlers.home_blocks import (
     AGENDA_FORM,
@@ -54,7 +55,6 @@ from tests.conftest import (
     Wire,
     flatten_text,
 )
-from tests.fakes.blockkit import validate_message, validate_view
 from tests.support import T0, TEAM, event_callback
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from fakeslack import validate_message, validate_view
 from handlers import review_blocks
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo, Role
@@ -28,7 +29,6 @@ from mentoring.reviews import (
     StopStartContinue,
 )
 from tests.conftest import flatten_text
-from tests.fakes.blockkit import validate_message, validate_view
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
