@@ -138,13 +138,19 @@ class FakeSlack(Traffic):
         members: Iterable[str] = (),
         is_private: bool = False,
         is_archived: bool = False,
+        is_general: bool = False,
         bot_is_member: bool = True,
     ) -> None:
-        """Register (or replace) a channel; the bot is added to members if bot_is_member."""
+        """Register (or replace) a channel; the bot is added to members if bot_is_member.
+
+        `is_general` marks the workspace's #general, which nobody can archive.
+        """
         member_list = [m for m in members if m != self.bot_user_id]
         if bot_is_member:
             member_list.append(self.bot_user_id)
-        channel = Channel(channel_id, name, is_private, is_archived, member_list)
+        channel = Channel(
+            channel_id, name, is_private, is_archived, member_list, is_general=is_general
+        )
         with self._cond:
             self._ws.channels[channel_id] = channel
 

@@ -123,6 +123,19 @@ def conversations_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     return {"channel": {"id": f"D{user.id}"}}
 
 
+def conversations_archive(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
+    """Archive a channel the bot is in; from then on posts to it answer is_archived."""
+    channel = _channel_not_dm(ws, args.get("channel"))
+    if channel.is_archived:
+        raise ApiError("already_archived")
+    if channel.is_general:
+        raise ApiError("cant_archive_general")
+    if ws.bot_user_id not in channel.members:
+        raise ApiError("not_in_channel")
+    channel.is_archived = True
+    return {}
+
+
 def chat_post_message(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     channel = ws.postable(args.get("channel"))
     _check_message(args)
@@ -249,6 +262,7 @@ METHODS: dict[str, Method] = {
     "conversations.invite": conversations_invite,
     "conversations.open": conversations_open,
     "conversations.history": conversations_history,
+    "conversations.archive": conversations_archive,
     "chat.postMessage": chat_post_message,
     "chat.delete": chat_delete,
     "views.publish": views_publish,

@@ -63,6 +63,7 @@ class Channel:
     is_archived: bool
     members: list[str]
     creator: str | None = None
+    is_general: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class Workspace:
             "is_channel": True,
             "is_group": False,
             "is_im": False,
+            "is_general": channel.is_general,
             "is_private": channel.is_private,
             "is_archived": channel.is_archived,
             "is_member": self.bot_user_id in channel.members,

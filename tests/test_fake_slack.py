@@ -574,6 +574,24 @@ def test_conversations_invite(fake: FakeSlack, client: WebClient) -> None:
         ), (channel, users)
 
 
+def test_conversations_archive(fake: FakeSlack, client: WebClient) -> None:
+    """conversations.archive archives a channel the bot is in; posts then answer is_archived."""
+    fake.add_channel("CGEN", "town-square", is_general=True)
+    fake.add_channel("CPUB", "public", bot_is_member=False)
+    assert client.conversations_archive(channel="C1").data == {"ok": True}
+    assert client.conversations_info(channel="C1")["channel"]["is_archived"] is True
+    assert error_of(lambda: client.chat_postMessage(channel="C1", text="x")) == "is_archived"
+    for channel, error in [
+        ("C1", "already_archived"),
+        ("CGEN", "cant_archive_general"),
+        ("CPUB", "not_in_channel"),
+        ("CNOPE", "channel_not_found"),
+        ("CPRIV", "channel_not_found"),
+        ("DU1", "method_not_supported_for_channel_type"),
+    ]:
+        assert error_of(lambda c=channel: client.conversations_archive(channel=c)) == error
+
+
 # -- FakeSlack: views ------------------------------------------------------------------------
 
 
