@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web import EVENTS_PATH
-
 COMMANDS = (
     (
         "/goal",
@@ -47,6 +45,10 @@ BOT_EVENTS = ("message.im", "message.channels", "message.groups", "app_home_open
 
 def build_manifest(request_url: str | None = None, name: str = "Mentorbot") -> dict[str, Any]:
     """Socket Mode by default; with `request_url` (https://host), HTTP mode at /slack/events."""
+    # Imported here: BOT_SCOPES is read by the fake Slack, and bot.web brings Bolt, SQLAlchemy
+    # and waitress with it.
+    from bot.web import EVENTS_PATH
+
     endpoint = f"{request_url.rstrip('/')}{EVENTS_PATH}" if request_url else None
     commands = []
     for command, description, usage in COMMANDS:
