@@ -29,6 +29,7 @@ BOT_SCOPES = (
     "commands",  # the five slash commands
     "chat:write",  # post wins in the shared channel and replies in DMs
     "im:history",  # read DMs people send the bot (message.im)
+    "im:write",  # open a person's DM to look for a scheduled post whose outcome was uncertain
     "users:read",  # check that the people paired are people
     "channels:read",  # check the shared channel (public) and who is in it
     "groups:read",  # the same for private channels

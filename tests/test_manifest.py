@@ -24,6 +24,7 @@ def test_socket_mode_manifest_has_the_five_escaped_commands_and_events() -> None
     ]
     assert settings["interactivity"] == {"is_enabled": True}
     needed = {"commands", "chat:write", "im:history", "users:read"}
+    needed |= {"im:write"}  # conversations.open: a DM's history when a post's outcome is unknown
     needed |= {"channels:history", "groups:history"}  # replies to the follow-up, history checks
     needed |= {"files:write"}  # the roadmap picture
     assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
