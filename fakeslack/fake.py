@@ -3,7 +3,8 @@
 The app under test talks to it over real HTTP through ``WebClient(base_url=fake.base_url)``
 and ``fake.response_url(name)``; tests then assert on exactly what Slack received via
 ``calls``, ``messages_in`` and ``responses``. It answers the Web API methods the app calls
-(``fakeslack.methods``). Faults
+(``fakeslack.methods``), each only when the token has the bot scope Slack requires for it
+(``fakeslack.scopes``; by default the scopes of the app's own manifest). Faults
 (``fail_next``) and slow answers (``hold``, ``latency``, ``slow_next``) let tests exercise
 retries and prove the app acks before slow work; ``fail_next(..., applied=True)`` and
 ``slow_next`` store the message yet leave the client without a success ("it went through but
@@ -27,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from fakeslack.blockkit import validate_message
 from fakeslack.methods import METHODS, UPLOAD_PATH
+from fakeslack.scopes import app_scopes, check_scope
 from fakeslack.server import LoopbackServer, Reply, header, request_args
 from fakeslack.traffic import Call, Traffic
 from fakeslack.workspace import ApiError, Channel, Upload, User, Workspace, truthy
@@ -38,7 +40,8 @@ class FakeSlack(Traffic):
     All state (users, channels, messages, views, recorded calls, faults, holds, rate windows)
     sits behind one lock; waiters block on a Condition built on that lock.
 
-    Rate limits are off unless `channel_rate`
+    `scopes` are the bot scopes the token was granted; by default those the app's manifest
+    requests (``bot.manifest.BOT_SCOPES``). Rate limits are off unless `channel_rate`
     (successful posts per second per channel) or `workspace_per_minute` (successful posts per
     sliding 60 s, workspace-wide) is given, here or later through ``limit_rate``. `clock`
     (default ``time.monotonic``) times those windows and ``stats()``; tests may pass a fake
@@ -49,6 +52,7 @@ class FakeSlack(Traffic):
         self,
         *,
         token: str = "xoxb-test-token",
+        scopes: Iterable[str] | None = None,
         team_id: str = "T0001",
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
@@ -59,6 +63,7 @@ class FakeSlack(Traffic):
     ) -> None:
         super().__init__(latency)
         self.token = token
+        self.scopes = tuple(scopes) if scopes is not None else app_scopes()
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
@@ -303,7 +308,7 @@ class FakeSlack(Traffic):
         return reply
 
     def _api(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> Reply:
-        """A Web API call: the token, then the method's answer."""
+        """A Web API call: the token, the method, its scope, then the method's answer."""
         auth = header(headers, "authorization")
         try:
             if auth is None:
@@ -313,6 +318,7 @@ class FakeSlack(Traffic):
             handler = METHODS.get(method)
             if handler is None:
                 raise ApiError("unknown_method")
+            check_scope(self._ws, method, args, self.scopes)
             return Reply.json(200, {"ok": True, **handler(self._ws, args)})
         except ApiError as e:
             return Reply.json(e.status, e.payload, **e.headers)

@@ -20,9 +20,17 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.models.metadata import Metadata
 from slack_sdk.webhook import WebhookClient
 
-from fakeslack import FakeSlack, validate_message, validate_view
+from bot.manifest import BOT_SCOPES
+from fakeslack import METHOD_SCOPES, FakeSlack, validate_message, validate_view
+from fakeslack.methods import METHODS
+from fakeslack.scopes import CONVERSATION_TYPES
 
 TOKEN = "xoxb-test-token"
+# Every scope some method needs: the fake's own tests use public channels the app never does.
+EVERY_SCOPE = sorted(
+    {scope for s in METHOD_SCOPES.values() if s for scope in ((s,) if isinstance(s, str) else s)}
+)
+SPECS = Path(__file__).resolve().parents[2] / "shared" / "slack-specs"
 # Some tests omit `text` on purpose; slack_sdk warns about that client-side.
 allow_missing_text = pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing")
 
@@ -63,7 +71,7 @@ def modal(blocks: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     """A running fake with two users, a public, a private and an archived channel."""
-    with FakeSlack() as server:
+    with FakeSlack(scopes=EVERY_SCOPE) as server:
         server.add_user("U1", "alice", tz="Europe/Paris", tz_offset=3600, real_name="Alice A")
         server.add_user("U2", "bob")
         server.add_channel("C1", "general", members=["U1"])
@@ -590,6 +598,60 @@ def test_conversations_archive(fake: FakeSlack, client: WebClient) -> None:
         ("DU1", "method_not_supported_for_channel_type"),
     ]:
         assert error_of(lambda c=channel: client.conversations_archive(channel=c)) == error
+
+
+# -- FakeSlack: scopes ----------------------------------------------------------------------
+
+
+def test_a_missing_scope_is_refused_as_slack_refuses_it() -> None:
+    """A call without its scope answers HTTP 200 missing_scope, naming needed and provided;
+    a per-type scope follows the conversation; by default the manifest's scopes are granted."""
+    assert FakeSlack().scopes == BOT_SCOPES
+    with FakeSlack(scopes=["chat:write", "groups:history"]) as fake:
+        fake.add_user("U1", "alice")
+        fake.add_channel("CPRIV", "secret", is_private=True)
+        client = WebClient(token=TOKEN, base_url=fake.base_url)
+        e = slack_error(lambda: client.conversations_history(channel="DU1"))
+        assert (e.response.status_code, e.response.data) == (
+            200,
+            {
+                "ok": False,
+                "error": "missing_scope",
+                "needed": "im:history",
+                "provided": "chat:write,groups:history",
+            },
+        )
+        assert client.conversations_history(channel="CPRIV")["ok"] is True
+        for call, needed in [
+            (lambda: client.conversations_open(users="U1"), "im:write"),
+            (lambda: client.conversations_create(name="a", is_private=True), "groups:write"),
+            (lambda: client.conversations_create(name="b"), "channels:manage"),
+            (lambda: client.conversations_archive(channel="CPRIV"), "groups:write"),
+            (lambda: client.users_info(user="U1"), "users:read"),
+            (lambda: client.files_getUploadURLExternal(filename="a", length=1), "files:write"),
+        ]:
+            assert slack_error(call).response["needed"] == needed
+        assert client.auth_test()["ok"] and client.views_open(trigger_id="t", view=modal([]))
+        assert client.chat_postMessage(channel="CPRIV", text="posted")["ok"] is True
+
+
+def test_scope_table_agrees_with_slacks_specs() -> None:
+    """Each method the fake answers needs the bot scopes Slack's specs give it."""
+    if not SPECS.is_dir():
+        pytest.skip(f"Slack's specs are not at {SPECS} (only beside a developer's checkout)")
+    documented = json.loads((SPECS / "web_api_openapi.json").read_text())["methods"]
+    supplement = json.loads((SPECS / "supplement.json").read_text())
+    granular = supplement["classic_to_granular_bot_scopes"]
+    assert supplement["conversation_scopes"]["order"] == list(CONVERSATION_TYPES)
+    assert set(METHOD_SCOPES) == set(METHODS)
+    for method, ours in METHOD_SCOPES.items():
+        if method in documented:
+            listed = documented[method]["scopes"]
+        else:
+            listed = supplement["methods"][method]["bot_scopes"]
+        expected = tuple(dict.fromkeys(granular.get(s, s) for s in listed if s != "none"))
+        table = () if ours is None else (ours,) if isinstance(ours, str) else ours
+        assert table == expected, method
 
 
 # -- FakeSlack: views ------------------------------------------------------------------------
