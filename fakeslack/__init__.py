@@ -1,5 +1,6 @@
-"""A fake Slack: the Web API methods Mentorbot calls, response URLs and file uploads, served
-over loopback HTTP for the tests and the benchmarks. Standard library only."""
+"""A fake Slack for the tests and the benchmarks, standard library only: the Web API methods
+Mentorbot calls, response URLs and file uploads, served over loopback HTTP (``FakeSlack``),
+and the signed requests Slack sends an app (``fakeslack.payloads``)."""
 
 from fakeslack.blockkit import validate_message, validate_view
 from fakeslack.fake import FakeSlack

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from fakeslack.blockkit import validate_message
 from fakeslack.methods import METHODS, UPLOAD_PATH
+from fakeslack.payloads import TEAM
 from fakeslack.scopes import app_scopes, check_scope
 from fakeslack.server import LoopbackServer, Reply, header, request_args
 from fakeslack.traffic import Call, Traffic
@@ -53,7 +54,7 @@ class FakeSlack(Traffic):
         *,
         token: str = "xoxb-test-token",
         scopes: Iterable[str] | None = None,
-        team_id: str = "T0001",
+        team_id: str = TEAM,
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         latency: float = 0.0,

@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from fakeslack import validate_message, validate_view
+from fakeslack.payloads import TEAM, event_callback
 from handlers import blocks
 from handlers.home_blocks import (
     AGENDA_FORM,
@@ -55,7 +56,7 @@ from tests.conftest import (
     Wire,
     flatten_text,
 )
-from tests.support import T0, TEAM, event_callback
+from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
 HUGE = "<!channel> & <b> 🚀 " + "x" * 6000
