@@ -101,40 +101,40 @@ def block_action(
     channel: str = "D0USER",
     message_ts: str = "1763715600.000200",
 ) -> bytes:
-    payload = {
-        "type": "block_actions",
-        "team": {"id": TEAM, "domain": "example"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0001",
-        "container": {"type": "message", "message_ts": message_ts, "channel_id": channel},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
-        "channel": {"id": channel, "name": "directmessage"},
-        "message": {"type": "message", "ts": message_ts, "text": "…"},
-        "response_url": response_url,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": "b1",
-                "value": value,
-                "action_ts": "1763715601.000300",
-            }
-        ],
-    }
-    return urlencode({"payload": json.dumps(payload)}).encode()
+    """A button clicked in a message: the container is the message, with a response_url."""
+    return _button_click(
+        action_id,
+        value,
+        user=user,
+        container={"type": "message", "message_ts": message_ts, "channel_id": channel},
+        trigger_id="13345224609.738474920.8088930838d88f008e0",
+        channel={"id": channel, "name": "directmessage"},
+        message={"type": "message", "ts": message_ts, "text": "…"},
+        response_url=response_url,
+    )
 
 
 def home_action(action_id: str, value: str, *, user: str) -> bytes:
     """A button clicked on the App Home tab: the container is the view, and unlike a message's
     buttons it comes with no response_url."""
+    return _button_click(
+        action_id,
+        value,
+        user=user,
+        container={"type": "view", "view_id": "VHOME"},
+        trigger_id="13345224609.738474920.8088930838d88f008e1",
+        view={"id": "VHOME", "type": "home", "blocks": [], "state": {"values": {}}},
+    )
+
+
+def _button_click(action_id: str, value: str, *, user: str, **where: Any) -> bytes:
+    """A block_actions payload for one button, clicked by `user` in the place `where` says."""
     payload = {
         "type": "block_actions",
         "team": {"id": TEAM, "domain": "example"},
         "user": {"id": user, "username": user.lower(), "team_id": TEAM},
         "api_app_id": "A0001",
-        "container": {"type": "view", "view_id": "VHOME"},
-        "trigger_id": "13345224609.738474920.8088930838d88f008e1",
-        "view": {"id": "VHOME", "type": "home", "blocks": [], "state": {"values": {}}},
+        **where,
         "actions": [
             {
                 "type": "button",
