@@ -31,10 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.fake_slack_server import SlackProcess
+from fakeslack.payloads import SIGNING_SECRET, slack_signature_headers, slash_command
 from mentoring import pairs
 from mentoring.model import Actor
 from storage.db import init_db, make_engine
-from tests.support import SIGNING_SECRET, slack_signature_headers, slash_command
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "ack_latency.json"

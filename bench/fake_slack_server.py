@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.slack_api import FakeSlack
+from fakeslack import FakeSlack
 
 NICENESS = 19  # Slack is remote: its stand-in takes only what the measured processes leave
 DELIVERY_KEY = "delivery"  # event_payload field that identifies one scheduled delivery

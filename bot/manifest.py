@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.web import EVENTS_PATH
-
 COMMANDS = (
     (
         "/goal",
@@ -31,6 +29,7 @@ BOT_SCOPES = (
     "commands",  # the five slash commands
     "chat:write",  # post wins in the shared channel and replies in DMs
     "im:history",  # read DMs people send the bot (message.im)
+    "im:write",  # open a person's DM to look for a scheduled post whose outcome was uncertain
     "users:read",  # check that the people paired are people
     "channels:read",  # check the shared channel (public) and who is in it
     "groups:read",  # the same for private channels
@@ -47,6 +46,10 @@ BOT_EVENTS = ("message.im", "message.channels", "message.groups", "app_home_open
 
 def build_manifest(request_url: str | None = None, name: str = "Mentorbot") -> dict[str, Any]:
     """Socket Mode by default; with `request_url` (https://host), HTTP mode at /slack/events."""
+    # Imported here: BOT_SCOPES is read by the fake Slack, and bot.web brings Bolt, SQLAlchemy
+    # and waitress with it.
+    from bot.web import EVENTS_PATH
+
     endpoint = f"{request_url.rstrip('/')}{EVENTS_PATH}" if request_url else None
     commands = []
     for command, description, usage in COMMANDS:

@@ -21,17 +21,10 @@ from bot import cli
 from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app, stop_server
-from handlers.runtime import InlineRunner, Services
-from mentoring import pairs
-from mentoring.model import Actor, PairInfo
-from storage.db import init_db, make_engine
-from tests.fakes.slack_api import FakeSlack
-from tests.postgres import PostgresForTests
-from tests.support import (
+from fakeslack import FakeSlack
+from fakeslack.payloads import (
     SIGNING_SECRET,
-    T0,
     TEAM,
-    FrozenClock,
     block_action,
     event_callback,
     home_action,
@@ -40,6 +33,12 @@ from tests.support import (
     slash_command,
     view_submission,
 )
+from handlers.runtime import InlineRunner, Services
+from mentoring import pairs
+from mentoring.model import Actor, PairInfo
+from storage.db import init_db, make_engine
+from tests.postgres import PostgresForTests
+from tests.support import T0, FrozenClock
 
 MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"
 SECOND_MENTEE = "UMENTEE2"

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from fakeslack import validate_message
 from handlers import help as help_text
 from handlers import kit, pairing
 from handlers.goals import blocks as goal_blocks
@@ -23,7 +24,6 @@ from mentoring.model import (
 )
 from mentoring.pairs import PairSummary
 from mentoring.roadmap_picture import GoalMark, MilestoneMark, MilestoneState, RoadmapPicture
-from tests.fakes.blockkit import validate_message
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)

@@ -12,9 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import inspect
 
+from fakeslack.payloads import SIGNING_SECRET
 from mentoring import inbox
 from storage.db import init_db, make_engine
-from tests.support import SIGNING_SECRET, T0, pair_up, schedule_meetings
+from tests.support import T0, pair_up, schedule_meetings
 
 PYTHON = [sys.executable, "-m", "bot"]
 REPO = Path(__file__).resolve().parent.parent

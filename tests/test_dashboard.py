@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
+from fakeslack import validate_view
 from handlers.dashboard import build_home
 from mentoring import dashboard, meetings, milestones, pairs
 from mentoring.capture import Kind, capture
@@ -19,7 +20,6 @@ from mentoring.model import Actor, GoalStatus, PairInfo, Target
 from mentoring.reviews import NextReview
 from storage.db import session_scope
 from storage.models import Goal, Milestone, Win
-from tests.fakes.blockkit import validate_view
 from tests.support import T0, T, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends

@@ -14,13 +14,13 @@ from sqlmodel import select
 
 from bot.scheduler import make_dispatch_client
 from bot.settings import Settings
+from fakeslack import FakeSlack
 from handlers.dispatch import METADATA_EVENT, Dispatcher, Limits
 from mentoring import deliveries, meetings, pairs
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
 from storage.models import Delivery, Meeting, Pair
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
-from tests.fakes.slack_api import FakeSlack
 from tests.support import T0, FrozenClock, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends

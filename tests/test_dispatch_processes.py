@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from fakeslack import FakeSlack
 from storage.db import session_scope
 from storage.models import Delivery
-from tests.fakes.slack_api import FakeSlack
 from tests.support import pair_up, schedule_meetings
 
 PAIRS = 250  # two DMs each: 500 prompts due at once

@@ -2,12 +2,19 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from bench import dispatch
-from bench.ack_latency import README_MARKERS, readme_table
 from bot.settings import VARIABLES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def saved_and_shown(benchmark: str) -> tuple[dict[str, Any], str]:
+    """bench/results/<benchmark>.json, and the README's block between its bench markers."""
+    result = json.loads((ROOT / "bench" / "results" / f"{benchmark}.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split(f"<!-- bench:{benchmark} -->")[1].split(f"<!-- /bench:{benchmark} -->")[0]
+    return result, block
 
 
 def test_env_example_and_readme_document_every_setting() -> None:
@@ -24,16 +31,24 @@ def test_env_example_and_readme_document_every_setting() -> None:
 
 
 def test_readme_shows_the_saved_benchmark_figures() -> None:
-    """The README's ack-latency table is the one written from bench/results/ack_latency.json."""
-    result = json.loads((ROOT / "bench" / "results" / "ack_latency.json").read_text())
-    readme = (ROOT / "README.md").read_text()
-    start, end = README_MARKERS
-    assert readme.split(start)[1].split(end)[0].strip() == readme_table(result)
+    """The README's ack-latency table shows the figures in bench/results/ack_latency.json."""
+    result, block = saved_and_shown("ack_latency")
+    assert f"Latest run, {result['when'][:10]} ({result['machine']};" in block
+    assert f"{result['wins_posted']} of {result['wins_expected']} wins posted" in block
+    for row in ("bare", "mentorbot", "ratio"):
+        figures = " | ".join(str(result[row][p]) for p in ("p50_ms", "p95_ms", "p99_ms"))
+        assert f"| {figures} |" in block, row
 
 
 def test_readme_shows_the_saved_dispatch_figures() -> None:
-    """The README's dispatch tables are the ones written from bench/results/dispatch.json."""
-    result = json.loads((ROOT / "bench" / "results" / "dispatch.json").read_text())
-    readme = (ROOT / "README.md").read_text()
-    start, end = dispatch.README_MARKERS
-    assert readme.split(start)[1].split(end)[0].strip() == dispatch.readme_table(result)
+    """The README's dispatch tables show the figures in bench/results/dispatch.json."""
+    result, block = saved_and_shown("dispatch")
+    burst, idle = result["burst"], result["idle"]
+    assert f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']})" in block
+    limited = burst["ratelimited_channel"] + burst["ratelimited_workspace"]
+    assert (
+        f"| {burst['seconds']} s | {burst['lower_bound_seconds']} s | {burst['ratio']} "
+        f"| {limited} | {burst['duplicates']} | {burst['losses']} |"
+    ) in block
+    medians = " | ".join(str(size["median_ms"]) for size in idle["sizes"])
+    assert f"| median, ms | {medians} | {idle['ratio']} |" in block

@@ -12,6 +12,8 @@ from sqlalchemy import event
 from sqlmodel import select
 
 import handlers  # noqa: F401  (registers every feature)
+from fakeslack import validate_message, validate_view
+from fakeslack.payloads import TEAM, event_callback
 from handlers import pairing
 from handlers.dashboard import build_home
 from handlers.goals import blocks as goal_blocks
@@ -24,6 +26,7 @@ from handlers.goals.milestones import (
     MILESTONE_FORM_GOAL,
     MILESTONE_FORM_TEXT,
 )
+from handlers.meetings import blocks as meeting_blocks
 from handlers.meetings.agenda import AGENDA_FORM, AGENDA_FORM_TEXT
 from handlers.routing import PAIR_FORMS
 from handlers.wins import blocks as win_blocks
@@ -47,8 +50,7 @@ from tests.conftest import (
     Wire,
     flatten_text,
 )
-from tests.fakes.blockkit import validate_message, validate_view
-from tests.support import T0, TEAM, event_callback
+from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)
 HUGE = "<!channel> & <b> 🚀 " + "x" * 6000
@@ -480,7 +482,6 @@ def test_every_change_to_the_pair_redraws_both_homes(wire: Wire, paired) -> None
     action items and their undo, goals and milestones and their undos, wins by command and by
     DM and their undo, schedule off, and ending the pair: after each, both members' Homes are
     published again."""
-    from handlers.meetings import blocks as meeting_blocks
 
     def redraws(step: str, act) -> dict:
         wire.fake.reset_calls()

@@ -24,6 +24,7 @@ def test_socket_mode_manifest_has_the_five_escaped_commands_and_events() -> None
     ]
     assert settings["interactivity"] == {"is_enabled": True}
     needed = {"commands", "chat:write", "im:history", "users:read"}
+    needed |= {"im:write"}  # conversations.open: a DM's history when a post's outcome is unknown
     needed |= {"channels:history", "groups:history"}  # replies to the follow-up, history checks
     needed |= {"files:write"}  # the roadmap picture
     assert needed <= set(manifest["oauth_config"]["scopes"]["bot"])
@@ -51,3 +52,13 @@ def test_the_cli_prints_yaml_that_round_trips() -> None:
     ).stdout
     assert yaml.safe_load(printed) == build_manifest()
     assert "mentor–mentee" in printed
+
+
+def test_reading_the_scopes_loads_no_web_stack() -> None:
+    """Importing bot.manifest (the fake Slack reads BOT_SCOPES) loads no Bolt, SQL or server."""
+    code = "import sys, bot.manifest; print(' '.join({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "bot" in loaded
+    assert not {"slack_bolt", "slack_sdk", "sqlalchemy", "waitress", "storage"} & set(loaded)

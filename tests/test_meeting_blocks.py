@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from fakeslack import validate_message
 from handlers import kit, outgoing
 from handlers import nudges as nudge_blocks
 from handlers.meetings import blocks as meeting_blocks
@@ -27,7 +28,6 @@ from mentoring.meetings import (
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
 from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
 from tests.conftest import flatten_text
-from tests.fakes.blockkit import validate_message
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 import handlers  # noqa: F401  (registers every verb)
 from bot.scheduler import _housekeeping, make_dispatch_client
 from bot.settings import Settings
+from fakeslack import FakeSlack
 from handlers.dispatch import Dispatcher, Limits
 from handlers.goals.milestones import complete_milestone as complete_milestone_verb
 from handlers.routing import route
@@ -25,7 +26,6 @@ from mentoring.nudges import NudgeInfo, Signal, iso_week, next_send_time, plan_n
 from storage.db import session_scope
 from storage.models import AgendaItem, Delivery, Meeting, MeetingSchedule, Pair
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
-from tests.fakes.slack_api import FakeSlack
 from tests.support import T0, FrozenClock, T, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends

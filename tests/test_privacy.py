@@ -259,7 +259,7 @@ def test_an_admin_can_end_a_pair_but_the_home_shows_them_nothing_of_it(
 
 
 def _home_opened(user: str) -> bytes:
-    from tests.support import event_callback
+    from fakeslack.payloads import event_callback
 
     return event_callback(
         f"EvHome{user}",

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from fakeslack import validate_message, validate_view
 from handlers.reviews import messages as review_messages
 from handlers.reviews import questionnaire
 from mentoring.milestones import MilestoneInfo
@@ -29,7 +30,6 @@ from mentoring.reviews import (
     StopStartContinue,
 )
 from tests.conftest import flatten_text
-from tests.fakes.blockkit import validate_message, validate_view
 from tests.support import T0
 
 PAIR = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", True, T0, None)

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from bot.settings import Settings
+from fakeslack import FakeSlack
 from handlers.dispatch import Dispatcher
 from handlers.reviews import messages as review_messages
 from mentoring import pairs
@@ -48,7 +49,6 @@ from storage.models import (
     ReviewFit,
 )
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
-from tests.fakes.slack_api import FakeSlack
 from tests.support import T0, pair_up, schedule_meetings
 from tests.test_dispatch import dispatcher
 

@@ -5,13 +5,14 @@ import threading
 from sqlmodel import select
 
 from bot.app import create_app
+from fakeslack.payloads import message_event
 from handlers.messages import replay_pending
 from handlers.wins import blocks as win_blocks
 from mentoring import inbox
 from storage.db import session_scope
 from storage.models import Draft, Goal, InboundEvent, Win
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, dm_channel, flatten_text
-from tests.support import T0, message_event
+from tests.support import T0
 
 
 def _rows(wire: Wire, model) -> list:
@@ -107,7 +108,7 @@ def test_a_restart_does_not_forget_what_was_applied(wire: Wire, paired, settings
     restarted = create_app(settings, services)  # a new process would build exactly this
     from slack_bolt.request import BoltRequest
 
-    from tests.support import slack_signature_headers
+    from fakeslack.payloads import slack_signature_headers
 
     body = message_event("Ev1", user=MENTEE, text="win: Shipped the importer", channel="DUMENTEE")
     headers = {

@@ -5,10 +5,10 @@ import time
 
 from sqlmodel import select
 
+from fakeslack.payloads import SIGNING_SECRET, message_event, slack_signature_headers, slash_command
 from storage.db import session_scope
 from storage.models import InboundEvent, Pair, Win
 from tests.conftest import MENTEE, MENTOR, Wire
-from tests.support import SIGNING_SECRET, message_event, slack_signature_headers, slash_command
 
 
 def _nothing_stored(wire: Wire) -> bool:

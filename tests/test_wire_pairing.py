@@ -1,5 +1,6 @@
 """/mentor over the wire: pairing in a channel or a new private one, status, ending."""
 
+from slack_sdk import WebClient
 from sqlmodel import select
 
 from handlers import pairing
@@ -56,6 +57,17 @@ def test_pair_in_a_new_private_channel(wire: Wire) -> None:
     (pair,) = _pairs(wire)
     assert pair.channel_id == invite.args["channel"]
     assert "now mentors" in sent.reply_text
+
+
+def test_a_new_channel_whose_invite_fails_is_archived(wire: Wire) -> None:
+    """If Slack refuses the invite, the channel just made is archived and no pair is made."""
+    wire.fake.fail_next("conversations.invite", "user_is_restricted")
+    wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}> new", user=MENTOR, channel="DUMENTOR")
+    (archive,) = wire.fake.calls_to("conversations.archive")
+    slack = WebClient(token=wire.fake.token, base_url=wire.fake.base_url)
+    channel = slack.conversations_info(channel=archive.args["channel"])["channel"]
+    assert (channel["name"], channel["is_archived"]) == ("mentoring-lee-maria", True)
+    assert _pairs(wire) == []
 
 
 def test_pairing_in_a_dm_points_to_new(wire: Wire) -> None:

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from fakeslack import validate_view
 from handlers.reviews import messages as review_messages
 from handlers.reviews import questionnaire
 from storage.db import session_scope
 from storage.models import Commitment, Goal, ReviewFit
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Tick, Wire, flatten_text, texts
-from tests.fakes.blockkit import validate_view
 from tests.support import FrozenClock
 
 pytestmark = pytest.mark.both_backends

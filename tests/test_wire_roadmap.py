@@ -8,11 +8,11 @@ from datetime import date
 import pytest
 from slack_sdk import WebClient
 
+from fakeslack import FakeSlack
 from handlers.goals.roadmap import share_roadmap
 from mentoring.model import GoalStatus, PairInfo
 from mentoring.roadmap_picture import GoalMark, RoadmapPicture
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire
-from tests.fakes.slack_api import FakeSlack
 from tests.support import T0, FrozenClock
 
 UPLOAD_METHODS = ("files.getUploadURLExternal", "upload", "files.completeUploadExternal")

@@ -1,0 +1,11 @@
+"""A fake Slack for the tests and the benchmarks, standard library only: the Web API methods
+Mentorbot calls, response URLs and file uploads, served over loopback HTTP (``FakeSlack``),
+and the signed requests Slack sends an app (``fakeslack.payloads``)."""
+
+from fakeslack.blockkit import validate_message, validate_view
+from fakeslack.fake import FakeSlack
+from fakeslack.scopes import METHOD_SCOPES
+from fakeslack.traffic import Call
+from fakeslack.workspace import Upload
+
+__all__ = ["METHOD_SCOPES", "Call", "FakeSlack", "Upload", "validate_message", "validate_view"]
