@@ -30,6 +30,7 @@ from mentoring.model import Actor, GoalInfo, PairInfo
 from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row
 from mentoring.reviews import CommitmentInfo, ReviewMessage, open_commitments_in, prepare_review_row
 from storage import ledger
+from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import (
@@ -125,7 +126,7 @@ def plan_due(engine: Engine, now: datetime) -> int:
     while True:
         try:
             with session_scope(engine) as session:
-                due = ledger.schedules_to_plan(session, now, PLAN_BATCH)
+                due = meeting_store.schedules_to_plan(session, now, PLAN_BATCH)
                 planned += sum(_plan_one(session, schedule, now) for schedule in due)
         except IntegrityError:
             logger.info("another dispatcher planned the same meetings; retrying")
@@ -161,8 +162,8 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
         row = ledger.get_delivery(session, delivery_id)
         pair = repo.get_pair(session, row.pair_id) if row is not None else None
         assert row is not None and pair is not None
-        schedule = ledger.schedule_of(session, row.pair_id)
-        meeting = ledger.get_meeting(session, row.meeting_id) if row.meeting_id else None
+        schedule = meeting_store.schedule_of(session, row.pair_id)
+        meeting = meeting_store.get_meeting(session, row.meeting_id) if row.meeting_id else None
         review: ReviewMessage | None = None
         nudge: NudgeInfo | None = None
         if row.kind == "attention":
@@ -190,7 +191,7 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
         agenda: tuple[AgendaEntry, ...] = ()
         if row.kind == "agenda":
             agenda = tuple(
-                AgendaEntry.of(item) for item in ledger.open_agenda(session, pair.id or 0)
+                AgendaEntry.of(item) for item in meeting_store.open_agenda(session, pair.id or 0)
             )
         recipient, tz = _recipient(row, pair, schedule)
         return Outgoing(
@@ -244,7 +245,7 @@ def _recipient(row: Delivery, pair: Pair, schedule: MeetingSchedule | None) -> t
 
 
 def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime) -> CarryForward:
-    previous = ledger.previous_meeting(session, pair.id or 0, meeting.starts_at)
+    previous = meeting_store.previous_meeting(session, pair.id or 0, meeting.starts_at)
     since = previous.starts_at if previous is not None else pair.created_at
     wins = session.exec(
         select(Win)
@@ -264,7 +265,9 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
     ]
     due = sorted((g for g in goals if g.due_on and g.due_on <= horizon), key=lambda g: g.due_on)
     return CarryForward(
-        actions=tuple(ActionInfo.of(item) for item in ledger.open_actions(session, pair.id or 0)),
+        actions=tuple(
+            ActionInfo.of(item) for item in meeting_store.open_actions(session, pair.id or 0)
+        ),
         wins=tuple(WinBrief(win.text, win.created_at) for win in wins),
         goals_due=tuple(due),
         open_goals=tuple(goals),
@@ -332,7 +335,7 @@ def mark_sent(
             uncertain=False,
         )
         if recorded and out.kind == "agenda" and out.meeting is not None:
-            ledger.stamp_agenda(session, [item.id for item in out.agenda], out.meeting.id)
+            meeting_store.stamp_agenda(session, [item.id for item in out.agenda], out.meeting.id)
         if recorded and out.audience == "channel":
             pair = repo.get_pair(session, out.pair.id)
             if pair is not None and pair.attention is not None:
