@@ -170,7 +170,7 @@ def _share_roadmap(
     """Upload the picture; returns Slack's error code (or "upload_failed"), None on success."""
     # Imported here: matplotlib then loads in the worker that draws, on first use, and never
     # in the process that only acknowledges Slack's requests.
-    from handlers.roadmap_chart import render_roadmap_png
+    from rendering.roadmap_chart import render_roadmap_png
 
     png = render_roadmap_png(picture)
     try:
