@@ -27,7 +27,7 @@ from bot.web import make_server, make_wsgi_app
 from bot.worker import ProcessRunner
 from handlers.messages import replay_pending
 from mentoring import inbox, nudges
-from mentoring.deliveries import ledger_lines
+from outbox.listing import ledger_lines
 from storage.db import describe_url, init_db, make_engine
 
 logger = logging.getLogger("mentorbot")

@@ -25,7 +25,6 @@ from handlers.blocks import (
     section,
 )
 from handlers.slack_text import clip, mrkdwn
-from mentoring.deliveries import CarryForward, Outgoing, ReplyFiled
 from mentoring.meetings import (
     ActionAdded,
     ActionInfo,
@@ -36,6 +35,8 @@ from mentoring.meetings import (
     ScheduleView,
 )
 from mentoring.nudges import NudgeSetting, Signal
+from mentoring.prompts import CarryForward, Outgoing
+from mentoring.replies import ReplyFiled
 
 UNSKIP_MEETING = "unskip_meeting"
 REOPEN_ACTION = "reopen_action"

@@ -31,9 +31,9 @@ from handlers.blocks import (
 )
 from handlers.meeting_blocks import when
 from handlers.slack_text import clip, mrkdwn, plain
-from mentoring.deliveries import Outgoing
 from mentoring.goals import GOAL_MAX_CHARS, GoalHistoryView
 from mentoring.model import Role
+from mentoring.prompts import Outgoing
 from mentoring.review_answers import (
     ANSWER_MAX_CHARS,
     PageSaved,

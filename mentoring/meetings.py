@@ -2,7 +2,7 @@
 
 Either member may set the rhythm. Meetings are planned one at a time: setting a cadence plans
 the first meeting and its prompts (rows in the delivery ledger); the dispatcher plans each
-following meeting when the previous one starts (mentoring.deliveries.plan_due).
+following meeting when the previous one starts (mentoring.prompts.plan_due).
 """
 
 from __future__ import annotations

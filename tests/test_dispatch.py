@@ -14,20 +14,22 @@ from sqlmodel import select
 
 from bot.scheduler import make_dispatch_client
 from bot.settings import Settings
-from handlers.dispatch import METADATA_EVENT, Dispatcher, Limits
-from mentoring import deliveries, meetings, pairs
+from mentoring import meetings, pairs
 from mentoring.model import Actor, PairInfo, Target
+from mentoring.reviews import start_review_now
+from outbox import Dispatcher
+from outbox.claims import LEASE, claim
+from outbox.recovery import METADATA_EVENT
 from storage.db import session_scope
 from storage.models import Delivery, Meeting, Pair
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
 from tests.fakes.slack_api import FakeSlack
-from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+from tests.support import FAST, T0, FrozenClock, dispatcher, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 
 # T0 is Saturday 21 November 2026, 09:00 UTC; "weekly tue 15:00" in Berlin starts on the 24th.
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
-FAST = Limits(channel_interval=0.0, per_minute=60_000, concurrency=4)
 
 
 def schedule(engine: Engine, text: str = "weekly tue 15:00 Europe/Berlin", now: datetime = T0):
@@ -37,18 +39,6 @@ def schedule(engine: Engine, text: str = "weekly tue 15:00 Europe/Berlin", now: 
         now=now,
         default_tz="America/New_York",
         member_tz=("Europe/Berlin", "America/New_York"),
-    )
-
-
-def dispatcher(
-    engine: Engine, settings: Settings, worker: str = "w1", client: WebClient | None = None
-) -> Dispatcher:
-    return Dispatcher(
-        engine,
-        client or make_dispatch_client(settings),
-        FrozenClock(T0),
-        worker=worker,
-        limits=FAST,
     )
 
 
@@ -350,7 +340,7 @@ def test_a_dispatcher_killed_mid_post_is_taken_over_without_a_repeat(
     """A process claimed two DMs, posted one and died: after its lease another pass finds the
     posted one in the DM's history and sends only the other."""
     due = START - timedelta(hours=24)
-    claimed = deliveries.claim(engine, due, "dead-worker", 10)
+    claimed = claim(engine, due, "dead-worker", 10)
     assert len(claimed) == 2
     client = make_dispatch_client(settings)
     client.chat_postMessage(
@@ -359,6 +349,33 @@ def test_a_dispatcher_killed_mid_post_is_taken_over_without_a_repeat(
         metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery": str(claimed[0])}},
     )
     assert run.tick(due + timedelta(minutes=5)).outcomes == {}  # the lease still holds
-    assert run.tick(due + deliveries.LEASE + timedelta(seconds=1)).outcomes == {"sent": 2}
+    assert run.tick(due + LEASE + timedelta(seconds=1)).outcomes == {"sent": 2}
     assert len(fake_slack.messages_in(MENTOR)) == 1 and len(fake_slack.messages_in(MENTEE)) == 1
     assert {row.status for key, row in ledger(engine).items() if key[1] == "prompt"} == {"sent"}
+
+
+def test_the_outbox_posts_what_it_is_given_and_says_what_changed(
+    engine: Engine, settings: Settings, pair: PairInfo, fake_slack: FakeSlack
+) -> None:
+    """Wired by hand, with no listener code: each row is posted as `render` builds it and
+    marked with its key; `after_post` hears each post with its channel; `on_changed` hears the
+    pair whose review opened."""
+    start_review_now(engine, Actor(MENTEE), Target(), T0)
+    followed: list[tuple[str, str, str]] = []
+    changed: list[frozenset[int]] = []
+    run = Dispatcher(
+        engine,
+        make_dispatch_client(settings),
+        FrozenClock(T0),
+        worker="w1",
+        limits=FAST,
+        render=lambda out: {"text": f"{out.kind} for {out.audience}", "blocks": []},
+        after_post=lambda out, channel: followed.append((out.kind, out.audience, channel)),
+        on_changed=changed.append,
+    )
+    assert run.tick(T0).outcomes == {"sent": 3}
+    texts = sorted(p["text"] for p in posts(fake_slack))
+    assert texts == ["review for channel", "review for mentee", "review for mentor"]
+    assert all(p["metadata"]["event_type"] == METADATA_EVENT for p in posts(fake_slack))
+    assert ("review", "channel", PAIR_CHANNEL) in followed and len(followed) == 3
+    assert changed == [frozenset({pair.id})]

@@ -10,7 +10,6 @@ import pytest
 
 from handlers import meeting_blocks
 from mentoring.cadence import Cadence
-from mentoring.deliveries import CarryForward, Outgoing, WinBrief
 from mentoring.meetings import (
     DEFAULT_OFFSETS,
     ActionAdded,
@@ -23,6 +22,7 @@ from mentoring.meetings import (
 )
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
 from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
+from mentoring.prompts import CarryForward, Outgoing, WinBrief
 from tests.conftest import flatten_text
 from tests.fakes.blockkit import validate_message
 from tests.support import T0
