@@ -100,6 +100,14 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
     return scheduler
 
 
+def stop_scheduler(scheduler: BackgroundScheduler, dispatcher: Dispatcher) -> None:
+    """Stop the dispatcher first, so a pass under way posts nothing new and hands its claimed
+    rows back, then wait for that pass (and the housekeeping) to return."""
+    dispatcher.stop()
+    scheduler.shutdown(wait=True)
+    logger.info("scheduler stopped")
+
+
 def _tick(dispatcher: Dispatcher) -> None:
     try:
         dispatcher.tick()

@@ -14,6 +14,9 @@ dropped connection puts it back with backoff, marked uncertain — the next atte
 in the channel's history for the message (outbox.recovery), so a post that reached Slack
 unanswered is never repeated. Permanent errors (channel_not_found, is_archived,
 not_in_channel, account_inactive, …) fail the row and warn the pair's members by DM, once.
+
+`stop()` ends a pass early: nothing new is posted, the posts in flight are recorded, and every
+row claimed but not posted is handed back (outbox.outcomes.release) for the next pass.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from sqlalchemy import Engine
 
 from mentoring.prompts import Outgoing, Skipped, plan_due, prepare
 from outbox.claims import claim
-from outbox.outcomes import mark_failed, mark_sent, retry_later
+from outbox.outcomes import mark_failed, mark_sent, release, retry_later
 from outbox.pacing import DEFAULT_LIMITS, Limits, Pacer, Sent, send_paced, take_budget
 from outbox.recovery import find_posted, metadata_of
 
@@ -112,34 +115,62 @@ class Dispatcher:
         self.monotonic = monotonic
         self.wall = wall
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """Stop for good, from any thread: a pass under way posts nothing new, records the
+        posts in flight and hands every other claimed row back before it returns; a later
+        pass of this dispatcher does nothing."""
+        self._stopping.set()
 
     def tick(self, at: datetime | None = None) -> TickReport:
         """One pass as of `at` (default: the clock, read again for each batch it claims)."""
         report = TickReport()
         with self._lock:
+            if self._stopping.is_set():
+                return report
             report.planned = plan_due(self.engine, at or self.clock())
             pacer = Pacer(self.limits, self._take_budget, self.monotonic)
             with ThreadPoolExecutor(self.limits.concurrency, thread_name_prefix="dispatch") as pool:
-                while True:
+                while not self._stopping.is_set():
                     now = at or self.clock()
                     ids = claim(self.engine, now, self.worker, CLAIM_BATCH)
                     if not ids:
                         break
                     # Prepared one by one: each is a short transaction, and on SQLite parallel
                     # ones would only queue for the write lock.
-                    prepared = [prepare(self.engine, d, self.worker, now) for d in ids]
+                    prepared: list[Outgoing | Skipped] = []
+                    for delivery_id in ids:
+                        if self._stopping.is_set():
+                            break
+                        prepared.append(prepare(self.engine, delivery_id, self.worker, now))
                     for item in prepared:
                         if isinstance(item, Skipped):
                             report.outcomes["skipped"] += 1
                             report.reasons[item.reason] += 1
                     outgoing = [item for item in prepared if isinstance(item, Outgoing)]
-                    send = partial(self._send, now=now)
-                    paced = send_paced(pool, pacer, self.limits, outgoing, send, self.monotonic)
-                    report.outcomes.update(paced)
+                    outcomes, unsent = send_paced(
+                        pool,
+                        pacer,
+                        self.limits,
+                        outgoing,
+                        partial(self._send, now=now),
+                        self._stopping,
+                        self.monotonic,
+                    )
+                    report.outcomes.update(outcomes)
+                    unprepared = ids[len(prepared) :]
+                    self._release([out.delivery_id for out in unsent] + unprepared, now, report)
                     self._changed(prepared)
         if report.planned or report.outcomes:
             logger.info("dispatch pass", extra={"summary": report.summary()})
         return report
+
+    def _release(self, delivery_ids: list[int], now: datetime, report: TickReport) -> None:
+        released = release(self.engine, delivery_ids, self.worker, now)
+        if released:
+            report.outcomes["released"] += released
+            logger.info("claimed rows handed back", extra={"rows": released})
 
     def _changed(self, prepared: list[Outgoing | Skipped]) -> None:
         """Tell `on_changed` which pairs this batch changed, sent or skipped (a review opened,

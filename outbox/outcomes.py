@@ -2,11 +2,12 @@
 
 `mark_sent` (with Slack's channel and ts), `retry_later` (back to planned after a wait, or failed
 after MAX_ATTEMPTS), `mark_failed` (a permanent error: the pair's members are told by DM, once,
-through the ledger too) and `release` (handed back untouched).
+through the ledger too) and `release` (handed back untouched when the dispatcher stops).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
@@ -144,9 +145,16 @@ def mark_failed(
         return True
 
 
-def release(engine: Engine, out: Outgoing, worker: str, now: datetime) -> None:
-    """Hand a claimed row back untouched (the dispatcher is stopping)."""
+def release(engine: Engine, delivery_ids: Sequence[int], worker: str, now: datetime) -> int:
+    """Hand claimed rows back untouched, due again at once (the dispatcher is stopping): the
+    next pass, here or in another process, claims them without waiting for the lease. Rows
+    whose claim this worker lost meanwhile are left alone. Returns how many were handed back."""
+    if not delivery_ids:
+        return 0
     with session_scope(engine) as session:
-        ledger.finish_claimed(
-            session, out.delivery_id, worker, now, status=ledger.PLANNED, next_at=now
+        return sum(
+            ledger.finish_claimed(
+                session, delivery_id, worker, now, status=ledger.PLANNED, next_at=now
+            )
+            for delivery_id in delivery_ids
         )

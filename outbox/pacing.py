@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -123,10 +124,14 @@ def send_paced(
     limits: Limits,
     outgoing: Sequence[Outgoing],
     send: Callable[[Outgoing], Sent],
+    stopping: threading.Event,
     monotonic: Callable[[], float] = time.monotonic,
-) -> Counter[str]:
-    """Send every row, one at a time per channel, as fast as the budget allows; returns the
-    count of each outcome."""
+) -> tuple[Counter[str], list[Outgoing]]:
+    """Send every row, one at a time per channel, as fast as the budget allows.
+
+    Returns the count of each outcome and the rows never handed to `send`: none, unless
+    `stopping` was set, after which nothing new is sent and the posts in flight are waited for.
+    """
     outcomes: Counter[str] = Counter()
     queues: dict[str, deque[Outgoing]] = {}
     for out in outgoing:
@@ -136,6 +141,8 @@ def send_paced(
     heapq.heapify(ready)
     running: dict[Future[Sent], tuple[str, float]] = {}
     while ready or running:
+        if stopping.is_set():
+            ready.clear()
         while ready and len(running) < limits.concurrency:
             when = ready[0][0]
             delay = max(when - monotonic(), pacer.budget_wait())
@@ -149,7 +156,7 @@ def send_paced(
         if ready and len(running) < limits.concurrency:
             timeout = max(0.001, ready[0][0] - monotonic(), pacer.budget_wait())
         if not running:
-            time.sleep(timeout or 0.001)
+            stopping.wait(timeout or 0.001)
             continue
         done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
         for future in done:
@@ -158,7 +165,8 @@ def send_paced(
             outcomes[result.status] += 1
             if result.workspace:
                 pacer.rest_all(result.rest)
-            if queues[channel]:
+            if queues[channel] and not stopping.is_set():
                 next_time = max(started + limits.channel_interval, monotonic() + result.rest)
                 heapq.heappush(ready, (next_time, next(order), channel))
-    return outcomes
+    unsent = [out for queue in queues.values() for out in queue]
+    return outcomes, unsent

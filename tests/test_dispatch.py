@@ -1,5 +1,6 @@
 """The dispatcher against a fake Slack, on SQLite and on PostgreSQL: each prompt once, late
-while still useful, skipped with a reason otherwise, and Slack's faults handled."""
+while still useful, skipped with a reason otherwise, Slack's faults handled, and a stop that
+hands the rows it claimed but did not post back."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
-from bot.scheduler import make_dispatch_client
+import outbox.dispatcher
+from bot.scheduler import make_dispatch_client, stop_scheduler
 from bot.settings import Settings
 from mentoring import meetings, pairs
 from mentoring.model import Actor, PairInfo, Target
+from mentoring.prompts import prepare
 from mentoring.reviews import start_review_now
 from outbox import Dispatcher
 from outbox.claims import LEASE, claim
@@ -379,3 +382,92 @@ def test_the_outbox_posts_what_it_is_given_and_says_what_changed(
     assert all(p["metadata"]["event_type"] == METADATA_EVENT for p in posts(fake_slack))
     assert ("review", "channel", PAIR_CHANNEL) in followed and len(followed) == 3
     assert changed == [frozenset({pair.id})]
+
+
+def prompts_of(engine: Engine) -> list[Delivery]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Delivery).where(Delivery.kind == "prompt")).all())
+
+
+@pytest.fixture
+def twelve_pairs(engine: Engine, fake_slack: FakeSlack) -> datetime:
+    """Twelve pairs meeting on 24 Nov: 24 DM prompts due at the returned instant."""
+    for n in range(12):
+        fake_slack.add_user(f"UM{n}", f"mentor{n}")
+        fake_slack.add_user(f"UE{n}", f"mentee{n}")
+        pair_up(engine, f"UM{n}", f"UE{n}", f"C{n}")
+        schedule_meetings(engine, mentee=f"UE{n}")
+    return START - timedelta(hours=24)
+
+
+def test_stopping_mid_pass_hands_the_unposted_rows_back(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, twelve_pairs: datetime
+) -> None:
+    """stop() from another thread while Slack holds the four posts in flight: those four are
+    recorded sent, nothing else is posted, the other twenty are planned again at once; the
+    stopped dispatcher does nothing more, and a later pass elsewhere sends each of them once."""
+    due = twelve_pairs
+    gate = fake_slack.hold("chat.postMessage")
+    run = dispatcher(engine, settings)  # four in flight at once
+    reports = []
+    pass_ = threading.Thread(target=lambda: reports.append(run.tick(due)))
+    pass_.start()
+    fake_slack.wait_held("chat.postMessage", count=4)
+    stopper = threading.Thread(target=run.stop)
+    stopper.start()
+    stopper.join(timeout=5)
+    gate.set()
+    pass_.join(timeout=10)
+    assert not pass_.is_alive() and reports[0].outcomes == {"sent": 4, "released": 20}
+    assert len(posts(fake_slack)) == 4
+    rows = prompts_of(engine)
+    assert sorted(row.status for row in rows) == ["planned"] * 20 + ["sent"] * 4
+    handed_back = [row for row in rows if row.status == "planned"]
+    assert {(row.next_at, row.attempts, row.uncertain) for row in handed_back} == {(due, 0, False)}
+    assert run.tick(due + timedelta(minutes=1)).outcomes == {}
+    later = dispatcher(engine, settings, worker="w2")
+    assert later.tick(due + timedelta(minutes=1)).outcomes == {"sent": 20}
+    assert len(posts(fake_slack)) == 24 and fake_slack.duplicate_metadata("delivery") == {}
+    assert all(len(fake_slack.messages_in(f"U{who}{n}")) == 1 for who in "ME" for n in range(12))
+
+
+def test_stopping_while_a_batch_is_prepared_hands_back_the_rest(
+    engine: Engine,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    twelve_pairs: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stop() after five of the batch's rows were prepared: nothing is posted, and all 24
+    rows (prepared or not) are planned again."""
+    run = dispatcher(engine, settings)
+    prepared = []
+
+    def prepare_then_stop(*args):  # type: ignore[no-untyped-def]
+        prepared.append(prepare(*args))
+        if len(prepared) == 5:
+            run.stop()
+        return prepared[-1]
+
+    monkeypatch.setattr(outbox.dispatcher, "prepare", prepare_then_stop)
+    assert run.tick(twelve_pairs).outcomes == {"released": 24}
+    assert len(prepared) == 5 and posts(fake_slack) == []
+    assert {row.status for row in prompts_of(engine)} == {"planned"}
+    assert dispatcher(engine, settings, "w2").tick(twelve_pairs).outcomes == {"sent": 24}
+
+
+def test_the_scheduler_stops_its_dispatcher_before_waiting_for_it(
+    engine: Engine, settings: Settings, twelve_pairs: datetime
+) -> None:
+    """stop_scheduler stops the dispatcher first: by the time the scheduler is asked to wait
+    for the pass under way, the dispatcher sends nothing more."""
+    run = dispatcher(engine, settings)
+    seen = []
+
+    class Scheduler:
+        def shutdown(self, wait: bool) -> None:
+            seen.append((wait, run.tick(twelve_pairs).outcomes))
+
+    stop_scheduler(Scheduler(), run)  # type: ignore[arg-type]
+    assert seen == [(True, {})]
+    assert {row.status for row in prompts_of(engine)} == {"planned"}
