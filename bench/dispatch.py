@@ -6,13 +6,14 @@ Burst: N pairs all meet at 15:00 UTC on the same day, so every pair's agenda pos
 to the pair's private channel, T-1h) falls due between 14:00:00 and 14:00:59. Each pair also has
 its previous meeting (four rows, sent), this meeting's two DM prompts (sent at T-24h) and its
 follow-up (planned at T+2h): N due rows in a ledger of 8N. The database is filled with bulk
-inserts, then handlers.dispatch.Dispatcher delivers against the fake Slack Web API in a process
-of its own (bench.fake_slack_server: 50 ms per call, 1 post per second per channel and the
-workspace budget B per sliding minute, HTTP 429 with Retry-After beyond), with
-Limits(per_minute=B, channel_interval=1.0, concurrency=C). Passes run as of 14:01:00; while rows
-remain (a 429 puts a row back for Retry-After), the next pass runs as of the earliest retry, and
-never ahead of the time that really passed. Measured: wall time until every row is recorded sent,
-against the budget's bound N / B minutes, with the fake's count of 429s and duplicates.
+inserts, then outbox.Dispatcher, wired as bot.scheduler.build_dispatcher wires it, delivers
+against the fake Slack Web API in a process of its own (bench.fake_slack_server: 50 ms per
+call, 1 post per second per channel and the workspace budget B per sliding minute, HTTP 429
+with Retry-After beyond), with Limits(per_minute=B, channel_interval=1.0, concurrency=C).
+Passes run as of 14:01:00; while rows remain (a 429 puts a row back for Retry-After), the next
+pass runs as of the earliest retry, and never ahead of the time that really passed. Measured:
+wall time until every row is recorded sent, against the budget's bound N / B minutes, with the
+fake's count of 429s and duplicates.
 
 Idle: 1k, 10k and 100k pairs, built the same way with nothing due (this meeting's four rows
 planned in the future). The median wall time of an idle `tick(at)` and its SQL statements at
@@ -42,9 +43,9 @@ from sqlalchemy.engine import make_url
 
 from bench.ack_latency import percentile
 from bench.fake_slack_server import SlackProcess
-from bot.scheduler import make_dispatch_client
+from bot.scheduler import build_dispatcher, make_dispatch_client
 from bot.settings import Settings
-from handlers.dispatch import Dispatcher, Limits
+from outbox import Limits
 from storage.db import init_db, make_engine
 from storage.models import AgendaItem, Delivery, Meeting, MeetingSchedule, Pair
 
@@ -338,12 +339,8 @@ def burst(args: argparse.Namespace) -> dict[str, Any]:
                 channel_interval=1.0, per_minute=args.budget, concurrency=args.concurrency
             )
             settings = Settings(bot_token=slack.token, slack_api_url=slack.base_url)
-            dispatcher = Dispatcher(
-                engine,
-                make_dispatch_client(settings),
-                lambda: BURST_AT,
-                worker="bench",
-                limits=limits,
+            dispatcher = build_dispatcher(
+                engine, make_dispatch_client(settings), lambda: BURST_AT, "bench", limits
             )
             outcomes: Counter[str] = Counter()
             ticks: list[dict[str, Any]] = []
@@ -454,8 +451,8 @@ def idle(args: argparse.Namespace, count: int) -> dict[str, Any]:
         with engine.connect() as connection:
             rows = connection.execute(select(func.count()).select_from(Delivery)).scalar_one()
         settings = Settings(bot_token="xoxb-idle", slack_api_url="http://127.0.0.1:9/api/")
-        dispatcher = Dispatcher(
-            engine, make_dispatch_client(settings), lambda: IDLE_AT, worker="bench"
+        dispatcher = build_dispatcher(
+            engine, make_dispatch_client(settings), lambda: IDLE_AT, "bench"
         )
         for _ in range(5):  # warm: connections, statement caches
             dispatcher.tick(IDLE_AT)

@@ -21,13 +21,13 @@ from bot.app import build_services, create_app, with_runner
 from bot.clock import system_clock
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
-from bot.scheduler import make_dispatcher, start_scheduler
+from bot.scheduler import make_dispatcher, start_scheduler, stop_scheduler
 from bot.settings import Settings, SettingsError
 from bot.web import make_server, make_wsgi_app
 from bot.worker import ProcessRunner
 from handlers.messages import replay_pending
 from mentoring import inbox, nudges
-from mentoring.deliveries import ledger_lines
+from outbox.listing import ledger_lines
 from storage.db import describe_url, init_db, make_engine
 
 logger = logging.getLogger("mentorbot")
@@ -200,7 +200,7 @@ def _run(settings: Settings, mode: str) -> int:
         return 1
     runner = ProcessRunner(settings)
     services = with_runner(services, runner)
-    scheduler = None
+    scheduler = dispatcher = None
     try:
         app = create_app(settings, services)
     except BoltError as error:
@@ -227,8 +227,9 @@ def _run(settings: Settings, mode: str) -> int:
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)  # a pass in progress finishes its claimed rows
+        if scheduler is not None and dispatcher is not None:
+            # A pass in progress records its posts in flight and hands the rest back.
+            stop_scheduler(scheduler, dispatcher)
         runner.close()  # the worker finishes what was acknowledged before it stops
     return 0
 

@@ -1,6 +1,8 @@
-"""The in-process scheduler: APScheduler runs a dispatcher pass every few seconds, and every
-hour prunes what the bot no longer needs (mentoring.inbox.prune) and plans drift nudges
+"""The in-process scheduler: APScheduler runs a dispatcher pass (outbox) every few seconds, and
+every hour prunes what the bot no longer needs (mentoring.inbox.prune) and plans drift nudges
 (mentoring.nudges.plan_nudges), which the dispatcher then sends like any other ledger row.
+The dispatcher is wired here to Slack's side: the messages, the roadmap picture under a review
+summary and the Home redraws come from handlers.outgoing.
 
 The database is the source of truth, not APScheduler: its only job is a timer, so its default
 in-memory job store is enough. Every process may run one (`SCHEDULER_ENABLED`): the ledger's
@@ -20,9 +22,11 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.settings import Settings
-from handlers.dispatch import Dispatcher, Limits
+from handlers import outgoing
 from handlers.runtime import Clock
 from mentoring import inbox, nudges
+from outbox import Dispatcher, Limits
+from outbox.pacing import DEFAULT_LIMITS
 
 logger = logging.getLogger("mentorbot.scheduler")
 
@@ -45,13 +49,28 @@ def make_dispatch_client(settings: Settings) -> WebClient:
     )
 
 
+def build_dispatcher(
+    engine: Engine, client: WebClient, clock: Clock, worker: str, limits: Limits = DEFAULT_LIMITS
+) -> Dispatcher:
+    """A dispatcher with the production wiring: Slack's messages, the roadmap picture under a
+    review summary, and the App Homes redrawn for the pairs a batch changed."""
+    return Dispatcher(
+        engine,
+        client,
+        clock,
+        worker=worker,
+        limits=limits,
+        render=outgoing.render,
+        after_post=lambda out, channel: outgoing.attach_roadmap(client, out, channel),
+        on_changed=lambda pairs: outgoing.redraw_changed(engine, clock, client, pairs),
+    )
+
+
 def make_dispatcher(settings: Settings, engine: Engine, clock: Clock) -> Dispatcher:
     limits = Limits(
         per_minute=settings.budget_per_minute, concurrency=settings.dispatch_concurrency
     )
-    return Dispatcher(
-        engine, make_dispatch_client(settings), clock, worker=worker_name(), limits=limits
-    )
+    return build_dispatcher(engine, make_dispatch_client(settings), clock, worker_name(), limits)
 
 
 def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundScheduler:
@@ -79,6 +98,14 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
     scheduler.start()
     logger.info("scheduler started", extra={"every_seconds": settings.tick_seconds})
     return scheduler
+
+
+def stop_scheduler(scheduler: BackgroundScheduler, dispatcher: Dispatcher) -> None:
+    """Stop the dispatcher first, so a pass under way posts nothing new and hands its claimed
+    rows back, then wait for that pass (and the housekeeping) to return."""
+    dispatcher.stop()
+    scheduler.shutdown(wait=True)
+    logger.info("scheduler stopped")
 
 
 def _tick(dispatcher: Dispatcher) -> None:

@@ -9,8 +9,8 @@ from handlers.routing import verb
 from handlers.runtime import Call
 from handlers.slack_text import clip, mrkdwn
 from mentoring import nudges
-from mentoring.deliveries import Outgoing
 from mentoring.nudges import NudgeSetting, Signal
+from mentoring.prompts import Outgoing
 
 
 @verb(

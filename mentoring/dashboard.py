@@ -18,7 +18,7 @@ from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import RECENT_WINS_DAYS, require_active, resolve_pair
 from mentoring.reviews import NextReview, next_reviews_in
-from storage import ledger
+from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import ACTIVE, Meeting, MeetingSchedule
@@ -78,11 +78,11 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
         ids = [pair.id for pair in mine if pair.status == ACTIVE and pair.id is not None]
         goals = repo.first_open_goals(session, ids, GOALS_SHOWN)
         progress = repo.milestone_progress(session, ids)
-        schedules = ledger.schedules_of(session, ids)
-        meetings = ledger.next_meetings(session, ids, now)
+        schedules = meeting_store.schedules_of(session, ids)
+        meetings = meeting_store.next_meetings(session, ids, now)
         upcoming_ids = [m.id for m in meetings.values() if m.id is not None]
-        agenda = ledger.open_agenda_counts(session, ids, upcoming_ids)
-        actions = ledger.first_open_actions(session, ids, ACTIONS_SHOWN)
+        agenda = meeting_store.open_agenda_counts(session, ids, upcoming_ids)
+        actions = meeting_store.first_open_actions(session, ids, ACTIONS_SHOWN)
         since = now - timedelta(days=RECENT_WINS_DAYS)
         wins = repo.latest_wins(session, ids, since, WINS_SHOWN)
         reviews = next_reviews_in(session, [pair for pair in mine if pair.id in ids], now)

@@ -2,7 +2,7 @@
 
 Either member may set the rhythm. Meetings are planned one at a time: setting a cadence plans
 the first meeting and its prompts (rows in the delivery ledger); the dispatcher plans each
-following meeting when the previous one starts (mentoring.deliveries.plan_due).
+following meeting when the previous one starts (mentoring.prompts.plan_due).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from mentoring.model import Actor, Outcome, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
 from mentoring.reviews import plan_review_for_meeting, replan_review
 from storage import ledger
+from storage import meetings as meeting_store
 from storage.db import session_scope
 from storage.models import ACTIVE, ActionItem, AgendaItem, Meeting, MeetingSchedule, Pair
 
@@ -159,7 +160,7 @@ def set_schedule(
     with session_scope(engine) as session:
         pair = _active_pair(session, actor, target)
         cadence = first_cadence(spec, spec.tz or default_tz, now)
-        schedule = ledger.schedule_of(session, pair.id or 0, lock=True)
+        schedule = meeting_store.schedule_of(session, pair.id or 0, lock=True)
         if schedule is None:
             schedule = MeetingSchedule(
                 pair_id=pair.id or 0,
@@ -194,7 +195,7 @@ def show_schedule(
 ) -> ScheduleView:
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target, include_ended=True)
-        schedule = ledger.schedule_of(session, pair.id or 0)
+        schedule = meeting_store.schedule_of(session, pair.id or 0)
         if schedule is not None and member_tz is not None and pair.status == "active":
             schedule.mentor_tz, schedule.mentee_tz = member_tz
             session.add(schedule)
@@ -238,7 +239,7 @@ def set_offsets(
         schedule.dm_before_minutes = int(offsets.dm_before.total_seconds() // 60)
         schedule.agenda_before_minutes = int(offsets.agenda_before.total_seconds() // 60)
         schedule.followup_after_minutes = int(offsets.followup_after.total_seconds() // 60)
-        upcoming = ledger.next_meeting(session, pair.id or 0, now)
+        upcoming = meeting_store.next_meeting(session, pair.id or 0, now)
         if upcoming is not None:
             for row in ledger.deliveries_of_meeting(session, upcoming.id or 0):
                 if row.status == ledger.PLANNED:
@@ -253,7 +254,7 @@ def skip_next(engine: Engine, actor: Actor, target: Target, now: datetime) -> Me
     with session_scope(engine) as session:
         pair = _active_pair(session, actor, target)
         _schedule(session, pair)
-        meeting = ledger.next_meeting(session, pair.id or 0, now)
+        meeting = meeting_store.next_meeting(session, pair.id or 0, now)
         if meeting is None or meeting.status != "scheduled":
             raise InvalidInput(
                 "There's no upcoming meeting to skip. `/mentor schedule` shows them."
@@ -267,7 +268,7 @@ def skip_next(engine: Engine, actor: Actor, target: Target, now: datetime) -> Me
 def unskip(engine: Engine, actor: Actor, meeting_id: int, now: datetime) -> MeetingInfo:
     """Undo a skip while the meeting is still ahead."""
     with session_scope(engine) as session:
-        meeting = ledger.get_meeting(session, meeting_id)
+        meeting = meeting_store.get_meeting(session, meeting_id)
         if meeting is None:
             raise NotFound("That meeting is gone; `/mentor schedule` shows the next ones.")
         _active_pair(session, actor, Target(pair_id=meeting.pair_id))
@@ -352,7 +353,7 @@ def _timing(kind: str, start: datetime, offsets: Offsets) -> tuple[datetime, dat
 
 
 def _cancel_upcoming(session: Session, pair: Pair, now: datetime, reason: str) -> None:
-    meeting = ledger.next_meeting(session, pair.id or 0, now)
+    meeting = meeting_store.next_meeting(session, pair.id or 0, now)
     if meeting is not None:
         meeting.status = "cancelled"
         session.add(meeting)
@@ -368,7 +369,7 @@ def _view(
         return ScheduleView(info, None, offsets, None, (), None, None)
     cadence = cadence_of(schedule)
     upcoming: list[MeetingInfo] = []
-    planned = ledger.next_meeting(session, pair.id or 0, now)
+    planned = meeting_store.next_meeting(session, pair.id or 0, now)
     after = now
     if planned is not None:
         upcoming.append(MeetingInfo.of(planned))
@@ -393,7 +394,7 @@ def _active_pair(session: Session, actor: Actor, target: Target) -> Pair:
 
 
 def _schedule(session: Session, pair: Pair) -> MeetingSchedule:
-    schedule = ledger.schedule_of(session, pair.id or 0, lock=True)
+    schedule = meeting_store.schedule_of(session, pair.id or 0, lock=True)
     if schedule is None or not schedule.active:
         raise NotFound(
             "You have no meeting schedule yet. Set one with `/mentor schedule weekly tue 15:00`."
@@ -407,13 +408,15 @@ def _schedule(session: Session, pair: Pair) -> MeetingSchedule:
 def agenda(engine: Engine, actor: Actor, target: Target, now: datetime) -> AgendaView:
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target, include_ended=True)
-        meeting = ledger.next_meeting(session, pair.id or 0, now)
-        items = ledger.open_agenda(session, pair.id or 0, meeting.id if meeting else None)
+        meeting = meeting_store.next_meeting(session, pair.id or 0, now)
+        items = meeting_store.open_agenda(session, pair.id or 0, meeting.id if meeting else None)
         return AgendaView(
             PairInfo.of(pair),
             MeetingInfo.of(meeting) if meeting is not None else None,
             tuple(AgendaEntry.of(item) for item in items),
-            tuple(ActionInfo.of(item) for item in ledger.open_actions(session, pair.id or 0)),
+            tuple(
+                ActionInfo.of(item) for item in meeting_store.open_actions(session, pair.id or 0)
+            ),
         )
 
 
@@ -444,7 +447,7 @@ def add_agenda_item_in(
     )
     session.add(item)
     session.flush()
-    meeting = ledger.next_meeting(session, pair.id or 0, now)
+    meeting = meeting_store.next_meeting(session, pair.id or 0, now)
     return AgendaAdded(
         PairInfo.of(pair),
         AgendaEntry.of(item),
@@ -476,7 +479,7 @@ def add_action_in(
     text = _item_text(text, ACTION_MAX_CHARS, "/agenda action Draft the talk outline")
     item = ActionItem(
         pair_id=pair.id or 0,
-        number=ledger.next_action_number(session, pair.id or 0),
+        number=meeting_store.next_action_number(session, pair.id or 0),
         owner_id=owner,
         text=text,
         created_by=actor.user_id,
@@ -492,7 +495,7 @@ def close_action(
 ) -> ActionInfo:
     with session_scope(engine) as session:
         pair = _active_pair(session, actor, target)
-        item = ledger.action_by_number(session, pair.id or 0, number)
+        item = meeting_store.action_by_number(session, pair.id or 0, number)
         if item is None:
             raise NotFound(f"There's no action item {number}. `/agenda` lists the open ones.")
         if item.status != "open":

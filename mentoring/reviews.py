@@ -23,6 +23,7 @@ from mentoring.model import Actor, GoalInfo, GoalStatus, Outcome, PairInfo, Role
 from mentoring.pairs import require_active, resolve_pair
 from mentoring.roadmap_picture import RoadmapPicture, roadmap_picture_in
 from storage import ledger
+from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage import reviews as store
 from storage.db import session_scope
@@ -155,7 +156,7 @@ def show_review_cadence(
 def _cadence_view(session: Session, pair: Pair, now: datetime) -> ReviewCadenceView:
     pair_id = pair.id or 0
     upcoming = store.unfinished_review(session, pair_id)
-    schedule = ledger.schedule_of(session, pair_id)
+    schedule = meeting_store.schedule_of(session, pair_id)
     return ReviewCadenceView(
         PairInfo.of(pair),
         _every(session, pair_id),
@@ -238,7 +239,7 @@ def replan_review(session: Session, pair: Pair, now: datetime, reason: str) -> N
         return
     # A review follows its own meeting while that still goes ahead, even one that has started.
     meeting = _own_meeting(session, pending) if pending is not None else None
-    meeting = meeting or ledger.next_meeting(session, pair.id or 0, now)
+    meeting = meeting or meeting_store.next_meeting(session, pair.id or 0, now)
     if meeting is not None and meeting.status == "skipped" and _every(session, pair.id or 0):
         return
     held = meeting if meeting is not None and meeting.status == "scheduled" else None
@@ -258,7 +259,7 @@ def _pending(review: Review, now: datetime) -> bool:
 
 def _own_meeting(session: Session, review: Review) -> Meeting | None:
     """The meeting the review follows, while it goes ahead (not skipped or cancelled)."""
-    meeting = ledger.get_meeting(session, review.meeting_id) if review.meeting_id else None
+    meeting = meeting_store.get_meeting(session, review.meeting_id) if review.meeting_id else None
     return meeting if meeting is not None and meeting.status == "scheduled" else None
 
 
@@ -410,7 +411,7 @@ def prepare_review_row(
         return "review closed"
     if now >= row.expires_at:
         return "too late: the review had closed"
-    schedule = ledger.schedule_of(session, pair.id or 0)
+    schedule = meeting_store.schedule_of(session, pair.id or 0)
     paused = schedule.paused_until if schedule is not None else None
     if (
         row.kind == "review"  # a pause stops a review from opening, not one under way

@@ -1,16 +1,22 @@
-"""Test helpers: a frozen clock, and pairs and schedules set up straight through the rules."""
+"""Test helpers: a frozen clock, pairs and schedules set up straight through the rules, and a
+dispatcher wired as in production."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.scheduler import build_dispatcher, make_dispatch_client
+from bot.settings import Settings
 from fakeslack.payloads import TEAM
 from mentoring.cadence import parse_cadence
 from mentoring.meetings import ScheduleView, set_schedule
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import create_pair
+from outbox import Dispatcher, Limits
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -69,4 +75,27 @@ def schedule_meetings(
         default_tz=default_tz,
         member_tz=member_tz,
         now=now,
+    )
+
+
+FAST = Limits(channel_interval=0.0, per_minute=60_000, concurrency=4)
+
+
+def dispatcher(
+    engine: Engine,
+    settings: Settings,
+    worker: str = "w1",
+    client: WebClient | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+    limits: Limits = FAST,
+) -> Dispatcher:
+    """A dispatcher wired as in production (bot.scheduler), talking to the fake Slack at
+    `settings`, on a clock frozen at T0, paced only by `limits` (no pacing unless told)."""
+    return build_dispatcher(
+        engine,
+        client or make_dispatch_client(settings),
+        clock or FrozenClock(T0),
+        worker,
+        limits,
     )

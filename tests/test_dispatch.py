@@ -1,5 +1,6 @@
 """The dispatcher against a fake Slack, on SQLite and on PostgreSQL: each prompt once, late
-while still useful, skipped with a reason otherwise, and Slack's faults handled."""
+while still useful, skipped with a reason otherwise, Slack's faults handled, and a stop that
+hands the rows it claimed but did not post back."""
 
 from __future__ import annotations
 
@@ -12,22 +13,26 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, event
 from sqlmodel import select
 
-from bot.scheduler import make_dispatch_client
+import outbox.dispatcher
+from bot.scheduler import make_dispatch_client, stop_scheduler
 from bot.settings import Settings
 from fakeslack import FakeSlack
-from handlers.dispatch import METADATA_EVENT, Dispatcher, Limits
-from mentoring import deliveries, meetings, pairs
+from mentoring import meetings, pairs
 from mentoring.model import Actor, PairInfo, Target
+from mentoring.prompts import prepare
+from mentoring.reviews import start_review_now
+from outbox import Dispatcher
+from outbox.claims import LEASE, claim
+from outbox.recovery import METADATA_EVENT
 from storage.db import session_scope
 from storage.models import Delivery, Meeting, Pair
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
-from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+from tests.support import FAST, T0, FrozenClock, dispatcher, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 
 # T0 is Saturday 21 November 2026, 09:00 UTC; "weekly tue 15:00" in Berlin starts on the 24th.
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
-FAST = Limits(channel_interval=0.0, per_minute=60_000, concurrency=4)
 
 
 def schedule(engine: Engine, text: str = "weekly tue 15:00 Europe/Berlin", now: datetime = T0):
@@ -37,18 +42,6 @@ def schedule(engine: Engine, text: str = "weekly tue 15:00 Europe/Berlin", now: 
         now=now,
         default_tz="America/New_York",
         member_tz=("Europe/Berlin", "America/New_York"),
-    )
-
-
-def dispatcher(
-    engine: Engine, settings: Settings, worker: str = "w1", client: WebClient | None = None
-) -> Dispatcher:
-    return Dispatcher(
-        engine,
-        client or make_dispatch_client(settings),
-        FrozenClock(T0),
-        worker=worker,
-        limits=FAST,
     )
 
 
@@ -350,7 +343,7 @@ def test_a_dispatcher_killed_mid_post_is_taken_over_without_a_repeat(
     """A process claimed two DMs, posted one and died: after its lease another pass finds the
     posted one in the DM's history and sends only the other."""
     due = START - timedelta(hours=24)
-    claimed = deliveries.claim(engine, due, "dead-worker", 10)
+    claimed = claim(engine, due, "dead-worker", 10)
     assert len(claimed) == 2
     client = make_dispatch_client(settings)
     client.chat_postMessage(
@@ -359,6 +352,122 @@ def test_a_dispatcher_killed_mid_post_is_taken_over_without_a_repeat(
         metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery": str(claimed[0])}},
     )
     assert run.tick(due + timedelta(minutes=5)).outcomes == {}  # the lease still holds
-    assert run.tick(due + deliveries.LEASE + timedelta(seconds=1)).outcomes == {"sent": 2}
+    assert run.tick(due + LEASE + timedelta(seconds=1)).outcomes == {"sent": 2}
     assert len(fake_slack.messages_in(MENTOR)) == 1 and len(fake_slack.messages_in(MENTEE)) == 1
     assert {row.status for key, row in ledger(engine).items() if key[1] == "prompt"} == {"sent"}
+
+
+def test_the_outbox_posts_what_it_is_given_and_says_what_changed(
+    engine: Engine, settings: Settings, pair: PairInfo, fake_slack: FakeSlack
+) -> None:
+    """Wired by hand, with no listener code: each row is posted as `render` builds it and
+    marked with its key; `after_post` hears each post with its channel; `on_changed` hears the
+    pair whose review opened."""
+    start_review_now(engine, Actor(MENTEE), Target(), T0)
+    followed: list[tuple[str, str, str]] = []
+    changed: list[frozenset[int]] = []
+    run = Dispatcher(
+        engine,
+        make_dispatch_client(settings),
+        FrozenClock(T0),
+        worker="w1",
+        limits=FAST,
+        render=lambda out: {"text": f"{out.kind} for {out.audience}", "blocks": []},
+        after_post=lambda out, channel: followed.append((out.kind, out.audience, channel)),
+        on_changed=changed.append,
+    )
+    assert run.tick(T0).outcomes == {"sent": 3}
+    texts = sorted(p["text"] for p in posts(fake_slack))
+    assert texts == ["review for channel", "review for mentee", "review for mentor"]
+    assert all(p["metadata"]["event_type"] == METADATA_EVENT for p in posts(fake_slack))
+    assert ("review", "channel", PAIR_CHANNEL) in followed and len(followed) == 3
+    assert changed == [frozenset({pair.id})]
+
+
+def prompts_of(engine: Engine) -> list[Delivery]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(Delivery).where(Delivery.kind == "prompt")).all())
+
+
+@pytest.fixture
+def twelve_pairs(engine: Engine, fake_slack: FakeSlack) -> datetime:
+    """Twelve pairs meeting on 24 Nov: 24 DM prompts due at the returned instant."""
+    for n in range(12):
+        fake_slack.add_user(f"UM{n}", f"mentor{n}")
+        fake_slack.add_user(f"UE{n}", f"mentee{n}")
+        pair_up(engine, f"UM{n}", f"UE{n}", f"C{n}")
+        schedule_meetings(engine, mentee=f"UE{n}")
+    return START - timedelta(hours=24)
+
+
+def test_stopping_mid_pass_hands_the_unposted_rows_back(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, twelve_pairs: datetime
+) -> None:
+    """stop() from another thread while Slack holds the four posts in flight: those four are
+    recorded sent, nothing else is posted, the other twenty are planned again at once; the
+    stopped dispatcher does nothing more, and a later pass elsewhere sends each of them once."""
+    due = twelve_pairs
+    gate = fake_slack.hold("chat.postMessage")
+    run = dispatcher(engine, settings)  # four in flight at once
+    reports = []
+    pass_ = threading.Thread(target=lambda: reports.append(run.tick(due)))
+    pass_.start()
+    fake_slack.wait_held("chat.postMessage", count=4)
+    stopper = threading.Thread(target=run.stop)
+    stopper.start()
+    stopper.join(timeout=5)
+    gate.set()
+    pass_.join(timeout=10)
+    assert not pass_.is_alive() and reports[0].outcomes == {"sent": 4, "released": 20}
+    assert len(posts(fake_slack)) == 4
+    rows = prompts_of(engine)
+    assert sorted(row.status for row in rows) == ["planned"] * 20 + ["sent"] * 4
+    handed_back = [row for row in rows if row.status == "planned"]
+    assert {(row.next_at, row.attempts, row.uncertain) for row in handed_back} == {(due, 0, False)}
+    assert run.tick(due + timedelta(minutes=1)).outcomes == {}
+    later = dispatcher(engine, settings, worker="w2")
+    assert later.tick(due + timedelta(minutes=1)).outcomes == {"sent": 20}
+    assert len(posts(fake_slack)) == 24 and fake_slack.duplicate_metadata("delivery") == {}
+    assert all(len(fake_slack.messages_in(f"U{who}{n}")) == 1 for who in "ME" for n in range(12))
+
+
+def test_stopping_while_a_batch_is_prepared_hands_back_the_rest(
+    engine: Engine,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    twelve_pairs: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stop() after five of the batch's rows were prepared: nothing is posted, and all 24
+    rows (prepared or not) are planned again."""
+    run = dispatcher(engine, settings)
+    prepared = []
+
+    def prepare_then_stop(*args):  # type: ignore[no-untyped-def]
+        prepared.append(prepare(*args))
+        if len(prepared) == 5:
+            run.stop()
+        return prepared[-1]
+
+    monkeypatch.setattr(outbox.dispatcher, "prepare", prepare_then_stop)
+    assert run.tick(twelve_pairs).outcomes == {"released": 24}
+    assert len(prepared) == 5 and posts(fake_slack) == []
+    assert {row.status for row in prompts_of(engine)} == {"planned"}
+    assert dispatcher(engine, settings, "w2").tick(twelve_pairs).outcomes == {"sent": 24}
+
+
+def test_the_scheduler_stops_its_dispatcher_before_waiting_for_it(
+    engine: Engine, settings: Settings, twelve_pairs: datetime
+) -> None:
+    """stop_scheduler stops the dispatcher first: by the time the scheduler is asked to wait
+    for the pass under way, the dispatcher sends nothing more."""
+    run = dispatcher(engine, settings)
+    seen = []
+
+    class Scheduler:
+        def shutdown(self, wait: bool) -> None:
+            seen.append((wait, run.tick(twelve_pairs).outcomes))
+
+    stop_scheduler(Scheduler(), run)  # type: ignore[arg-type]
+    assert seen == [(True, {})]
+    assert {row.status for row in prompts_of(engine)} == {"planned"}

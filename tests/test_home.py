@@ -578,17 +578,17 @@ def test_the_next_meetings_agenda_count_survives_its_agenda_post(engine) -> None
     items added after the post are counted with them, not lost."""
     from mentoring.dashboard import dashboard
     from mentoring.meetings import add_agenda_item
-    from storage import ledger
+    from storage import meetings as meeting_store
     from tests.support import pair_up, schedule_meetings
 
     pair_up(engine, channel=PAIR_CHANNEL)
     schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
     add_agenda_item(engine, Actor(MENTEE), Target(), "The proposal", T0)
     with session_scope(engine) as session:
-        meeting = ledger.next_meeting(session, 1, T0)
+        meeting = meeting_store.next_meeting(session, 1, T0)
         assert meeting is not None
-        items = [item.id for item in ledger.open_agenda(session, 1)]
-        ledger.stamp_agenda(session, items, meeting.id)
+        items = [item.id for item in meeting_store.open_agenda(session, 1)]
+        meeting_store.stamp_agenda(session, items, meeting.id)
     add_agenda_item(engine, Actor(MENTOR), Target(pair_id=1), "Feedback on the draft", T0)
     (board,) = dashboard(engine, MENTEE, T0)
     assert board.next_meeting is not None and board.next_meeting.agenda_items == 2

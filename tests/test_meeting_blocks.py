@@ -14,7 +14,6 @@ from handlers import nudges as nudge_blocks
 from handlers.meetings import blocks as meeting_blocks
 from handlers.meetings import prompts
 from mentoring.cadence import Cadence
-from mentoring.deliveries import CarryForward, Outgoing, WinBrief
 from mentoring.meetings import (
     DEFAULT_OFFSETS,
     ActionAdded,
@@ -27,6 +26,7 @@ from mentoring.meetings import (
 )
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
 from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
+from mentoring.prompts import CarryForward, Outgoing, WinBrief
 from tests.conftest import flatten_text
 from tests.support import T0
 

@@ -12,10 +12,9 @@ from sqlalchemy import Engine, event
 from sqlmodel import col, select
 
 import handlers  # noqa: F401  (registers every verb)
-from bot.scheduler import _housekeeping, make_dispatch_client
+from bot.scheduler import _housekeeping
 from bot.settings import Settings
 from fakeslack import FakeSlack
-from handlers.dispatch import Dispatcher, Limits
 from handlers.goals.milestones import complete_milestone as complete_milestone_verb
 from handlers.routing import route
 from mentoring import meetings, nudges, pairs
@@ -23,10 +22,11 @@ from mentoring.capture import Kind, capture
 from mentoring.milestones import add_milestone, complete_milestone
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.nudges import NudgeInfo, Signal, iso_week, next_send_time, plan_nudges
+from outbox import Dispatcher, Limits
 from storage.db import session_scope
 from storage.models import AgendaItem, Delivery, Meeting, MeetingSchedule, Pair
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
-from tests.support import T0, FrozenClock, T, pair_up, schedule_meetings
+from tests.support import T0, FrozenClock, T, dispatcher, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 
@@ -484,7 +484,7 @@ def test_the_hourly_housekeeping_plans_nudges_and_the_dispatch_pass_does_not(
 ) -> None:
     """The scan belongs to housekeeping: a dispatcher pass alone plans no nudge."""
     overdue_milestone(engine)
-    run = Dispatcher(engine, make_dispatch_client(settings), FrozenClock(TUESDAY), worker="w1")
+    run = dispatcher(engine, settings, clock=FrozenClock(TUESDAY), limits=Limits())
     run.tick(TUESDAY)
     assert nudge_rows(engine) == []
     _housekeeping(engine, FrozenClock(TUESDAY))
@@ -494,14 +494,9 @@ def test_the_hourly_housekeeping_plans_nudges_and_the_dispatch_pass_does_not(
 # Sending
 
 
-FAST = Limits(channel_interval=0.0, per_minute=60_000, concurrency=4)
-
-
 @pytest.fixture
 def run(engine: Engine, settings: Settings, fake_slack: FakeSlack) -> Dispatcher:
-    return Dispatcher(
-        engine, make_dispatch_client(settings), FrozenClock(T0), worker="w1", limits=FAST
-    )
+    return dispatcher(engine, settings)
 
 
 def test_a_nudge_is_dmed_once_to_the_mentee_never_the_mentor_or_channel(

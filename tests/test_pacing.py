@@ -14,8 +14,9 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from handlers.dispatch import Dispatcher, Limits
-from mentoring.deliveries import take_budget
+from bot.scheduler import build_dispatcher
+from outbox import Dispatcher, Limits
+from outbox.pacing import take_budget
 from tests.support import T0, FrozenClock, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
@@ -53,7 +54,7 @@ def scheduled_pairs(engine: Engine, mentors: list[str]) -> None:
 
 
 def dispatcher(engine: Engine, client: RecordingClient, limits: Limits) -> Dispatcher:
-    return Dispatcher(engine, cast(WebClient, client), FrozenClock(T0), worker="w", limits=limits)
+    return build_dispatcher(engine, cast(WebClient, client), FrozenClock(T0), "w", limits)
 
 
 def test_the_budget_is_a_bucket_that_no_minute_overflows(engine: Engine) -> None:

@@ -303,7 +303,7 @@ def test_the_fit_answer_reaches_nobody_but_the_mentee(wire: Wire, private_pair) 
         {"stop": "a", "start": "b", "continue": "c"},
         T0,
     )
-    from mentoring.deliveries import prepare  # the summary row, as the dispatcher sees it
+    from mentoring.prompts import prepare  # the summary row, as the dispatcher sees it
 
     with session_scope(wire.services.engine) as session:
         row = session.exec(select(Delivery).where(Delivery.kind == "summary")).one()

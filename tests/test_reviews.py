@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from bot.settings import Settings
 from fakeslack import FakeSlack
-from handlers.dispatch import Dispatcher
 from handlers.reviews import messages as review_messages
 from mentoring import pairs
 from mentoring.errors import InvalidInput, NotAllowed
@@ -36,6 +35,7 @@ from mentoring.reviews import (
     set_review_cadence,
     start_review_now,
 )
+from outbox import Dispatcher
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import (
@@ -49,8 +49,7 @@ from storage.models import (
     ReviewFit,
 )
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL
-from tests.support import T0, pair_up, schedule_meetings
-from tests.test_dispatch import dispatcher
+from tests.support import T0, dispatcher, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 

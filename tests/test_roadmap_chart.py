@@ -12,8 +12,17 @@ import pytest
 from matplotlib import dates as mdates
 from PIL import Image
 
-from handlers import roadmap_chart
-from handlers.roadmap_chart import (
+from mentoring.model import GoalStatus, PairInfo
+from mentoring.roadmap_picture import (
+    MAX_GOAL_ROWS,
+    GoalMark,
+    MilestoneMark,
+    MilestoneState,
+    RoadmapPicture,
+    WinMark,
+)
+from rendering import roadmap_chart
+from rendering.roadmap_chart import (
     LOOK_AHEAD_DAYS,
     LOOK_BACK_DAYS,
     EdgeNote,
@@ -23,15 +32,6 @@ from handlers.roadmap_chart import (
     render_roadmap_png,
     roadmap_figure,
     shorten,
-)
-from mentoring.model import GoalStatus, PairInfo
-from mentoring.roadmap_picture import (
-    MAX_GOAL_ROWS,
-    GoalMark,
-    MilestoneMark,
-    MilestoneState,
-    RoadmapPicture,
-    WinMark,
 )
 from tests.support import T0
 

@@ -173,6 +173,6 @@ def test_only_the_pair_gets_its_roadmap_and_only_while_it_lasts(
 
 
 def test_the_rules_never_load_the_chart_library() -> None:
-    """Drawing is the handlers' business: importing the roadmap rules leaves matplotlib out."""
+    """Drawing is rendering's business: importing the roadmap rules leaves matplotlib out."""
     check = "import sys, mentoring.roadmap_picture; sys.exit('matplotlib' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", check], check=False).returncode == 0

@@ -52,7 +52,7 @@ def share_roadmap(
     """
     # Imported here: matplotlib then loads in the worker that draws, on first use, and never
     # in the process that only acknowledges Slack's requests.
-    from handlers.roadmap_chart import render_roadmap_png
+    from rendering.roadmap_chart import render_roadmap_png
 
     png = render_roadmap_png(picture)
     try:

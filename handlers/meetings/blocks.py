@@ -18,7 +18,6 @@ from handlers.kit import (
     when,
 )
 from handlers.slack_text import clip, mrkdwn
-from mentoring.deliveries import ReplyFiled
 from mentoring.meetings import (
     ActionAdded,
     ActionInfo,
@@ -28,6 +27,7 @@ from mentoring.meetings import (
     MeetingInfo,
     ScheduleView,
 )
+from mentoring.replies import ReplyFiled
 
 UNSKIP_MEETING = "unskip_meeting"
 REOPEN_ACTION = "reopen_action"

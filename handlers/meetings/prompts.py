@@ -18,8 +18,8 @@ from handlers.kit import (
 )
 from handlers.meetings.blocks import ITEM_CHARS, action_line, entry_line
 from handlers.slack_text import clip, mrkdwn
-from mentoring.deliveries import CarryForward, Outgoing
 from mentoring.meetings import AgendaEntry
+from mentoring.prompts import CarryForward, Outgoing
 
 LISTED = 10
 

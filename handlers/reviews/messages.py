@@ -20,8 +20,8 @@ from handlers.kit import (
     when,
 )
 from handlers.slack_text import clip, mrkdwn
-from mentoring.deliveries import Outgoing
 from mentoring.model import Role
+from mentoring.prompts import Outgoing
 from mentoring.review_answers import PageSaved, ReviewReplyFiled
 from mentoring.reviews import (
     BOTTLENECKS,

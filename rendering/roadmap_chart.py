@@ -31,13 +31,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from handlers.slack_text import ELLIPSIS
 from mentoring.model import GoalStatus
 from mentoring.roadmap_picture import GoalMark, MilestoneState, RoadmapPicture
 
 WIDTH_IN = 8.0
 DPI = 100
 LABEL_CHARS = 24
+ELLIPSIS = "…"
 ROW_IN = 0.5  # figure height per row, in inches
 BASE_IN = 2.7  # title, date axis and legend
 MIN_HEIGHT_IN = 3.8

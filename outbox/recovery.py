@@ -1,0 +1,36 @@
+"""Already posted? Each post carries its ledger key in Slack message metadata, so an attempt
+that may have reached Slack unanswered (a 5xx, a timeout, a process killed mid-post) is looked
+for in the conversation's history before the row is posted again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk import WebClient
+
+from mentoring.prompts import Outgoing
+
+METADATA_EVENT = "mentorbot_prompt"
+HISTORY_LOOKBACK = 200
+
+
+def metadata_of(out: Outgoing) -> dict[str, Any]:
+    """The message metadata that marks a post as this row's, whichever attempt made it."""
+    return {"event_type": METADATA_EVENT, "event_payload": {"delivery": out.key}}
+
+
+def find_posted(client: WebClient, out: Outgoing) -> tuple[str, str] | None:
+    """The channel and ts of the message this row already posted, if an unanswered attempt
+    reached Slack; None when the recent history holds no message of this row."""
+    channel = out.recipient
+    if out.audience != "channel":
+        channel = client.conversations_open(users=out.recipient)["channel"]["id"]
+    history = client.conversations_history(
+        channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
+    )
+    for message in history.get("messages", []):
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") or {}
+        if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery") == out.key:
+            return channel, str(message["ts"])
+    return None

@@ -1,0 +1,1 @@
+"""Pictures drawn from the domain's data (matplotlib); nothing here knows Slack."""
