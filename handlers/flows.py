@@ -73,8 +73,6 @@ from mentoring import (
     milestones,
     nudges,
     pairs,
-    review_answers,
-    reviews,
     wins,
 )
 from mentoring.capture import Kind
@@ -84,7 +82,8 @@ from mentoring.errors import AmbiguousPair, InvalidInput, MentoringError
 from mentoring.goals import GoalText
 from mentoring.milestones import MilestoneText
 from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
-from mentoring.review_answers import PageSaved, ReviewReplyFiled
+from mentoring.reviews import planning, questionnaire, summary
+from mentoring.reviews.answers import PageSaved, ReviewReplyFiled
 from mentoring.roadmap_picture import RoadmapPicture, gather_roadmap
 
 logger = logging.getLogger("mentorbot.flows")
@@ -284,10 +283,10 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ShowReviewCadence():
             return review_blocks.review_cadence(
-                reviews.show_review_cadence(engine, actor, target, now)
+                planning.show_review_cadence(engine, actor, target, now)
             )
         case SetReviewCadence(every_weeks=every):
-            cadence = reviews.set_review_cadence(engine, actor, target, every, now)
+            cadence = planning.set_review_cadence(engine, actor, target, every, now)
             refresh_homes(services, client, cadence.pair.id)
             return review_blocks.review_cadence(cadence)
     raise AssertionError(f"unreachable: {ask!r}")
@@ -344,14 +343,14 @@ def review_command(services: Services, client: WebClient, request: Request) -> M
             return blocks.help_message()
         case ShowLastReview(with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            return review_blocks.last_review(reviews.last_summary(services.engine, actor, target))
+            return review_blocks.last_review(summary.last_summary(services.engine, actor, target))
         case ReviewHistory(with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            history = reviews.review_history(services.engine, actor, target, REVIEWS_LISTED)
+            history = summary.review_history(services.engine, actor, target, REVIEWS_LISTED)
             return review_blocks.review_history(history)
         case StartReview(with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            started = reviews.start_review_now(services.engine, actor, target, now)
+            started = planning.start_review_now(services.engine, actor, target, now)
             refresh_homes(services, client, started.pair.id)
             return review_blocks.review_started(started)
     raise AssertionError("unreachable")
@@ -367,7 +366,7 @@ def open_review(
     seconds, so this runs straight after the ack)."""
     (review_id,) = _ids(value, 1)
     actor = services.actor(user_id)
-    form = review_answers.questionnaire(services.engine, actor, review_id, services.clock())
+    form = questionnaire.questionnaire(services.engine, actor, review_id, services.clock())
     client.views_open(trigger_id=trigger_id, view=review_blocks.review_page(form, 0))
 
 

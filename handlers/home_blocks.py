@@ -35,7 +35,7 @@ from mentoring.dashboard import FORM_OPTIONS, FormContext, NextMeeting, PairDash
 from mentoring.meetings import AGENDA_ITEM_MAX_CHARS
 from mentoring.milestones import MILESTONE_MAX_CHARS
 from mentoring.model import GoalInfo, PairChoice, Role
-from mentoring.reviews import NextReview
+from mentoring.reviews.cadence import NextReview
 from mentoring.wins import WIN_MAX_CHARS
 
 ITEM_CHARS = 200

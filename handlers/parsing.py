@@ -17,7 +17,7 @@ from mentoring.capture import Kind
 from mentoring.errors import InvalidInput
 from mentoring.meetings import Offsets
 from mentoring.model import GoalStatus
-from mentoring.reviews import parse_every
+from mentoring.reviews.cadence import parse_every
 
 _TRAILING_TARGET = re.compile(r"^(?P<rest>.*?)\s*\bto\s+<@(?P<user>[UW][A-Z0-9]+)>[.!]?$", re.S)
 _LEADING_TARGET = re.compile(r"^to\s+<@(?P<user>[UW][A-Z0-9]+)>\s*(?P<rest>.*)$", re.S)

@@ -34,20 +34,11 @@ from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.deliveries import Outgoing
 from mentoring.goals import GOAL_MAX_CHARS, GoalHistoryView
 from mentoring.model import Role
-from mentoring.review_answers import (
-    ANSWER_MAX_CHARS,
-    PageSaved,
-    Questionnaire,
-    ReviewReplyFiled,
-)
-from mentoring.reviews import (
-    BOTTLENECKS,
-    UNANSWERED,
-    ReviewCadenceView,
-    ReviewHistory,
-    ReviewStarted,
-    ReviewSummary,
-)
+from mentoring.reviews.answers import ANSWER_MAX_CHARS, PageSaved, ReviewReplyFiled
+from mentoring.reviews.closing import UNANSWERED
+from mentoring.reviews.planning import ReviewCadenceView, ReviewStarted
+from mentoring.reviews.questionnaire import BOTTLENECKS, Questionnaire
+from mentoring.reviews.summary import ReviewHistory, ReviewSummary
 
 ANSWER_REVIEW = "answer_review"
 REVIEW_PAGE = "review_page"  # the questionnaire's callback id

@@ -28,11 +28,12 @@ from handlers.home_blocks import (
 from handlers.parsing import parse_milestone_label
 from handlers.services import Services
 from handlers.tasks import Flow, ReplyTo, Task
-from mentoring import review_answers
 from mentoring.errors import FieldError, MentoringError
 from mentoring.goals import parse_goal_edit
 from mentoring.meetings import parse_agenda_form
 from mentoring.milestones import parse_milestone_form
+from mentoring.reviews.answers import ReviewFieldErrors, save_page
+from mentoring.reviews.questionnaire import questionnaire
 from mentoring.wins import parse_win_form
 
 Values = dict[str, Any]
@@ -162,15 +163,15 @@ def handle_review_page(
     values = review_blocks.page_values(view)
     actor, now = services.actor(user), services.clock()
     try:
-        saved = review_answers.save_page(services.engine, actor, review_id, page, values, now)
-    except review_answers.ReviewFieldErrors as refused:
+        saved = save_page(services.engine, actor, review_id, page, values, now)
+    except ReviewFieldErrors as refused:
         ack(response_action="errors", errors=refused.errors)
         return
     except MentoringError as refused:
         ack(response_action="update", view=review_blocks.cannot_save(str(refused)))
         return
     if saved.next_page is not None:
-        form = review_answers.questionnaire(services.engine, actor, review_id, now)
+        form = questionnaire(services.engine, actor, review_id, now)
         ack(response_action="update", view=review_blocks.review_page(form, saved.next_page))
         return
     ack()

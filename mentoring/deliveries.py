@@ -28,7 +28,8 @@ from mentoring.meetings import (
 from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import Actor, GoalInfo, PairInfo
 from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row
-from mentoring.reviews import CommitmentInfo, ReviewMessage, open_commitments_in, prepare_review_row
+from mentoring.reviews.closing import ReviewMessage, open_commitments_in, prepare_review_row
+from mentoring.reviews.values import CommitmentInfo
 from storage import ledger
 from storage import repositories as repo
 from storage.db import session_scope

@@ -19,7 +19,7 @@ from mentoring.cadence import Cadence, CadenceSpec, first_cadence
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.model import Actor, Outcome, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
-from mentoring.reviews import plan_review_for_meeting, replan_review
+from mentoring.reviews.planning import plan_review_for_meeting, replan_review
 from storage import ledger
 from storage.db import session_scope
 from storage.models import ACTIVE, ActionItem, AgendaItem, Meeting, MeetingSchedule, Pair

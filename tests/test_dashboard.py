@@ -16,7 +16,7 @@ from mentoring.dashboard import FORM_OPTIONS, form_context
 from mentoring.errors import AmbiguousPair, NotAllowed
 from mentoring.goals import set_goal_status
 from mentoring.model import Actor, GoalStatus, PairInfo, Target
-from mentoring.reviews import NextReview
+from mentoring.reviews.cadence import NextReview
 from storage.db import session_scope
 from storage.models import Goal, Milestone, Win
 from tests.fakes.blockkit import validate_view

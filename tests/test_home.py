@@ -42,7 +42,7 @@ from mentoring.meetings import ActionInfo
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import create_pair
-from mentoring.reviews import NextReview
+from mentoring.reviews.cadence import NextReview
 from storage.db import session_scope
 from storage.models import AgendaItem, Goal, Milestone, Win
 from tests.conftest import (
