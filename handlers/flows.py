@@ -69,7 +69,6 @@ from mentoring import (
     dashboard,
     goals,
     inbox,
-    meetings,
     milestones,
     nudges,
     pairs,
@@ -80,6 +79,7 @@ from mentoring.coaching import coach
 from mentoring.dates import parse_due
 from mentoring.errors import AmbiguousPair, InvalidInput, MentoringError
 from mentoring.goals import GoalText
+from mentoring.meetings import agenda, schedule
 from mentoring.milestones import MilestoneText
 from mentoring.model import Captured, GoalAdded, GoalStatus, NeedsPair, PairInfo, Target, WinLogged
 from mentoring.reviews import planning, questionnaire, summary
@@ -242,7 +242,7 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
         case SetSchedule(spec=spec):
             pair = pairs.find_pair(engine, actor, target)
             zones = member_zones(client, pair)
-            view = meetings.set_schedule(
+            view = schedule.set_schedule(
                 engine,
                 actor,
                 Target(pair_id=pair.id),
@@ -254,31 +254,31 @@ def meeting_flow(services: Services, client: WebClient, request: Request, ask: o
             refresh_homes(services, client, view.pair.id)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ShowSchedule():
-            view = meetings.show_schedule(engine, actor, target, now)
+            view = schedule.show_schedule(engine, actor, target, now)
             if view.cadence is not None and view.pair.active:
                 zones = member_zones(client, view.pair)
-                view = meetings.show_schedule(
+                view = schedule.show_schedule(
                     engine, actor, Target(pair_id=view.pair.id), now, zones
                 )
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ScheduleOff():
-            stopped = meetings.schedule_off(engine, actor, target, now)
+            stopped = schedule.schedule_off(engine, actor, target, now)
             refresh_homes(services, client, stopped.id)
             return meeting_blocks.schedule_stopped()
         case SetOffsets(offsets=offsets):
-            view = meetings.set_offsets(engine, actor, target, offsets, now)
+            view = schedule.set_offsets(engine, actor, target, offsets, now)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case SkipMeeting():
-            meeting = meetings.skip_next(engine, actor, target, now)
+            meeting = schedule.skip_next(engine, actor, target, now)
             refresh_homes(services, client, meeting.pair_id)
             return meeting_blocks.meeting_skipped(meeting, _viewer_zone(client, actor.user_id))
         case Pause(until=phrase):
             until = parse_due(phrase, now.date())
-            view = meetings.pause(engine, actor, target, until, now)
+            view = schedule.pause(engine, actor, target, until, now)
             refresh_homes(services, client, view.pair.id)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case Resume():
-            view = meetings.pause(engine, actor, target, None, now)
+            view = schedule.pause(engine, actor, target, None, now)
             refresh_homes(services, client, view.pair.id)
             return meeting_blocks.schedule_view(view, actor.user_id)
         case ShowReviewCadence():
@@ -315,21 +315,21 @@ def agenda_command(services: Services, client: WebClient, request: Request) -> M
             return blocks.help_message()
         case ShowAgenda(with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            view = meetings.agenda(engine, actor, target, now)
+            view = agenda.agenda(engine, actor, target, now)
             return meeting_blocks.agenda_view(view, _viewer_zone(client, actor.user_id))
         case AddAgendaItem(text=text, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            added = meetings.add_agenda_item(engine, actor, target, text, now)
+            added = agenda.add_agenda_item(engine, actor, target, text, now)
             refresh_homes(services, client, added.pair.id)
             return meeting_blocks.agenda_added(added, _viewer_zone(client, actor.user_id))
         case AddAction(text=text, owner=owner, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            action = meetings.add_action(engine, actor, target, text, owner, now)
+            action = agenda.add_action(engine, actor, target, text, owner, now)
             refresh_homes(services, client, action.pair.id)
             return meeting_blocks.action_added(action)
         case CloseAction(number=number, with_user=with_user):
             target = Target(with_user=with_user, channel_id=request.channel_id)
-            closed = meetings.close_action(engine, actor, target, number, now)
+            closed = agenda.close_action(engine, actor, target, number, now)
             refresh_homes(services, client, closed.pair_id)
             return meeting_blocks.action_closed(closed)
     raise AssertionError("unreachable")
@@ -731,7 +731,7 @@ def undo_milestone(services: Services, client: WebClient, user_id: str, value: s
 
 def unskip_meeting(services: Services, client: WebClient, user_id: str, value: str) -> Message:
     (meeting_id,) = _ids(value, 1)
-    meeting = meetings.unskip(
+    meeting = schedule.unskip(
         services.engine, services.actor(user_id), meeting_id, services.clock()
     )
     refresh_homes(services, client, meeting.pair_id)
@@ -740,7 +740,7 @@ def unskip_meeting(services: Services, client: WebClient, user_id: str, value: s
 
 def reopen_action(services: Services, client: WebClient, user_id: str, value: str) -> Message:
     (action_id,) = _ids(value, 1)
-    action = meetings.reopen_action(services.engine, services.actor(user_id), action_id)
+    action = agenda.reopen_action(services.engine, services.actor(user_id), action_id)
     refresh_homes(services, client, action.pair_id)
     return meeting_blocks.action_reopened(action)
 
@@ -864,7 +864,7 @@ def save_agenda_form(
     services: Services, client: WebClient, user_id: str, pair_id: int, text: str
 ) -> Message:
     actor, target = services.actor(user_id), Target(pair_id=pair_id)
-    added = meetings.add_agenda_item(services.engine, actor, target, text, services.clock())
+    added = agenda.add_agenda_item(services.engine, actor, target, text, services.clock())
     refresh_homes(services, client, added.pair.id)
     return meeting_blocks.agenda_added(added, _viewer_zone(client, user_id))
 

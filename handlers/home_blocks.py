@@ -32,7 +32,7 @@ from handlers.blocks import (
 from handlers.meeting_blocks import local, when
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.dashboard import FORM_OPTIONS, FormContext, NextMeeting, PairDashboard
-from mentoring.meetings import AGENDA_ITEM_MAX_CHARS
+from mentoring.meetings.agenda import AGENDA_ITEM_MAX_CHARS
 from mentoring.milestones import MILESTONE_MAX_CHARS
 from mentoring.model import GoalInfo, PairChoice, Role
 from mentoring.reviews.cadence import NextReview

@@ -26,15 +26,9 @@ from handlers.blocks import (
 )
 from handlers.slack_text import clip, mrkdwn
 from mentoring.deliveries import CarryForward, Outgoing, ReplyFiled
-from mentoring.meetings import (
-    ActionAdded,
-    ActionInfo,
-    AgendaAdded,
-    AgendaEntry,
-    AgendaView,
-    MeetingInfo,
-    ScheduleView,
-)
+from mentoring.meetings.agenda import ActionAdded, ActionInfo, AgendaAdded, AgendaEntry, AgendaView
+from mentoring.meetings.schedule import ScheduleView
+from mentoring.meetings.values import MeetingInfo
 from mentoring.nudges import NudgeSetting, Signal
 
 UNSKIP_MEETING = "unskip_meeting"

@@ -12,10 +12,10 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.slack_text import from_slack, mentioned_users
-from mentoring.cadence import CadenceSpec, parse_cadence
 from mentoring.capture import Kind
 from mentoring.errors import InvalidInput
-from mentoring.meetings import Offsets
+from mentoring.meetings.cadence import CadenceSpec, parse_cadence
+from mentoring.meetings.values import Offsets
 from mentoring.model import GoalStatus
 from mentoring.reviews.cadence import parse_every
 

@@ -30,7 +30,7 @@ from handlers.services import Services
 from handlers.tasks import Flow, ReplyTo, Task
 from mentoring.errors import FieldError, MentoringError
 from mentoring.goals import parse_goal_edit
-from mentoring.meetings import parse_agenda_form
+from mentoring.meetings.agenda import parse_agenda_form
 from mentoring.milestones import parse_milestone_form
 from mentoring.reviews.answers import ReviewFieldErrors, save_page
 from mentoring.reviews.questionnaire import questionnaire

@@ -17,14 +17,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mentoring.meetings import (
-    ActionInfo,
-    AgendaEntry,
-    MeetingInfo,
-    add_action_in,
-    add_agenda_item_in,
-    plan_next_meeting,
-)
+from mentoring.meetings.agenda import ActionInfo, AgendaEntry, add_action_in, add_agenda_item_in
+from mentoring.meetings.planning import plan_next_meeting
+from mentoring.meetings.values import MeetingInfo
 from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import Actor, GoalInfo, PairInfo
 from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row

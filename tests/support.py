@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy import Engine
 
-from mentoring.cadence import parse_cadence
-from mentoring.meetings import ScheduleView, set_schedule
+from mentoring.meetings.cadence import parse_cadence
+from mentoring.meetings.schedule import ScheduleView, set_schedule
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import create_pair
 

@@ -15,7 +15,9 @@ from sqlmodel import select
 from bot.scheduler import make_dispatch_client
 from bot.settings import Settings
 from handlers.dispatch import METADATA_EVENT, Dispatcher, Limits
-from mentoring import deliveries, meetings, pairs
+from mentoring import deliveries, pairs
+from mentoring.meetings.planning import PROMPTS
+from mentoring.meetings.schedule import pause, skip_next, unskip
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
 from storage.models import Delivery, Meeting, Pair
@@ -150,22 +152,20 @@ def test_paused_and_skipped_meetings_send_nothing(
     run: Dispatcher, engine: Engine, fake_slack: FakeSlack
 ) -> None:
     """A skipped meeting's prompts and a paused one's are skipped, each with its reason."""
-    meetings.skip_next(engine, Actor(MENTOR), Target(), T0)
+    skip_next(engine, Actor(MENTOR), Target(), T0)
     run.tick(START + timedelta(hours=3))
-    meetings.pause(engine, Actor(MENTEE), Target(), date(2026, 12, 5), T0)
+    pause(engine, Actor(MENTEE), Target(), date(2026, 12, 5), T0)
     run.tick(START + timedelta(days=7, hours=3))
     rows = ledger(engine)
-    assert {rows[(1, kind, who)].reason for kind, who in meetings.PROMPTS} == {"meeting skipped"}
-    assert {rows[(2, kind, who)].reason for kind, who in meetings.PROMPTS} == {
-        "paused until 2026-12-05"
-    }
+    assert {rows[(1, kind, who)].reason for kind, who in PROMPTS} == {"meeting skipped"}
+    assert {rows[(2, kind, who)].reason for kind, who in PROMPTS} == {"paused until 2026-12-05"}
     assert posts(fake_slack) == []
 
 
 def test_undoing_a_skip_restores_the_prompts(run: Dispatcher, engine: Engine) -> None:
     """Undo brings the skipped meeting's prompts back while it is still ahead."""
-    skipped = meetings.skip_next(engine, Actor(MENTOR), Target(), T0)
-    meetings.unskip(engine, Actor(MENTEE), skipped.id, T0)
+    skipped = skip_next(engine, Actor(MENTOR), Target(), T0)
+    unskip(engine, Actor(MENTEE), skipped.id, T0)
     assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 2}
 
 

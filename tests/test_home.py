@@ -38,7 +38,7 @@ from handlers.home_blocks import (
 from mentoring import pairs
 from mentoring.capture import Kind, capture
 from mentoring.dashboard import FormContext, GoalProgress, NextMeeting, PairDashboard
-from mentoring.meetings import ActionInfo
+from mentoring.meetings.agenda import ActionInfo
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import create_pair
@@ -582,7 +582,7 @@ def test_the_next_meetings_agenda_count_survives_its_agenda_post(engine) -> None
     """Items posted on the agenda an hour before still count for that meeting on the Home;
     items added after the post are counted with them, not lost."""
     from mentoring.dashboard import dashboard
-    from mentoring.meetings import add_agenda_item
+    from mentoring.meetings.agenda import add_agenda_item
     from storage import ledger
     from tests.support import pair_up, schedule_meetings
 

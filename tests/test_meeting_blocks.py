@@ -9,18 +9,11 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from handlers import meeting_blocks
-from mentoring.cadence import Cadence
 from mentoring.deliveries import CarryForward, Outgoing, WinBrief
-from mentoring.meetings import (
-    DEFAULT_OFFSETS,
-    ActionAdded,
-    ActionInfo,
-    AgendaAdded,
-    AgendaEntry,
-    AgendaView,
-    MeetingInfo,
-    ScheduleView,
-)
+from mentoring.meetings.agenda import ActionAdded, ActionInfo, AgendaAdded, AgendaEntry, AgendaView
+from mentoring.meetings.cadence import Cadence
+from mentoring.meetings.schedule import ScheduleView
+from mentoring.meetings.values import DEFAULT_OFFSETS, MeetingInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
 from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
 from tests.conftest import flatten_text

@@ -16,7 +16,7 @@ from handlers.dispatch import Dispatcher
 from mentoring import pairs
 from mentoring.errors import InvalidInput, NotAllowed
 from mentoring.goals import goal_history
-from mentoring.meetings import pause, schedule_off, skip_next
+from mentoring.meetings.schedule import pause, schedule_off, skip_next
 from mentoring.milestones import add_milestone
 from mentoring.model import Actor, GoalStatus, Target
 from mentoring.reviews.answers import (

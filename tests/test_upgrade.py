@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlmodel import col, select
 
 from mentoring.capture import Kind, capture
-from mentoring.meetings import add_action
+from mentoring.meetings.agenda import add_action
 from mentoring.milestones import add_milestone
 from mentoring.model import Actor, Target
 from mentoring.nudges import set_nudges, show_nudges
