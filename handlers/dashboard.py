@@ -36,7 +36,7 @@ from handlers.slack_text import clip, mrkdwn, plain
 from mentoring import dashboard, pairs
 from mentoring.dashboard import NextMeeting, PairDashboard
 from mentoring.model import GoalInfo, Role
-from mentoring.reviews import NextReview
+from mentoring.reviews.cadence import NextReview
 
 logger = logging.getLogger("mentorbot.home")
 

@@ -13,11 +13,12 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from mentoring.capture import Kind, role_for
-from mentoring.meetings import ActionInfo, cadence_of
+from mentoring.meetings.agenda import ActionInfo
+from mentoring.meetings.planning import cadence_of
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import RECENT_WINS_DAYS, require_active, resolve_pair
-from mentoring.reviews import NextReview, next_reviews_in
+from mentoring.reviews.cadence import NextReview, next_reviews_in
 from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage.db import session_scope

@@ -20,7 +20,7 @@ from mentoring.capture import Kind, capture_in, keep_note_in
 from mentoring.errors import MentoringError
 from mentoring.model import Actor, Captured, Target
 from mentoring.replies import ReplyFiled, reply_to_followup_in, reply_to_prompt_in
-from mentoring.review_answers import ReviewReplyFiled, answer_by_dm_in
+from mentoring.reviews.answers import ReviewReplyFiled, answer_by_dm_in
 from storage import repositories as repo
 from storage.db import session_scope
 from storage.models import InboundEvent

@@ -213,6 +213,13 @@ def resolve_pair(
     return _with_role(candidates[0], actor, role)
 
 
+def resolve_active_pair(session: Session, actor: Actor, target: Target) -> Pair:
+    """`resolve_pair` for a change: an ended pair's history is read-only."""
+    pair = resolve_pair(session, actor, target)
+    require_active(pair)
+    return pair
+
+
 def require_active(pair: Pair) -> None:
     if pair.status != ACTIVE:
         ended = pair.ended_at.date().isoformat() if pair.ended_at else "earlier"

@@ -18,11 +18,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mentoring.meetings import ActionInfo, AgendaEntry, MeetingInfo, plan_next_meeting
+from mentoring.meetings.agenda import ActionInfo, AgendaEntry
+from mentoring.meetings.planning import plan_next_meeting
+from mentoring.meetings.values import MeetingInfo
 from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import GoalInfo, PairInfo
 from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row
-from mentoring.reviews import CommitmentInfo, ReviewMessage, open_commitments_in, prepare_review_row
+from mentoring.reviews.closing import ReviewMessage, open_commitments_in, prepare_review_row
+from mentoring.reviews.values import CommitmentInfo
 from storage import ledger
 from storage import meetings as meeting_store
 from storage import repositories as repo

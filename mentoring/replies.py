@@ -8,7 +8,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from mentoring.meetings import MeetingInfo, add_action_in, add_agenda_item_in
+from mentoring.meetings.agenda import add_action_in, add_agenda_item_in
+from mentoring.meetings.values import MeetingInfo
 from mentoring.model import Actor, PairInfo
 from storage import ledger
 from storage import repositories as repo

@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 from bot.scheduler import build_dispatcher, make_dispatch_client
 from bot.settings import Settings
 from fakeslack.payloads import TEAM
-from mentoring.cadence import parse_cadence
-from mentoring.meetings import ScheduleView, set_schedule
+from mentoring.meetings.cadence import parse_cadence
+from mentoring.meetings.schedule import ScheduleView, set_schedule
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import create_pair
 from outbox import Dispatcher, Limits

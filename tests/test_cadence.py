@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from mentoring.cadence import Cadence, CadenceSpec, first_cadence, parse_cadence
 from mentoring.errors import InvalidInput
+from mentoring.meetings.cadence import Cadence, CadenceSpec, first_cadence, parse_cadence
 
 
 @pytest.mark.parametrize(

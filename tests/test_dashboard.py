@@ -11,13 +11,15 @@ from sqlmodel import select
 
 from fakeslack import validate_view
 from handlers.dashboard import build_home
-from mentoring import dashboard, meetings, milestones, pairs
+from mentoring import dashboard, milestones, pairs
 from mentoring.capture import Kind, capture
 from mentoring.dashboard import FORM_OPTIONS, form_context
 from mentoring.errors import AmbiguousPair, NotAllowed
 from mentoring.goals import set_goal_status
+from mentoring.meetings import schedule
+from mentoring.meetings.agenda import agenda
 from mentoring.model import Actor, GoalStatus, PairInfo, Target
-from mentoring.reviews import NextReview
+from mentoring.reviews.cadence import NextReview
 from storage.db import session_scope
 from storage.models import Goal, Milestone, Win
 from tests.support import T0, T, pair_up, schedule_meetings
@@ -68,7 +70,7 @@ def test_the_next_meeting_in_each_persons_zone(engine: Engine, pair: PairInfo) -
     schedule_meetings(
         engine, "weekly tue 15:00 Europe/Berlin", member_tz=("Europe/Berlin", "America/New_York")
     )
-    meetings.add_agenda_item(engine, MENTOR, Target(), "Slides", T0)
+    agenda.add_agenda_item(engine, MENTOR, Target(), "Slides", T0)
     mentee = _board(engine).next_meeting
     assert mentee is not None
     assert mentee.starts_at == datetime(2026, 11, 24, 14, tzinfo=UTC)
@@ -85,7 +87,7 @@ def test_a_skipped_meeting_points_to_the_one_after(engine: Engine, pair: PairInf
     """After `/mentor skip`, the next meeting is the cadence's following one, and the skipped
     one is named."""
     schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    meetings.skip_next(engine, MENTEE, Target(), T0)
+    schedule.skip_next(engine, MENTEE, Target(), T0)
     meeting = _board(engine).next_meeting
     assert meeting is not None
     assert meeting.skipped == datetime(2026, 11, 24, 14, tzinfo=UTC)
@@ -96,7 +98,7 @@ def test_a_pause_moves_the_next_meeting_past_it(engine: Engine, pair: PairInfo) 
     """Paused until a date: the next meeting is the first on or after it; once that date has
     come, the pause is no longer shown."""
     schedule_meetings(engine, "weekly tue 15:00 Europe/Berlin")
-    meetings.pause(engine, MENTEE, Target(), date(2026, 12, 10), T0)
+    schedule.pause(engine, MENTEE, Target(), date(2026, 12, 10), T0)
     meeting = _board(engine).next_meeting
     assert meeting is not None and meeting.paused_until == date(2026, 12, 10)
     assert meeting.starts_at == datetime(2026, 12, 15, 14, tzinfo=UTC)
@@ -121,8 +123,8 @@ def test_no_schedule_no_review_and_ended_pairs(engine: Engine, pair: PairInfo) -
 def test_open_action_items_first_few_and_their_count(engine: Engine, pair: PairInfo) -> None:
     """Open action items by number, the first few of them, with the count of all open ones."""
     for n in range(1, 9):
-        meetings.add_action(engine, MENTEE, Target(), f"Task {n}", None, T0)
-    meetings.close_action(engine, MENTEE, Target(), 2, T0)
+        agenda.add_action(engine, MENTEE, Target(), f"Task {n}", None, T0)
+    agenda.close_action(engine, MENTEE, Target(), 2, T0)
     board = _board(engine)
     assert board.open_actions == 7
     assert [a.number for a in board.actions] == [1, 3, 4, 5, 6]
@@ -206,10 +208,10 @@ def _heavy_user(engine: Engine) -> None:
                     )
                 )
         for a in range(12):
-            meetings.add_action(
+            agenda.add_action(
                 engine, Actor("UHEAVY"), Target(pair_id=info.id), f"Act {a}", None, T0
             )
-            meetings.add_agenda_item(
+            agenda.add_agenda_item(
                 engine, Actor("UHEAVY"), Target(pair_id=info.id), f"Item {a}", T0
             )
 

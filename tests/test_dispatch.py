@@ -17,10 +17,12 @@ import outbox.dispatcher
 from bot.scheduler import make_dispatch_client, stop_scheduler
 from bot.settings import Settings
 from fakeslack import FakeSlack
-from mentoring import meetings, pairs
+from mentoring import pairs
+from mentoring.meetings.planning import PROMPTS
+from mentoring.meetings.schedule import pause, skip_next, unskip
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.prompts import prepare
-from mentoring.reviews import start_review_now
+from mentoring.reviews.planning import start_review_now
 from outbox import Dispatcher
 from outbox.claims import LEASE, claim
 from outbox.recovery import METADATA_EVENT
@@ -143,22 +145,20 @@ def test_paused_and_skipped_meetings_send_nothing(
     run: Dispatcher, engine: Engine, fake_slack: FakeSlack
 ) -> None:
     """A skipped meeting's prompts and a paused one's are skipped, each with its reason."""
-    meetings.skip_next(engine, Actor(MENTOR), Target(), T0)
+    skip_next(engine, Actor(MENTOR), Target(), T0)
     run.tick(START + timedelta(hours=3))
-    meetings.pause(engine, Actor(MENTEE), Target(), date(2026, 12, 5), T0)
+    pause(engine, Actor(MENTEE), Target(), date(2026, 12, 5), T0)
     run.tick(START + timedelta(days=7, hours=3))
     rows = ledger(engine)
-    assert {rows[(1, kind, who)].reason for kind, who in meetings.PROMPTS} == {"meeting skipped"}
-    assert {rows[(2, kind, who)].reason for kind, who in meetings.PROMPTS} == {
-        "paused until 2026-12-05"
-    }
+    assert {rows[(1, kind, who)].reason for kind, who in PROMPTS} == {"meeting skipped"}
+    assert {rows[(2, kind, who)].reason for kind, who in PROMPTS} == {"paused until 2026-12-05"}
     assert posts(fake_slack) == []
 
 
 def test_undoing_a_skip_restores_the_prompts(run: Dispatcher, engine: Engine) -> None:
     """Undo brings the skipped meeting's prompts back while it is still ahead."""
-    skipped = meetings.skip_next(engine, Actor(MENTOR), Target(), T0)
-    meetings.unskip(engine, Actor(MENTEE), skipped.id, T0)
+    skipped = skip_next(engine, Actor(MENTOR), Target(), T0)
+    unskip(engine, Actor(MENTEE), skipped.id, T0)
     assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 2}
 
 

@@ -34,11 +34,11 @@ from handlers.wins.commands import WIN_FORM, WIN_FORM_GOAL, WIN_FORM_TEXT, WIN_F
 from mentoring import pairs
 from mentoring.capture import Kind, capture
 from mentoring.dashboard import FormContext, GoalProgress, NextMeeting, PairDashboard
-from mentoring.meetings import ActionInfo
+from mentoring.meetings.agenda import ActionInfo
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, GoalStatus, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import create_pair
-from mentoring.reviews import NextReview
+from mentoring.reviews.cadence import NextReview
 from storage.db import session_scope
 from storage.models import AgendaItem, Goal, Milestone, Win
 from tests.conftest import (

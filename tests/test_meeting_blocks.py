@@ -13,17 +13,10 @@ from handlers import kit, outgoing
 from handlers import nudges as nudge_blocks
 from handlers.meetings import blocks as meeting_blocks
 from handlers.meetings import prompts
-from mentoring.cadence import Cadence
-from mentoring.meetings import (
-    DEFAULT_OFFSETS,
-    ActionAdded,
-    ActionInfo,
-    AgendaAdded,
-    AgendaEntry,
-    AgendaView,
-    MeetingInfo,
-    ScheduleView,
-)
+from mentoring.meetings.agenda import ActionAdded, ActionInfo, AgendaAdded, AgendaEntry, AgendaView
+from mentoring.meetings.cadence import Cadence
+from mentoring.meetings.schedule import ScheduleView
+from mentoring.meetings.values import DEFAULT_OFFSETS, MeetingInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
 from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
 from mentoring.prompts import CarryForward, Outgoing, WinBrief

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from mentoring import meetings
 from mentoring.errors import InvalidInput, NoPair, NotAllowed
-from mentoring.meetings import Offsets
+from mentoring.meetings import schedule
+from mentoring.meetings.agenda import agenda
+from mentoring.meetings.values import Offsets
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
 from storage.models import Delivery, Meeting
@@ -71,7 +72,7 @@ def test_new_offsets_move_the_planned_prompts(engine: Engine, pair: PairInfo) ->
     """`/mentor prompts 2d 30m 90m` moves the next meeting's prompts with it."""
     set_cadence(engine, "weekly tue 15:00")
     offsets = Offsets(timedelta(days=2), timedelta(minutes=30), timedelta(minutes=90))
-    meetings.set_offsets(engine, Actor(MENTOR), Target(), offsets, T0)
+    schedule.set_offsets(engine, Actor(MENTOR), Target(), offsets, T0)
     start = datetime(2026, 11, 24, 14, tzinfo=UTC)
     with session_scope(engine) as session:
         due = {(r.kind, r.audience): r.due_at for r in session.exec(select(Delivery)).all()}
@@ -80,7 +81,7 @@ def test_new_offsets_move_the_planned_prompts(engine: Engine, pair: PairInfo) ->
     assert due[("followup", "channel")] == start + timedelta(minutes=90)
     with pytest.raises(InvalidInput):
         bad = Offsets(timedelta(hours=1), timedelta(hours=2), timedelta(hours=2))
-        meetings.set_offsets(engine, Actor(MENTOR), Target(), bad, T0)
+        schedule.set_offsets(engine, Actor(MENTOR), Target(), bad, T0)
 
 
 def test_agenda_items_wait_for_the_next_agenda_and_actions_are_numbered(
@@ -88,17 +89,17 @@ def test_agenda_items_wait_for_the_next_agenda_and_actions_are_numbered(
 ) -> None:
     """Items are open until an agenda lists them; action numbers count up in the pair."""
     set_cadence(engine, "weekly tue 15:00")
-    meetings.add_agenda_item(engine, Actor(MENTOR), Target(), "  Promotion   case ", T0)
-    first = meetings.add_action(engine, Actor(MENTOR), Target(), "Write the abstract", None, T0)
-    second = meetings.add_action(engine, Actor(MENTEE), Target(), "Intro", MENTOR, T0)
-    view = meetings.agenda(engine, Actor(MENTEE), Target(), T0)
+    agenda.add_agenda_item(engine, Actor(MENTOR), Target(), "  Promotion   case ", T0)
+    first = agenda.add_action(engine, Actor(MENTOR), Target(), "Write the abstract", None, T0)
+    second = agenda.add_action(engine, Actor(MENTEE), Target(), "Intro", MENTOR, T0)
+    view = agenda.agenda(engine, Actor(MENTEE), Target(), T0)
     assert [item.text for item in view.items] == ["Promotion case"]
     assert [(a.number, a.owner_id) for a in view.actions] == [(1, MENTEE), (2, MENTOR)]
     assert (first.action.number, second.action.number) == (1, 2)
-    meetings.close_action(engine, Actor(MENTEE), Target(), 1, T0)
-    assert [a.number for a in meetings.agenda(engine, Actor(MENTOR), Target(), T0).actions] == [2]
+    agenda.close_action(engine, Actor(MENTEE), Target(), 1, T0)
+    assert [a.number for a in agenda.agenda(engine, Actor(MENTOR), Target(), T0).actions] == [2]
     with pytest.raises(InvalidInput):
-        meetings.add_agenda_item(engine, Actor(MENTEE), Target(), "x" * 501, T0)
+        agenda.add_agenda_item(engine, Actor(MENTEE), Target(), "x" * 501, T0)
 
 
 def test_outsiders_reach_no_meeting_of_the_pair(engine: Engine, pair: PairInfo) -> None:
@@ -106,11 +107,11 @@ def test_outsiders_reach_no_meeting_of_the_pair(engine: Engine, pair: PairInfo) 
     set_cadence(engine, "weekly tue 15:00")
     outsider = Actor("UOUTSIDER")
     with pytest.raises(NoPair):
-        meetings.agenda(engine, outsider, Target(), T0)
+        agenda.agenda(engine, outsider, Target(), T0)
     with pytest.raises(NoPair):
-        meetings.skip_next(engine, outsider, Target(), T0)
-    skipped = meetings.skip_next(engine, Actor(MENTOR), Target(), T0)
+        schedule.skip_next(engine, outsider, Target(), T0)
+    skipped = schedule.skip_next(engine, Actor(MENTOR), Target(), T0)
     with pytest.raises(NotAllowed):
-        meetings.unskip(engine, outsider, skipped.id, T0)
+        schedule.unskip(engine, outsider, skipped.id, T0)
     with pytest.raises(NotAllowed):
-        meetings.add_action(engine, outsider, Target(pair_id=pair.id), "sneaky", None, T0)
+        agenda.add_action(engine, outsider, Target(pair_id=pair.id), "sneaky", None, T0)

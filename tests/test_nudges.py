@@ -17,8 +17,10 @@ from bot.settings import Settings
 from fakeslack import FakeSlack
 from handlers.goals.milestones import complete_milestone as complete_milestone_verb
 from handlers.routing import route
-from mentoring import meetings, nudges, pairs
+from mentoring import nudges, pairs
 from mentoring.capture import Kind, capture
+from mentoring.meetings.agenda import add_agenda_item
+from mentoring.meetings.schedule import pause
 from mentoring.milestones import add_milestone, complete_milestone
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.nudges import NudgeInfo, Signal, iso_week, next_send_time, plan_nudges
@@ -207,7 +209,7 @@ def test_one_held_meeting_or_an_item_waiting_for_the_next_is_not_drift(
     held_meeting(engine, pair, 1, T(days=1))
     assert plan_nudges(engine, T(days=2)) == 0
     held_meeting(engine, pair, 2, T(days=8))
-    meetings.add_agenda_item(engine, Actor(MENTOR), Target(), "Conference budget", T(days=8))
+    add_agenda_item(engine, Actor(MENTOR), Target(), "Conference budget", T(days=8))
     assert plan_nudges(engine, T(days=9)) == 0
 
 
@@ -261,7 +263,7 @@ def test_one_signal_per_nudge_the_overdue_milestone_first(engine: Engine, pair: 
 
 def _pause(engine: Engine) -> None:
     schedule_meetings(engine)
-    meetings.pause(engine, Actor(MENTEE), Target(), TUESDAY.date() + timedelta(days=5), T0)
+    pause(engine, Actor(MENTEE), Target(), TUESDAY.date() + timedelta(days=5), T0)
 
 
 def _nudges_off(engine: Engine) -> None:

@@ -17,12 +17,13 @@ from handlers.goals import milestones as milestone_handlers
 from handlers.meetings import agenda
 from handlers.meetings import blocks as meeting_blocks
 from handlers.reviews import messages as review_messages
-from handlers.reviews import questionnaire
+from handlers.reviews import questionnaire as review_pages
 from handlers.routing import PAIR_FORMS
 from handlers.wins import blocks as win_blocks
 from handlers.wins import commands as win_commands
-from mentoring import review_answers
 from mentoring.model import Actor
+from mentoring.reviews.answers import save_page
+from mentoring.reviews.questionnaire import questionnaire
 from storage.db import session_scope
 from storage.models import (
     ActionItem,
@@ -94,7 +95,7 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
     wire.command("/review", "now", user=MENTEE)
     with session_scope(wire.services.engine) as session:
         review = session.exec(select(Review)).one()
-    form = review_answers.questionnaire(wire.services.engine, Actor(MENTEE), review.id, T0)
+    form = questionnaire(wire.services.engine, Actor(MENTEE), review.id, T0)
     answers = {"stop": SECRET_REVIEW, "start": "x", "continue": "y", "fit_score": "1"}
     answers |= {"fit_comment": SECRET_FIT}
     for entry in form.audit:
@@ -103,7 +104,7 @@ def private_pair(wire: Wire, paired) -> dict[str, str]:
     answers |= {f"decision:{goal.id}": "keep" for goal in form.goals}
     answers |= {"evidence": [str(win.id) for win in form.wins[:1]]}
     for index in range(len(form.pages)):
-        review_answers.save_page(wire.services.engine, Actor(MENTEE), review.id, index, answers, T0)
+        save_page(wire.services.engine, Actor(MENTEE), review.id, index, answers, T0)
     with session_scope(wire.services.engine) as session:
         goal = session.exec(select(Goal)).one()
         win = session.exec(select(Win)).one()
@@ -278,7 +279,7 @@ def test_forged_review_pages_save_nothing(wire: Wire, private_pair, who, page) -
         "stop": {"type": "plain_text_input", "value": "Forged"},
         "fit_score": {"type": "static_select", "selected_option": {"value": "5"}},
     }
-    response = wire.submit(questionnaire.REVIEW_PAGE, values, user=who, private_metadata=metadata)
+    response = wire.submit(review_pages.REVIEW_PAGE, values, user=who, private_metadata=metadata)
     assert response.status_code == 200
     body = response.json()
     shown = json.dumps(body)
@@ -293,9 +294,9 @@ def test_forged_review_pages_save_nothing(wire: Wire, private_pair, who, page) -
 def test_the_fit_answer_reaches_nobody_but_the_mentee(wire: Wire, private_pair) -> None:
     """The mentor's review form, the summary and /review never carry the fit answer."""
     review_id = int(private_pair["review"])
-    form = review_answers.questionnaire(wire.services.engine, Actor(MENTOR), review_id, T0)
+    form = questionnaire(wire.services.engine, Actor(MENTOR), review_id, T0)
     assert form.pages == ("ssc",) and form.saved.fit_comment is None
-    review_answers.save_page(
+    save_page(
         wire.services.engine,
         Actor(MENTOR),
         review_id,

@@ -12,7 +12,7 @@ from handlers.reviews import messages as review_messages
 from handlers.reviews import questionnaire
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo, Role
-from mentoring.review_answers import (
+from mentoring.reviews.questionnaire import (
     CHECKINS_PER_PAGE,
     AuditGoal,
     Questionnaire,
@@ -21,14 +21,8 @@ from mentoring.review_answers import (
     _chunk_audit,
     _pages_of,
 )
-from mentoring.reviews import (
-    AuditLine,
-    CommitmentInfo,
-    GoalChange,
-    ReviewInfo,
-    ReviewSummary,
-    StopStartContinue,
-)
+from mentoring.reviews.summary import AuditLine, GoalChange, ReviewSummary, StopStartContinue
+from mentoring.reviews.values import CommitmentInfo, ReviewInfo
 from tests.conftest import flatten_text
 from tests.support import T0
 

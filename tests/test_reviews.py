@@ -16,25 +16,20 @@ from handlers.reviews import messages as review_messages
 from mentoring import pairs
 from mentoring.errors import InvalidInput, NotAllowed
 from mentoring.goals import goal_history
-from mentoring.meetings import pause, schedule_off, skip_next
+from mentoring.meetings.schedule import pause, schedule_off, skip_next
 from mentoring.milestones import add_milestone
 from mentoring.model import Actor, GoalStatus, Target
-from mentoring.review_answers import (
+from mentoring.reviews.answers import (
     ReviewFieldErrors,
     ReviewReplyFiled,
     parse_stop_start_continue,
-    questionnaire,
     save_page,
 )
-from mentoring.reviews import (
-    NextReview,
-    commitment_lines,
-    last_summary,
-    next_reviews_in,
-    parse_every,
-    set_review_cadence,
-    start_review_now,
-)
+from mentoring.reviews.cadence import NextReview, next_reviews_in, parse_every
+from mentoring.reviews.closing import commitment_lines
+from mentoring.reviews.planning import set_review_cadence, start_review_now
+from mentoring.reviews.questionnaire import questionnaire
+from mentoring.reviews.summary import last_summary
 from outbox import Dispatcher
 from storage import repositories as repo
 from storage.db import session_scope

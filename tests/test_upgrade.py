@@ -19,11 +19,11 @@ from sqlalchemy import (
 from sqlmodel import col, select
 
 from mentoring.capture import Kind, capture
-from mentoring.meetings import add_action
+from mentoring.meetings.agenda import add_action
 from mentoring.milestones import add_milestone
 from mentoring.model import Actor, Target
 from mentoring.nudges import set_nudges, show_nudges
-from mentoring.reviews import start_review_now
+from mentoring.reviews.planning import start_review_now
 from storage.db import init_db, session_scope
 from storage.models import Delivery, Pair
 from tests.support import T0, pair_up, schedule_meetings

@@ -21,9 +21,10 @@ from handlers.meetings.blocks import (
 from handlers.routing import Part, Values, button, form, pair_form, verb
 from handlers.runtime import Answer, Call, Reply
 from handlers.slack_text import from_slack
-from mentoring import inbox, meetings
+from mentoring import inbox
 from mentoring.dashboard import FormContext
-from mentoring.meetings import AGENDA_ITEM_MAX_CHARS, parse_agenda_form
+from mentoring.meetings import agenda as agenda_rules
+from mentoring.meetings.agenda import AGENDA_ITEM_MAX_CHARS, parse_agenda_form
 from mentoring.model import Role, Target
 
 AGENDA_FORM = "agenda_form"
@@ -38,7 +39,7 @@ AGENDA_FORM_TEXT = "agenda_text"
     examples=(("/agenda", "the next meeting's agenda and open action items"),),
 )
 def show_agenda(call: Call) -> Message:
-    view = meetings.agenda(call.engine, call.actor, call.target, call.now)
+    view = agenda_rules.agenda(call.engine, call.actor, call.target, call.now)
     return agenda_view(view, call.zone_of(call.user_id))
 
 
@@ -51,7 +52,7 @@ def show_agenda(call: Call) -> Message:
     examples=(("/agenda add Feedback on my design doc", "add an agenda item"),),
 )
 def add_agenda_item(call: Call, text: str) -> Reply:
-    added = meetings.add_agenda_item(call.engine, call.actor, call.target, text, call.now)
+    added = agenda_rules.add_agenda_item(call.engine, call.actor, call.target, text, call.now)
     return Reply.after(added, agenda_added(added, call.zone_of(call.user_id)))
 
 
@@ -66,7 +67,7 @@ def add_agenda_item(call: Call, text: str) -> Reply:
     ),
 )
 def add_action(call: Call, text: str, owner: str | None) -> Reply:
-    added = meetings.add_action(call.engine, call.actor, call.target, text, owner, call.now)
+    added = agenda_rules.add_action(call.engine, call.actor, call.target, text, owner, call.now)
     return Reply.after(added, action_added(added))
 
 
@@ -80,13 +81,13 @@ def add_action(call: Call, text: str, owner: str | None) -> Reply:
     refusal="`/agenda done` needs an action item number, like `/agenda done 2`.",
 )
 def close_action(call: Call, number: str) -> Reply:
-    closed = meetings.close_action(call.engine, call.actor, call.target, int(number), call.now)
+    closed = agenda_rules.close_action(call.engine, call.actor, call.target, int(number), call.now)
     return Reply.after(closed, action_closed(closed))
 
 
 @button(REOPEN_ACTION, Part.ACTION)
 def reopen_action(call: Call, action_id: int) -> Reply:
-    action = meetings.reopen_action(call.engine, call.actor, action_id)
+    action = agenda_rules.reopen_action(call.engine, call.actor, action_id)
     return Reply.after(action, action_reopened(action))
 
 
@@ -100,7 +101,7 @@ def read_agenda(values: Values, today: date) -> tuple[Any, ...]:
 @form(AGENDA_FORM, read=read_agenda, fields={"text": AGENDA_FORM_TEXT})
 def save_agenda_form(call: Call, pair_id: int, text: str) -> Reply:
     target = Target(pair_id=pair_id)
-    added = meetings.add_agenda_item(call.engine, call.actor, target, text, call.now)
+    added = agenda_rules.add_agenda_item(call.engine, call.actor, target, text, call.now)
     return Reply.after(added, agenda_added(added, call.zone_of(call.user_id)))
 
 

@@ -18,15 +18,9 @@ from handlers.kit import (
     when,
 )
 from handlers.slack_text import clip, mrkdwn
-from mentoring.meetings import (
-    ActionAdded,
-    ActionInfo,
-    AgendaAdded,
-    AgendaEntry,
-    AgendaView,
-    MeetingInfo,
-    ScheduleView,
-)
+from mentoring.meetings.agenda import ActionAdded, ActionInfo, AgendaAdded, AgendaEntry, AgendaView
+from mentoring.meetings.schedule import ScheduleView
+from mentoring.meetings.values import MeetingInfo
 from mentoring.replies import ReplyFiled
 
 UNSKIP_MEETING = "unskip_meeting"

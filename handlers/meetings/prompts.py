@@ -18,7 +18,7 @@ from handlers.kit import (
 )
 from handlers.meetings.blocks import ITEM_CHARS, action_line, entry_line
 from handlers.slack_text import clip, mrkdwn
-from mentoring.meetings import AgendaEntry
+from mentoring.meetings.agenda import AgendaEntry
 from mentoring.prompts import CarryForward, Outgoing
 
 LISTED = 10

@@ -17,11 +17,12 @@ from handlers.meetings.blocks import (
 )
 from handlers.routing import Part, button, verb
 from handlers.runtime import Call, Reply
-from mentoring import meetings, pairs
-from mentoring.cadence import parse_cadence
+from mentoring import pairs
 from mentoring.dates import parse_due
 from mentoring.errors import InvalidInput
-from mentoring.meetings import Offsets
+from mentoring.meetings import schedule as schedule_rules
+from mentoring.meetings.cadence import parse_cadence
+from mentoring.meetings.values import Offsets
 from mentoring.model import PairInfo, Target
 
 _SPAN = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|h|hr|hrs|d|day|days)$", re.I)
@@ -50,7 +51,7 @@ def set_schedule(call: Call, spec: str) -> Reply:
     cadence = parse_cadence(spec)
     pair = pairs.find_pair(call.engine, call.actor, call.target)
     zones = member_zones(call, pair)
-    view = meetings.set_schedule(
+    view = schedule_rules.set_schedule(
         call.engine,
         call.actor,
         Target(pair_id=pair.id),
@@ -70,10 +71,10 @@ def set_schedule(call: Call, spec: str) -> Reply:
     examples=(("/mentor schedule", "the cadence and the next three meetings, in both your times"),),
 )
 def show_schedule(call: Call) -> Message:
-    view = meetings.show_schedule(call.engine, call.actor, call.target, call.now)
+    view = schedule_rules.show_schedule(call.engine, call.actor, call.target, call.now)
     if view.cadence is not None and view.pair.active:
         zones = member_zones(call, view.pair)
-        view = meetings.show_schedule(
+        view = schedule_rules.show_schedule(
             call.engine, call.actor, Target(pair_id=view.pair.id), call.now, zones
         )
     return schedule_view(view, call.user_id)
@@ -88,13 +89,13 @@ def show_schedule(call: Call) -> Message:
     refusal="`/mentor skip` takes nothing more. {usage}",
 )
 def skip_meeting(call: Call) -> Reply:
-    meeting = meetings.skip_next(call.engine, call.actor, call.target, call.now)
+    meeting = schedule_rules.skip_next(call.engine, call.actor, call.target, call.now)
     return Reply.after(meeting, meeting_skipped(meeting, call.zone_of(call.user_id) or "UTC"))
 
 
 @button(UNSKIP_MEETING, Part.MEETING)
 def unskip_meeting(call: Call, meeting_id: int) -> Reply:
-    meeting = meetings.unskip(call.engine, call.actor, meeting_id, call.now)
+    meeting = schedule_rules.unskip(call.engine, call.actor, meeting_id, call.now)
     return Reply.after(meeting, meeting_unskipped(meeting, call.zone_of(call.user_id) or "UTC"))
 
 
@@ -111,7 +112,7 @@ def unskip_meeting(call: Call, meeting_id: int) -> Reply:
 )
 def pause(call: Call, phrase: str) -> Reply:
     until = parse_due(phrase.strip(), call.today)
-    view = meetings.pause(call.engine, call.actor, call.target, until, call.now)
+    view = schedule_rules.pause(call.engine, call.actor, call.target, until, call.now)
     return Reply.after(view, schedule_view(view, call.user_id))
 
 
@@ -123,7 +124,7 @@ def pause(call: Call, phrase: str) -> Reply:
     refusal="`/mentor resume` takes nothing more. {usage}",
 )
 def resume(call: Call) -> Reply:
-    view = meetings.pause(call.engine, call.actor, call.target, None, call.now)
+    view = schedule_rules.pause(call.engine, call.actor, call.target, None, call.now)
     return Reply.after(view, schedule_view(view, call.user_id))
 
 
@@ -141,7 +142,7 @@ def resume(call: Call) -> Reply:
 )
 def set_prompts(call: Call, dm: str, agenda: str, followup: str) -> Message:
     offsets = Offsets(parse_span(dm), parse_span(agenda), parse_span(followup))
-    view = meetings.set_offsets(call.engine, call.actor, call.target, offsets, call.now)
+    view = schedule_rules.set_offsets(call.engine, call.actor, call.target, offsets, call.now)
     return schedule_view(view, call.user_id)
 
 
@@ -154,7 +155,7 @@ def set_prompts(call: Call, dm: str, agenda: str, followup: str) -> Message:
     examples=(("/mentor schedule off", "stop the schedule"),),
 )
 def schedule_off(call: Call) -> Reply:
-    stopped = meetings.schedule_off(call.engine, call.actor, call.target, call.now)
+    stopped = schedule_rules.schedule_off(call.engine, call.actor, call.target, call.now)
     return Reply.after(stopped, schedule_stopped())
 
 

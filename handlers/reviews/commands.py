@@ -15,8 +15,10 @@ from handlers.reviews.messages import (
 from handlers.reviews.questionnaire import review_page
 from handlers.routing import Part, button, verb
 from handlers.runtime import Call, Reply
-from mentoring import review_answers, reviews
-from mentoring.reviews import parse_every
+from mentoring.reviews import planning as planning_rules
+from mentoring.reviews import questionnaire as questionnaire_rules
+from mentoring.reviews import summary as summary_rules
+from mentoring.reviews.cadence import parse_every
 
 REVIEWS_LISTED = 20
 
@@ -29,7 +31,7 @@ REVIEWS_LISTED = 20
     examples=(("/review", "the last review's summary"),),
 )
 def show_last_review(call: Call) -> Message:
-    return last_review(reviews.last_summary(call.engine, call.actor, call.target))
+    return last_review(summary_rules.last_summary(call.engine, call.actor, call.target))
 
 
 @verb(
@@ -40,7 +42,7 @@ def show_last_review(call: Call) -> Message:
     examples=(("/review history", "past reviews"),),
 )
 def show_review_history(call: Call) -> Message:
-    history = reviews.review_history(call.engine, call.actor, call.target, REVIEWS_LISTED)
+    history = summary_rules.review_history(call.engine, call.actor, call.target, REVIEWS_LISTED)
     return review_history(history)
 
 
@@ -52,7 +54,7 @@ def show_review_history(call: Call) -> Message:
     examples=(("/review now", "start a review at once (each of you answers privately)"),),
 )
 def start_review(call: Call) -> Reply:
-    started = reviews.start_review_now(call.engine, call.actor, call.target, call.now)
+    started = planning_rules.start_review_now(call.engine, call.actor, call.target, call.now)
     return Reply.after(started, review_started(started))
 
 
@@ -73,10 +75,12 @@ def start_review(call: Call) -> Reply:
 def review_cadence_of_pair(call: Call, every: str) -> Message | Reply:
     if not every.strip():
         return review_cadence(
-            reviews.show_review_cadence(call.engine, call.actor, call.target, call.now)
+            planning_rules.show_review_cadence(call.engine, call.actor, call.target, call.now)
         )
     weeks = parse_every(every.split())
-    cadence = reviews.set_review_cadence(call.engine, call.actor, call.target, weeks, call.now)
+    cadence = planning_rules.set_review_cadence(
+        call.engine, call.actor, call.target, weeks, call.now
+    )
     return Reply.after(cadence, review_cadence(cadence))
 
 
@@ -84,5 +88,5 @@ def review_cadence_of_pair(call: Call, every: str) -> Message | Reply:
 def open_review(call: Call, review_id: int) -> None:
     """The person's questionnaire at its first page (trigger ids last three seconds, so this
     runs straight after the ack)."""
-    form = review_answers.questionnaire(call.engine, call.actor, review_id, call.now)
+    form = questionnaire_rules.questionnaire(call.engine, call.actor, review_id, call.now)
     call.client.views_open(trigger_id=call.origin.trigger_id, view=review_page(form, 0))

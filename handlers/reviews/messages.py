@@ -22,15 +22,11 @@ from handlers.kit import (
 from handlers.slack_text import clip, mrkdwn
 from mentoring.model import Role
 from mentoring.prompts import Outgoing
-from mentoring.review_answers import PageSaved, ReviewReplyFiled
-from mentoring.reviews import (
-    BOTTLENECKS,
-    UNANSWERED,
-    ReviewCadenceView,
-    ReviewHistory,
-    ReviewStarted,
-    ReviewSummary,
-)
+from mentoring.reviews.answers import PageSaved, ReviewReplyFiled
+from mentoring.reviews.closing import UNANSWERED
+from mentoring.reviews.planning import ReviewCadenceView, ReviewStarted
+from mentoring.reviews.questionnaire import BOTTLENECKS
+from mentoring.reviews.summary import ReviewHistory, ReviewSummary
 
 ANSWER_REVIEW = "answer_review"
 CHECKIN_WORDS = {"yes": "yes", "partly": "partly", "no": "no", UNANSWERED: "not answered"}

@@ -2,7 +2,7 @@
 
 Pages stay inside a modal's limits (100 blocks, 24-character titles, 75-character option
 labels, 3000-character private_metadata); field ids are the rules' field keys
-(mentoring.review_answers), so the rules' errors land beside their fields. The fit question is
+(mentoring.reviews.answers), so the rules' errors land beside their fields. The fit question is
 on the mentee's own last page only.
 """
 
@@ -29,11 +29,12 @@ from handlers.reviews.messages import answer_saved
 from handlers.routing import OUT_OF_DATE
 from handlers.runtime import Call, Origin, ReplyTo, Services, Task
 from handlers.slack_text import clip, mrkdwn, plain
-from mentoring import review_answers
 from mentoring.errors import MentoringError
 from mentoring.goals import GOAL_MAX_CHARS
-from mentoring.review_answers import ANSWER_MAX_CHARS, PageSaved, Questionnaire
-from mentoring.reviews import BOTTLENECKS
+from mentoring.reviews import answers as answers_rules
+from mentoring.reviews import questionnaire as questionnaire_rules
+from mentoring.reviews.answers import ANSWER_MAX_CHARS, PageSaved
+from mentoring.reviews.questionnaire import BOTTLENECKS, Questionnaire
 
 REVIEW_PAGE = "review_page"  # the questionnaire's callback id
 PAGE_TITLES = {
@@ -78,15 +79,15 @@ def handle_review_page(
     values = page_values(view)
     actor, now = services.actor(user), services.clock()
     try:
-        saved = review_answers.save_page(services.engine, actor, review_id, page, values, now)
-    except review_answers.ReviewFieldErrors as refused:
+        saved = answers_rules.save_page(services.engine, actor, review_id, page, values, now)
+    except answers_rules.ReviewFieldErrors as refused:
         ack(response_action="errors", errors=refused.errors)
         return
     except MentoringError as refused:
         ack(response_action="update", view=cannot_save(str(refused)))
         return
     if saved.next_page is not None:
-        form = review_answers.questionnaire(services.engine, actor, review_id, now)
+        form = questionnaire_rules.questionnaire(services.engine, actor, review_id, now)
         ack(response_action="update", view=review_page(form, saved.next_page))
         return
     ack()

@@ -27,7 +27,7 @@ from handlers.wins.blocks import (
 from mentoring import capture, inbox
 from mentoring.capture import Kind
 from mentoring.model import Target
-from mentoring.review_answers import ReviewReplyFiled
+from mentoring.reviews.answers import ReviewReplyFiled
 
 logger = logging.getLogger("mentorbot.notes")
 
