@@ -151,7 +151,7 @@ class InboundEvent(SQLModel, table=True):
 
 
 class MeetingSchedule(SQLModel, table=True):
-    """A pair's meeting cadence, as wall-clock time plus an IANA zone (see mentoring.meetings.cadence).
+    """A pair's meeting cadence, as wall-clock time plus an IANA zone (mentoring.meetings.cadence).
 
     `next_plan_at` is when the dispatcher next has work for this schedule (the latest meeting's
     start, when the meeting after it is planned); it is indexed so that a tick with nothing to

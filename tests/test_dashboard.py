@@ -16,8 +16,7 @@ from mentoring.capture import Kind, capture
 from mentoring.dashboard import FORM_OPTIONS, form_context
 from mentoring.errors import AmbiguousPair, NotAllowed
 from mentoring.goals import set_goal_status
-from mentoring.meetings import schedule
-from mentoring.meetings.agenda import agenda
+from mentoring.meetings import agenda, schedule
 from mentoring.model import Actor, GoalStatus, PairInfo, Target
 from mentoring.reviews.cadence import NextReview
 from storage.db import session_scope

@@ -577,7 +577,7 @@ def test_the_next_meetings_agenda_count_survives_its_agenda_post(engine) -> None
     """Items posted on the agenda an hour before still count for that meeting on the Home;
     items added after the post are counted with them, not lost."""
     from mentoring.dashboard import dashboard
-    from mentoring.meetings import add_agenda_item
+    from mentoring.meetings.agenda import add_agenda_item
     from storage import meetings as meeting_store
     from tests.support import pair_up, schedule_meetings
 

@@ -9,8 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from mentoring.errors import InvalidInput, NoPair, NotAllowed
-from mentoring.meetings import schedule
-from mentoring.meetings.agenda import agenda
+from mentoring.meetings import agenda, schedule
 from mentoring.meetings.values import Offsets
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
