@@ -124,6 +124,7 @@ def end_pair(call: Call, pair_id: int) -> Reply:
 
 @on_button(KEEP_PAIR, Part.PAIR)
 def keep_pair(call: Call, pair_id: int) -> Message:
+    pairs.pair_to_keep(call.engine, call.actor, pair_id)
     return message("Kept: nothing changed.")
 
 

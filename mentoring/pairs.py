@@ -107,14 +107,16 @@ def pair_to_end(engine: Engine, actor: Actor, people: Sequence[str], channel_id:
         return PairInfo.of(resolve_pair(session, actor, target))
 
 
+def pair_to_keep(engine: Engine, actor: Actor, pair_id: int) -> PairInfo:
+    """The pair whose end the actor decided against: theirs to end, or refused."""
+    with session_scope(engine) as session:
+        return PairInfo.of(_endable(session, actor, pair_id))
+
+
 def end_pair(engine: Engine, actor: Actor, pair_id: int, now: datetime) -> PairInfo:
     """End a pair. Its history stays readable to both members; nothing more happens in it."""
     with session_scope(engine) as session:
-        pair = repo.get_pair(session, pair_id)
-        if pair is None or (
-            not actor.is_admin and actor.user_id not in (pair.mentor_id, pair.mentee_id)
-        ):
-            raise NotAllowed("Only the two people in a mentorship (or an admin) can end it.")
+        pair = _endable(session, actor, pair_id)
         if pair.status != ACTIVE:
             raise InvalidInput("That mentorship has already ended.")
         pair.status = ENDED
@@ -123,6 +125,15 @@ def end_pair(engine: Engine, actor: Actor, pair_id: int, now: datetime) -> PairI
         session.add(pair)
         reviews.close_unfinished(session, pair_id, now, reviews.CLOSED_PAIR_ENDED)
         return PairInfo.of(pair).changing(pair_id)
+
+
+def _endable(session: Session, actor: Actor, pair_id: int) -> Pair:
+    pair = repo.get_pair(session, pair_id)
+    if pair is None or (
+        not actor.is_admin and actor.user_id not in (pair.mentor_id, pair.mentee_id)
+    ):
+        raise NotAllowed("Only the two people in a mentorship (or an admin) can end it.")
+    return pair
 
 
 def find_pair(engine: Engine, actor: Actor, target: Target) -> PairInfo:

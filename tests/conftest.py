@@ -374,3 +374,22 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def texts(wire: Wire, channel: str) -> list[str]:
     return [flatten_text(message) for message in wire.fake.messages_in(channel)]
+
+
+@pytest.fixture(scope="session")
+def surfaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The app over the wire on a pair with something of everything, restorable in a moment
+    (tests/surfaces.py); built once for the whole run."""
+    from tests.surfaces import Surfaces
+
+    made = Surfaces(tmp_path_factory.mktemp("surfaces"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="session")
+def crawled(surfaces: Any) -> Any:
+    """Everything a person can do from that pair, done once and recorded (tests/surfaces.py)."""
+    from tests.surfaces import crawl
+
+    return crawl(surfaces)

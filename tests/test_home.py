@@ -14,7 +14,6 @@ from sqlmodel import select
 import handlers  # noqa: F401  (registers every feature)
 from fakeslack import validate_message, validate_view
 from fakeslack.payloads import TEAM, event_callback
-from handlers import pairing
 from handlers.dashboard import build_home
 from handlers.goals import blocks as goal_blocks
 from handlers.goals.blocks import GOAL_FORM
@@ -26,10 +25,8 @@ from handlers.goals.milestones import (
     MILESTONE_FORM_GOAL,
     MILESTONE_FORM_TEXT,
 )
-from handlers.meetings import blocks as meeting_blocks
 from handlers.meetings.agenda import AGENDA_FORM, AGENDA_FORM_TEXT
 from handlers.routing import PAIR_FORMS
-from handlers.wins import blocks as win_blocks
 from handlers.wins.commands import WIN_FORM, WIN_FORM_GOAL, WIN_FORM_TEXT, WIN_FORM_WORKED
 from mentoring import pairs
 from mentoring.capture import Kind, capture
@@ -475,79 +472,6 @@ def _button(reply: dict, action_id: str) -> str:
         for element in block.get("elements", []) + [block.get("accessory") or {}]
     ]
     return next(e["value"] for e in elements if e.get("action_id") == action_id)
-
-
-def test_every_change_to_the_pair_redraws_both_homes(wire: Wire, paired) -> None:
-    """Schedule, skip and its undo, pause, resume, review cadence, `/review now`, agenda items,
-    action items and their undo, goals and milestones and their undos, wins by command and by
-    DM and their undo, schedule off, and ending the pair: after each, both members' Homes are
-    published again."""
-
-    def redraws(step: str, act) -> dict:
-        wire.fake.reset_calls()
-        answer = act()
-        published = {call.args["user_id"] for call in wire.fake.calls_to("views.publish")}
-        assert published == {MENTOR, MENTEE}, step
-        return answer.reply if hasattr(answer, "reply") else {}
-
-    def command(name: str, text: str, user: str = MENTEE):
-        return lambda: wire.command(name, text, user=user)
-
-    redraws("schedule", command("/mentor", "schedule weekly tue 15:00"))
-    skipped = redraws("skip", command("/mentor", "skip", MENTOR))
-    redraws(
-        "undo skip",
-        lambda: wire.click(
-            meeting_blocks.UNSKIP_MEETING,
-            _button(skipped, meeting_blocks.UNSKIP_MEETING),
-            user=MENTOR,
-        ),
-    )
-    redraws("pause", command("/mentor", "pause until 2026-12-28", MENTOR))
-    redraws("resume", command("/mentor", "resume"))
-    redraws("review cadence", command("/mentor", "review every 2 weeks", MENTOR))
-    redraws("review now", command("/review", "now"))
-    redraws("agenda item", command("/agenda", "add The conference proposal"))
-    redraws("action item", command("/agenda", "action Draft the abstract"))
-    closed = redraws("action done", command("/agenda", "done 1", MENTOR))
-    redraws(
-        "action undo",
-        lambda: wire.click(
-            meeting_blocks.REOPEN_ACTION, _button(closed, meeting_blocks.REOPEN_ACTION), user=MENTOR
-        ),
-    )
-    redraws("goal", command("/goal", "Give a talk at PyCon by May 2027"))
-    redraws("milestone", command("/goal", "milestone 1 Submit the proposal by 2027-01-15"))
-    step = redraws("milestone done", command("/goal", "done 1.1"))
-    redraws(
-        "milestone undo",
-        lambda: wire.click(
-            goal_blocks.UNDO_MILESTONE, _button(step, goal_blocks.UNDO_MILESTONE), user=MENTEE
-        ),
-    )
-    done = redraws("goal done", command("/goal", "done 1", MENTOR))
-    redraws(
-        "goal undo",
-        lambda: wire.click(
-            goal_blocks.UNDO_GOAL_STATUS, _button(done, goal_blocks.UNDO_GOAL_STATUS), user=MENTOR
-        ),
-    )
-    win = redraws("win", command("/win", "Gave a lightning talk"))
-    redraws(
-        "win undo",
-        lambda: wire.click(win_blocks.UNDO_WIN, _button(win, win_blocks.UNDO_WIN), user=MENTEE),
-    )
-    redraws(
-        "goal by DM",
-        lambda: wire.dm("EvGoalDm", "goal: Lead the Q1 migration by March 2027", user=MENTEE),
-    )
-    redraws("win by DM", lambda: wire.dm("EvWinDm", "win: Shipped the export", user=MENTEE))
-    redraws("schedule off", command("/mentor", "schedule off", MENTOR))
-    confirm = wire.command("/mentor", "end", user=MENTOR).reply
-    redraws(
-        "end", lambda: wire.click(pairing.END_PAIR, _button(confirm, pairing.END_PAIR), user=MENTOR)
-    )
-    assert "Ended:" in flatten_text(wire.home_of(MENTEE))
 
 
 def test_a_home_that_cannot_be_drawn_never_undoes_or_hides_the_change(services, paired) -> None:

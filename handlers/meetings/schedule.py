@@ -70,14 +70,16 @@ def set_schedule(call: Call, spec: str) -> Reply:
     topic=Topic.MEETINGS,
     examples=(("/mentor schedule", "the cadence and the next three meetings, in both your times"),),
 )
-def show_schedule(call: Call) -> Message:
+def show_schedule(call: Call) -> Reply:
+    """The schedule in both people's zones, as Slack tells them now (a zone that changed is
+    kept, and shows on the Home too)."""
     view = schedule_rules.show_schedule(call.engine, call.actor, call.target, call.now)
     if view.cadence is not None and view.pair.active:
         zones = member_zones(call, view.pair)
         view = schedule_rules.show_schedule(
             call.engine, call.actor, Target(pair_id=view.pair.id), call.now, zones
         )
-    return schedule_view(view, call.user_id)
+    return Reply.after(view, schedule_view(view, call.user_id))
 
 
 @verb(

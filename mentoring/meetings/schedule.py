@@ -94,10 +94,14 @@ def show_schedule(
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target, include_ended=True)
         schedule = meeting_store.schedule_of(session, pair.id or 0)
-        if schedule is not None and member_tz is not None and pair.status == "active":
-            schedule.mentor_tz, schedule.mentee_tz = member_tz
-            session.add(schedule)
-        return _view(session, pair, schedule, now)
+        view = _view(session, pair, schedule, now)
+        if schedule is None or member_tz is None or pair.status != "active":
+            return view
+        if (schedule.mentor_tz, schedule.mentee_tz) == member_tz:
+            return view
+        schedule.mentor_tz, schedule.mentee_tz = member_tz  # Slack's zones, newer than ours
+        session.add(schedule)
+        return _view(session, pair, schedule, now).changing(pair.id or 0)
 
 
 @contextmanager
