@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 _JSON_ARGS = ("blocks", "view", "attachments")  # form values Slack decodes as JSON
-_SHUTDOWN_POLL = 0.02  # seconds serve_forever waits between checks for stop()
+_SHUTDOWN_POLL = 0.005  # seconds serve_forever waits between checks for stop()
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@ whole app over loopback HTTP with a fake Slack Web API behind it."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -103,13 +105,31 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
     server.close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database with the tables created, once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "mentorbot.db"
+    template = make_engine(f"sqlite:///{path}")
+    init_db(template)
+    template.dispose()
+    return path
+
+
 @pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     """The URL of this test's own empty database (tables created), for DATABASE_URL in a
     subprocess or a second engine: sqlite:///<tmp_path>/mentorbot.db, or on PostgreSQL
-    postgresql+psycopg://postgres:@/<fresh db>?host=<socket dir>, dropped after the test."""
+    postgresql+psycopg://postgres:@/<fresh db>?host=<socket dir>, dropped after the test. Both
+    are copies of a template that already has the tables (a few ms, against ~30 for the DDL)."""
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path}/mentorbot.db"
+        path = tmp_path / "mentorbot.db"
+        template: Path = request.getfixturevalue("sqlite_template")
+        with (
+            contextlib.closing(sqlite3.connect(template)) as source,
+            contextlib.closing(sqlite3.connect(path)) as copy,
+        ):
+            source.backup(copy)
+        yield f"sqlite:///{path}"
         return
     server: PostgresForTests = request.getfixturevalue("postgres_server")
     with server.database() as url:
@@ -118,9 +138,9 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Any) ->
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on the test's database (see `database_url`), disposed after the test."""
+    """An engine on the test's database (see `database_url`: its tables are there already),
+    disposed after the test."""
     engine = make_engine(database_url)
-    init_db(engine)
     yield engine
     engine.dispose()
 
