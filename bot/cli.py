@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,10 +22,11 @@ from bot.app import build_services, create_app, with_runner
 from bot.clock import system_clock
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
-from bot.scheduler import make_dispatcher, start_scheduler, stop_scheduler
+from bot.processes import Children
+from bot.scheduler import make_dispatcher, run_scheduler
 from bot.settings import Settings, SettingsError
 from bot.web import make_server, make_wsgi_app
-from bot.worker import ProcessRunner
+from bot.worker import WORKER_THREADS, work
 from handlers.messages import replay_pending
 from mentoring import inbox, nudges
 from outbox.listing import ledger_lines
@@ -62,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _tick(settings, args.at)
     if args.command == "deliveries":
         return _deliveries(settings, args.pair, args.limit)
+    if args.command == "worker":
+        return _worker(settings, args.threads)
+    if args.command == "scheduler":
+        return _scheduler(settings)
     return _run(settings, args.mode or settings.default_mode())
 
 
@@ -88,6 +94,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_instant,
         metavar="ISO-8601",
         help="as of this instant (e.g. 2026-11-24T13:00:00Z; no offset means UTC)",
+    )
+    worker = commands.add_parser(
+        "worker", help="run stored work (any number, against one database); `run` starts one"
+    )
+    worker.add_argument("--threads", type=int, default=WORKER_THREADS, help="tasks at once")
+    commands.add_parser(
+        "scheduler", help="send scheduled messages (any number); `run` starts one unless told"
     )
     listing = commands.add_parser(
         "deliveries", help="the delivery ledger: what was sent, and why not"
@@ -188,6 +201,7 @@ def _db_problem(error: Exception) -> str:
 
 
 def _run(settings: Settings, mode: str) -> int:
+    """Serve Slack, with workers and the scheduler in processes of their own."""
     missing = settings.missing_for(mode)
     if missing:
         print(_setup_help(missing, mode), file=sys.stderr)
@@ -198,23 +212,18 @@ def _run(settings: Settings, mode: str) -> int:
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
-    runner = ProcessRunner(settings)
-    services = with_runner(services, runner)
-    scheduler = dispatcher = None
     try:
         app = create_app(settings, services)
     except BoltError as error:
-        runner.close()
         print(f"mentorbot: Slack did not accept SLACK_BOT_TOKEN ({error}).", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _stop)
-    replay_pending(services)
-    if settings.scheduler_enabled:
-        dispatcher = make_dispatcher(settings, services.engine, services.clock)
-        scheduler = start_scheduler(dispatcher, settings)
-    else:
+    if not settings.scheduler_enabled:
         logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
+    children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
+    services = with_runner(services, children)
+    signal.signal(signal.SIGTERM, _stop)
     try:
+        replay_pending(services)
         if mode == "socket":
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -227,11 +236,45 @@ def _run(settings: Settings, mode: str) -> int:
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:
-        if scheduler is not None and dispatcher is not None:
-            # A pass in progress records its posts in flight and hands the rest back.
-            stop_scheduler(scheduler, dispatcher)
-        runner.close()  # the worker finishes what was acknowledged before it stops
+        # Nothing acknowledged is held here (it is stored before each ack): the children
+        # finish what they run, and the scheduler hands back what it claimed.
+        children.stop()
     return 0
+
+
+def _worker(settings: Settings, threads: int) -> int:
+    """`python -m bot worker`: run stored work until SIGTERM, then finish what runs."""
+    if not settings.bot_token:
+        print(_setup_help(["SLACK_BOT_TOKEN"], "worker"), file=sys.stderr)
+        return 2
+    engine = _open_database(settings)
+    if engine is None:
+        return 1
+    engine.dispose()
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    work(settings, threads, stop=stop, nice=False)
+    return 0
+
+
+def _scheduler(settings: Settings) -> int:
+    """`python -m bot scheduler`: scheduled messages until SIGTERM."""
+    if not settings.bot_token:
+        print(_setup_help(["SLACK_BOT_TOKEN"], "scheduler"), file=sys.stderr)
+        return 2
+    engine = _open_database(settings)
+    if engine is None:
+        return 1
+    engine.dispose()
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    run_scheduler(settings, stop)
+    return 0
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -239,7 +282,11 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 
 
 def _setup_help(missing: list[str], mode: str) -> str:
-    doing = "run a scheduler pass" if mode == "tick" else f"start in {mode} mode"
+    doing = {
+        "tick": "run a scheduler pass",
+        "worker": "start a worker",
+        "scheduler": "start the scheduler",
+    }.get(mode, f"start in {mode} mode")
     lines = [f"mentorbot: can't {doing}; these settings are missing:"]
     lines += [f"  {name:<22}{SETUP_HINTS[name]}" for name in missing]
     lines += [

@@ -15,18 +15,23 @@ import logging
 import os
 import socket
 import uuid
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
+from bot.clock import system_clock
+from bot.logs import configure_logging
 from bot.settings import Settings
 from handlers import outgoing
 from handlers.runtime import Clock
 from mentoring import inbox, nudges
 from outbox import Dispatcher, Limits
 from outbox.pacing import DEFAULT_LIMITS
+from storage.db import make_engine
+from workqueue import queue
 
 logger = logging.getLogger("mentorbot.scheduler")
 
@@ -115,11 +120,26 @@ def _tick(dispatcher: Dispatcher) -> None:
         logger.exception("dispatch pass failed")
 
 
+def run_scheduler(settings: Settings, stop: Any) -> None:
+    """The scheduler as a process of its own (`python -m bot scheduler`, or a child of `run`):
+    passes every few seconds and hourly housekeeping until `stop` (an Event) is set; then the
+    pass under way posts what is in flight and hands the rest back."""
+    configure_logging(settings.log_level_number)
+    engine = make_engine(settings.database_url)
+    dispatcher = make_dispatcher(settings, engine, system_clock)
+    scheduler = start_scheduler(dispatcher, settings)
+    try:
+        stop.wait()
+    finally:
+        stop_scheduler(scheduler, dispatcher)
+        engine.dispose()
+
+
 def _housekeeping(engine: Engine, clock: Clock) -> None:
     """Prune, then scan for drift; each failure is logged and the next hour tries again."""
     now = clock()
     try:
-        removed = inbox.prune(engine, now)
+        removed = inbox.prune(engine, now) + queue.prune(engine, now)
     except Exception:
         logger.exception("housekeeping failed")
     else:

@@ -31,10 +31,14 @@ VARIABLES = (
     "SCHEDULER_INTERVAL_SECONDS",
     "DISPATCH_BUDGET_PER_MINUTE",
     "DISPATCH_CONCURRENCY",
+    "WORKERS",
+    "WORK_LEASE_SECONDS",
 )
 DEFAULT_TICK_SECONDS = 30
 DEFAULT_BUDGET_PER_MINUTE = 300
 DEFAULT_CONCURRENCY = 8
+DEFAULT_WORKERS = 1
+DEFAULT_WORK_LEASE_SECONDS = 120
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -61,6 +65,8 @@ class Settings:
     tick_seconds: int = DEFAULT_TICK_SECONDS
     budget_per_minute: int = DEFAULT_BUDGET_PER_MINUTE
     dispatch_concurrency: int = DEFAULT_CONCURRENCY
+    workers: int = DEFAULT_WORKERS
+    work_lease_seconds: int = DEFAULT_WORK_LEASE_SECONDS
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -96,6 +102,14 @@ class Settings:
             ),
             dispatch_concurrency=_count(
                 get("DISPATCH_CONCURRENCY"), "DISPATCH_CONCURRENCY", DEFAULT_CONCURRENCY, 1, 64
+            ),
+            workers=_count(get("WORKERS"), "WORKERS", DEFAULT_WORKERS, 1, 32),
+            work_lease_seconds=_count(
+                get("WORK_LEASE_SECONDS"),
+                "WORK_LEASE_SECONDS",
+                DEFAULT_WORK_LEASE_SECONDS,
+                1,
+                3600,
             ),
         )
 

@@ -1,125 +1,92 @@
-"""The worker process: where the work after each ack runs in production.
+"""Workers: where the work after each ack runs.
 
-The process that serves Slack only verifies, parses and acknowledges; each listener hands a
-`Task` to `ProcessRunner`, which queues it to a separate process with its own database engine,
-Slack client and thread pool (the work mostly waits on Slack). Acks therefore never compete with
-that work for the interpreter lock, however much of it there is.
+The process that serves Slack only checks, stores and acknowledges: each listener stores its
+task as durable work (handlers.runtime). Workers claim stored work with a lease and run it on
+a thread pool (the work mostly waits on Slack), in processes of their own, so acks never
+compete with the work for the interpreter lock. `python -m bot worker` runs one; `run` starts
+them for a single machine and wakes them when it stores work. Any number may run against one
+PostgreSQL database.
+
+Stopping (SIGTERM, or `stop` set by `run`): claim nothing more, let the tasks under way
+finish (up to STOP_TIMEOUT), and exit. A worker killed outright leaves its claims to run out;
+another worker takes them, and the steps already done are not repeated.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import queue
 import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import timedelta
+from typing import Any
 
 from bot.app import build_services, make_web_client
+from bot.clock import system_clock
 from bot.logs import configure_logging
+from bot.scheduler import worker_name
 from bot.settings import Settings
-from handlers.runtime import Task, perform
+from handlers.runtime import perform
+from workqueue import queue
 
 logger = logging.getLogger("mentorbot.worker")
 
 WORKER_THREADS = 8
-# The worker takes only the CPU the serving process leaves: when the machine is saturated,
+# Workers take only the CPU the serving process leaves: when the machine is saturated,
 # replies wait rather than acks (Slack gives up on an ack after 3 s and retries events, which
-# only adds load; a reply through response_url may come up to 30 minutes later). Its database
-# transactions are short, so a DM ack that needs SQLite's write lock waits little for them.
+# only adds load; a reply through response_url may come up to 30 minutes later).
 WORKER_NICENESS = 19
-STOP_TIMEOUT = 60
-MAX_RESTART_DELAY = 30
+STOP_TIMEOUT = 30
+POLL_SECONDS = 0.25  # an idle worker looks for work this often (sooner when woken)
 
 
-class ProcessRunner:
-    """Hands tasks to a worker process, and starts a new one if it dies.
-
-    Listeners put tasks on an unbounded in-memory queue, so an ack never waits; a feeder thread
-    sends them down a pipe that belongs to the current worker alone. A worker that died takes
-    nothing shared with it (no lock it held, no half-read queue): the feeder starts a new one with
-    a new pipe and sends the task again. What a killed worker had already received is lost, like
-    any work in a process that is killed; DMs come back through the event inbox at the next start.
-    """
-
-    def __init__(self, settings: Settings, threads: int = WORKER_THREADS) -> None:
-        self._context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
-        self._settings = settings
-        self._threads = threads
-        self._pending: queue.SimpleQueue[Task | None] = queue.SimpleQueue()
-        self._process, self._pipe = self._start()
-        self._feeder = threading.Thread(target=self._feed, name="worker-feeder", daemon=True)
-        self._feeder.start()
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def submit(self, task: Task) -> None:
-        self._pending.put(task)
-
-    def close(self) -> None:
-        """Let the worker finish everything submitted so far, then stop it."""
-        self._pending.put(None)
-        self._feeder.join()
-
-    def _start(self) -> tuple[BaseProcess, Connection]:
-        receiver, sender = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=work, args=(self._settings, receiver, self._threads), name="mentorbot-worker"
-        )
-        process.start()
-        receiver.close()  # the worker holds the only reading end: its death breaks the pipe
-        return process, sender
-
-    def _feed(self) -> None:
-        while True:
-            task = self._pending.get()
-            self._send(task)
-            if task is None:
-                break
-        self._process.join(STOP_TIMEOUT)
-        if self._process.is_alive():
-            logger.error("worker did not stop in time; terminating it")
-            self._process.terminate()
-        self._pipe.close()
-
-    def _send(self, task: Task | None) -> None:
-        restarts = 0
-        while True:
-            if self._process.is_alive():
-                try:
-                    self._pipe.send(task)
-                    return
-                except OSError:  # BrokenPipeError: the worker is gone
-                    self._process.join(STOP_TIMEOUT)
-            exit_code = self._process.exitcode
-            logger.error("worker died; starting it again", extra={"exit": exit_code})
-            if restarts:  # it died again at once: back off rather than spin
-                time.sleep(min(MAX_RESTART_DELAY, 0.5 * 2**restarts))
-            restarts += 1
-            self._pipe.close()
-            self._process, self._pipe = self._start()
-
-
-def work(settings: Settings, tasks: Connection, threads: int) -> None:
-    """The worker's main loop: run each task on a thread pool until told to stop."""
-    if hasattr(os, "nice"):
+def work(
+    settings: Settings,
+    threads: int = WORKER_THREADS,
+    *,
+    stop: Any = None,
+    wake: Any = None,
+    nice: bool = True,
+) -> None:
+    """A worker's main loop: claim as many tasks as threads are free, run them, repeat, until
+    `stop` (a threading or multiprocessing Event) is set. `wake`, an Event set when work is
+    stored, cuts the wait between polls short."""
+    if nice and hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
     configure_logging(settings.log_level_number)
-    services = build_services(settings)
+    stop = stop or threading.Event()
+    services = build_services(settings, clock=system_clock)
     client = make_web_client(settings)
+    name = worker_name()
+    lease = timedelta(seconds=settings.work_lease_seconds)
+    logger.info("worker started", extra={"worker": name, "threads": threads})
+    running: set[Future[None]] = set()
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="work") as pool:
-        while (task := _next(tasks)) is not None:
-            pool.submit(perform, task, services, client)
+        while not stop.is_set():
+            claimed = []
+            if len(running) < threads:
+                try:
+                    claimed = queue.claim(
+                        services.engine, name, services.clock(), threads - len(running), lease=lease
+                    )
+                except Exception:  # the database is away: log, wait, try again
+                    logger.exception("could not claim work")
+            for item in claimed:
+                running.add(pool.submit(perform, item, services, client, name))
+            if claimed and len(running) >= threads:
+                done, running = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            elif not claimed:
+                _idle(stop, wake)
+            running = {future for future in running if not future.done()}
+        wait(running, timeout=STOP_TIMEOUT)
     services.engine.dispose()
+    logger.info("worker stopped", extra={"worker": name, "unfinished": len(running)})
 
 
-def _next(tasks: Connection) -> Task | None:
-    try:
-        return tasks.recv()
-    except EOFError:  # the serving process is gone without saying stop
-        return None
+def _idle(stop: Any, wake: Any) -> None:
+    """Wait for work: until woken, stopped, or the next poll."""
+    if wake is None:
+        stop.wait(POLL_SECONDS)
+        return
+    if wake.wait(POLL_SECONDS):
+        wake.clear()

@@ -34,14 +34,12 @@ def announce(call: Call, logged: WinLogged) -> str | None:
     channel = logged.pair.channel_id
     announcement = win_announcement(logged)
     try:
-        posted = call.client.chat_postMessage(
-            channel=channel, text=announcement["text"], blocks=announcement["blocks"]
-        )
+        _, ts = call.post(channel, announcement)
     except SlackApiError as error:
         code = slack_error(error)
         logger.warning("win not posted", extra={"win": logged.win.id, "error": code})
         wins.record_announcement(call.engine, logged.win.id, None, code)
         return code
-    wins.record_announcement(call.engine, logged.win.id, posted["ts"], None)
+    wins.record_announcement(call.engine, logged.win.id, ts, None)
     logger.info("win posted", extra={"win": logged.win.id, "channel": channel})
     return None

@@ -23,10 +23,10 @@ def open_form(call: Call, form: PairForm, target: Target) -> Message | None:
     """Open `form` for the pair `target` means (trigger ids last 3 seconds, so this runs
     straight after the ack); someone in several pairs is asked which one first."""
     try:
-        context = dashboard.form_context(call.engine, call.actor, target, form.capture)
+        context = call.apply(dashboard.form_context, call.engine, call.actor, target, form.capture)
     except AmbiguousPair as ambiguous:
         return form_chooser(form, ambiguous)
-    call.client.views_open(trigger_id=call.origin.trigger_id, view=form.view(context))
+    call.open_modal(form.view(context))
     return None
 
 

@@ -52,9 +52,10 @@ def message_task(event_id: str, event: dict[str, Any]) -> Task:
     """The work for a stored message event: a DM, or a reply in a channel thread."""
     reply = ReplyTo(channel=event["channel"], thread_ts=event.get("thread_ts"))
     origin = Origin(user_id=event["user"], channel_id=event["channel"])
+    key = f"event:{event_id}"  # a retried or replayed delivery is stored once
     if event.get("channel_type") == "im":
-        return Task(direct_message, origin, (event_id, event), reply, "dm")
-    return Task(channel_reply, origin, (event_id, event), reply, "thread reply")
+        return Task(direct_message, origin, (event_id, event), reply, "dm", key)
+    return Task(channel_reply, origin, (event_id, event), reply, "thread reply", key)
 
 
 def replay_pending(services: Services) -> int:

@@ -30,10 +30,10 @@ from mentoring.prompts import Outgoing
 )
 def switch_nudges(call: Call, switch: str | None) -> Message:
     if switch is None:
-        shown = nudges.show_nudges(call.engine, call.actor, call.target)
+        shown = call.apply(nudges.show_nudges, call.engine, call.actor, call.target)
     else:
         on = switch.lower() == "on"
-        shown = nudges.set_nudges(call.engine, call.actor, call.target, on, call.now)
+        shown = call.apply(nudges.set_nudges, call.engine, call.actor, call.target, on, call.now)
     return nudge_setting(shown, call.user_id)
 
 

@@ -61,15 +61,17 @@ INVITE_ME = (
     ),
 )
 def pair_up(call: Call, mentor: str, mentee: str, new: str | None) -> Reply:
-    pairs.check_can_pair(call.engine, call.actor, mentor, mentee)
+    call.apply(pairs.check_can_pair, call.engine, call.actor, mentor, mentee)
     names = [_person_name(call.client, user) for user in (mentor, mentee)]
     if new:
-        channel, notes = _new_private_channel(call.client, names, mentor, mentee), []
+        channel = call.once(lambda: _new_private_channel(call.client, names, mentor, mentee))
+        notes = []
     else:
         channel = call.origin.channel_id or ""
         notes = _check_shared_channel(call.client, channel, mentor, mentee)
     try:
-        pair = pairs.create_pair(
+        pair = call.apply(
+            pairs.create_pair,
             call.engine,
             call.actor,
             team_id=call.origin.team_id,
@@ -80,9 +82,9 @@ def pair_up(call: Call, mentor: str, mentee: str, new: str | None) -> Reply:
         )
     except MentoringError:
         if new:
-            _archive_quietly(call.client, channel)
+            call.once(lambda: _archive_quietly(call.client, channel))
         raise
-    _post_quietly(call.client, channel, pair_intro(pair), what="pair intro")
+    _post_quietly(call, channel, pair_intro(pair), what="pair intro")
     return Reply.after(pair, pair_created(pair, notes))
 
 
@@ -95,7 +97,7 @@ def pair_up(call: Call, mentor: str, mentee: str, new: str | None) -> Reply:
     pair=False,
 )
 def show_status(call: Call) -> Message:
-    return status(pairs.summaries(call.engine, call.user_id, call.now))
+    return status(call.apply(pairs.summaries, call.engine, call.user_id, call.now))
 
 
 @verb(
@@ -108,23 +110,27 @@ def show_status(call: Call) -> Message:
     pair=False,
 )
 def end(call: Call, people: str) -> Message:
-    pair = pairs.pair_to_end(
-        call.engine, call.actor, tuple(mentioned_users(people)), call.origin.channel_id or ""
+    pair = call.apply(
+        pairs.pair_to_end,
+        call.engine,
+        call.actor,
+        tuple(mentioned_users(people)),
+        call.origin.channel_id or "",
     )
     return end_confirmation(pair)
 
 
 @on_button(END_PAIR, Part.PAIR)
 def end_pair(call: Call, pair_id: int) -> Reply:
-    ended = pairs.end_pair(call.engine, call.actor, pair_id, call.now)
+    ended = call.apply(pairs.end_pair, call.engine, call.actor, pair_id, call.now)
     notice = pair_ended(ended, call.user_id)
-    _post_quietly(call.client, ended.channel_id, notice, what="pair ended")
+    _post_quietly(call, ended.channel_id, notice, what="pair ended")
     return Reply.after(ended, notice)
 
 
 @on_button(KEEP_PAIR, Part.PAIR)
 def keep_pair(call: Call, pair_id: int) -> Message:
-    pairs.pair_to_keep(call.engine, call.actor, pair_id)
+    call.apply(pairs.pair_to_keep, call.engine, call.actor, pair_id)
     return message("Kept: nothing changed.")
 
 
@@ -201,10 +207,10 @@ def _archive_quietly(client: WebClient, channel: str) -> None:
         logger.warning("could not archive", extra={"channel": channel, "error": slack_error(error)})
 
 
-def _post_quietly(client: WebClient, channel: str, notice: Message, *, what: str) -> None:
-    """Post a message whose failure must not undo the change it reports."""
+def _post_quietly(call: Call, channel: str, notice: Message, *, what: str) -> None:
+    """Post a message (once) whose failure must not undo the change it reports."""
     try:
-        client.chat_postMessage(channel=channel, text=notice["text"], blocks=notice.get("blocks"))
+        call.post(channel, notice)
     except SlackApiError as error:
         code = slack_error(error)
         logger.warning("post failed", extra={"what": what, "channel": channel, "error": code})

@@ -1,31 +1,43 @@
 """How work after an ack runs: the services, one person's call, and the task that carries it.
 
-A listener acks, then hands a `Task` to the runner: a module-level flow, who acted and where
-(`Origin`), the flow's arguments, and where the answer goes (`ReplyTo`). Tasks are plain
-picklable values, so they run in the process that serves Slack (tests, `InlineRunner`) or in a
-worker process with its own engine and Slack client (production). `perform` builds the flow's
-`Call`, runs it, and finishes in one place: refusals become polite replies, the answer is sent,
-and the App Home of every pair the flow's `Reply` says changed is redrawn.
+A listener acks, then hands a `Task` to `Services.after_ack`: a module-level flow, who acted
+and where (`Origin`), the flow's arguments, and where the answer goes (`ReplyTo`). The task is
+stored as a row of durable work before the ack leaves (Bolt sends it when the listener
+returns), and a worker claims and runs it (`perform`) — in a worker process in production, at
+once on the same thread in tests (`InlineRunner`). A worker that dies leaves its claim to run
+out, and another runs the task again: the steps that took effect the first time (a rule
+applied through `Call.apply`, a message posted through `Call.post`, the reply) are replayed
+from their record, not done twice.
+
+`perform` finishes in one place: refusals become polite replies, the answer is sent, and the
+App Home of every pair the flow's `Reply` says changed is redrawn.
 """
 
 from __future__ import annotations
 
+import importlib
+import itertools
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 
 from handlers import kit
 from mentoring.errors import MentoringError
 from mentoring.model import Actor, Outcome, Target
+from outbox.recovery import find_keyed
+from workqueue import queue, steps
+from workqueue.queue import Claimed
 
 if TYPE_CHECKING:
     from handlers.kit import Message
@@ -33,6 +45,11 @@ if TYPE_CHECKING:
 logger = logging.getLogger("mentorbot.tasks")
 
 Clock = Callable[[], datetime]
+R = TypeVar("R")
+WORK_EVENT = "mentorbot_work"  # message metadata marking a post as a piece of work's
+REPLY_STEP = 0  # the reply's record; a flow's own steps are numbered from 1
+TRIGGER_LIFETIME = timedelta(seconds=2.5)  # Slack's trigger_id lasts 3 s; leave a margin
+RESPONSE_URL_LIFETIME = timedelta(minutes=29)  # Slack's response_url lasts 30 minutes
 
 
 @dataclass(frozen=True)
@@ -51,10 +68,13 @@ class Services:
         return Actor(user_id=user_id, is_admin=user_id in self.admins)
 
     def after_ack(self, task: Task) -> None:
-        """Hand slow work on: Slack wants its ack within 3 seconds, and the ack is sent only when
-        the listener returns."""
-        assert self.runner is not None, "after_ack needs a runner"
-        self.runner.submit(task)
+        """Store the work, then wake a worker. Slack wants its ack within 3 seconds and it is
+        sent when the listener returns — after this has stored the work, so nothing
+        acknowledged can be lost."""
+        flow, payload = encode(task)
+        work_id = queue.enqueue(self.engine, flow, payload, self.clock(), key=task.key)
+        if work_id is not None and self.runner is not None:
+            self.runner.wake(work_id)
 
 
 @dataclass(frozen=True)
@@ -71,12 +91,17 @@ class Origin:
 @dataclass(frozen=True)
 class Call:
     """One person's request as a flow sees it: the services, Slack, who, where and when.
-    `now` is read from the clock once, when the work starts."""
+    `now` is read from the clock once, when the work starts. `work_id` names the durable work
+    being run (None for a flow called directly) and `attempt` how many times it was claimed."""
 
     services: Services
     client: WebClient
     origin: Origin
     now: datetime
+    work_id: int | None = None
+    attempt: int = 1
+    received_at: datetime | None = None
+    steps: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def engine(self) -> Engine:
@@ -98,6 +123,75 @@ class Call:
     def target(self) -> Target:
         """The pair the request means: named with `to @name`, or the channel it was typed in."""
         return Target(with_user=self.origin.with_user, channel_id=self.origin.channel_id)
+
+    def apply(self, rule: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """Apply a rule once for this work: its writes and its result (or its refusal) are
+        recorded together; run again, the work gets the recorded result back."""
+        if self.work_id is None:
+            return rule(*args, **kwargs)
+        step = next(self.steps)
+        return steps.once(
+            self.engine, self.work_id, step, lambda: rule(*args, **kwargs), (MentoringError,)
+        )
+
+    def post(
+        self, channel: str, message: Message, *, step: int | None = None, **options: Any
+    ) -> tuple[str, str]:
+        """Post once for this work; returns the channel and ts. A run after one that may have
+        posted unanswered (a dead worker) first looks for the post by its metadata key."""
+        if self.work_id is None:
+            posted = self.client.chat_postMessage(
+                channel=channel, text=message["text"], blocks=message.get("blocks"), **options
+            )
+            return str(posted["channel"]), str(posted["ts"])
+        step = next(self.steps) if step is None else step
+        done = steps.value_of(self.engine, self.work_id, step)
+        if done is None:
+            done = steps.record(
+                self.engine, self.work_id, step, self._post(channel, message, step, options)
+            )
+        if done[0] == "failed":  # Slack refused it the first time: the same answer again
+            raise _slack_refusal(done[1], done[2])
+        return done[1], done[2]
+
+    def _post(
+        self, channel: str, message: Message, step: int, options: dict[str, Any]
+    ) -> tuple[str, str, Any]:
+        """Post, or find the post an earlier run made; what happened, to record."""
+        metadata = {"event_type": WORK_EVENT, "event_payload": {"work": f"{self.work_id}:{step}"}}
+        if self.attempt > 1:
+            found = find_keyed(self.client, channel, channel.startswith(("U", "W")), metadata)
+            if found is not None:
+                return ("posted", *found)
+        try:
+            posted = self.client.chat_postMessage(
+                channel=channel,
+                text=message["text"],
+                blocks=message.get("blocks"),
+                metadata=metadata,
+                **options,
+            )
+        except SlackApiError as error:
+            return ("failed", slack_error(error), error.response.status_code)
+        return ("posted", str(posted["channel"]), str(posted["ts"]))
+
+    def once(self, action: Callable[[], R]) -> R:
+        """Do a Slack action that changes something (delete a post, share a file, create a
+        channel) once for this work: its result is recorded after it succeeds, and a run
+        again returns it without acting. (Killed between acting and recording, it acts again.)"""
+        if self.work_id is None:
+            return action()
+        step = next(self.steps)
+        done = steps.value_of(self.engine, self.work_id, step)
+        if done is not None:
+            return done[1]  # type: ignore[no-any-return]
+        return steps.record(self.engine, self.work_id, step, ("done", action()))[1]  # type: ignore[no-any-return]
+
+    def open_modal(self, view: dict[str, Any]) -> None:
+        """Open a modal with the click's trigger_id — while it is still valid (3 seconds)."""
+        if self.received_at is not None and self.now - self.received_at > TRIGGER_LIFETIME:
+            raise MentoringError("That took too long to open; please click the button again.")
+        self.client.views_open(trigger_id=self.origin.trigger_id, view=view)
 
     def zone_of(self, user_id: str) -> str | None:
         """The person's Slack time zone (None when Slack has none or cannot say)."""
@@ -139,24 +233,65 @@ class ReplyTo:
 
 @dataclass(frozen=True)
 class Task:
+    """The work after an ack, as plain values: `args` must be JSON (they are stored)."""
+
     flow: Flow
     origin: Origin
     args: tuple[Any, ...]
     reply: ReplyTo
     what: str
+    key: str | None = None  # stored once per key: a retried Slack event is not work twice
+
+
+def encode(task: Task) -> tuple[str, str]:
+    """The task as stored: the flow's import path, and the rest as JSON."""
+    payload = {
+        "origin": asdict(task.origin),
+        "args": list(task.args),
+        "reply": asdict(task.reply),
+        "what": task.what,
+    }
+    return f"{task.flow.__module__}:{task.flow.__qualname__}", json.dumps(payload)
+
+
+def decode(flow: str, payload: str) -> Task:
+    module, _, name = flow.partition(":")
+    stored = json.loads(payload)
+    return Task(
+        getattr(importlib.import_module(module), name),
+        Origin(**stored["origin"]),
+        tuple(stored["args"]),
+        ReplyTo(**stored["reply"]),
+        stored["what"],
+    )
 
 
 class Runner(Protocol):
-    def submit(self, task: Task) -> None: ...
+    def wake(self, work_id: int) -> None: ...
 
     def close(self) -> None: ...
 
 
-def perform(task: Task, services: Services, client: WebClient) -> None:
-    """Run the task, redraw what it changed, send its answer. Never raises: expected refusals
-    become polite replies, anything unexpected is logged with its stack and answered with an
-    apology."""
-    call = Call(services, client, task.origin, services.clock())
+def perform(claimed: Claimed, services: Services, client: WebClient, worker: str) -> None:
+    """Run a claimed piece of work, send its answer, redraw what it changed, and finish it.
+    Never raises: expected refusals become polite replies, anything unexpected is logged with
+    its stack, answered with an apology, and recorded as failed (it is not retried)."""
+    failure: str | None = None
+    try:
+        task = decode(claimed.flow, claimed.payload)
+    except Exception:
+        logger.exception("work cannot be read", extra={"work": claimed.id})
+        queue.finish(services.engine, claimed.id, worker, services.clock(), "unreadable task")
+        return
+    call = Call(
+        services,
+        client,
+        task.origin,
+        services.clock(),
+        work_id=claimed.id,
+        attempt=claimed.attempts,
+        received_at=claimed.received_at,
+    )
     changed: frozenset[int] = frozenset()
     try:
         answer = task.flow(call, *task.args)
@@ -167,18 +302,49 @@ def perform(task: Task, services: Services, client: WebClient) -> None:
         code = slack_error(error)
         logger.warning("slack call failed", extra={"work": task.what, "error": code})
         answer = kit.slack_failure(code)
-    except Exception:
+    except Exception as error:
         logger.exception("work after ack failed", extra={"work": task.what})
-        answer = kit.oops()
+        answer, failure = kit.oops(), f"{type(error).__name__} in {task.what}"
     if isinstance(answer, Reply):
         answer, changed = answer.message, answer.changed
     if answer is not None:
         try:
-            send(task.reply, answer, client)
+            _reply_once(call, task.reply, answer)
         except Exception:
             logger.exception("could not reply", extra={"work": task.what})
     if changed and services.redraw is not None:
         services.redraw(client, changed)
+    queue.finish(services.engine, claimed.id, worker, services.clock(), failure)
+
+
+def _reply_once(call: Call, reply: ReplyTo, answer: Message) -> None:
+    """Send the answer, once for this work. A response_url lasts 30 minutes: work that
+    outlived it answers by DM instead."""
+    if call.work_id is not None and steps.value_of(call.engine, call.work_id, REPLY_STEP):
+        return
+    stale = call.received_at is not None and call.now - call.received_at > RESPONSE_URL_LIFETIME
+    if reply.response_url and not stale:
+        send(reply, answer, call.client)
+        if call.work_id is not None:
+            steps.record(call.engine, call.work_id, REPLY_STEP, True)
+    elif reply.channel:
+        call.post(reply.channel, answer, step=REPLY_STEP, thread_ts=reply.thread_ts)
+    elif reply.response_url:
+        call.post(call.user_id, answer, step=REPLY_STEP)
+
+
+def _slack_refusal(code: str, status: int) -> SlackApiError:
+    """A Slack error as the first run got it (recorded), for the run that replays it."""
+    response = SlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="chat.postMessage",
+        req_args={},
+        data={"ok": False, "error": code},
+        headers={},
+        status_code=status,
+    )
+    return SlackApiError(f"The request to the Slack API failed: {code}", response)
 
 
 def slack_error(error: SlackApiError) -> str:
@@ -188,36 +354,33 @@ def slack_error(error: SlackApiError) -> str:
 
 
 def send(reply: ReplyTo, answer: Message, client: WebClient) -> None:
-    if reply.response_url:
-        payload = {"text": answer["text"], "blocks": answer.get("blocks", [])}
-        if reply.replace:
-            payload["replace_original"] = True
-        else:
-            payload["response_type"] = answer.get("response_type", "ephemeral")
-        result = WebhookClient(reply.response_url, retry_handlers=client.retry_handlers).send_dict(
-            payload
-        )
-        if result.status_code != 200:
-            logger.warning("response_url refused", extra={"status": result.status_code})
-    elif reply.channel:
-        client.chat_postMessage(
-            channel=reply.channel,
-            text=answer["text"],
-            blocks=answer.get("blocks"),
-            thread_ts=reply.thread_ts,
-        )
+    """Answer through the interaction's response_url (private to the person)."""
+    assert reply.response_url is not None
+    payload = {"text": answer["text"], "blocks": answer.get("blocks", [])}
+    if reply.replace:
+        payload["replace_original"] = True
+    else:
+        payload["response_type"] = answer.get("response_type", "ephemeral")
+    result = WebhookClient(reply.response_url, retry_handlers=client.retry_handlers).send_dict(
+        payload
+    )
+    if result.status_code != 200:
+        logger.warning("response_url refused", extra={"status": result.status_code})
 
 
 class InlineRunner:
-    """Runs each task at once on the submitting thread: in tests, the work after the ack is
-    finished before the HTTP response returns, so no test waits for a thread."""
+    """Runs each piece of work at once on the thread that stored it: in tests, the work after
+    the ack is finished before the HTTP response returns, so no test waits for a thread."""
 
-    def __init__(self, services: Services, client: WebClient) -> None:
+    def __init__(self, services: Services, client: WebClient, worker: str = "inline") -> None:
         self.services = services
         self.client = client
+        self.worker = worker
 
-    def submit(self, task: Task) -> None:
-        perform(task, self.services, self.client)
+    def wake(self, work_id: int) -> None:
+        now = self.services.clock()
+        for claimed in queue.claim(self.services.engine, self.worker, now, 1, only=work_id):
+            perform(claimed, self.services, self.client, self.worker)
 
     def close(self) -> None:
         pass

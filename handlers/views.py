@@ -12,8 +12,8 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from handlers.reviews import questionnaire
-from handlers.routing import FORMS, OUT_OF_DATE, read_id
-from handlers.runtime import Origin, ReplyTo, Services, Task
+from handlers.routing import FORMS, OUT_OF_DATE, Values, read_id
+from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
 from mentoring.errors import FieldError, InvalidInput
 
 
@@ -24,7 +24,7 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
     form = FORMS[callback_id]
     values = view.get("state", {}).get("values", {})
     try:
-        fields = form.read(values, services.clock().date())
+        form.read(values, services.clock().date())  # refused fields are shown beside them
     except FieldError as refused:
         ack(response_action="errors", errors={form.fields[refused.field]: str(refused)})
         return
@@ -36,9 +36,16 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
         return
     ack()
     user = body["user"]["id"]
-    reply = ReplyTo(channel=user)
-    task = Task(form.save, Origin(user_id=user), (target_id, *fields), reply, callback_id)
-    services.after_ack(task)
+    args = (callback_id, target_id, values)
+    services.after_ack(
+        Task(save_form, Origin(user_id=user), args, ReplyTo(channel=user), callback_id)
+    )
+
+
+def save_form(call: Call, callback_id: str, target_id: int, values: Values) -> Answer:
+    """The form's fields, read again (they were checked before the ack), saved by its flow."""
+    form = FORMS[callback_id]
+    return form.save(call, target_id, *form.read(values, call.today))
 
 
 def register(app: App) -> None:

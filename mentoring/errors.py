@@ -20,6 +20,9 @@ class FieldError(InvalidInput):
         super().__init__(message)
         self.field = field
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:  # kept and replayed by durable work
+        return (type(self), (self.field, str(self)))
+
 
 class NotAllowed(MentoringError):
     """The person may not do this (not a member of the pair, not an admin, pair ended)."""
@@ -46,3 +49,6 @@ class AmbiguousPair(MentoringError):
             f"{people}."
         )
         self.choices = choices
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[PairChoice, ...]]]:
+        return (type(self), (self.choices,))

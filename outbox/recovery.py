@@ -22,15 +22,24 @@ def metadata_of(out: Outgoing) -> dict[str, Any]:
 def find_posted(client: WebClient, out: Outgoing) -> tuple[str, str] | None:
     """The channel and ts of the message this row already posted, if an unanswered attempt
     reached Slack; None when the recent history holds no message of this row."""
-    channel = out.recipient
-    if out.audience != "channel":
-        channel = client.conversations_open(users=out.recipient)["channel"]["id"]
+    return find_keyed(client, out.recipient, out.audience != "channel", metadata_of(out))
+
+
+def find_keyed(
+    client: WebClient, recipient: str, is_dm: bool, metadata: dict[str, Any]
+) -> tuple[str, str] | None:
+    """The channel and ts of a recent message in `recipient`'s conversation (a user's DM when
+    `is_dm`) that carries exactly `metadata`; None when the recent history holds none."""
+    channel = recipient
+    if is_dm:
+        channel = client.conversations_open(users=recipient)["channel"]["id"]
     history = client.conversations_history(
         channel=channel, limit=HISTORY_LOOKBACK, include_all_metadata=True
     )
     for message in history.get("messages", []):
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") or {}
-        if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery") == out.key:
+        found = message.get("metadata") or {}
+        if found.get("event_type") == metadata["event_type"] and (
+            found.get("event_payload") == metadata["event_payload"]
+        ):
             return channel, str(message["ts"])
     return None

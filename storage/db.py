@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -46,15 +47,34 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_ACTIVE: ContextVar[dict[int, Session] | None] = ContextVar("mentorbot_session", default=None)
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction: committed when the block ends, rolled back if it raises.
 
     Objects stay readable after the block (expire_on_commit=False) so callers can turn them
     into plain values. Never share the session between threads.
+
+    Inside another `session_scope` on the same engine, in the same thread, the block joins
+    that transaction instead of opening one (as a savepoint, so that a block that raises still
+    undoes only its own writes), and the outer block commits both. A
+    piece of work uses this to commit a rule's writes together with the record that the rule
+    ran (workqueue.steps), so that running the work again never repeats them.
     """
+    active = _ACTIVE.get()
+    if active is not None and id(engine) in active:
+        joined = active[id(engine)]
+        with joined.begin_nested():  # a savepoint: the block still rolls back on its own
+            yield joined
+        return
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        yield session
+        token = _ACTIVE.set({**(active or {}), id(engine): session})
+        try:
+            yield session
+        finally:
+            _ACTIVE.reset(token)
 
 
 # Data a newer column needs when it is added to rows that already exist: (table, column, SQL).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Index, Text, UniqueConstraint, text, true
+from sqlalchemy import Boolean, Column, Index, LargeBinary, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -376,3 +376,40 @@ class GoalRevision(SQLModel, table=True):
     review_id: int | None = Field(default=None, foreign_key="review.id")
     changed_by: str = Field(max_length=32)
     changed_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Work(SQLModel, table=True):
+    """What a person did that the bot acknowledged — a command, a click, a form, a DM — kept
+    from before the ack until it has been carried out.
+
+    waiting → claimed (by a worker, leased until `next_at`) → done or failed (with the reason).
+    A claim whose lease ran out (its worker died) is taken again; `attempts` counts the claims.
+    `key` makes storing the same delivery twice (a retried Slack event) a no-op. `payload` is
+    the task as JSON (the flow's arguments, who acted, where the answer goes): it holds what
+    people typed, so finished rows are deleted after a week.
+    """
+
+    __table_args__ = (Index("ix_work_claimable", "status", "next_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, max_length=200, unique=True)
+    flow: str = Field(max_length=200)
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="waiting", max_length=16)
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    next_at: datetime = Field(sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    reason: str | None = Field(default=None, max_length=200)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WorkStep(SQLModel, table=True):
+    """A step of a piece of work that has taken effect: a rule's result (recorded in the same
+    transaction as the rule's writes), a post's channel and ts, the reply sent. Running the
+    work again replays the steps recorded instead of doing them twice."""
+
+    work_id: int = Field(primary_key=True)
+    step: int = Field(primary_key=True)
+    result: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, func, select
 
 import handlers
 from bot.app import build_services, make_web_client, with_runner
@@ -29,7 +29,7 @@ from fakeslack import FakeSlack
 from fakeslack.payloads import SIGNING_SECRET
 from handlers.dashboard import build_home
 from handlers.routing import FORMS, VERBS, Verb
-from handlers.runtime import InlineRunner
+from handlers.runtime import InlineRunner, perform
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind
 from mentoring.meetings import agenda
@@ -39,7 +39,7 @@ from mentoring.reviews.closing import close_review_in
 from mentoring.reviews.planning import start_review_now
 from mentoring.reviews.questionnaire import questionnaire
 from storage.db import init_db, make_engine, session_scope
-from storage.models import Draft, Review
+from storage.models import Draft, Review, Work
 from tests.conftest import (
     ADMIN,
     MENTEE,
@@ -52,9 +52,19 @@ from tests.conftest import (
     serving,
 )
 from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+from workqueue import queue
 
 assert handlers.FEATURES  # every feature registered before the registries are read
 
+WORK_TABLES = ("work", "workstep")
+SLACK_WRITES = (
+    "chat.postMessage",
+    "chat.delete",
+    "files.completeUploadExternal",
+    "conversations.create",
+    "conversations.invite",
+    "conversations.archive",
+)
 SECOND_CHANNEL = "CSECOND"  # MENTEE mentors SECOND_MENTEE here
 NEW_MENTOR, NEW_MENTEE, NEW_CHANNEL = "UNEWMENTOR", "UNEWMENTEE", "CNEWPAIR"
 MEMBERS = (MENTOR, MENTEE, SECOND_MENTEE, NEW_MENTOR, NEW_MENTEE)
@@ -242,13 +252,42 @@ class Surfaces:
         return {user: build_home(dashboard.dashboard(engine, user, now)) for user in MEMBERS}
 
     def snapshot(self) -> str:
-        """Every row of every table, for "nothing changed"."""
+        """Every row of every table but the work queue's (which records each request itself),
+        for "nothing changed"."""
         with session_scope(self.services.engine) as session:
             rows = {
                 table.name: [dict(row._mapping) for row in session.execute(table.select())]
                 for table in SQLModel.metadata.sorted_tables
+                if table.name not in WORK_TABLES
             }
         return json.dumps(rows, sort_keys=True, default=str)
+
+    def last_work_id(self) -> int:
+        with session_scope(self.services.engine) as session:
+            return session.exec(select(func.max(Work.id))).one() or 0
+
+    def run_again(self, after: int) -> list[str]:
+        """Run every piece of work stored after id `after` a second time, as a worker does
+        when the first one died having done everything but say so; what that second run
+        changed, took back or posted (nothing, when every step is recorded)."""
+        engine, now = self.services.engine, self.clock()
+        before, calls = self.snapshot(), len(self.fake.calls)
+        with session_scope(engine) as session:
+            rows = session.exec(select(Work).where(col(Work.id) > after)).all()
+            for row in rows:
+                row.status, row.claimed_by, row.next_at = queue.CLAIMED, "died", now
+            ids = [row.id for row in rows]
+        runner = self.services.runner
+        assert isinstance(runner, InlineRunner)
+        for work_id in ids:
+            for claimed in queue.claim(engine, "second", now, 1, only=work_id):
+                perform(claimed, self.services, runner.client, "second")
+        changed = ["the database"] if self.snapshot() != before else []
+        return changed + [
+            call.method
+            for call in self.fake.calls[calls:]
+            if call.ok and (call.method in SLACK_WRITES or call.method.startswith("respond:"))
+        ]
 
     def do(self, action: Action) -> Seen:
         """Perform one action over the wire and gather what it brought back."""
@@ -388,6 +427,7 @@ class Step:
     seen: Seen
     homes_before: dict[str, dict[str, Any]]
     homes_after: dict[str, dict[str, Any]]
+    run_again: list[str]  # what running its work a second time changed (see Surfaces)
 
     @property
     def action(self) -> Action:
@@ -449,9 +489,10 @@ def _forms(surfaces: Surfaces, found: Crawl, step: Step) -> None:
 
 
 def _step(surfaces: Surfaces, found: Crawl, path: tuple[Action, ...]) -> Step:
-    before = surfaces.homes()
+    before, stored = surfaces.homes(), surfaces.last_work_id()
     seen = surfaces.do(path[-1])
-    step = Step(path, seen, before, surfaces.homes())
+    after = surfaces.homes()
+    step = Step(path, seen, before, after, surfaces.run_again(stored))
     found.steps.append(step)
     return step
 

@@ -1,30 +1,34 @@
-"""With the production runner (a worker process): Slack gets its ack before any slow work, and
-the work still lands."""
+"""With the production process model (workers in processes of their own, fed from the work
+table): Slack gets its ack before any slow work, the work still lands, and nothing
+acknowledged is lost when a worker stops or dies."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlmodel import select
 
 from bot.app import build_services, with_runner
-from bot.worker import ProcessRunner
+from bot.processes import Children
 from handlers.commands import run_command
-from handlers.runtime import Origin, ReplyTo, Task
+from handlers.runtime import Origin, ReplyTo, Services, Task
 from storage.db import session_scope
-from storage.models import InboundEvent, Win
+from storage.models import InboundEvent, Win, Work
 from tests.conftest import MENTEE, PAIR_CHANNEL, Wire, serving
+from workqueue import queue
 
 
 @pytest.fixture
-def worker_wire(settings, engine, clock, fake_slack, paired) -> Iterator[Wire]:
-    """Like `wire`, but work after the ack runs in a worker process, as in production."""
-    runner = ProcessRunner(settings)
-    services = with_runner(build_services(settings, engine=engine, clock=clock), runner)
+def worker_wire(settings, engine, fake_slack, paired) -> Iterator[Wire]:
+    """Like `wire`, but work after the ack runs in a worker process, as in production (with
+    the system's clock, as the worker process has)."""
+    children = Children(settings, scheduler=False)
+    services = with_runner(build_services(settings, engine=engine), children)
     try:
         with serving(settings, services, fake_slack) as client:
             yield client
     finally:
-        runner.close()
+        children.stop()
 
 
 def test_the_ack_does_not_wait_for_slack(worker_wire: Wire) -> None:
@@ -46,13 +50,15 @@ def test_the_ack_does_not_wait_for_slack(worker_wire: Wire) -> None:
 
 
 def test_a_dm_is_stored_before_its_ack(worker_wire: Wire) -> None:
-    """By the time the Events API request is answered, the delivery is in the database."""
+    """By the time the Events API request is answered, the delivery and its work are in the
+    database."""
     fake = worker_wire.fake
     release = fake.hold("chat.postMessage")
     try:
         assert worker_wire.dm("Ev1", "win: Kept the on-call calm", user=MENTEE).status_code == 200
         with session_scope(worker_wire.services.engine) as session:
             assert session.get(InboundEvent, "Ev1") is not None
+            assert session.exec(select(Work).where(Work.key == "event:Ev1")).one()
     finally:
         release.set()
     fake.wait_for("chat.postMessage", count=2, timeout=30)  # the channel post and the DM reply
@@ -60,20 +66,38 @@ def test_a_dm_is_stored_before_its_ack(worker_wire: Wire) -> None:
         assert [w.text for w in session.exec(select(Win)).all()] == ["Kept the on-call calm"]
 
 
-def _win_task(text: str) -> Task:
-    """`/win <text>` typed by the mentee in the pair's channel, as the worker gets it."""
+def _store_wins(services: Services, *texts: str, reply: ReplyTo | None = None) -> None:
+    """`/win <text>` typed by the mentee in the pair's channel, stored as its listener does."""
     origin = Origin(MENTEE, PAIR_CHANNEL, team_id="T0001")
-    return Task(run_command, origin, ("/win", text), ReplyTo(), "/win")
+    for text in texts:
+        services.after_ack(Task(run_command, origin, ("/win", text), reply or ReplyTo(), "/win"))
 
 
-def test_closing_the_runner_finishes_queued_work(
-    settings, engine, clock, fake_slack, paired
+def _wait_done(services: Services, count: int, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with session_scope(services.engine) as session:
+            done = session.exec(select(Work).where(Work.status == queue.DONE)).all()
+        if len(done) >= count:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} pieces of work were not done in {timeout} s")
+
+
+def test_work_left_when_the_workers_stop_is_done_by_the_next(
+    settings, engine, fake_slack, paired
 ) -> None:
-    """Work acknowledged before a shutdown is done before the worker stops (nothing lost)."""
-    runner = ProcessRunner(settings)
-    for n in range(5):
-        runner.submit(_win_task(f"Queued win {n}"))
-    runner.close()
+    """Work stored while no worker runs, or left when they stop, waits in the database and is
+    done, once, when a worker runs again."""
+    services = build_services(settings, engine=engine)
+    _store_wins(services, *(f"Queued win {n}" for n in range(5)))
+    children = Children(settings, scheduler=False)
+    try:
+        _wait_done(services, 5)
+    finally:
+        children.stop()
     with session_scope(engine) as session:
         assert sorted(w.text for w in session.exec(select(Win)).all()) == [
             f"Queued win {n}" for n in range(5)
@@ -81,20 +105,33 @@ def test_closing_the_runner_finishes_queued_work(
     assert len(fake_slack.calls_to("chat.postMessage")) == 5
 
 
-def test_a_worker_that_died_is_started_again(settings, engine, clock, fake_slack, paired) -> None:
-    """If the worker process is killed, the next task starts a new one and still runs."""
+def test_a_worker_killed_mid_task_is_replaced_and_its_task_done_once(
+    settings, engine, fake_slack, paired
+) -> None:
+    """kill -9 of the worker while it posts a win: a new worker starts, takes the task when the
+    lease runs out, finds the post that went through by its metadata, and records it — one win,
+    one post, one reply."""
     import os
     import signal
 
-    runner = ProcessRunner(settings)
-    first = runner.pid
-    os.kill(first, signal.SIGKILL)
-    # Wait until it has fully exited (all its pipes closed), without reaping it: the sentinel
-    # alone can be ready while the task pipe is still open, and a task sent then is lost.
-    exited = os.waitid(os.P_PID, first, os.WEXITED | os.WNOWAIT)
-    assert exited is not None and exited.si_status == signal.SIGKILL
-    runner.submit(_win_task("After a crash"))
-    runner.close()
-    assert runner.pid != first
+    settings = replace(settings, work_lease_seconds=1)
+    children = Children(settings, scheduler=False)
+    services = with_runner(build_services(settings, engine=engine), children)
+    release = fake_slack.hold("chat.postMessage")
+    try:
+        reply = ReplyTo(response_url=fake_slack.response_url("win"))
+        _store_wins(services, "Ran the incident review", reply=reply)
+        fake_slack.wait_held("chat.postMessage", timeout=30)
+        (first,) = children.pids
+        os.kill(first, signal.SIGKILL)
+        release.set()  # the post reaches Slack, but its worker is gone
+        _wait_done(services, 1)  # once the claim's lease (1 s) runs out
+        assert children.pids != [first]
+    finally:
+        release.set()
+        children.stop()
     with session_scope(engine) as session:
-        assert [w.text for w in session.exec(select(Win)).all()] == ["After a crash"]
+        (win,) = session.exec(select(Win)).all()
+    posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
+    assert len(posts) == 1 and win.announce_ts == posts[0]["ts"]
+    assert len(fake_slack.responses("win")) == 1

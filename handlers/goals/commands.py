@@ -46,7 +46,9 @@ NUMBER = r"#?(?P<number>\d{1,6})"
     examples=(("/goal Get promoted to Senior Engineer by March 2027", "add a goal"),),
 )
 def add_goal(call: Call, text: str) -> Reply:
-    added = capture.capture(call.engine, call.actor, Kind.GOAL, text, call.target, call.now)
+    added = call.apply(
+        capture.capture, call.engine, call.actor, Kind.GOAL, text, call.target, call.now
+    )
     return finish(call, added)
 
 
@@ -70,12 +72,14 @@ def new_goal_form(call: Call) -> Message | None:
     falls_through=True,
 )
 def list_goals(call: Call) -> Message:
-    return goal_list(goals.list_goals(call.engine, call.actor, call.target), call.user_id)
+    return goal_list(
+        call.apply(goals.list_goals, call.engine, call.actor, call.target), call.user_id
+    )
 
 
 def _change(call: Call, number: str, status: GoalStatus) -> Reply:
-    changed = goals.set_goal_status(
-        call.engine, call.actor, int(number), status, call.target, call.now
+    changed = call.apply(
+        goals.set_goal_status, call.engine, call.actor, int(number), status, call.target, call.now
     )
     return Reply.after(changed, goal_changed(changed))
 
@@ -123,13 +127,15 @@ def goal_dropped(call: Call, number: str) -> Reply:
     refusal="`/goal history` needs a goal number, like `/goal history 2`.",
 )
 def show_goal_history(call: Call, number: str) -> Message:
-    return goal_history(goals.goal_history(call.engine, call.actor, call.target, int(number)))
+    return goal_history(
+        call.apply(goals.goal_history, call.engine, call.actor, call.target, int(number))
+    )
 
 
 @button(UNDO_GOAL_STATUS, Part.GOAL, GoalStatus, GoalStatus)
 def undo_goal_status(call: Call, goal_id: int, current: GoalStatus, previous: GoalStatus) -> Reply:
-    changed = goals.revert_goal_status(
-        call.engine, call.actor, goal_id, current, previous, call.now
+    changed = call.apply(
+        goals.revert_goal_status, call.engine, call.actor, goal_id, current, previous, call.now
     )
     return Reply.after(changed, goal_changed(changed))
 
@@ -141,9 +147,9 @@ def undo_goal_status(call: Call, goal_id: int, current: GoalStatus, previous: Go
 def open_goal_editor(call: Call, goal_id: int) -> None:
     """The goal editor, prefilled (trigger ids last 3 seconds, so this runs straight after the
     ack)."""
-    goal = goals.goal_of(call.engine, call.actor, goal_id)
+    goal = call.apply(goals.goal_of, call.engine, call.actor, goal_id)
     coaching = coach(goal.text, goal.due_on, call.today)
-    call.client.views_open(trigger_id=call.origin.trigger_id, view=goal_editor(goal, coaching))
+    call.open_modal(goal_editor(goal, coaching))
 
 
 def read_goal(values: Values, today: date) -> tuple[Any, ...]:
@@ -158,13 +164,13 @@ GOAL_FIELDS = {"outcome": GOAL_OUTCOME, "due": GOAL_DUE}
 
 @form(GOAL_EDITOR, read=read_goal, fields=GOAL_FIELDS, metadata=Part.GOAL)
 def save_goal_edit(call: Call, goal_id: int, edit: GoalText) -> Reply:
-    goal = goals.edit_goal(call.engine, call.actor, goal_id, edit)
+    goal = call.apply(goals.edit_goal, call.engine, call.actor, goal_id, edit)
     return Reply.after(goal, goal_edited(goal, coach(goal.text, goal.due_on, call.today)))
 
 
 @form(GOAL_FORM, read=read_goal, fields=GOAL_FIELDS)
 def save_goal_form(call: Call, pair_id: int, goal: GoalText) -> Reply:
-    added = capture.capture_form(call.engine, call.actor, pair_id, goal, call.now)
+    added = call.apply(capture.capture_form, call.engine, call.actor, pair_id, goal, call.now)
     return finish(call, added)
 
 

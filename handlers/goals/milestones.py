@@ -49,8 +49,14 @@ def parse_milestone_label(text: str) -> tuple[int, int] | None:
     ),
 )
 def add_milestone(call: Call, number: str, text: str | None) -> Reply:
-    added = milestones.add_milestone(
-        call.engine, call.actor, call.target, int(number), (text or "").strip(), call.now
+    added = call.apply(
+        milestones.add_milestone,
+        call.engine,
+        call.actor,
+        call.target,
+        int(number),
+        (text or "").strip(),
+        call.now,
     )
     return _added(call, added)
 
@@ -67,7 +73,7 @@ def add_milestone(call: Call, number: str, text: str | None) -> Reply:
 def list_milestones(call: Call, number: str, more: str | None) -> Message:
     if more and more.strip():
         raise InvalidInput("`/goal milestones 2` lists goal 2's milestones; nothing more.")
-    shown = milestones.roadmap(call.engine, call.actor, call.target, int(number))
+    shown = call.apply(milestones.roadmap, call.engine, call.actor, call.target, int(number))
     return roadmap_message(shown, call.today)
 
 
@@ -80,21 +86,31 @@ def list_milestones(call: Call, number: str, more: str | None) -> Message:
     examples=(("/goal done 2.1", "mark milestone 2.1 done"),),
 )
 def complete_milestone(call: Call, goal: str, step: str) -> Reply:
-    done = milestones.complete_milestone(
-        call.engine, call.actor, call.target, int(goal), int(step), call.now
+    done = call.apply(
+        milestones.complete_milestone,
+        call.engine,
+        call.actor,
+        call.target,
+        int(goal),
+        int(step),
+        call.now,
     )
     return Reply.after(done, milestone_changed(done))
 
 
 @button(MILESTONE_DONE, Part.MILESTONE, numbered=True)
 def mark_milestone_done(call: Call, milestone_id: int) -> Reply:
-    done = milestones.set_milestone_done(call.engine, call.actor, milestone_id, True, call.now)
+    done = call.apply(
+        milestones.set_milestone_done, call.engine, call.actor, milestone_id, True, call.now
+    )
     return Reply.after(done, milestone_changed(done))
 
 
 @button(UNDO_MILESTONE, Part.MILESTONE)
 def undo_milestone(call: Call, milestone_id: int) -> Reply:
-    reopened = milestones.set_milestone_done(call.engine, call.actor, milestone_id, False, call.now)
+    reopened = call.apply(
+        milestones.set_milestone_done, call.engine, call.actor, milestone_id, False, call.now
+    )
     return Reply.after(reopened, milestone_changed(reopened))
 
 
@@ -121,7 +137,9 @@ def read_milestone(values: Values, today: date) -> tuple[Any, ...]:
 )
 def save_milestone_form(call: Call, pair_id: int, goal_number: int, step: MilestoneText) -> Reply:
     target = Target(pair_id=pair_id)
-    added = milestones.add_step(call.engine, call.actor, target, goal_number, step, call.now)
+    added = call.apply(
+        milestones.add_step, call.engine, call.actor, target, goal_number, step, call.now
+    )
     return _added(call, added)
 
 
@@ -136,8 +154,14 @@ def read_milestone_done(values: Values, today: date) -> tuple[Any, ...]:
 def save_milestone_done_form(call: Call, pair_id: int, goal_number: int, number: int) -> Reply:
     """Looked up by its label within the form's pair, so only that pair's milestones count."""
     target = Target(pair_id=pair_id)
-    done = milestones.complete_milestone(
-        call.engine, call.actor, target, goal_number, number, call.now
+    done = call.apply(
+        milestones.complete_milestone,
+        call.engine,
+        call.actor,
+        target,
+        goal_number,
+        number,
+        call.now,
     )
     return Reply.after(done, milestone_changed(done))
 

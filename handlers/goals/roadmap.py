@@ -30,11 +30,12 @@ OVERDUE_LISTED = 3
 )
 def show_roadmap(call: Call) -> Message:
     """The picture goes in the pair's shared channel, wherever it was asked."""
-    picture = gather_roadmap(call.engine, call.actor, call.target, call.today)
+    picture = call.apply(gather_roadmap, call.engine, call.actor, call.target, call.today)
     if picture.empty:
         return roadmap_empty()
     channel = picture.pair.channel_id
-    error = share_roadmap(call.client, channel, picture, roadmap_comment(picture, call.user_id))
+    comment = roadmap_comment(picture, call.user_id)
+    error = call.once(lambda: share_roadmap(call.client, channel, picture, comment))
     if error is not None:
         return roadmap_not_shared(channel, error)
     return ephemeral(f":world_map: Posted the roadmap in <#{channel}>.")

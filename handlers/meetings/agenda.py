@@ -39,7 +39,7 @@ AGENDA_FORM_TEXT = "agenda_text"
     examples=(("/agenda", "the next meeting's agenda and open action items"),),
 )
 def show_agenda(call: Call) -> Message:
-    view = agenda_rules.agenda(call.engine, call.actor, call.target, call.now)
+    view = call.apply(agenda_rules.agenda, call.engine, call.actor, call.target, call.now)
     return agenda_view(view, call.zone_of(call.user_id))
 
 
@@ -52,7 +52,9 @@ def show_agenda(call: Call) -> Message:
     examples=(("/agenda add Feedback on my design doc", "add an agenda item"),),
 )
 def add_agenda_item(call: Call, text: str) -> Reply:
-    added = agenda_rules.add_agenda_item(call.engine, call.actor, call.target, text, call.now)
+    added = call.apply(
+        agenda_rules.add_agenda_item, call.engine, call.actor, call.target, text, call.now
+    )
     return Reply.after(added, agenda_added(added, call.zone_of(call.user_id)))
 
 
@@ -67,7 +69,9 @@ def add_agenda_item(call: Call, text: str) -> Reply:
     ),
 )
 def add_action(call: Call, text: str, owner: str | None) -> Reply:
-    added = agenda_rules.add_action(call.engine, call.actor, call.target, text, owner, call.now)
+    added = call.apply(
+        agenda_rules.add_action, call.engine, call.actor, call.target, text, owner, call.now
+    )
     return Reply.after(added, action_added(added))
 
 
@@ -81,13 +85,15 @@ def add_action(call: Call, text: str, owner: str | None) -> Reply:
     refusal="`/agenda done` needs an action item number, like `/agenda done 2`.",
 )
 def close_action(call: Call, number: str) -> Reply:
-    closed = agenda_rules.close_action(call.engine, call.actor, call.target, int(number), call.now)
+    closed = call.apply(
+        agenda_rules.close_action, call.engine, call.actor, call.target, int(number), call.now
+    )
     return Reply.after(closed, action_closed(closed))
 
 
 @button(REOPEN_ACTION, Part.ACTION)
 def reopen_action(call: Call, action_id: int) -> Reply:
-    action = agenda_rules.reopen_action(call.engine, call.actor, action_id)
+    action = call.apply(agenda_rules.reopen_action, call.engine, call.actor, action_id)
     return Reply.after(action, action_reopened(action))
 
 
@@ -101,7 +107,9 @@ def read_agenda(values: Values, today: date) -> tuple[Any, ...]:
 @form(AGENDA_FORM, read=read_agenda, fields={"text": AGENDA_FORM_TEXT})
 def save_agenda_form(call: Call, pair_id: int, text: str) -> Reply:
     target = Target(pair_id=pair_id)
-    added = agenda_rules.add_agenda_item(call.engine, call.actor, target, text, call.now)
+    added = call.apply(
+        agenda_rules.add_agenda_item, call.engine, call.actor, target, text, call.now
+    )
     return Reply.after(added, agenda_added(added, call.zone_of(call.user_id)))
 
 
@@ -130,7 +138,8 @@ def agenda_form(pair: FormContext) -> Block:
 def channel_reply(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
     """A reply in a thread of the pair's channel: an action item when it answers the
     follow-up prompt; anything else is left alone."""
-    filed = inbox.apply_reply(
+    filed = call.apply(
+        inbox.apply_reply,
         call.engine,
         event_id,
         call.actor,
@@ -141,7 +150,7 @@ def channel_reply(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
         in_channel=True,
     )
     if filed is None:
-        inbox.claim_delivery(call.engine, event_id, call.now, "not a reply to a prompt")
+        call.apply(inbox.claim_delivery, call.engine, event_id, call.now, "not a reply to a prompt")
         return None
     if isinstance(filed, inbox.Duplicate):
         return None

@@ -49,9 +49,10 @@ def member_zones(call: Call, pair: PairInfo) -> tuple[str | None, str | None]:
 )
 def set_schedule(call: Call, spec: str) -> Reply:
     cadence = parse_cadence(spec)
-    pair = pairs.find_pair(call.engine, call.actor, call.target)
+    pair = call.apply(pairs.find_pair, call.engine, call.actor, call.target)
     zones = member_zones(call, pair)
-    view = schedule_rules.set_schedule(
+    view = call.apply(
+        schedule_rules.set_schedule,
         call.engine,
         call.actor,
         Target(pair_id=pair.id),
@@ -73,11 +74,16 @@ def set_schedule(call: Call, spec: str) -> Reply:
 def show_schedule(call: Call) -> Reply:
     """The schedule in both people's zones, as Slack tells them now (a zone that changed is
     kept, and shows on the Home too)."""
-    view = schedule_rules.show_schedule(call.engine, call.actor, call.target, call.now)
+    view = call.apply(schedule_rules.show_schedule, call.engine, call.actor, call.target, call.now)
     if view.cadence is not None and view.pair.active:
         zones = member_zones(call, view.pair)
-        view = schedule_rules.show_schedule(
-            call.engine, call.actor, Target(pair_id=view.pair.id), call.now, zones
+        view = call.apply(
+            schedule_rules.show_schedule,
+            call.engine,
+            call.actor,
+            Target(pair_id=view.pair.id),
+            call.now,
+            zones,
         )
     return Reply.after(view, schedule_view(view, call.user_id))
 
@@ -91,13 +97,13 @@ def show_schedule(call: Call) -> Reply:
     refusal="`/mentor skip` takes nothing more. {usage}",
 )
 def skip_meeting(call: Call) -> Reply:
-    meeting = schedule_rules.skip_next(call.engine, call.actor, call.target, call.now)
+    meeting = call.apply(schedule_rules.skip_next, call.engine, call.actor, call.target, call.now)
     return Reply.after(meeting, meeting_skipped(meeting, call.zone_of(call.user_id) or "UTC"))
 
 
 @button(UNSKIP_MEETING, Part.MEETING)
 def unskip_meeting(call: Call, meeting_id: int) -> Reply:
-    meeting = schedule_rules.unskip(call.engine, call.actor, meeting_id, call.now)
+    meeting = call.apply(schedule_rules.unskip, call.engine, call.actor, meeting_id, call.now)
     return Reply.after(meeting, meeting_unskipped(meeting, call.zone_of(call.user_id) or "UTC"))
 
 
@@ -114,7 +120,7 @@ def unskip_meeting(call: Call, meeting_id: int) -> Reply:
 )
 def pause(call: Call, phrase: str) -> Reply:
     until = parse_due(phrase.strip(), call.today)
-    view = schedule_rules.pause(call.engine, call.actor, call.target, until, call.now)
+    view = call.apply(schedule_rules.pause, call.engine, call.actor, call.target, until, call.now)
     return Reply.after(view, schedule_view(view, call.user_id))
 
 
@@ -126,7 +132,7 @@ def pause(call: Call, phrase: str) -> Reply:
     refusal="`/mentor resume` takes nothing more. {usage}",
 )
 def resume(call: Call) -> Reply:
-    view = schedule_rules.pause(call.engine, call.actor, call.target, None, call.now)
+    view = call.apply(schedule_rules.pause, call.engine, call.actor, call.target, None, call.now)
     return Reply.after(view, schedule_view(view, call.user_id))
 
 
@@ -144,7 +150,9 @@ def resume(call: Call) -> Reply:
 )
 def set_prompts(call: Call, dm: str, agenda: str, followup: str) -> Message:
     offsets = Offsets(parse_span(dm), parse_span(agenda), parse_span(followup))
-    view = schedule_rules.set_offsets(call.engine, call.actor, call.target, offsets, call.now)
+    view = call.apply(
+        schedule_rules.set_offsets, call.engine, call.actor, call.target, offsets, call.now
+    )
     return schedule_view(view, call.user_id)
 
 
@@ -157,7 +165,9 @@ def set_prompts(call: Call, dm: str, agenda: str, followup: str) -> Message:
     examples=(("/mentor schedule off", "stop the schedule"),),
 )
 def schedule_off(call: Call) -> Reply:
-    stopped = schedule_rules.schedule_off(call.engine, call.actor, call.target, call.now)
+    stopped = call.apply(
+        schedule_rules.schedule_off, call.engine, call.actor, call.target, call.now
+    )
     return Reply.after(stopped, schedule_stopped())
 
 

@@ -31,7 +31,7 @@ REVIEWS_LISTED = 20
     examples=(("/review", "the last review's summary"),),
 )
 def show_last_review(call: Call) -> Message:
-    return last_review(summary_rules.last_summary(call.engine, call.actor, call.target))
+    return last_review(call.apply(summary_rules.last_summary, call.engine, call.actor, call.target))
 
 
 @verb(
@@ -42,7 +42,9 @@ def show_last_review(call: Call) -> Message:
     examples=(("/review history", "past reviews"),),
 )
 def show_review_history(call: Call) -> Message:
-    history = summary_rules.review_history(call.engine, call.actor, call.target, REVIEWS_LISTED)
+    history = call.apply(
+        summary_rules.review_history, call.engine, call.actor, call.target, REVIEWS_LISTED
+    )
     return review_history(history)
 
 
@@ -54,7 +56,9 @@ def show_review_history(call: Call) -> Message:
     examples=(("/review now", "start a review at once (each of you answers privately)"),),
 )
 def start_review(call: Call) -> Reply:
-    started = planning_rules.start_review_now(call.engine, call.actor, call.target, call.now)
+    started = call.apply(
+        planning_rules.start_review_now, call.engine, call.actor, call.target, call.now
+    )
     return Reply.after(started, review_started(started))
 
 
@@ -75,11 +79,13 @@ def start_review(call: Call) -> Reply:
 def review_cadence_of_pair(call: Call, every: str) -> Message | Reply:
     if not every.strip():
         return review_cadence(
-            planning_rules.show_review_cadence(call.engine, call.actor, call.target, call.now)
+            call.apply(
+                planning_rules.show_review_cadence, call.engine, call.actor, call.target, call.now
+            )
         )
     weeks = parse_every(every.split())
-    cadence = planning_rules.set_review_cadence(
-        call.engine, call.actor, call.target, weeks, call.now
+    cadence = call.apply(
+        planning_rules.set_review_cadence, call.engine, call.actor, call.target, weeks, call.now
     )
     return Reply.after(cadence, review_cadence(cadence))
 
@@ -88,5 +94,7 @@ def review_cadence_of_pair(call: Call, every: str) -> Message | Reply:
 def open_review(call: Call, review_id: int) -> None:
     """The person's questionnaire at its first page (trigger ids last three seconds, so this
     runs straight after the ack)."""
-    form = questionnaire_rules.questionnaire(call.engine, call.actor, review_id, call.now)
-    call.client.views_open(trigger_id=call.origin.trigger_id, view=review_page(form, 0))
+    form = call.apply(
+        questionnaire_rules.questionnaire, call.engine, call.actor, review_id, call.now
+    )
+    call.open_modal(review_page(form, 0))

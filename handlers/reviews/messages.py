@@ -22,7 +22,7 @@ from handlers.kit import (
 from handlers.slack_text import clip, mrkdwn
 from mentoring.model import Role
 from mentoring.prompts import Outgoing
-from mentoring.reviews.answers import PageSaved, ReviewReplyFiled
+from mentoring.reviews.answers import ReviewReplyFiled
 from mentoring.reviews.closing import UNANSWERED
 from mentoring.reviews.planning import ReviewCadenceView, ReviewStarted
 from mentoring.reviews.questionnaire import BOTTLENECKS
@@ -171,17 +171,17 @@ def summary_message(summary: ReviewSummary) -> Message:
     return message(f"Review {review.number}: summary", blocks)
 
 
-def answer_saved(saved: PageSaved) -> Message:
+def answer_saved(both_answered: bool, low_fit: bool) -> Message:
     """The thanks after the last page, sent to the person alone; after a fit of 2 or lower
     it carries a kind note for the mentee."""
     text = ":white_check_mark: Thanks — your review answers are saved."
-    if saved.both_answered:
+    if both_answered:
         text += " You've both answered: the summary goes to your channel shortly."
     else:
         text += " The summary goes to your channel once you've both answered, or when it closes."
     text += " Submitting again updates your answers."
     shown = [section(text)]
-    if saved.low_fit:
+    if low_fit:
         shown.append(section(LOW_FIT_NOTE))
     return message(text, shown)
 

@@ -33,7 +33,7 @@ from mentoring.errors import MentoringError
 from mentoring.goals import GOAL_MAX_CHARS
 from mentoring.reviews import answers as answers_rules
 from mentoring.reviews import questionnaire as questionnaire_rules
-from mentoring.reviews.answers import ANSWER_MAX_CHARS, PageSaved
+from mentoring.reviews.answers import ANSWER_MAX_CHARS
 from mentoring.reviews.questionnaire import BOTTLENECKS, Questionnaire
 
 REVIEW_PAGE = "review_page"  # the questionnaire's callback id
@@ -92,11 +92,12 @@ def handle_review_page(
         return
     ack()
     reply = ReplyTo(channel=user)
-    services.after_ack(Task(review_answered, Origin(user), (saved,), reply, "review answered"))
+    args = (saved.both_answered, saved.low_fit)
+    services.after_ack(Task(review_answered, Origin(user), args, reply, "review answered"))
 
 
-def review_answered(call: Call, saved: PageSaved) -> Message:
-    return answer_saved(saved)
+def review_answered(call: Call, both_answered: bool, low_fit: bool) -> Message:
+    return answer_saved(both_answered, low_fit)
 
 
 def review_page(form: Questionnaire, index: int) -> Block:

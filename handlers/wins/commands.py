@@ -43,7 +43,9 @@ WIN_FORM_WORKED = "win_worked"
     ),
 )
 def log_win(call: Call, text: str) -> Reply:
-    logged = capture.capture(call.engine, call.actor, Kind.WIN, text, call.target, call.now)
+    logged = call.apply(
+        capture.capture, call.engine, call.actor, Kind.WIN, text, call.target, call.now
+    )
     return finish(call, logged)
 
 
@@ -60,11 +62,12 @@ def log_win_form(call: Call) -> Message | None:
 
 @button(UNDO_WIN, Part.WIN)
 def undo_win(call: Call, win_id: int) -> Reply:
-    removed = wins.take_back_win(call.engine, call.actor, win_id)
+    removed = call.apply(wins.take_back_win, call.engine, call.actor, win_id)
     posted = removed.announce_ts is not None and removed.announce_channel is not None
     if posted:
+        channel, ts = removed.announce_channel, removed.announce_ts
         try:
-            call.client.chat_delete(channel=removed.announce_channel, ts=removed.announce_ts)
+            call.once(lambda: call.client.chat_delete(channel=channel, ts=ts).data)
         except SlackApiError as error:
             logger.warning("win post not deleted", extra={"error": slack_error(error)})
     return Reply.after(removed, win_removed(posted))
@@ -72,7 +75,7 @@ def undo_win(call: Call, win_id: int) -> Reply:
 
 @button(REPOST_WIN, Part.WIN)
 def repost_win(call: Call, win_id: int) -> Message:
-    logged = wins.win_to_repost(call.engine, call.actor, win_id)
+    logged = call.apply(wins.win_to_repost, call.engine, call.actor, win_id)
     return win_logged(logged, announce(call, logged))
 
 
@@ -90,7 +93,7 @@ def read_win(values: Values, today: date) -> tuple[Any, ...]:
     fields={"what": WIN_FORM_TEXT, "goal": WIN_FORM_GOAL, "worked": WIN_FORM_WORKED},
 )
 def save_win_form(call: Call, pair_id: int, win: WinText) -> Reply:
-    logged = capture.capture_form(call.engine, call.actor, pair_id, win, call.now)
+    logged = call.apply(capture.capture_form, call.engine, call.actor, pair_id, win, call.now)
     return finish(call, logged)
 
 

@@ -58,8 +58,15 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
     parsed = parse_direct_message(text)
     if parsed is not None and parsed.kind == Kind.NOTE:
         thread = event.get("thread_ts")
-        filed = inbox.apply_reply(
-            call.engine, event_id, call.actor, event["channel"], thread, text, call.now
+        filed = call.apply(
+            inbox.apply_reply,
+            call.engine,
+            event_id,
+            call.actor,
+            event["channel"],
+            thread,
+            text,
+            call.now,
         )
         if isinstance(filed, inbox.Duplicate):
             return None
@@ -70,9 +77,10 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
         if filed is not None:
             return Reply(reply_filed(filed), frozenset({filed.pair.id}))
     if parsed is None:
-        claimed = inbox.claim_delivery(call.engine, event_id, call.now, "help")
+        claimed = call.apply(inbox.claim_delivery, call.engine, event_id, call.now, "help")
         return help_message() if claimed else None
-    outcome = inbox.apply_message(
+    outcome = call.apply(
+        inbox.apply_message,
         call.engine,
         event_id,
         call.actor,
@@ -93,7 +101,9 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
 
 
 def _save_note(call: Call, draft_id: int, kind: Kind) -> Reply:
-    return finish(call, capture.use_draft(call.engine, call.actor, draft_id, call.now, kind=kind))
+    return finish(
+        call, call.apply(capture.use_draft, call.engine, call.actor, draft_id, call.now, kind=kind)
+    )
 
 
 @button(SAVE_AS_WIN, Part.DRAFT)
@@ -108,11 +118,13 @@ def save_note_as_goal(call: Call, draft_id: int) -> Reply:
 
 @button(CHOOSE_PAIR, Part.DRAFT, Part.PAIR, numbered=True)
 def choose_pair(call: Call, draft_id: int, pair_id: int) -> Reply:
-    result = capture.use_draft(call.engine, call.actor, draft_id, call.now, pair_id=pair_id)
+    result = call.apply(
+        capture.use_draft, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
+    )
     return finish(call, result)
 
 
 @button(DISCARD_NOTE, Part.DRAFT)
 def discard_note(call: Call, draft_id: int) -> Message:
-    capture.discard_draft(call.engine, call.actor, draft_id, call.now)
+    call.apply(capture.discard_draft, call.engine, call.actor, draft_id, call.now)
     return note_dismissed()
