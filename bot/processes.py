@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -91,22 +92,32 @@ class Children:
                     self._processes[index] = self._start(self._targets[index])
 
 
-def _quiet_signals() -> None:
+def _as_child(stop: Any) -> None:
     """A child stops when its parent says so, not on the terminal's Ctrl-C or a SIGTERM sent
-    to the whole process group (the parent stops serving first, then stops its children)."""
+    to the whole process group (the parent stops serving first, then stops its children) —
+    or when its parent is gone (killed outright): no child outlives the `run` that started it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.wait(0.5):
+            if os.getppid() != parent:
+                logger.warning("parent gone; stopping", extra={"parent": parent})
+                stop.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _run_worker(settings: Settings, stop: Any, wake: Any) -> None:
     from bot.worker import work
 
-    _quiet_signals()
+    _as_child(stop)
     work(settings, stop=stop, wake=wake)
 
 
 def _run_scheduler(settings: Settings, stop: Any) -> None:
     from bot.scheduler import run_scheduler
 
-    _quiet_signals()
+    _as_child(stop)
     run_scheduler(settings, stop)
