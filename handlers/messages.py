@@ -3,6 +3,7 @@ the bot is in (`message.channels`, `message.groups`)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App
@@ -11,6 +12,8 @@ from handlers.meetings.agenda import channel_reply
 from handlers.runtime import Origin, ReplyTo, Services, Task, ack_only
 from handlers.wins.notes import direct_message
 from mentoring import inbox
+
+logger = logging.getLogger("mentorbot.messages")
 
 
 def is_person_dm(event: dict[str, Any]) -> bool:
@@ -59,10 +62,18 @@ def message_task(event_id: str, event: dict[str, Any]) -> Task:
 
 
 def replay_pending(services: Services) -> int:
-    """Apply DMs that were stored but never applied (the bot stopped after acking them)."""
+    """Store the work of message events kept but never applied (the process stopped between
+    keeping one and storing its work): once each, keyed by the event id. One that cannot be
+    read is set aside with a log line, never retried at every start."""
     pending = inbox.pending_deliveries(services.engine, services.clock())
     for delivery in pending:
-        services.after_ack(message_task(delivery.event_id, delivery.event))
+        try:
+            task = message_task(delivery.event_id, delivery.event)
+        except (KeyError, TypeError, AttributeError):
+            logger.warning("stored event set aside: unreadable", extra={"event": delivery.event_id})
+            inbox.claim_delivery(services.engine, delivery.event_id, services.clock(), "unreadable")
+            continue
+        services.after_ack(task)
     return len(pending)
 
 

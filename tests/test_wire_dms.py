@@ -209,3 +209,15 @@ def test_a_command_whose_listener_fails_gets_a_polite_answer(
     sent = wire.command("/win", "Shipped", user=MENTEE)
     assert sent.http.status_code == 200 and "Something went wrong on my side" in sent.http.text
     assert _rows(wire, Win) == []
+
+
+def test_a_stored_event_that_cannot_be_read_is_set_aside_not_replayed(services, paired) -> None:
+    """An event kept before its ack but without the fields a DM needs (no channel): set aside
+    with its reason at start-up, never raised, never replayed again."""
+    event = {"type": "message", "channel_type": "im", "user": MENTEE, "text": "win: x"}
+    inbox.record_delivery(services.engine, "EvBroken", "message", event, services.clock())
+    services.clock.advance(minutes=5)
+    assert replay_pending(services) == 1
+    with session_scope(services.engine) as session:
+        assert session.get(InboundEvent, "EvBroken").outcome == "unreadable"
+    assert replay_pending(services) == 0
