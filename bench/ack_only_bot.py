@@ -15,7 +15,7 @@ from bot.web import make_server, make_wsgi_app
 class DiscardingRunner:
     """Wakes nobody: the work is stored (that is part of the ack) and never run."""
 
-    def wake(self, work_id: int) -> None:
+    def wake(self, work_id: int | None) -> None:
         pass
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -31,6 +32,7 @@ from handlers.messages import replay_pending
 from mentoring import inbox, nudges
 from outbox.listing import ledger_lines
 from storage.db import describe_url, init_db, make_engine
+from workqueue.batching import GroupCommit
 
 logger = logging.getLogger("mentorbot")
 
@@ -212,6 +214,8 @@ def _run(settings: Settings, mode: str) -> int:
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
+    children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
+    services = replace(with_runner(services, children), group_commit=GroupCommit(services.engine))
     try:
         app = create_app(settings, services)
     except BoltError as error:
@@ -219,9 +223,8 @@ def _run(settings: Settings, mode: str) -> int:
         return 2
     if not settings.scheduler_enabled:
         logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
-    children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
-    services = with_runner(services, children)
     signal.signal(signal.SIGTERM, _stop)
+    children.start()
     try:
         replay_pending(services)
         if mode == "socket":

@@ -1,14 +1,20 @@
 """The processes of a single machine: `run` serves Slack and starts workers and the scheduler
 as child processes of their own; a child that dies is started again (with backoff).
 
-The serving process holds no work in memory: it stores each task before acking, and wakes the
-workers through a shared event. Stopping: the caller stops serving first; then `stop()` tells
-the children to finish (workers finish the tasks under way; the scheduler's pass posts what is
-in flight and hands the rest back) and waits for them, then kills what is left.
+The serving process holds no work in memory: it stores each task before acking, then rings
+the workers. Each child hangs on a pipe from its parent: a byte means "work was stored, look
+now"; the end of the pipe means "stop" — sent by `stop()`, or by the kernel when the parent is
+gone, however it died. (No lock or semaphore is shared between processes: one held by a child
+killed outright would hang whoever touched it next.)
+
+Stopping: the caller stops serving first; then `stop()` tells the children to finish (workers
+finish the tasks under way; the scheduler's pass posts what is in flight and hands the rest
+back) and waits for them, then kills what is left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -16,8 +22,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
 
 from bot.settings import Settings
 
@@ -32,35 +38,51 @@ class Children:
 
     def __init__(self, settings: Settings, workers: int = 1, scheduler: bool = True) -> None:
         self._context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
-        self._settings = settings
-        self._stop = self._context.Event()
-        self.wake_event = self._context.Event()
-        self._targets: list[tuple[str, Callable[..., None], tuple[Any, ...]]] = [
-            (f"mentorbot-worker-{n}", _run_worker, (settings, self._stop, self.wake_event))
-            for n in range(workers)
+        self._targets: list[tuple[str, Callable[..., None]]] = [
+            (f"mentorbot-worker-{n}", _run_worker) for n in range(workers)
         ]
         if scheduler:
-            self._targets.append(("mentorbot-scheduler", _run_scheduler, (settings, self._stop)))
-        self._processes = [self._start(target) for target in self._targets]
-        self._watching = True
+            self._targets.append(("mentorbot-scheduler", _run_scheduler))
+        self._settings = settings
+        self._processes: list[BaseProcess] = []
+        self._lines: list[Connection | None] = []  # the parent's end of each child's pipe
+        self._lock = threading.Lock()  # guards _lines against wake() from request threads
+        self._watching = False
         self._watcher = threading.Thread(target=self._watch, name="children", daemon=True)
+
+    def start(self) -> Children:
+        """Start the children, and watch them."""
+        started = [self._start(index) for index in range(len(self._targets))]
+        self._processes = [process for process, _ in started]
+        self._lines = [line for _, line in started]
+        self._watching = True
         self._watcher.start()
+        return self
 
     @property
     def pids(self) -> list[int | None]:
         return [process.pid for process in self._processes]
 
-    def wake(self, work_id: int) -> None:
-        """Work was stored: a worker should look now rather than at its next poll."""
-        self.wake_event.set()
+    def wake(self, work_id: int | None) -> None:
+        """Work was stored: the workers should look now rather than at their next poll."""
+        with self._lock:
+            for (_name, function), line in zip(self._targets, self._lines, strict=True):
+                if line is not None and function is _run_worker:
+                    _ring(line)
 
     def close(self) -> None:
         self.stop()
 
     def stop(self) -> None:
         """Tell every child to finish, wait for them (bounded), then kill what is left."""
-        self._watching = False
-        self._stop.set()
+        started, self._watching = self._watching, False
+        if started:
+            self._watcher.join(5)
+        with self._lock:
+            for line in self._lines:
+                if line is not None:
+                    line.close()  # the end of the pipe: stop
+            self._lines = [None] * len(self._lines)
         deadline = time.monotonic() + STOP_TIMEOUT
         for process in self._processes:
             process.join(max(0.0, deadline - time.monotonic()))
@@ -68,13 +90,17 @@ class Children:
                 logger.error("child did not stop in time; killing it", extra={"pid": process.pid})
                 process.kill()
                 process.join(5)
-        self._watcher.join(5)
 
-    def _start(self, target: tuple[str, Callable[..., None], tuple[Any, ...]]) -> BaseProcess:
-        name, function, args = target
-        process = self._context.Process(target=function, args=args, name=name, daemon=False)
+    def _start(self, index: int) -> tuple[BaseProcess, Connection]:
+        name, function = self._targets[index]
+        theirs, ours = self._context.Pipe(duplex=False)
+        process = self._context.Process(
+            target=function, args=(self._settings, theirs), name=name, daemon=False
+        )
         process.start()
-        return process
+        theirs.close()  # the child has its own copy: the pipe ends when ours closes or we die
+        os.set_blocking(ours.fileno(), False)
+        return process, ours
 
     def _watch(self) -> None:
         restarts = [0] * len(self._processes)
@@ -88,36 +114,59 @@ class Children:
                 if restarts[index]:
                     time.sleep(min(MAX_RESTART_DELAY, 0.5 * 2 ** restarts[index]))
                 restarts[index] += 1
-                if self._watching:
-                    self._processes[index] = self._start(self._targets[index])
+                if not self._watching:
+                    return
+                process, line = self._start(index)
+                with self._lock:
+                    old, self._lines[index] = self._lines[index], line
+                    self._processes[index] = process
+                if old is not None:
+                    old.close()
 
 
-def _as_child(stop: Any) -> None:
-    """A child stops when its parent says so, not on the terminal's Ctrl-C or a SIGTERM sent
-    to the whole process group (the parent stops serving first, then stops its children) —
-    or when its parent is gone (killed outright): no child outlives the `run` that started it."""
+def _ring(line: Connection) -> None:
+    """One byte down a child's pipe; a full pipe has bytes enough, a closed one no reader."""
+    with contextlib.suppress(BlockingIOError, BrokenPipeError):
+        os.write(line.fileno(), b"w")
+
+
+def _as_child(line: Connection) -> tuple[threading.Event, threading.Event]:
+    """In a child: (stop, wake) events kept by a thread that reads the pipe from the parent.
+    A child stops when its parent says so or is gone, not on the terminal's Ctrl-C or a
+    SIGTERM sent to the whole process group (the parent stops serving first, then stops its
+    children): no child outlives the `run` that started it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    parent = os.getppid()
+    stop, wake = threading.Event(), threading.Event()
 
-    def watch() -> None:
-        while not stop.wait(0.5):
-            if os.getppid() != parent:
-                logger.warning("parent gone; stopping", extra={"parent": parent})
+    def listen() -> None:
+        while True:
+            try:
+                rung = os.read(line.fileno(), 512)
+            except InterruptedError:
+                continue
+            except OSError:
+                rung = b""
+            if not rung:
+                logger.info("parent said stop, or is gone")
                 stop.set()
+                wake.set()
+                return
+            wake.set()
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    threading.Thread(target=listen, name="parent-line", daemon=True).start()
+    return stop, wake
 
 
-def _run_worker(settings: Settings, stop: Any, wake: Any) -> None:
+def _run_worker(settings: Settings, line: Connection) -> None:
     from bot.worker import work
 
-    _as_child(stop)
+    stop, wake = _as_child(line)
     work(settings, stop=stop, wake=wake)
 
 
-def _run_scheduler(settings: Settings, stop: Any) -> None:
+def _run_scheduler(settings: Settings, line: Connection) -> None:
     from bot.scheduler import run_scheduler
 
-    _as_child(stop)
+    stop, _ = _as_child(line)
     run_scheduler(settings, stop)

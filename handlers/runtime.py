@@ -37,6 +37,7 @@ from mentoring.errors import MentoringError
 from mentoring.model import Actor, Outcome, Target
 from outbox.recovery import find_keyed
 from workqueue import queue, steps
+from workqueue.batching import GroupCommit
 from workqueue.queue import Claimed
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class Services:
     runner: Runner | None = None
     # Redraws the App Home of both members of each pair a flow changed (handlers.dashboard).
     redraw: Callable[[WebClient, frozenset[int]], None] | None = None
+    # Stores work from many request threads in shared commits (where Slack is served).
+    group_commit: GroupCommit | None = None
 
     def actor(self, user_id: str) -> Actor:
         return Actor(user_id=user_id, is_admin=user_id in self.admins)
@@ -72,8 +75,14 @@ class Services:
         sent when the listener returns — after this has stored the work, so nothing
         acknowledged can be lost."""
         flow, payload = encode(task)
-        work_id = queue.enqueue(self.engine, flow, payload, self.clock(), key=task.key)
-        if work_id is not None and self.runner is not None:
+        if self.group_commit is not None:
+            self.group_commit.store(flow, payload, self.clock(), key=task.key)
+            work_id = None
+        else:
+            work_id = queue.enqueue(self.engine, flow, payload, self.clock(), key=task.key)
+            if work_id is None:  # stored already (a retried delivery)
+                return
+        if self.runner is not None:
             self.runner.wake(work_id)
 
 
@@ -267,7 +276,7 @@ def decode(flow: str, payload: str) -> Task:
 
 
 class Runner(Protocol):
-    def wake(self, work_id: int) -> None: ...
+    def wake(self, work_id: int | None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -377,7 +386,8 @@ class InlineRunner:
         self.client = client
         self.worker = worker
 
-    def wake(self, work_id: int) -> None:
+    def wake(self, work_id: int | None) -> None:
+        assert work_id is not None, "stores work one by one (no group commit) to run it inline"
         now = self.services.clock()
         for claimed in queue.claim(self.services.engine, self.worker, now, 1, only=work_id):
             perform(claimed, self.services, self.client, self.worker)

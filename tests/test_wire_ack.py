@@ -22,7 +22,7 @@ from workqueue import queue
 def worker_wire(settings, engine, fake_slack, paired) -> Iterator[Wire]:
     """Like `wire`, but work after the ack runs in a worker process, as in production (with
     the system's clock, as the worker process has)."""
-    children = Children(settings, scheduler=False)
+    children = Children(settings, scheduler=False).start()
     services = with_runner(build_services(settings, engine=engine), children)
     try:
         with serving(settings, services, fake_slack) as client:
@@ -93,7 +93,7 @@ def test_work_left_when_the_workers_stop_is_done_by_the_next(
     done, once, when a worker runs again."""
     services = build_services(settings, engine=engine)
     _store_wins(services, *(f"Queued win {n}" for n in range(5)))
-    children = Children(settings, scheduler=False)
+    children = Children(settings, scheduler=False).start()
     try:
         _wait_done(services, 5)
     finally:
@@ -115,7 +115,7 @@ def test_a_worker_killed_mid_task_is_replaced_and_its_task_done_once(
     import signal
 
     settings = replace(settings, work_lease_seconds=1)
-    children = Children(settings, scheduler=False)
+    children = Children(settings, scheduler=False).start()
     services = with_runner(build_services(settings, engine=engine), children)
     release = fake_slack.hold("chat.postMessage")
     try:
