@@ -7,25 +7,29 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
+from typing import Protocol
 
 import yaml
 from dotenv import load_dotenv
 from slack_bolt.error import BoltError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import health, startup
 from bot.app import build_services, create_app, with_runner
 from bot.clock import system_clock
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
 from bot.scheduler import make_dispatcher, start_scheduler, stop_scheduler
 from bot.settings import Settings, SettingsError
-from bot.web import make_server, make_wsgi_app
+from bot.socket_mode import SocketMode
+from bot.web import WSGIApp, make_server, make_wsgi_app, stop_server
 from bot.worker import ProcessRunner
 from handlers.messages import replay_pending
+from handlers.runtime import Services
 from mentoring import inbox, nudges
 from outbox.listing import ledger_lines
 from storage.db import describe_url, init_db, make_engine
@@ -188,54 +192,127 @@ def _db_problem(error: Exception) -> str:
 
 
 def _run(settings: Settings, mode: str) -> int:
+    """Check, start, serve until SIGTERM or SIGINT, stop. A start-up that cannot go on says why
+    in one line (exit 2: configuration, 1: outage), never with a traceback and never hanging."""
     missing = settings.missing_for(mode)
     if missing:
         print(_setup_help(missing, mode), file=sys.stderr)
         return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda signum, frame: stop.set())
     try:
         services = build_services(settings)
         init_db(services.engine)
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
+    deadline = startup.Deadline(settings.startup_wait_seconds, stop)
+    try:
+        startup.check_bot_token(settings, deadline)
+        if mode == "socket":
+            startup.check_app_token(settings, deadline)
+    except startup.StartupError as error:
+        print(f"mentorbot: {error.line}", file=sys.stderr)
+        return error.exit_code
+    except startup.Stopped:
+        return 0
+    return _serve(settings, mode, services, stop)
+
+
+def _serve(settings: Settings, mode: str, services: Services, stop: threading.Event) -> int:
+    """Start the worker, then everything that hands it work; stop in the reverse order: first
+    nothing new comes in (the Socket Mode connection closes, the HTTP server stops), then the
+    scheduler hands back what it claimed, then the worker finishes what was acknowledged."""
     runner = ProcessRunner(settings)
     services = with_runner(services, runner)
+    intake: Intake | None = None
+    health_server: Serving | None = None
     scheduler = dispatcher = None
     try:
         app = create_app(settings, services)
+        replay_pending(services)
+        if settings.scheduler_enabled:
+            dispatcher = make_dispatcher(settings, services.engine, services.clock)
+            scheduler = start_scheduler(dispatcher, settings)
+        else:
+            logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
+        probes: list[health.Probe] = [health.DatabaseProbe(services.engine)]
+        if mode == "socket":
+            assert settings.app_token is not None
+            socket = SocketMode(app, settings.app_token, settings.slack_api_url)
+            intake = socket
+            probes.append(health.socket_mode(socket.is_connected))
+            if not socket.connect(timeout=max(5, settings.startup_wait_seconds)):
+                raise startup.StartupError(
+                    "the Socket Mode connection to Slack did not open: check the network or "
+                    "a proxy, then start again.",
+                    startup.OUTAGE,
+                )
+            health_server = Serving(health.wsgi(probes), settings.health_port_number)
+        else:
+            intake = Serving(make_wsgi_app(app, services.engine, probes), settings.port)
+            if settings.health_port_number != settings.port:
+                health_server = Serving(health.wsgi(probes), settings.health_port_number)
+        logger.info(
+            "starting",
+            extra={"mode": mode, "port": settings.port, "health": settings.health_port_number},
+        )
+        stop.wait()
+        logger.info("stopping")
+        return 0
+    except startup.StartupError as error:
+        print(f"mentorbot: {error.line}", file=sys.stderr)
+        return error.exit_code
     except BoltError as error:
-        runner.close()
         print(f"mentorbot: Slack did not accept SLACK_BOT_TOKEN ({error}).", file=sys.stderr)
         return 2
-    signal.signal(signal.SIGTERM, _stop)
-    replay_pending(services)
-    if settings.scheduler_enabled:
-        dispatcher = make_dispatcher(settings, services.engine, services.clock)
-        scheduler = start_scheduler(dispatcher, settings)
-    else:
-        logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
-    try:
-        if mode == "socket":
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            logger.info("starting", extra={"mode": "socket"})
-            SocketModeHandler(app, settings.app_token).start()
-        else:
-            server = make_server(make_wsgi_app(app, services.engine), "0.0.0.0", settings.port)
-            logger.info("starting", extra={"mode": "http", "port": settings.port})
-            server.run()
-    except KeyboardInterrupt:
-        logger.info("stopping")
+    except Exception as error:
+        logger.exception("start-up failed")
+        print(
+            f"mentorbot: start-up failed ({type(error).__name__}: {error}); the log above says "
+            "where.",
+            file=sys.stderr,
+        )
+        return 1
     finally:
+        if intake is not None:
+            intake.stop()  # nothing new is acknowledged from here on
         if scheduler is not None and dispatcher is not None:
             # A pass in progress records its posts in flight and hands the rest back.
             stop_scheduler(scheduler, dispatcher)
-        runner.close()  # the worker finishes what was acknowledged before it stops
-    return 0
+        runner.close()  # the worker finishes what was acknowledged, then stops
+        if health_server is not None:
+            health_server.stop()
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+class Intake(Protocol):
+    """Where Slack's requests come in: stopped first when the bot stops."""
+
+    def stop(self) -> None: ...
+
+
+class Serving:
+    """A waitress server on 0.0.0.0:`port`, run from a thread of its own."""
+
+    def __init__(self, wsgi: WSGIApp, port: int) -> None:
+        try:
+            self.server = make_server(wsgi, "0.0.0.0", port)
+        except OSError as error:
+            raise startup.StartupError(
+                f"can't listen on port {port} ({error.strerror}): set PORT or HEALTH_PORT to a "
+                "free port.",
+                startup.CONFIGURATION,
+            ) from None
+        self.thread = threading.Thread(target=self.server.run, name=f"http-{port}", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting, then let the requests under way finish (their acks, and what they
+        hand on to the worker)."""
+        stop_server(self.server)
+        self.thread.join(10)
+        self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
 
 
 def _setup_help(missing: list[str], mode: str) -> str:
