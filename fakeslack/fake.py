@@ -136,6 +136,15 @@ class FakeSlack(Traffic):
                 self._socket_mode = SocketModeServer()
             return self._socket_mode
 
+    def disable_socket_mode(self) -> None:
+        """Turn Socket Mode off for the app, as in its settings: open connections are told
+        ``link_disabled`` and closed, and apps.connections.open answers socket_mode_not_enabled."""
+        with self._cond:
+            self.socket_mode_enabled = False
+            server = self._socket_mode
+        if server is not None:
+            server.disconnect_all("link_disabled", grace=0.05)
+
     def _origin(self) -> str:
         if self._server is None:
             raise RuntimeError("FakeSlack is not running; call start() first")

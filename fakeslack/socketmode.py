@@ -189,6 +189,15 @@ class SocketModeServer:
         closer.start()
         return connection.id
 
+    def disconnect_all(self, reason: str, *, grace: float = GRACE_SECONDS) -> list[int]:
+        """`disconnect` every live connection; returns their ids."""
+        told = []
+        while True:
+            with self._cond:
+                if self._live() is None:
+                    return told
+            told.append(self.disconnect(reason, grace=grace))
+
     def drop(self, connection_id: int | None = None) -> None:
         """Cut a connection (the newest open one by default) without a close frame."""
         with self._cond:

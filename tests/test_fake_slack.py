@@ -678,3 +678,13 @@ def test_socket_mode_disconnects_and_drops_like_slack(fake: FakeSlack) -> None:
     assert new.receive()["envelope_id"] == envelope
     server.drop()
     assert new.receive() is None and server.open_connections() == []
+
+
+def test_turning_socket_mode_off_disconnects_with_link_disabled(fake: FakeSlack) -> None:
+    """Socket Mode switched off in the app's settings: open connections are told link_disabled
+    and closed; a new URL is refused with socket_mode_not_enabled."""
+    raw, _ = open_socket(fake)
+    fake.disable_socket_mode()
+    assert raw.receive()["reason"] == "link_disabled" and raw.receive() is None
+    refused = error_of(lambda: api_for(fake).apps_connections_open(app_token=fake.app_token))
+    assert refused == "socket_mode_not_enabled"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from sqlmodel import select
 
+from bot import health
 from bot.app import create_app
 from bot.settings import Settings
 from bot.socket_mode import SocketMode
@@ -22,17 +24,19 @@ from tests.conftest import MENTEE, PAIR_CHANNEL, SocketWire, dm_channel
 
 
 @pytest.fixture
-def socket_wire(
+def socket_mode(
     settings: Settings, services: Services, fake_slack: FakeSlack
-) -> Iterator[SocketWire]:
-    """The real app in Socket Mode, its work after each ack done inline."""
-    app = create_app(settings, services)
-    socket = SocketMode(app, fake_slack.app_token, fake_slack.base_url)
+) -> Iterator[SocketMode]:
+    """The real app connected in Socket Mode to the fake, its work after each ack done inline."""
+    socket = SocketMode(create_app(settings, services), fake_slack.app_token, fake_slack.base_url)
     assert socket.connect(timeout=10)
-    try:
-        yield SocketWire(fake_slack)
-    finally:
-        socket.stop()
+    yield socket
+    socket.stop()
+
+
+@pytest.fixture
+def socket_wire(socket_mode: SocketMode, fake_slack: FakeSlack) -> SocketWire:
+    return SocketWire(fake_slack)
 
 
 def _wins(services: Services) -> list[str]:
@@ -100,3 +104,18 @@ def test_envelopes_right_after_a_refresh_are_acked_and_done_once(
     assert _wins(services) == [f"After the refresh {n}" for n in range(3)]
     posts = [m for m in socket_wire.fake.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
     assert len(posts) == 3 and len(server.acks) == 3
+
+
+def test_socket_mode_turned_off_fails_the_health_check(
+    socket_mode: SocketMode, fake_slack: FakeSlack
+) -> None:
+    """Socket Mode switched off for the app (link_disabled): the client cannot reconnect, and
+    the health check says the connection is down."""
+    probe = health.socket_mode(socket_mode.is_connected)
+    assert probe().ok
+    fake_slack.disable_socket_mode()
+    for _ in range(100):
+        if not probe().ok:
+            break
+        time.sleep(0.05)
+    assert probe() == health.Check("socket_mode", "not connected to Slack")
