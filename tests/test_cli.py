@@ -267,9 +267,14 @@ def test_deliveries_on_an_empty_ledger_says_so(tmp_path: Path) -> None:
 
 
 def test_a_web_only_replica_runs_without_the_scheduler(fake_slack, tmp_path: Path) -> None:
-    """SCHEDULER_ENABLED=false: `run` serves Slack and says the scheduler is off."""
-    port = _free_port()
-    env = {**_run_env(fake_slack, tmp_path, port), "SCHEDULER_ENABLED": "false"}
+    """SCHEDULER_ENABLED=false: `run` serves Slack and says the scheduler is off; a
+    HEALTH_PORT other than PORT serves /healthz there too."""
+    port, health_port = _free_port(), _free_port()
+    env = {
+        **_run_env(fake_slack, tmp_path, port),
+        "SCHEDULER_ENABLED": "false",
+        "HEALTH_PORT": str(health_port),
+    }
     process = subprocess.Popen(
         [*PYTHON, "run", "--mode", "http"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
     )
@@ -282,6 +287,8 @@ def test_a_web_only_replica_runs_without_the_scheduler(fake_slack, tmp_path: Pat
         assert any("scheduler disabled" in line for line in lines)
         assert not any("scheduler started" in line for line in lines)
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        health = httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=10)
+        assert health.json() == {"status": "ok", "database": "ok"}
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
