@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from types import FrameType
+from typing import Protocol
 
 import yaml
 from dotenv import load_dotenv
 from slack_bolt.error import BoltError
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import health, startup
 from bot.app import build_services, create_app, with_runner
 from bot.clock import system_clock
 from bot.logs import configure_logging
@@ -26,9 +27,11 @@ from bot.manifest import build_manifest
 from bot.processes import Children
 from bot.scheduler import make_dispatcher, run_scheduler
 from bot.settings import Settings, SettingsError
-from bot.web import make_server, make_wsgi_app
+from bot.socket_mode import SocketMode
+from bot.web import WSGIApp, make_server, make_wsgi_app, stop_server
 from bot.worker import WORKER_THREADS, work
 from handlers.messages import replay_pending
+from handlers.runtime import Services
 from mentoring import inbox, nudges
 from outbox.listing import ledger_lines
 from storage.db import describe_url, init_db, make_engine
@@ -203,46 +206,93 @@ def _db_problem(error: Exception) -> str:
 
 
 def _run(settings: Settings, mode: str) -> int:
-    """Serve Slack, with workers and the scheduler in processes of their own."""
+    """Check, start, serve until SIGTERM or SIGINT, stop. A start-up that cannot go on says why
+    in one line (exit 2: configuration, 1: outage), never with a traceback and never hanging."""
     missing = settings.missing_for(mode)
     if missing:
         print(_setup_help(missing, mode), file=sys.stderr)
         return 2
+    stop = threading.Event()
+    _stop_on_signals(stop)
     try:
         services = build_services(settings)
         init_db(services.engine)
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
+    deadline = startup.Deadline(settings.startup_wait_seconds, stop)
+    try:
+        startup.check_bot_token(settings, deadline)
+        if mode == "socket":
+            startup.check_app_token(settings, deadline)
+    except startup.StartupError as error:
+        print(f"mentorbot: {error.line}", file=sys.stderr)
+        return error.exit_code
+    except startup.Stopped:
+        return 0
+    return _serve(settings, mode, services, stop)
+
+
+def _serve(settings: Settings, mode: str, services: Services, stop: threading.Event) -> int:
+    """Start the workers and the scheduler, then what takes Slack's requests; stop in the
+    reverse order: first nothing new comes in (the Socket Mode connection closes, the HTTP
+    server stops), then the children finish (workers the tasks under way, the scheduler's pass
+    what is in flight). Nothing acknowledged is held here: it is stored before each ack."""
     children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
     services = replace(with_runner(services, children), group_commit=GroupCommit(services.engine))
+    intake: Intake | None = None
+    health_server: Serving | None = None
     try:
         app = create_app(settings, services)
-    except BoltError as error:
-        print(f"mentorbot: Slack did not accept SLACK_BOT_TOKEN ({error}).", file=sys.stderr)
-        return 2
-    if not settings.scheduler_enabled:
-        logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
-    signal.signal(signal.SIGTERM, _stop)
-    children.start()
-    try:
+        if not settings.scheduler_enabled:
+            logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
+        children.start()
         replay_pending(services)
+        probes = [health.DatabaseProbe(services.engine), *health.work_probes(services)]
         if mode == "socket":
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            logger.info("starting", extra={"mode": "socket"})
-            SocketModeHandler(app, settings.app_token).start()
+            assert settings.app_token is not None
+            socket = SocketMode(app, settings.app_token, settings.slack_api_url)
+            intake = socket
+            probes.append(health.socket_mode(socket.is_connected))
+            if not socket.connect(timeout=max(5, settings.startup_wait_seconds)):
+                raise startup.StartupError(
+                    "the Socket Mode connection to Slack did not open: check the network or "
+                    "a proxy, then start again.",
+                    startup.OUTAGE,
+                )
+            health_server = Serving(health.wsgi(probes), settings.health_port_number)
         else:
-            server = make_server(make_wsgi_app(app, services.engine), "0.0.0.0", settings.port)
-            logger.info("starting", extra={"mode": "http", "port": settings.port})
-            server.run()
-    except KeyboardInterrupt:
+            intake = Serving(make_wsgi_app(app, services.engine, probes), settings.port)
+            if settings.health_port_number != settings.port:
+                health_server = Serving(health.wsgi(probes), settings.health_port_number)
+        logger.info(
+            "starting",
+            extra={"mode": mode, "port": settings.port, "health": settings.health_port_number},
+        )
+        stop.wait()
         logger.info("stopping")
+        failure = None
+    except startup.StartupError as error:
+        failure = (error.line, error.exit_code)
+    except BoltError as error:
+        failure = (f"Slack did not accept SLACK_BOT_TOKEN ({error}).", startup.CONFIGURATION)
+    except Exception as error:
+        logger.exception("start-up failed")
+        failure = (
+            f"start-up failed ({type(error).__name__}: {error}); the log above says where.",
+            startup.OUTAGE,
+        )
     finally:
-        # Nothing acknowledged is held here (it is stored before each ack): the children
-        # finish what they run, and the scheduler hands back what it claimed.
+        if intake is not None:
+            intake.stop()  # nothing new is acknowledged from here on
         children.stop()
-    return 0
+        if health_server is not None:
+            health_server.stop()
+    if failure is None:
+        return 0
+    line, code = failure  # said last, after what the children logged as they stopped
+    print(f"mentorbot: {line}", file=sys.stderr)
+    return code
 
 
 def _worker(settings: Settings, threads: int) -> int:
@@ -280,16 +330,37 @@ def _stop_on_signals(stop: threading.Event) -> None:
         signal.signal(signum, lambda *_: stop.set())
 
 
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+class Intake(Protocol):
+    """Where Slack's requests come in: stopped first when the bot stops."""
+
+    def stop(self) -> None: ...
+
+
+class Serving:
+    """A waitress server on 0.0.0.0:`port`, run from a thread of its own."""
+
+    def __init__(self, wsgi: WSGIApp, port: int) -> None:
+        try:
+            self.server = make_server(wsgi, "0.0.0.0", port)
+        except OSError as error:
+            raise startup.StartupError(
+                f"can't listen on port {port} ({error.strerror}): set PORT or HEALTH_PORT to a "
+                "free port.",
+                startup.CONFIGURATION,
+            ) from None
+        self.thread = threading.Thread(target=self.server.run, name=f"http-{port}", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting, then let the requests under way finish (their acks, and what they
+        hand on to the worker)."""
+        stop_server(self.server)
+        self.thread.join(10)
+        self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
 
 
 def _setup_help(missing: list[str], mode: str) -> str:
-    doing = {
-        "tick": "run a scheduler pass",
-        "worker": "start a worker",
-        "scheduler": "start the scheduler",
-    }.get(mode, f"start in {mode} mode")
+    doing = "run a scheduler pass" if mode == "tick" else f"start in {mode} mode"
     lines = [f"mentorbot: can't {doing}; these settings are missing:"]
     lines += [f"  {name:<22}{SETUP_HINTS[name]}" for name in missing]
     lines += [

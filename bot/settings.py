@@ -16,6 +16,7 @@ from storage.db import SUPPORTED_BACKENDS
 DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
+DEFAULT_STARTUP_WAIT_SECONDS = 30
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 VARIABLES = (
@@ -25,6 +26,8 @@ VARIABLES = (
     "DATABASE_URL",
     "SLACK_API_URL",
     "PORT",
+    "HEALTH_PORT",
+    "SLACK_STARTUP_WAIT_SECONDS",
     "MENTORBOT_ADMINS",
     "LOG_LEVEL",
     "SCHEDULER_ENABLED",
@@ -59,6 +62,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = DEFAULT_PORT
+    health_port: int | None = None  # None: the same as `port`
+    startup_wait_seconds: int = DEFAULT_STARTUP_WAIT_SECONDS
     admins: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
     scheduler_enabled: bool = True
@@ -82,7 +87,15 @@ class Settings:
             app_token=_token(get("SLACK_APP_TOKEN"), "SLACK_APP_TOKEN", "xapp-"),
             database_url=_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
-            port=_port(get("PORT")),
+            port=_port(get("PORT"), "PORT") or DEFAULT_PORT,
+            health_port=_port(get("HEALTH_PORT"), "HEALTH_PORT"),
+            startup_wait_seconds=_count(
+                get("SLACK_STARTUP_WAIT_SECONDS"),
+                "SLACK_STARTUP_WAIT_SECONDS",
+                DEFAULT_STARTUP_WAIT_SECONDS,
+                0,
+                600,
+            ),
             admins=_admins(get("MENTORBOT_ADMINS")),
             log_level=_log_level(get("LOG_LEVEL")),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED"), "SCHEDULER_ENABLED", True),
@@ -112,6 +125,11 @@ class Settings:
                 3600,
             ),
         )
+
+    @property
+    def health_port_number(self) -> int:
+        """Where GET /healthz is served: HEALTH_PORT, or PORT when it is not set."""
+        return self.health_port if self.health_port is not None else self.port
 
     @property
     def log_level_number(self) -> int:
@@ -168,11 +186,11 @@ def _api_url(value: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
-def _port(value: str | None) -> int:
+def _port(value: str | None, name: str) -> int | None:
     if value is None:
-        return DEFAULT_PORT
+        return None
     if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise SettingsError("PORT", f"expected a port number from 1 to 65535, got {value!r}")
+        raise SettingsError(name, f"expected a port number from 1 to 65535, got {value!r}")
     return int(value)
 
 

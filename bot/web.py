@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from slack_bolt import App
@@ -11,7 +10,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import Engine
 from waitress.server import create_server
 
-from storage.db import check_database
+from bot import health
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -20,21 +19,16 @@ HTTP_THREADS = 16
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App, engine: Engine) -> WSGIApp:
+def make_wsgi_app(
+    app: App, engine: Engine, probes: Sequence[health.Probe] | None = None
+) -> WSGIApp:
+    """Slack's requests, and /healthz with `probes` (by default: can the database be written)."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    checks = tuple(probes) if probes is not None else (health.DatabaseProbe(engine),)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") == "GET":
-            problem = check_database(engine)
-            status = "200 OK" if problem is None else "503 Service Unavailable"
-            body = json.dumps(
-                {
-                    "status": "ok" if problem is None else "degraded",
-                    "database": "ok" if problem is None else f"error: {problem}",
-                }
-            )
-            start_response(status, [("Content-Type", "application/json")])
-            return [body.encode()]
+            return health.respond(checks, start_response)
         return slack(environ, start_response)
 
     return application

@@ -1,6 +1,7 @@
 """A fake Slack for the tests and the benchmarks, standard library only: the Web API methods
 Mentorbot calls, response URLs and file uploads, served over loopback HTTP (``FakeSlack``),
-and the signed requests Slack sends an app (``fakeslack.payloads``)."""
+Socket Mode's WebSocket server behind apps.connections.open (``fakeslack.socketmode``), and the
+signed requests Slack sends an app (``fakeslack.payloads``)."""
 
 from fakeslack.blockkit import validate_message, validate_view
 from fakeslack.fake import FakeSlack

@@ -13,6 +13,10 @@ chat.postMessage with HTTP 429 the way Slack does, counted in ``stats()``. File 
 Slack's three steps, as ``WebClient.files_upload_v2`` makes them: files.getUploadURLExternal,
 a POST of the bytes to the upload URL it returns (served here too, recorded as method
 "upload"), then files.completeUploadExternal; ``uploads`` has what was shared.
+
+Socket Mode: ``apps.connections.open`` takes the app-level token (``app_token``, with
+``connections:write``) and returns a URL of ``socket_mode``, a WebSocket server on loopback
+(``fakeslack.socketmode``) through which a test delivers envelopes and reads the acks.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from fakeslack.methods import METHODS, UPLOAD_PATH
 from fakeslack.payloads import TEAM
 from fakeslack.scopes import app_scopes, check_scope
 from fakeslack.server import LoopbackServer, Reply, header, request_args
+from fakeslack.socketmode import SocketModeServer
 from fakeslack.traffic import Call, Traffic
 from fakeslack.workspace import ApiError, Channel, Upload, User, Workspace, truthy
 
@@ -54,6 +59,9 @@ class FakeSlack(Traffic):
         *,
         token: str = "xoxb-test-token",
         scopes: Iterable[str] | None = None,
+        app_token: str = "xapp-1-A0001-1-test",
+        app_token_scopes: Iterable[str] = ("connections:write",),
+        socket_mode_enabled: bool = True,
         team_id: str = TEAM,
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
@@ -65,6 +73,10 @@ class FakeSlack(Traffic):
         super().__init__(latency)
         self.token = token
         self.scopes = tuple(scopes) if scopes is not None else app_scopes()
+        self.app_token = app_token
+        self.app_token_scopes = tuple(app_token_scopes)
+        self.socket_mode_enabled = socket_mode_enabled
+        self._socket_mode: SocketModeServer | None = None
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
@@ -92,6 +104,9 @@ class FakeSlack(Traffic):
         self._release()
         self._server.stop()
         self._server = None
+        if self._socket_mode is not None:
+            self._socket_mode.stop()
+            self._socket_mode = None
 
     def __enter__(self) -> Self:
         return self.start()
@@ -112,6 +127,23 @@ class FakeSlack(Traffic):
     def response_url(self, name: str) -> str:
         """A fake response_url; posts to it are recorded as method "respond:<name>"."""
         return f"{self._origin()}/respond/{name}"
+
+    @property
+    def socket_mode(self) -> SocketModeServer:
+        """The Socket Mode server behind apps.connections.open's URLs (started on first use)."""
+        with self._cond:
+            if self._socket_mode is None:
+                self._socket_mode = SocketModeServer()
+            return self._socket_mode
+
+    def disable_socket_mode(self) -> None:
+        """Turn Socket Mode off for the app, as in its settings: open connections are told
+        ``link_disabled`` and closed, and apps.connections.open answers socket_mode_not_enabled."""
+        with self._cond:
+            self.socket_mode_enabled = False
+            server = self._socket_mode
+        if server is not None:
+            server.disconnect_all("link_disabled", grace=0.05)
 
     def _origin(self) -> str:
         if self._server is None:
@@ -312,8 +344,12 @@ class FakeSlack(Traffic):
         """A Web API call: the token, the method, its scope, then the method's answer."""
         auth = header(headers, "authorization")
         try:
+            if method == "apps.connections.open":
+                return Reply.json(200, {"ok": True, "url": self._open_connection(auth)})
             if auth is None:
                 raise ApiError("not_authed")
+            if auth.startswith("Bearer xapp-"):
+                raise ApiError("not_allowed_token_type")
             if auth != f"Bearer {self.token}":
                 raise ApiError("invalid_auth")
             handler = METHODS.get(method)
@@ -323,6 +359,28 @@ class FakeSlack(Traffic):
             return Reply.json(200, {"ok": True, **handler(self._ws, args)})
         except ApiError as e:
             return Reply.json(e.status, e.payload, **e.headers)
+
+    def _open_connection(self, auth: str | None) -> str:
+        """apps.connections.open: a WebSocket URL for an app-level token with connections:write
+        (a bot token answers not_allowed_token_type), while Socket Mode is on for the app
+        (socket_mode_not_enabled otherwise)."""
+        if auth is None:
+            raise ApiError("not_authed")
+        if not auth.startswith("Bearer xapp-"):
+            raise ApiError("not_allowed_token_type")
+        if auth != f"Bearer {self.app_token}":
+            raise ApiError("invalid_auth")
+        if "connections:write" not in self.app_token_scopes:
+            raise ApiError(
+                "missing_scope",
+                needed="connections:write",
+                provided=",".join(self.app_token_scopes),
+            )
+        if not self.socket_mode_enabled:
+            raise ApiError("socket_mode_not_enabled")
+        if self._socket_mode is None:
+            self._socket_mode = SocketModeServer()
+        return self._socket_mode.issue_url()
 
     def _upload(self, file_id: str, body: bytes) -> Reply:
         """Take a file's bytes at the URL files.getUploadURLExternal gave for it, once."""

@@ -35,6 +35,7 @@ from fakeslack.payloads import (
     slash_command,
     view_submission,
 )
+from fakeslack.socketmode import Ack, SocketModeServer, from_http
 from handlers.runtime import InlineRunner, Services
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
@@ -331,6 +332,37 @@ class Wire:
 
 def dm_channel(user: str) -> str:
     return "D" + user
+
+
+class SocketWire:
+    """Talks to the app as Slack does in Socket Mode: envelopes, then their acks."""
+
+    def __init__(self, fake: FakeSlack) -> None:
+        self.fake = fake
+        self.server: SocketModeServer = fake.socket_mode
+        self._names = 0
+
+    def deliver(self, body: bytes, retry_attempt: int | None = None, retry_reason: str = "") -> Ack:
+        """Send what Slack would POST in HTTP mode as an envelope; wait for its ack."""
+        kind, payload = from_http(body)
+        sent = self.server.send(
+            kind, payload, retry_attempt=retry_attempt, retry_reason=retry_reason
+        )
+        return self.server.wait_ack(sent)
+
+    def command(self, command: str, text: str) -> tuple[Ack, list[dict[str, Any]]]:
+        """A slash command typed by the mentee in the pair's channel: its ack, and the private
+        replies sent to its response_url."""
+        self._names += 1
+        name = f"sm{self._names}"
+        body = slash_command(
+            command,
+            text,
+            user=MENTEE,
+            channel=PAIR_CHANNEL,
+            response_url=self.fake.response_url(name),
+        )
+        return self.deliver(body), self.fake.responses(name)
 
 
 @contextmanager

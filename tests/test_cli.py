@@ -11,10 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import inspect
+from sqlmodel import select
 
+from fakeslack import FakeSlack
 from fakeslack.payloads import SIGNING_SECRET
 from mentoring import inbox
-from storage.db import init_db, make_engine
+from storage.db import init_db, make_engine, session_scope
+from storage.models import Win
+from tests.conftest import PAIR_CHANNEL, SocketWire
 from tests.support import T0, pair_up, schedule_meetings
 
 PYTHON = [sys.executable, "-m", "bot"]
@@ -98,20 +102,82 @@ def _run_env(fake_slack, tmp_path: Path, port: int, token: str | None = None) ->
     }
 
 
-def test_a_rejected_token_is_explained(fake_slack, tmp_path: Path) -> None:
-    """A token Slack rejects (auth.test fails): exit 2 with what went wrong."""
-    env = _run_env(fake_slack, tmp_path, _free_port(), token="xoxb-revoked")
+def test_start_up_failures_are_one_line_and_an_exit(fake_slack, tmp_path: Path) -> None:
+    """Slack unreachable (no time to retry here: tests/test_startup.py has the retries), a
+    token or an app Slack refuses, a database that can't be opened: one line saying what to
+    check, exit 2 for configuration and 1 for an outage; no traceback, no hang. (The cases run
+    side by side.)"""
+    socket = {"SLACK_APP_TOKEN": fake_slack.app_token}
+    with FakeSlack(socket_mode_enabled=False) as off:
+        cases = {
+            "Slack unreachable": (
+                {"SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/"},
+                {"SLACK_STARTUP_WAIT_SECONDS": "0"},
+                1,
+                "can't reach Slack at http://127.0.0.1:",
+            ),
+            "bot token": (
+                {},
+                {"SLACK_BOT_TOKEN": "xoxb-revoked"},
+                2,
+                "Slack rejected SLACK_BOT_TOKEN",
+            ),
+            "app token": (
+                {},
+                {"SLACK_APP_TOKEN": "xapp-1-A0001-1-revoked"},
+                2,
+                "Slack rejected SLACK_APP_TOKEN (invalid_auth)",
+            ),
+            "Socket Mode off": (
+                {"SLACK_API_URL": off.base_url, "SLACK_BOT_TOKEN": off.token},
+                {"SLACK_APP_TOKEN": off.app_token},
+                2,
+                "Socket Mode is off for this Slack app (socket_mode_not_enabled)",
+            ),
+            "database": (
+                {"DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/bot.db"},
+                socket,
+                1,
+                "DATABASE_URL: can't open the database",
+            ),
+        }
+        running = {
+            name: subprocess.Popen(
+                [*PYTHON, "run"],
+                cwd=tmp_path,
+                env={**_run_env(fake_slack, tmp_path, _free_port()), **socket, **env, **more},
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name, (env, more, _, _) in cases.items()
+        }
+        for name, (_, _, code, says) in cases.items():
+            _, stderr = running[name].communicate(timeout=30)
+            assert running[name].returncode == code, (name, stderr)
+            (line,) = stderr.splitlines()
+            assert line.startswith(f"mentorbot: {says}"), (name, line)
+
+
+def test_a_failure_after_the_worker_started_stops_it_and_exits(fake_slack, tmp_path: Path) -> None:
+    """An exception between starting the worker and serving (here injected into the replay of
+    stored DMs) stops the worker and ends the process, exit 1, within the bound."""
+    inject = (
+        "import sys, bot.cli\n"
+        "def boom(services): raise RuntimeError('injected')\n"
+        "bot.cli.replay_pending = boom\n"
+        "sys.exit(bot.cli.main(['run', '--mode', 'http']))\n"
+    )
     result = subprocess.run(
-        [*PYTHON, "run", "--mode", "http"],
+        [sys.executable, "-c", inject],
         cwd=tmp_path,
-        env=env,
+        env=_run_env(fake_slack, tmp_path, _free_port()),
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=30,
     )
-    assert result.returncode == 2
-    assert (
-        "Slack did not accept SLACK_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1].startswith(
+        "mentorbot: start-up failed (RuntimeError: injected)"
     )
 
 
@@ -201,9 +267,14 @@ def test_deliveries_on_an_empty_ledger_says_so(tmp_path: Path) -> None:
 
 
 def test_a_web_only_replica_runs_without_the_scheduler(fake_slack, tmp_path: Path) -> None:
-    """SCHEDULER_ENABLED=false: `run` serves Slack and says the scheduler is off."""
-    port = _free_port()
-    env = {**_run_env(fake_slack, tmp_path, port), "SCHEDULER_ENABLED": "false"}
+    """SCHEDULER_ENABLED=false: `run` serves Slack and says the scheduler is off; a
+    HEALTH_PORT other than PORT serves /healthz there too."""
+    port, health_port = _free_port(), _free_port()
+    env = {
+        **_run_env(fake_slack, tmp_path, port),
+        "SCHEDULER_ENABLED": "false",
+        "HEALTH_PORT": str(health_port),
+    }
     process = subprocess.Popen(
         [*PYTHON, "run", "--mode", "http"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
     )
@@ -216,7 +287,61 @@ def test_a_web_only_replica_runs_without_the_scheduler(fake_slack, tmp_path: Pat
         assert any("scheduler disabled" in line for line in lines)
         assert not any("scheduler started" in line for line in lines)
         assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        health = httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=10)
+        assert health.json() == {"status": "ok", "database": "ok", "workers": "ok", "backlog": "ok"}
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         process.stderr.close()
+
+
+def test_sigterm_closes_the_connection_first_and_drops_nothing_acked(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    """`run` in Socket Mode: /healthz on HEALTH_PORT; on SIGTERM the connection closes while
+    acknowledged work is still under way, that work is finished, and the process exits 0."""
+    engine = make_engine(f"sqlite:///{tmp_path}/bot.db")
+    init_db(engine)
+    pair_up(engine, channel=PAIR_CHANNEL)
+    health_port = _free_port()
+    env = {
+        **_run_env(fake_slack, tmp_path, _free_port()),
+        "SLACK_APP_TOKEN": fake_slack.app_token,
+        "HEALTH_PORT": str(health_port),
+        "SCHEDULER_ENABLED": "false",
+    }
+    process = subprocess.Popen(
+        [*PYTHON, "run"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
+    )
+    server = fake_slack.socket_mode
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "starting" in line:
+                break
+        health = httpx.get(f"http://127.0.0.1:{health_port}/healthz", timeout=10)
+        assert health.json() == {
+            "status": "ok",
+            "database": "ok",
+            "workers": "ok",
+            "backlog": "ok",
+            "socket_mode": "ok",
+        }
+        (connection,) = server.open_connections()
+        release = fake_slack.hold("chat.postMessage")
+        wire = SocketWire(fake_slack)
+        ack, _ = wire.command("/win", "Acked before the stop")
+        fake_slack.wait_held("chat.postMessage", timeout=30)
+        process.send_signal(signal.SIGTERM)
+        server.wait_closed(connection, timeout=20)
+        assert fake_slack.calls_to("chat.postMessage") == []  # the work is still under way
+        release.set()
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.stderr.close()
+    posts = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage")]
+    assert any(":trophy:" in text for text in posts)
+    with session_scope(engine) as session:
+        assert [w.text for w in session.exec(select(Win))] == ["Acked before the stop"]

@@ -52,3 +52,13 @@ def test_readme_shows_the_saved_dispatch_figures() -> None:
     ) in block
     medians = " | ".join(str(size["median_ms"]) for size in idle["sizes"])
     assert f"| median, ms | {medians} | {idle['ratio']} |" in block
+
+
+def test_readme_shows_the_saved_socket_refresh_figures() -> None:
+    """The README's Socket Mode refresh table shows bench/results/socket_refresh.json."""
+    result, block = saved_and_shown("socket_refresh")
+    assert f"Latest run, {result['when'][:10]} ({result['machine']};" in block
+    for name, row in result["clients"].items():
+        if row is not None:
+            ack = row["first_ack_ms"]
+            assert f"| `{name}` | {ack['p50']} / {ack['p95']} / {ack['max']} |" in block, name

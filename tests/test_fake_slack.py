@@ -3,10 +3,15 @@ rate limits, message metadata, Block Kit limits, file uploads, response URLs and
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
+import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -554,3 +559,132 @@ def test_response_url_answers_as_slack_does(fake: FakeSlack) -> None:
         {"text": "Saved", "blocks": [section("Saved")], "response_type": "ephemeral"},
         {"delete_original": True},
     ]
+
+
+# -- Socket Mode -----------------------------------------------------------------------------
+
+
+class RawSocket:
+    """A bare RFC 6455 client (masked frames), to see exactly what the fake's server does."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=5)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+        self.reader = self.sock.makefile("rb")
+        self.status = self.reader.readline().decode().split(" ")[1]
+        headers = {}
+        while (line := self.reader.readline().decode().strip()) != "":
+            name, _, value = line.partition(":")
+            headers[name.lower()] = value.strip()
+        digest = hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()
+        self.accepted = headers.get("sec-websocket-accept") == base64.b64encode(digest).decode()
+
+    def send(self, message: dict[str, Any], opcode: int = 0x1) -> None:
+        data, mask = json.dumps(message).encode(), os.urandom(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        self.sock.sendall(bytes([0x80 | opcode, 0x80 | len(data)]) + mask + masked)
+
+    def receive(self) -> dict[str, Any] | None:
+        """The next text message as JSON; None once the server closed the connection."""
+        head = self.reader.read(2)
+        if len(head) < 2 or head[0] & 0x0F == 0x8:
+            return None
+        length = head[1] & 0x7F
+        if length == 126:
+            length = int.from_bytes(self.reader.read(2), "big")
+        return json.loads(self.reader.read(length))
+
+
+def api_for(fake: FakeSlack) -> WebClient:
+    """A WebClient with no token: apps.connections.open is given the app token itself."""
+    return WebClient(base_url=fake.base_url)
+
+
+def open_socket(fake: FakeSlack) -> tuple[RawSocket, dict[str, Any]]:
+    raw = RawSocket(api_for(fake).apps_connections_open(app_token=fake.app_token)["url"])
+    hello = raw.receive()
+    assert hello is not None
+    return raw, hello
+
+
+def test_apps_connections_open_answers_as_slack_does() -> None:
+    """An app-level token with connections:write gets a ws:// URL; a bot token, a wrong token,
+    a token without the scope and an app with Socket Mode off get Slack's errors."""
+    with FakeSlack() as fake:
+        api = api_for(fake)
+        assert api.apps_connections_open(app_token=fake.app_token)["url"].startswith("ws://")
+        for token, error in [
+            (fake.token, "not_allowed_token_type"),
+            ("xapp-1-A0001-1-revoked", "invalid_auth"),
+        ]:
+            assert error_of(lambda t=token: api.apps_connections_open(app_token=t)) == error
+        app_token_on_bot_method = WebClient(token=fake.app_token, base_url=fake.base_url)
+        assert error_of(app_token_on_bot_method.auth_test) == "not_allowed_token_type"
+        fake.socket_mode_enabled = False
+        off = error_of(lambda: api.apps_connections_open(app_token=fake.app_token))
+        assert off == "socket_mode_not_enabled"
+    with FakeSlack(app_token_scopes=("authorizations:read",)) as fake:
+        e = slack_error(lambda: api_for(fake).apps_connections_open(app_token=fake.app_token))
+        assert (e.response["error"], e.response["needed"]) == ("missing_scope", "connections:write")
+
+
+def test_socket_mode_says_hello_delivers_envelopes_and_records_acks(fake: FakeSlack) -> None:
+    """The handshake is RFC 6455's; then hello, envelopes as Slack shapes them, and each ack
+    recorded with its payload; a URL's ticket works once."""
+    url = api_for(fake).apps_connections_open(app_token=fake.app_token)["url"]
+    raw = RawSocket(url)
+    assert raw.status == "101" and raw.accepted
+    assert raw.receive()["type"] == "hello"
+    assert RawSocket(url).status == "401"  # the ticket was used
+    server = fake.socket_mode
+    command = server.send("slash_commands", {"command": "/win", "text": "x"})
+    event = server.send("events_api", {"event_id": "Ev1"}, retry_attempt=1, retry_reason="timeout")
+    first, second = raw.receive(), raw.receive()
+    assert first == {
+        "envelope_id": command,
+        "type": "slash_commands",
+        "payload": {"command": "/win", "text": "x"},
+        "accepts_response_payload": True,
+    }
+    assert (second["retry_attempt"], second["retry_reason"]) == (1, "timeout")
+    assert second["accepts_response_payload"] is False
+    raw.send({"envelope_id": command, "payload": {"text": "Saved"}})
+    raw.send({"envelope_id": event})
+    assert server.wait_ack(command).payload == {"text": "Saved"}
+    assert server.wait_ack(event).payload is None and server.wait_ack(event).seconds >= 0
+
+
+def test_socket_mode_disconnects_and_drops_like_slack(fake: FakeSlack) -> None:
+    """`disconnect` tells the client why and stops delivering on that connection (new envelopes
+    wait for the next one); the server closes it after the grace; `drop` cuts one."""
+    server = fake.socket_mode
+    old, _ = open_socket(fake)
+    server.disconnect("refresh_requested", grace=0.1)
+    assert old.receive() == {
+        "type": "disconnect",
+        "reason": "refresh_requested",
+        "debug_info": {"host": "fakeslack"},
+    }
+    assert old.receive() is None  # closed by the server after the grace
+    new, hello = open_socket(fake)
+    assert hello["num_connections"] == 1 and server.open_connections() == [2]
+    envelope = server.send("interactive", {"type": "block_actions"})
+    assert new.receive()["envelope_id"] == envelope
+    server.drop()
+    assert new.receive() is None and server.open_connections() == []
+
+
+def test_turning_socket_mode_off_disconnects_with_link_disabled(fake: FakeSlack) -> None:
+    """Socket Mode switched off in the app's settings: open connections are told link_disabled
+    and closed; a new URL is refused with socket_mode_not_enabled."""
+    raw, _ = open_socket(fake)
+    fake.disable_socket_mode()
+    assert raw.receive()["reason"] == "link_disabled" and raw.receive() is None
+    refused = error_of(lambda: api_for(fake).apps_connections_open(app_token=fake.app_token))
+    assert refused == "socket_mode_not_enabled"

@@ -11,6 +11,7 @@ def test_defaults() -> None:
     assert settings.database_url == "sqlite:///mentorbot.db"
     assert settings.slack_api_url == "https://slack.com/api/"
     assert (settings.port, settings.admins, settings.log_level) == (3000, frozenset(), "INFO")
+    assert (settings.health_port_number, settings.startup_wait_seconds) == (3000, 30)
 
 
 def test_values_are_read_and_normalised() -> None:
@@ -23,12 +24,14 @@ def test_values_are_read_and_normalised() -> None:
             "DATABASE_URL": "postgresql+psycopg://bot@db/mentorbot",
             "SLACK_API_URL": "http://127.0.0.1:9999/api",
             "PORT": "8080",
+            "HEALTH_PORT": "8081",
             "MENTORBOT_ADMINS": "U012AB, W0CD",
             "LOG_LEVEL": "debug",
         }
     )
     assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
     assert settings.admins == {"U012AB", "W0CD"} and settings.port == 8080
+    assert settings.health_port_number == 8081
     assert settings.log_level == "DEBUG" and settings.default_mode() == "socket"
 
 
@@ -43,6 +46,8 @@ def test_values_are_read_and_normalised() -> None:
         ("SLACK_API_URL", "slack.com/api"),
         ("PORT", "eighty"),
         ("PORT", "70000"),
+        ("HEALTH_PORT", "0"),
+        ("SLACK_STARTUP_WAIT_SECONDS", "forever"),
         ("MENTORBOT_ADMINS", "U012AB,@bob"),
         ("LOG_LEVEL", "LOUD"),
         ("SCHEDULER_ENABLED", "sometimes"),

@@ -78,7 +78,7 @@ def test_healthz_says_when_the_database_is_unreachable(tmp_path) -> None:
     statuses = []
     body = app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: statuses.append(s))
     assert statuses == ["503 Service Unavailable"]
-    assert json.loads(b"".join(body))["database"].startswith("error: OperationalError")
+    assert json.loads(b"".join(body))["database"].startswith("error: can't write (OperationalError")
 
 
 def test_other_paths_are_not_found(wire: Wire) -> None:

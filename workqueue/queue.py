@@ -140,18 +140,21 @@ def any_due(engine: Engine, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Backlog:
-    """What health checks need: the oldest work still waiting, the latest claim, counts."""
+    """What health checks need: work that could be claimed now (and the earliest time any of
+    it fell due), the latest claim, and what was set aside as failed."""
 
     waiting: int
-    oldest_waiting_at: datetime | None
+    oldest_due_at: datetime | None
     last_claim_at: datetime | None
     failed: int
 
 
-def backlog(engine: Engine) -> Backlog:
+def backlog(engine: Engine, now: datetime) -> Backlog:
     with session_scope(engine) as session:
         waiting, oldest = session.exec(
-            select(func.count(), func.min(Work.received_at)).where(Work.status == WAITING)
+            select(func.count(), func.min(Work.next_at)).where(
+                col(Work.status).in_(CLAIMABLE), col(Work.next_at) <= now
+            )
         ).one()
         last = session.exec(select(func.max(Work.claimed_at))).one()
         failed = session.exec(select(func.count()).where(Work.status == FAILED)).one()
