@@ -221,7 +221,8 @@ def _run(settings: Settings, mode: str) -> int:
             logger.info("starting", extra={"mode": "socket"})
             SocketModeHandler(app, settings.app_token).start()
         else:
-            server = make_server(make_wsgi_app(app, services.engine), "0.0.0.0", settings.port)
+            wsgi = make_wsgi_app(app, services.engine, settings.signing_secret or "")
+            server = make_server(wsgi, "0.0.0.0", settings.port)
             logger.info("starting", extra={"mode": "http", "port": settings.port})
             server.run()
     except KeyboardInterrupt:

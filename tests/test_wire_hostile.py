@@ -1,0 +1,423 @@
+"""Hostile or broken input over the wire: a clear refusal, one log line, nothing changed.
+
+The HTTP front checks the signature on the raw bytes before anything is parsed (unsigned,
+stale or junk-timestamped: 401), then that the body is what its Content-Type says and what
+Slack sends (400, or 413 when too large); each surface then checks the fields its listener
+reads (400). Numbers people type are bounded by what the tables hold, and text is cleaned of
+what the database cannot store, on both backends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from urllib.parse import urlencode
+
+import pytest
+from sqlmodel import select
+
+from bot.app import create_app
+from bot.settings import Settings
+from bot.web import MAX_BODY_BYTES, Refused, check_signature, make_wsgi_app
+from fakeslack.payloads import (
+    SIGNING_SECRET,
+    block_action,
+    event_callback,
+    message_event,
+    slack_signature_headers,
+    slash_command,
+    view_submission,
+)
+from handlers.goals.blocks import GOAL_FORM
+from handlers.wins.blocks import UNDO_WIN
+from storage.db import session_scope
+from storage.models import Draft, Goal, InboundEvent, Pair, Win
+from tests.conftest import MENTEE, PAIR_CHANNEL, Wire, dm_channel
+
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+def _stored(wire: Wire) -> list[object]:
+    with session_scope(wire.services.engine) as session:
+        return [
+            row.model_dump()
+            for model in (Pair, Goal, Win, Draft, InboundEvent)
+            for row in session.exec(select(model)).all()
+        ]
+
+
+def _no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    failed = [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    assert failed == [], [r.getMessage() for r in failed]
+
+
+def _refused_once(wire: Wire, caplog: pytest.LogCaptureFixture, send: object, status: int) -> None:
+    """`send()` gets `status`, logs one line without a stack, and changes nothing."""
+    before, calls = _stored(wire), len(wire.fake.calls)
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="mentorbot"):
+        response = send()  # type: ignore[operator]
+    assert response.status_code == status, response.text
+    _no_traceback(caplog)
+    lines = [r for r in caplog.records if r.name.startswith("mentorbot")]
+    assert len(lines) == 1, [r.getMessage() for r in lines]
+    assert _stored(wire) == before and len(wire.fake.calls) == calls
+
+
+def _raw(wire: Wire, body: bytes, content_type: str, headers: dict[str, str] | None = None):
+    def send():
+        sent = {"Content-Type": content_type, **(headers or {})}
+        return wire.http.post("/slack/events", content=body, headers=sent)
+
+    return send
+
+
+def _signed(wire: Wire, body: bytes, content_type: str):
+    return _raw(wire, body, content_type, slack_signature_headers(body))
+
+
+MALFORMED = {
+    "not UTF-8": (b'{"type": "event_callback", "x": "\xff\xfe"}', JSON),
+    "a JSON array": (b"[]", JSON),
+    "JSON null": (b"null", JSON),
+    "a byte-order mark": (b'\xef\xbb\xbf{"type": "url_verification"}', JSON),
+    "3,000 deep": (b'{"a": ' + b"[" * 3000 + b"]" * 3000 + b"}", JSON),
+    "64 deep": (b'{"a": ' + b"[" * 64 + b"]" * 64 + b"}", JSON),
+    "not JSON": (b"{'type': 'event_callback'}", JSON),
+    "a form with bad UTF-8": (b"command=%2Fwin&text=%ff%fe&user_id=U1", FORM),
+    "a form payload that is an array": (b"payload=%5B%5D", FORM),
+    "a form payload that is not JSON": (b"payload=%7Bnope", FORM),
+    "JSON sent as a form": (b'{"type": "event_callback"}', FORM),
+    "an unknown content type": (b"type=event_callback", "text/plain"),
+    "no content type": (b"command=%2Fwin", ""),
+}
+
+
+@pytest.mark.parametrize("what", MALFORMED)
+def test_a_malformed_body_unsigned_is_refused_before_it_is_parsed(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    """Without a valid signature nothing is parsed: 401, one line, no stack."""
+    body, content_type = MALFORMED[what]
+    _refused_once(wire, caplog, _raw(wire, body, content_type), 401)
+
+
+@pytest.mark.parametrize("what", MALFORMED)
+def test_a_malformed_body_signed_is_a_bad_request(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    """Signed, but not what its Content-Type says or not what Slack sends: 400."""
+    body, content_type = MALFORMED[what]
+    _refused_once(wire, caplog, _signed(wire, body, content_type), 400)
+
+
+@pytest.mark.parametrize(
+    "timestamp", ["junk", "", "1.7e9", "1_763_715_600", "+1763715600", "9" * 400, "-1"]
+)
+def test_a_junk_timestamp_is_unauthorized(
+    wire: Wire, caplog: pytest.LogCaptureFixture, timestamp: str
+) -> None:
+    """X-Slack-Request-Timestamp must be the integer Slack sends: anything else is 401, even
+    with a signature computed over it."""
+    body = json.dumps({"type": "url_verification", "challenge": "c"}).encode()
+    base = f"v0:{timestamp}:".encode() + body
+    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": signature}
+    _refused_once(wire, caplog, _raw(wire, body, JSON, headers), 401)
+
+
+@pytest.mark.parametrize("timestamp", [" {now}", "{now} ", "\u0661{now}"])
+def test_a_timestamp_int_would_accept_is_still_refused(timestamp: str) -> None:
+    """int() reads " 17…", "17… " and Arabic-Indic digits; Slack sends none of them."""
+    now = int(time.time())
+    timestamp = timestamp.format(now=now)
+    base = f"v0:{timestamp}:".encode() + b"{}"
+    signature = "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+    environ = {"HTTP_X_SLACK_REQUEST_TIMESTAMP": timestamp, "HTTP_X_SLACK_SIGNATURE": signature}
+    with pytest.raises(Refused, match="timestamp"):
+        check_signature(SIGNING_SECRET.encode(), b"{}", environ, now)
+
+
+def test_the_signature_check_agrees_with_slack_sdk() -> None:
+    """On what both can read, the front and slack_sdk's SignatureVerifier agree."""
+    from slack_sdk.signature import SignatureVerifier
+
+    now = int(time.time())
+    verifier = SignatureVerifier(SIGNING_SECRET, clock=type("C", (), {"now": lambda self: now})())
+    for body, age, secret in [
+        (b"{}", 0, SIGNING_SECRET),
+        (b"a=1", 299, SIGNING_SECRET),
+        (b"a=1", 301, SIGNING_SECRET),
+        (b"{}", -299, "other"),
+        ('{"t": "é"}'.encode(), 10, SIGNING_SECRET),
+    ]:
+        headers = slack_signature_headers(body, secret, timestamp=now - age)
+        environ = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        try:
+            check_signature(SIGNING_SECRET.encode(), body, environ, now)
+            ours = True
+        except Refused:
+            ours = False
+        assert ours == verifier.is_valid_request(body, headers), (body, age, secret)
+
+
+def test_a_signature_of_another_body_is_unauthorized(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The signature covers the exact bytes: one byte changed is 401."""
+    body = json.dumps({"type": "url_verification", "challenge": "c"}).encode()
+    headers = slack_signature_headers(body.replace(b"c", b"d"))
+    _refused_once(wire, caplog, _raw(wire, body, JSON, headers), 401)
+
+
+def test_a_future_timestamp_is_unauthorized(wire: Wire, caplog: pytest.LogCaptureFixture) -> None:
+    """Five minutes either way: a request signed ten minutes ahead is refused too."""
+    body = json.dumps({"type": "url_verification", "challenge": "c"}).encode()
+    headers = slack_signature_headers(body, timestamp=int(time.time()) + 600)
+    _refused_once(wire, caplog, _raw(wire, body, JSON, headers), 401)
+
+
+def test_a_body_larger_than_slack_sends_is_refused_unread(wire: Wire) -> None:
+    """Past MAX_BODY_BYTES the server refuses the body before buffering it: 413."""
+    body = b'{"type": "event_callback", "pad": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    before = _stored(wire)
+    assert _signed(wire, body, JSON)().status_code == 413
+    assert _stored(wire) == before
+
+
+def test_the_front_itself_refuses_a_large_body_unread(caplog: pytest.LogCaptureFixture) -> None:
+    """Under any WSGI server: a Content-Length past MAX_BODY_BYTES is 413, the body unread."""
+
+    class Unreadable:
+        def read(self, size: int = -1) -> bytes:
+            raise AssertionError("the body was read")
+
+    front = make_wsgi_app(app=None, engine=None, signing_secret=SIGNING_SECRET)  # type: ignore[arg-type]
+    environ = {
+        "PATH_INFO": "/slack/events",
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(MAX_BODY_BYTES + 1),
+        "wsgi.input": Unreadable(),
+    }
+    statuses: list[str] = []
+    with caplog.at_level(logging.INFO, logger="mentorbot"):
+        front(environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["413 Content Too Large"]
+    assert [r.getMessage() for r in caplog.records] == ["request refused"]
+
+
+def test_the_health_check_needs_no_signature(wire: Wire) -> None:
+    """GET /healthz stays open to the load balancer."""
+    assert wire.http.get("/healthz").status_code == 200
+
+
+# Signed, well-formed JSON, but missing what a listener reads
+
+
+def _interaction(payload: dict[str, object]) -> bytes:
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def _click(wire: Wire, **changes: object) -> dict[str, object]:
+    body = block_action(UNDO_WIN, "1", user=MENTEE, response_url=wire.fake.response_url("c"))
+    return _changed(_decode(body), changes)
+
+
+def _decode(form: bytes) -> dict[str, object]:
+    from urllib.parse import parse_qsl
+
+    return json.loads(dict(parse_qsl(form.decode()))["payload"])
+
+
+def _changed(payload: dict[str, object], changes: dict[str, object]) -> dict[str, object]:
+    """`payload` with each dotted path set to its value (or removed, for None)."""
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node: object = payload
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]  # type: ignore[index]
+        if value is None:
+            if isinstance(node, list):
+                node.pop(int(last))
+            else:
+                node.pop(last, None)  # type: ignore[union-attr]
+        elif isinstance(node, list):
+            node[int(last)] = value
+        else:
+            node[last] = value  # type: ignore[index]
+    return payload
+
+
+CLICKS = {
+    "no user": {"user": None},
+    "a user without an id": {"user.id": None},
+    "a user that is a string of digits": {"user": "1" * 5000},
+    "no trigger_id": {"trigger_id": None},
+    "no action_id": {"actions.0.action_id": None},
+    "an action_id that is a number": {"actions.0.action_id": 7},
+    "an empty actions list": {"actions": []},
+    "actions that are not a list": {"actions": {"0": {}}},
+    "a value that is an object": {"actions.0.value": {"id": 1}},
+    "a response_url that is no URL": {"response_url": "not a url"},
+    "a team that is a number": {"team": 5},
+    "an enterprise that is a list": {"enterprise": [1]},
+    "authorizations that are a number": {"authorizations": 3},
+    "a user id of 5,000 characters": {"user.id": "U" * 5000},
+}
+
+
+@pytest.mark.parametrize("what", CLICKS)
+def test_a_forged_click_missing_what_the_listener_reads_is_a_bad_request(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    """A signed block_actions payload without a field the button listener reads: 400."""
+    payload = _click(wire, **CLICKS[what])
+    _refused_once(wire, caplog, _signed(wire, _interaction(payload), FORM), 400)
+
+
+def test_socket_mode_payloads_meet_the_same_checks(
+    wire: Wire, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Socket Mode skips the HTTP front: the surfaces' check also runs as Bolt middleware, so a
+    click without its user is refused there, before any listener, with one line."""
+    from slack_bolt import BoltRequest
+
+    app = create_app(settings, wire.services)
+    payload = _click(wire, user=None)
+    caplog.clear()
+    response = app.dispatch(BoltRequest(body=payload, mode="socket_mode"))
+    assert response.status == 400
+    _no_traceback(caplog)
+    assert [r.getMessage() for r in caplog.records if r.name == "mentorbot.shapes"] == [
+        "payload refused"
+    ]
+
+
+def _form_payload(**changes: object) -> dict[str, object]:
+    payload = _decode(view_submission(GOAL_FORM, {}, user=MENTEE, private_metadata="1"))
+    return _changed(payload, changes)
+
+
+SUBMISSIONS = {
+    "no view": {"view": None},
+    "a view without a callback_id": {"view.callback_id": None},
+    "a view without state": {"view.state": None},
+    "state values that are a list": {"view.state.values": []},
+    "a block that is a string": {"view.state.values": {"goal_outcome": "x"}},
+    "a field value that is a number": {
+        "view.state.values": {"goal_outcome": {"goal_outcome": {"value": 7}}}
+    },
+    "private_metadata that is a number": {"view.private_metadata": 1},
+    "no user": {"user": None},
+}
+
+
+@pytest.mark.parametrize("what", SUBMISSIONS)
+def test_a_forged_submission_missing_what_the_listener_reads_is_a_bad_request(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    """A signed view_submission without the view, its callback_id or its state: 400."""
+    payload = _form_payload(**SUBMISSIONS[what])
+    _refused_once(wire, caplog, _signed(wire, _interaction(payload), FORM), 400)
+
+
+def _command_fields(wire: Wire, **changes: str | None) -> bytes:
+    from urllib.parse import parse_qsl
+
+    answer_at = wire.fake.response_url("forged")
+    body = slash_command(
+        "/win", "Did it", user=MENTEE, channel=PAIR_CHANNEL, response_url=answer_at
+    )
+    fields = dict(parse_qsl(body.decode()))
+    for key, value in changes.items():
+        if value is None:
+            fields.pop(key)
+        else:
+            fields[key] = value
+    return urlencode(fields).encode()
+
+
+COMMANDS = {
+    "no user_id": {"user_id": None},
+    "no response_url": {"response_url": None},
+    "a user_id of 5,000 characters": {"user_id": "U" * 5000},
+    "a team_id of 5,000 characters": {"team_id": "T" * 5000},
+    "a channel_id that is not an id": {"channel_id": "<#C1>"},
+}
+
+
+@pytest.mark.parametrize("what", COMMANDS)
+def test_a_forged_command_missing_what_the_listener_reads_is_a_bad_request(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    """A signed slash command without the person, the command or where to answer: 400."""
+    body = _command_fields(wire, **COMMANDS[what])
+    _refused_once(wire, caplog, _signed(wire, body, FORM), 400)
+
+
+def test_a_command_with_no_command_is_not_handled(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without `command` it is no slash command at all: no listener is for it, nothing done,
+    no stack."""
+    body = _command_fields(wire, command=None)
+    before = _stored(wire)
+    response = _signed(wire, body, FORM)()
+    assert response.status_code < 500
+    _no_traceback(caplog)
+    assert _stored(wire) == before
+
+
+EVENTS = {
+    "no event_id": lambda e: {k: v for k, v in e.items() if k != "event_id"},
+    "an event_id of 5,000 characters": lambda e: {**e, "event_id": "E" * 5000},
+    "an event that is null": lambda e: {**e, "event": None},
+    "an event without a type": lambda e: {**e, "event": {"user": MENTEE}},
+    "a DM without a channel": lambda e: {
+        **e,
+        "event": {k: v for k, v in e["event"].items() if k != "channel"},
+    },
+    "a DM whose user is an object": lambda e: {**e, "event": {**e["event"], "user": {"id": 1}}},
+    "a DM whose text is a list": lambda e: {**e, "event": {**e["event"], "text": ["win: x"]}},
+    "a Home opened by nobody": lambda e: {
+        **e,
+        "event": {"type": "app_home_opened", "tab": "home", "channel": "D1"},
+    },
+}
+
+
+@pytest.mark.parametrize("what", EVENTS)
+def test_a_forged_event_missing_what_the_listener_reads_is_a_bad_request(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+) -> None:
+    """A signed event_callback without its id, or a DM without its channel or person: 400,
+    nothing stored."""
+    envelope = json.loads(
+        message_event("EvForged", user=MENTEE, text="win: forged", channel=dm_channel(MENTEE))
+    )
+    body = json.dumps(EVENTS[what](envelope)).encode()
+    _refused_once(wire, caplog, _signed(wire, body, JSON), 400)
+
+
+def test_a_message_event_slack_sends_without_a_person_is_still_acknowledged(wire: Wire) -> None:
+    """An edit (message_changed: no top-level user) is well formed: 200, nothing done."""
+    event = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": dm_channel(MENTEE),
+        "channel_type": "im",
+        "message": {"type": "message", "user": MENTEE, "text": "edited", "ts": "1.2"},
+        "ts": "1.3",
+    }
+    response = wire.post(event_callback("EvEdit", event), JSON)
+    assert response.status_code == 200
+
+
+def test_url_verification_still_needs_nothing_but_a_signature(wire: Wire) -> None:
+    """Slack's challenge has no event and no team: it is answered."""
+    body = json.dumps({"type": "url_verification", "challenge": "c-1", "token": "t"}).encode()
+    assert "c-1" in wire.post(body, JSON).text
