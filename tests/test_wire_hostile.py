@@ -32,6 +32,7 @@ from fakeslack.payloads import (
     view_submission,
 )
 from handlers.goals.blocks import GOAL_FORM
+from handlers.reviews.questionnaire import REVIEW_PAGE
 from handlers.wins.blocks import UNDO_WIN
 from storage.db import session_scope
 from storage.models import Draft, Goal, InboundEvent, Pair, Win
@@ -421,3 +422,77 @@ def test_url_verification_still_needs_nothing_but_a_signature(wire: Wire) -> Non
     """Slack's challenge has no event and no team: it is answered."""
     body = json.dumps({"type": "url_verification", "challenge": "c-1", "token": "t"}).encode()
     assert "c-1" in wire.post(body, JSON).text
+
+
+# Ids in payloads and numbers people type: no further than the tables hold
+
+
+def test_a_review_page_with_a_huge_review_id_is_out_of_date(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """private_metadata naming review 10**30 (beyond any id column): the page says it is out
+    of date; no overflow, no stack."""
+    metadata = json.dumps({"review": 10**30, "page": "ssc"})
+    response = wire.submit(REVIEW_PAGE, {}, user=MENTEE, private_metadata=metadata)
+    assert response.status_code == 200
+    assert "out of date" in json.dumps(response.json())
+    _no_traceback(caplog)
+
+
+@pytest.mark.parametrize("metadata", ["9" * 5000, "3000000000", "²", "1e3", "-1", ""])
+def test_a_form_with_a_forged_id_is_out_of_date(
+    wire: Wire, caplog: pytest.LogCaptureFixture, metadata: str
+) -> None:
+    """A form whose private_metadata is no id the tables can hold: an error beside the field,
+    no overflow, no stack."""
+    values = {"goal_outcome": {"type": "plain_text_input", "value": "Ship it by 2027-01-01"}}
+    response = wire.submit(GOAL_FORM, values, user=MENTEE, private_metadata=metadata)
+    assert response.status_code == 200
+    assert response.json()["response_action"] == "errors"
+    _no_traceback(caplog)
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize(
+    ("command", "text", "refusal"),
+    [
+        ("/win", "Did it #99999999999999999999", "There's no goal #99999999999999999999"),
+        ("/win", "Did it #3000000000", "There's no goal #3000000000"),
+        ("/goal", "done 99999999999999999999", "There's no goal 99999999999999999999"),
+        ("/goal", "done #3000000000", "There's no goal 3000000000"),
+        ("/goal", "history 3000000000", "There's no goal 3000000000"),
+        ("/goal", "milestones 3000000000", "There's no goal 3000000000"),
+        ("/goal", "milestone 3000000000 Ask around", "There's no goal 3000000000"),
+        ("/goal", "done 1.3000000000", "Goal 1 has no milestone 3000000000"),
+        ("/goal", "done 3000000000.1", "There's no goal 3000000000"),
+        ("/agenda", "done 99999999999999999999", "There's no action item 99999999999999999999"),
+    ],
+)
+def test_a_number_beyond_the_tables_is_not_found(
+    wire: Wire,
+    paired: object,
+    caplog: pytest.LogCaptureFixture,
+    command: str,
+    text: str,
+    refusal: str,
+) -> None:
+    """A goal, milestone or action number no INTEGER column can hold (32 bits on PostgreSQL)
+    is one that does not exist: a clear refusal, never an overflow."""
+    wire.command("/goal", "Give a talk by 2027-03-31", user=MENTEE)
+    before = _stored(wire)
+    answer = wire.command(command, text, user=MENTEE)
+    assert refusal in answer.reply_text, answer.reply_text
+    assert _stored(wire) == before
+    _no_traceback(caplog)
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize("digits", ["²", "٣", "１"])
+def test_digits_that_are_not_ascii_are_no_goal_number(
+    wire: Wire, paired: object, caplog: pytest.LogCaptureFixture, digits: str
+) -> None:
+    """`/goal done ٣` is not goal 3: only ASCII digits are numbers."""
+    wire.command("/goal", "Give a talk by 2027-03-31", user=MENTEE)
+    answer = wire.command("/goal", f"done {digits}", user=MENTEE)
+    assert "needs a goal number" in answer.reply_text, answer.reply_text
+    _no_traceback(caplog)

@@ -31,6 +31,7 @@ from handlers.runtime import Call, Origin, ReplyTo, Services, Task
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.errors import MentoringError
 from mentoring.goals import GOAL_MAX_CHARS
+from mentoring.model import MAX_NUMBER
 from mentoring.reviews import answers as answers_rules
 from mentoring.reviews import questionnaire as questionnaire_rules
 from mentoring.reviews.answers import ANSWER_MAX_CHARS, PageSaved
@@ -363,7 +364,7 @@ def page_metadata(view: dict[str, Any]) -> tuple[int, str | int] | None:
         review, page = meta["review"], meta["page"]
     except (ValueError, TypeError, KeyError):
         return None
-    if not isinstance(review, int) or isinstance(review, bool) or review < 1:
+    if not isinstance(review, int) or isinstance(review, bool) or not 1 <= review <= MAX_NUMBER:
         return None
     if isinstance(page, int) and not isinstance(page, bool) and page >= 0:
         return review, page
@@ -372,7 +373,7 @@ def page_metadata(view: dict[str, Any]) -> tuple[int, str | int] | None:
     return None
 
 
-PAGE = re.compile(r"(?:checkin|audit|goalpost)(?::\d{1,4})?|evidence|ssc|fit")
+PAGE = re.compile(r"(?:checkin|audit|goalpost)(?::[0-9]{1,4})?|evidence|ssc|fit")
 
 
 def cannot_save(reason: str) -> Block:
