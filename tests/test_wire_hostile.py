@@ -34,6 +34,7 @@ from fakeslack.payloads import (
 from handlers.goals.blocks import GOAL_FORM
 from handlers.reviews.questionnaire import REVIEW_PAGE
 from handlers.wins.blocks import UNDO_WIN
+from mentoring.model import PairInfo
 from storage.db import session_scope
 from storage.models import Draft, Goal, InboundEvent, Pair, Win
 from tests.conftest import MENTEE, PAIR_CHANNEL, Wire, dm_channel
@@ -495,4 +496,65 @@ def test_digits_that_are_not_ascii_are_no_goal_number(
     wire.command("/goal", "Give a talk by 2027-03-31", user=MENTEE)
     answer = wire.command("/goal", f"done {digits}", user=MENTEE)
     assert "needs a goal number" in answer.reply_text, answer.reply_text
+    _no_traceback(caplog)
+
+
+# Text the database cannot hold
+
+
+@pytest.mark.both_backends
+def test_a_nul_in_a_command_is_stored_cleaned(
+    wire: Wire, paired: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL refuses NUL in text: it is taken out on the way in, with other control
+    characters; tabs and newlines stay."""
+    answer = wire.command(
+        "/win", "Gave\x00 the\x07 talk\tat last\nworked: practice\x1b", user=MENTEE
+    )
+    assert "Logged" in answer.reply_text, answer.reply_text
+    with session_scope(wire.services.engine) as session:
+        win = session.exec(select(Win)).one()
+        assert (win.text, win.worked) == ("Gave the talk at last", "practice")
+    _no_traceback(caplog)
+
+
+@pytest.mark.both_backends
+def test_a_lone_surrogate_in_a_dm_is_stored_cleaned(
+    wire: Wire, paired: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    """JSON can carry "\\ud800", which neither database can store as text: it arrives as
+    U+FFFD, the note is kept, and nothing is left pending to replay at the next start."""
+    from handlers.messages import replay_pending
+
+    text = "Had a chat \ud800 about\x00 the talk"
+    envelope = json.loads(
+        message_event("EvSurrogate", user=MENTEE, text="x", channel=dm_channel(MENTEE))
+    )
+    envelope["event"]["text"] = text
+    assert wire.post(json.dumps(envelope).encode(), JSON).status_code == 200
+    with session_scope(wire.services.engine) as session:
+        draft = session.exec(select(Draft)).one()
+        assert draft.text == "Had a chat \ufffd about the talk"
+    assert replay_pending(wire.services) == 0
+    _no_traceback(caplog)
+
+
+@pytest.mark.both_backends
+def test_a_form_field_is_stored_cleaned(
+    wire: Wire, paired: PairInfo, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Form fields are cleaned too: a goal typed in the New goal form with a NUL and a lone
+    surrogate is saved without them."""
+    values = {
+        "goal_outcome": {
+            "type": "plain_text_input",
+            "value": "Ship\x00 the \ud800API by 2027-01-01",
+        }
+    }
+    response = wire.submit(GOAL_FORM, values, user=MENTEE, private_metadata=str(paired.id))
+    assert response.status_code == 200
+    with session_scope(wire.services.engine) as session:
+        goal = session.exec(select(Goal)).one()
+        assert "\x00" not in goal.text and "\ud800" not in goal.text
+        assert goal.text.startswith("Ship the \ufffdAPI")
     _no_traceback(caplog)

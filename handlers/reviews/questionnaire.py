@@ -28,7 +28,7 @@ from handlers.kit import (
 from handlers.reviews.messages import answer_saved
 from handlers.routing import OUT_OF_DATE
 from handlers.runtime import Call, Origin, ReplyTo, Services, Task
-from handlers.slack_text import clip, mrkdwn, plain
+from handlers.slack_text import clean, clip, mrkdwn, plain
 from mentoring.errors import MentoringError
 from mentoring.goals import GOAL_MAX_CHARS
 from mentoring.model import MAX_NUMBER
@@ -352,7 +352,8 @@ def page_values(view: dict[str, Any]) -> dict[str, object]:
             elif kind == "multi_static_select":
                 values[block_id] = [o.get("value") for o in field.get("selected_options") or []]
             else:
-                values[block_id] = field.get("value")
+                typed = field.get("value")
+                values[block_id] = clean(typed) if isinstance(typed, str) else typed
     return values
 
 
