@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import App
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from handlers.meetings.agenda import channel_reply
-from handlers.runtime import Origin, ReplyTo, Services, Task, ack_only
+from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task, ack_only
 from handlers.wins.notes import direct_message
 from mentoring import inbox
 
@@ -52,9 +54,29 @@ def message_task(event_id: str, event: dict[str, Any]) -> Task:
     """The work for a stored message event: a DM, or a reply in a channel thread."""
     reply = ReplyTo(channel=event["channel"], thread_ts=event.get("thread_ts"))
     origin = Origin(user_id=event["user"], channel_id=event["channel"])
-    if event.get("channel_type") == "im":
-        return Task(direct_message, origin, (event_id, event), reply, "dm")
-    return Task(channel_reply, origin, (event_id, event), reply, "thread reply")
+    what = "dm" if event.get("channel_type") == "im" else "thread reply"
+    return Task(apply_delivery, origin, (event_id, event), reply, what)
+
+
+# The database could not be reached: the delivery stays pending, for the next start.
+_TRANSIENT = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def apply_delivery(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
+    """Apply a stored message event: a DM, or a reply in a channel thread.
+
+    One that fails for a reason that trying again would not change (a bug, something in it the
+    database refuses) is recorded as done, the error its outcome, before the error goes on to
+    be logged and apologised for once — not at every start, as a pending one would be.
+    """
+    flow = direct_message if event.get("channel_type") == "im" else channel_reply
+    try:
+        return flow(call, event_id, event)
+    except _TRANSIENT:
+        raise
+    except Exception as error:
+        inbox.give_up(call.engine, event_id, call.now, type(error).__name__)
+        raise
 
 
 def replay_pending(services: Services) -> int:

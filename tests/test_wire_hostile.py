@@ -535,6 +535,7 @@ def test_a_lone_surrogate_in_a_dm_is_stored_cleaned(
     with session_scope(wire.services.engine) as session:
         draft = session.exec(select(Draft)).one()
         assert draft.text == "Had a chat \ufffd about the talk"
+    wire.services.clock.advance(minutes=1)  # type: ignore[attr-defined]  (a frozen clock)
     assert replay_pending(wire.services) == 0
     _no_traceback(caplog)
 
@@ -558,3 +559,53 @@ def test_a_form_field_is_stored_cleaned(
         assert "\x00" not in goal.text and "\ud800" not in goal.text
         assert goal.text.startswith("Ship the \ufffdAPI")
     _no_traceback(caplog)
+
+
+def test_a_dm_that_cannot_be_applied_is_not_applied_again_at_every_start(
+    wire: Wire, paired: PairInfo, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A DM whose work fails the same way every time (here, a rule that raises) is recorded as
+    done with the error as its outcome: apologised for once, not replayed at the next start,
+    and a retry of it from Slack is ignored."""
+    from handlers.messages import replay_pending
+    from mentoring import inbox
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("cannot be stored")
+
+    monkeypatch.setattr(inbox, "keep_note_in", broken)
+    assert wire.dm("EvPoison", "Had a chat about the talk", user=MENTEE).status_code == 200
+    apologies = wire.fake.messages_in(dm_channel(MENTEE))
+    assert len(apologies) == 1 and "Something went wrong" in apologies[0]["text"]
+    with session_scope(wire.services.engine) as session:
+        event = session.get(InboundEvent, "EvPoison")
+        assert event is not None and event.processed_at is not None
+        assert event.outcome == "failed: ValueError"
+    assert replay_pending(wire.services) == 0
+    assert (
+        wire.dm("EvPoison", "Had a chat about the talk", user=MENTEE, retry_num=1).status_code
+        == 200
+    )
+    assert len(wire.fake.messages_in(dm_channel(MENTEE))) == 1
+
+
+def test_a_dm_that_failed_because_the_database_was_away_stays_pending(
+    wire: Wire, paired: PairInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that could not be reached is no reason to give up: that DM is applied at the
+    next start."""
+    from sqlalchemy.exc import OperationalError
+
+    from handlers.messages import replay_pending
+    from mentoring import inbox
+
+    def unreachable(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT …", {}, ConnectionError("server closed the connection"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(inbox, "keep_note_in", unreachable)
+        assert wire.dm("EvAway", "Had a chat about the talk", user=MENTEE).status_code == 200
+    wire.services.clock.advance(minutes=1)  # type: ignore[attr-defined]  (a frozen clock)
+    assert replay_pending(wire.services) == 1
+    with session_scope(wire.services.engine) as session:
+        assert session.exec(select(Draft)).one().text == "Had a chat about the talk"
