@@ -185,8 +185,10 @@ class Button:
         if action_id == self.action_id:
             return True
         prefix = f"{self.action_id}_"
-        index = action_id[len(prefix) :]
-        return self.numbered and action_id.startswith(prefix) and read_number(index) is not None
+        index = action_id[len(prefix) :]  # a position in the message, as Bolt's matcher reads it
+        return (
+            self.numbered and action_id.startswith(prefix) and index.isascii() and index.isdigit()
+        )
 
 
 BUTTONS: list[Button] = []

@@ -175,6 +175,10 @@ def perform(task: Task, services: Services, client: WebClient) -> None:
     if answer is not None:
         try:
             send(task.reply, answer, client)
+        except SlackApiError as error:  # the conversation is gone, say: a line, not a stack
+            logger.warning(
+                "could not reply", extra={"work": task.what, "error": slack_error(error)}
+            )
         except Exception:
             logger.exception("could not reply", extra={"work": task.what})
     if changed and services.redraw is not None:

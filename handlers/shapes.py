@@ -131,10 +131,26 @@ def surface_problem(body: dict[str, Any]) -> str | None:
     if kind == "event_callback":
         event_type = at(body, "event.type")
         more = {"message": MESSAGE, "app_home_opened": HOME_OPENED}.get(event_type, ({}, {}))
-        return fields_problem(body, EVENT) or fields_problem(body, more)
+        problem = fields_problem(body, EVENT) or fields_problem(body, more)
+        if problem is None and event_type == "message":
+            return conversation_problem(body["event"])
+        return problem
     if kind is None and "command" in body:
         return fields_problem(body, COMMAND)
     return None  # url_verification, ssl_check, types no listener handles
+
+
+# The kind of conversation a message says it is in, and the first letter of the ids Slack
+# gives such conversations: the answer to a DM goes to its channel, which must be a DM.
+_CONVERSATIONS = {"im": "D", "channel": "C", "group": "CG", "mpim": "CG"}
+
+
+def conversation_problem(event: dict[str, Any]) -> str | None:
+    """A message's channel is of the kind its channel_type says."""
+    kind, channel = event.get("channel_type"), event["channel"]
+    if kind in _CONVERSATIONS and channel[0] not in _CONVERSATIONS[kind]:
+        return f"event.channel {channel} is not a {kind}"
+    return None
 
 
 _MISSING = object()

@@ -233,6 +233,18 @@ def test_button_values_are_ids_of_the_declared_kinds_or_out_of_date() -> None:
             read_id(beyond)
 
 
+def test_a_numbered_button_answers_to_any_ascii_position() -> None:
+    """Bolt routes `choose_pair_<digits>` to the buttons' listener whatever the digits; the
+    registry finds the button for the same ids, and none for digits that are not ASCII."""
+    from handlers.routing import find_button
+    from handlers.wins.blocks import CHOOSE_PAIR
+
+    for index in ("0", "7", "99999999999", "9" * 40):
+        assert find_button(f"{CHOOSE_PAIR}_{index}") is not None, index
+    for index in ("²", "٣", "", "-1"):
+        assert find_button(f"{CHOOSE_PAIR}_{index}") is None, index
+
+
 def test_every_button_has_a_distinct_action_id() -> None:
     """No two registered buttons answer to the same action id (or numbered id)."""
     ids = [button.action_id for button in BUTTONS]

@@ -385,6 +385,14 @@ EVENTS = {
     },
     "a DM whose user is an object": lambda e: {**e, "event": {**e["event"], "user": {"id": 1}}},
     "a DM whose text is a list": lambda e: {**e, "event": {**e["event"], "text": ["win: x"]}},
+    "a DM whose channel is the pair's": lambda e: {
+        **e,
+        "event": {**e["event"], "channel": PAIR_CHANNEL},
+    },
+    "a thread reply whose channel is a DM": lambda e: {
+        **e,
+        "event": {**e["event"], "channel_type": "group", "thread_ts": "1.1"},
+    },
     "a Home opened by nobody": lambda e: {
         **e,
         "event": {"type": "app_home_opened", "tab": "home", "channel": "D1"},
@@ -403,6 +411,18 @@ def test_a_forged_event_missing_what_the_listener_reads_is_a_bad_request(
     )
     body = json.dumps(EVENTS[what](envelope)).encode()
     _refused_once(wire, caplog, _signed(wire, body, JSON), 400)
+
+
+def test_an_answer_to_a_conversation_slack_refuses_is_one_line(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A DM whose answer Slack refuses (channel_not_found: a forged channel, a conversation
+    closed since): acknowledged, one warning, no stack."""
+    wire.fake.fail_next("chat.postMessage", "channel_not_found")
+    assert wire.dm("EvGhost", "help", user=MENTEE).status_code == 200
+    _no_traceback(caplog)
+    refused = [r for r in caplog.records if r.getMessage() == "could not reply"]
+    assert len(refused) == 1 and refused[0].error == "channel_not_found"  # type: ignore[attr-defined]
 
 
 def test_a_message_event_slack_sends_without_a_person_is_still_acknowledged(wire: Wire) -> None:
