@@ -99,22 +99,16 @@ MALFORMED = {
 }
 
 
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
 @pytest.mark.parametrize("what", MALFORMED)
-def test_a_malformed_body_unsigned_is_refused_before_it_is_parsed(
-    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
+def test_a_malformed_body_is_refused(
+    wire: Wire, caplog: pytest.LogCaptureFixture, what: str, signed: bool
 ) -> None:
-    """Without a valid signature nothing is parsed: 401, one line, no stack."""
+    """Without a valid signature nothing is parsed: 401. Signed, but not what its
+    Content-Type says or not what Slack sends: 400. One line, no stack, either way."""
     body, content_type = MALFORMED[what]
-    _refused_once(wire, caplog, _raw(wire, body, content_type), 401)
-
-
-@pytest.mark.parametrize("what", MALFORMED)
-def test_a_malformed_body_signed_is_a_bad_request(
-    wire: Wire, caplog: pytest.LogCaptureFixture, what: str
-) -> None:
-    """Signed, but not what its Content-Type says or not what Slack sends: 400."""
-    body, content_type = MALFORMED[what]
-    _refused_once(wire, caplog, _signed(wire, body, content_type), 400)
+    send = _signed(wire, body, content_type) if signed else _raw(wire, body, content_type)
+    _refused_once(wire, caplog, send, 400 if signed else 401)
 
 
 @pytest.mark.parametrize(
@@ -279,6 +273,32 @@ def test_a_forged_click_missing_what_the_listener_reads_is_a_bad_request(
     """A signed block_actions payload without a field the button listener reads: 400."""
     payload = _click(wire, **CLICKS[what])
     _refused_once(wire, caplog, _signed(wire, _interaction(payload), FORM), 400)
+
+
+def test_a_click_without_a_response_url_is_answered_nowhere(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Home clicks come without a response_url, so a click may lack one: it is acknowledged,
+    its refusal (the win is not this person's) has nowhere to go, no stack."""
+    payload = _click(wire, response_url=None)
+    before = _stored(wire)
+    assert _signed(wire, _interaction(payload), FORM)().status_code == 200
+    assert _stored(wire) == before and wire.fake.responses() == []
+    _no_traceback(caplog)
+
+
+def test_a_dm_without_a_person_is_acknowledged_and_ignored(
+    wire: Wire, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A message with no user is not a person's DM (joins, bots): 200, nothing stored."""
+    envelope = json.loads(
+        message_event("EvNobody", user=MENTEE, text="win: x", channel=dm_channel(MENTEE))
+    )
+    del envelope["event"]["user"]
+    before = _stored(wire)
+    assert _signed(wire, json.dumps(envelope).encode(), JSON)().status_code == 200
+    assert _stored(wire) == before
+    _no_traceback(caplog)
 
 
 def test_socket_mode_payloads_meet_the_same_checks(
