@@ -26,7 +26,8 @@ def main() -> int:
     settings = Settings.from_env(os.environ)
     services = with_runner(build_services(settings), DiscardingRunner())
     app = create_app(settings, services)
-    server = make_server(make_wsgi_app(app, services.engine), "127.0.0.1", settings.port)
+    wsgi = make_wsgi_app(app, services.engine, settings.signing_secret or "")
+    server = make_server(wsgi, "127.0.0.1", settings.port)
     print("starting Mentorbot without its work", file=sys.stderr, flush=True)
     server.run()
     return 0

@@ -30,7 +30,11 @@ def main() -> int:
     )
     app.command("/win")(handle_win_command)
     engine = make_engine(os.environ["DATABASE_URL"])
-    server = make_server(make_wsgi_app(app, engine), "127.0.0.1", int(os.environ["PORT"]))
+    server = make_server(
+        make_wsgi_app(app, engine, os.environ["SLACK_SIGNING_SECRET"]),
+        "127.0.0.1",
+        int(os.environ["PORT"]),
+    )
     print("starting bare app", file=sys.stderr, flush=True)
     server.run()
     return 0

@@ -262,7 +262,9 @@ def _serve(settings: Settings, mode: str, services: Services, stop: threading.Ev
                 )
             health_server = Serving(health.wsgi(probes), settings.health_port_number)
         else:
-            intake = Serving(make_wsgi_app(app, services.engine, probes), settings.port)
+            secret = settings.signing_secret or ""
+            wsgi = make_wsgi_app(app, services.engine, secret, probes)
+            intake = Serving(wsgi, settings.port)
             if settings.health_port_number != settings.port:
                 health_server = Serving(health.wsgi(probes), settings.health_port_number)
         logger.info(

@@ -30,12 +30,14 @@ FEATURES = (
 for _feature in FEATURES:
     importlib.import_module(_feature)
 
-from handlers import actions, commands, home, messages, runtime, views  # noqa: E402
+from handlers import actions, commands, home, messages, runtime, shapes, views  # noqa: E402
 from handlers.runtime import Services  # noqa: E402
 
 
 def register(app: App, services: Services) -> None:
-    """Attach the services and every listener to `app`."""
+    """Attach the services and every listener to `app`; payloads that lack what a listener
+    reads are refused before any of them runs."""
+    app.use(shapes.WellFormed())
     runtime.register(app, services)
     commands.register(app)
     messages.register(app)

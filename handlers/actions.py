@@ -68,6 +68,6 @@ def open_pair_form(call: Call, action_id: str, value: str) -> Answer:
 
 def register(app: App) -> None:
     openers = "|".join(re.escape(pair_form.opener) for pair_form in PAIR_FORMS.values())
-    app.action(re.compile(rf"^(?:{openers})(?:_\d+)?$"))(handle_open_form)
-    ids = [re.escape(b.action_id) + (r"(?:_\d+)?" if b.numbered else "") for b in BUTTONS]
+    app.action(re.compile(rf"^(?:{openers})(?:_[0-9]+)?$"))(handle_open_form)
+    ids = [re.escape(b.action_id) + (r"(?:_[0-9]+)?" if b.numbered else "") for b in BUTTONS]
     app.action(re.compile(f"^(?:{'|'.join(ids)})$"))(handle_button)

@@ -13,6 +13,7 @@ from typing import Any
 from handlers.kit import Block, Message, button, choose_among, option
 from handlers.routing import PairForm, Values
 from handlers.runtime import Call
+from handlers.slack_text import clean
 from mentoring import dashboard
 from mentoring.dashboard import FORM_OPTIONS, FormContext
 from mentoring.errors import AmbiguousPair, FieldError
@@ -46,7 +47,7 @@ def value_of(values: Values, block: str, key: str) -> Any:
 
 
 def text_of(values: Values, block: str) -> str:
-    return str(value_of(values, block, "value") or "")
+    return clean(str(value_of(values, block, "value") or ""))
 
 
 def picked(values: Values, block: str) -> str:

@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import App
 
 from handlers.meetings.agenda import channel_reply
-from handlers.runtime import Origin, ReplyTo, Services, Task, ack_only
+from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task, ack_only
 from handlers.wins.notes import direct_message
 from mentoring import inbox
+from storage.db import DATABASE_AWAY
 
 logger = logging.getLogger("mentorbot.messages")
 
@@ -55,10 +56,26 @@ def message_task(event_id: str, event: dict[str, Any]) -> Task:
     """The work for a stored message event: a DM, or a reply in a channel thread."""
     reply = ReplyTo(channel=event["channel"], thread_ts=event.get("thread_ts"))
     origin = Origin(user_id=event["user"], channel_id=event["channel"])
+    what = "dm" if event.get("channel_type") == "im" else "thread reply"
     key = f"event:{event_id}"  # a retried or replayed delivery is stored once
-    if event.get("channel_type") == "im":
-        return Task(direct_message, origin, (event_id, event), reply, "dm", key)
-    return Task(channel_reply, origin, (event_id, event), reply, "thread reply", key)
+    return Task(apply_delivery, origin, (event_id, event), reply, what, key)
+
+
+def apply_delivery(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
+    """Apply a stored message event: a DM, or a reply in a channel thread.
+
+    One that fails for a reason that trying again would not change (a bug, something in it the
+    database refuses) is recorded as done, the error its outcome, before the error goes on to
+    be logged and apologised for once — not at every start, as a pending one would be.
+    """
+    flow = direct_message if event.get("channel_type") == "im" else channel_reply
+    try:
+        return flow(call, event_id, event)
+    except DATABASE_AWAY:  # the delivery stays pending; its work runs again
+        raise
+    except Exception as error:
+        inbox.give_up(call.engine, event_id, call.now, type(error).__name__)
+        raise
 
 
 def replay_pending(services: Services) -> int:

@@ -18,10 +18,10 @@ from typing import Any
 
 from handlers.runtime import Flow
 from mentoring.errors import InvalidInput
+from mentoring.model import read_number
 
 COMMANDS = ("/goal", "/win", "/mentor", "/agenda", "/review")
 OUT_OF_DATE = "That button is out of date; run the command again."
-MAX_ID = 2**63 - 1  # ids are BIGINT-sized at most; a longer number is no id of ours
 
 _TRAILING_TARGET = re.compile(r"^(?P<rest>.*?)\s*\bto\s+<@(?P<user>[UW][A-Z0-9]+)>[.!]?$", re.S)
 _LEADING_TARGET = re.compile(r"^to\s+<@(?P<user>[UW][A-Z0-9]+)>\s*(?P<rest>.*)$", re.S)
@@ -185,7 +185,10 @@ class Button:
         if action_id == self.action_id:
             return True
         prefix = f"{self.action_id}_"
-        return self.numbered and action_id.startswith(prefix) and action_id[len(prefix) :].isdigit()
+        index = action_id[len(prefix) :]  # a position in the message, as Bolt's matcher reads it
+        return (
+            self.numbered and action_id.startswith(prefix) and index.isascii() and index.isdigit()
+        )
 
 
 BUTTONS: list[Button] = []
@@ -226,10 +229,12 @@ def read_value(value: str, parts: tuple[ValuePart, ...]) -> tuple[Any, ...]:
 
 
 def read_id(text: str) -> int:
-    """An id from outside: ASCII digits only, in a BIGINT's range."""
-    if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > MAX_ID:
+    """An id from outside (a button's value, a form's private_metadata): ASCII digits only,
+    within what the id columns hold (`mentoring.model.read_number`)."""
+    number = read_number(text)
+    if number is None:
         raise InvalidInput(OUT_OF_DATE)
-    return int(text)
+    return number
 
 
 # Forms (modal submissions)
@@ -301,5 +306,5 @@ def pair_form(name: str, *, capture: Any = None, purpose: str, label: str) -> Ca
 
 def form_opener(action_id: str) -> PairForm | None:
     """The pair form an `open_<name>_form` button (numbered `_<n>` in a message) opens."""
-    match = re.fullmatch(r"open_([a-z_]+?)_form(?:_\d+)?", action_id)
+    match = re.fullmatch(r"open_([a-z_]+?)_form(?:_[0-9]+)?", action_id)
     return PAIR_FORMS.get(match.group(1)) if match else None

@@ -36,6 +36,7 @@ from handlers import kit
 from mentoring.errors import MentoringError
 from mentoring.model import Actor, Outcome, Target
 from outbox.recovery import find_keyed
+from storage.db import DATABASE_AWAY
 from workqueue import queue, steps
 from workqueue.batching import GroupCommit
 from workqueue.queue import Claimed
@@ -284,7 +285,9 @@ class Runner(Protocol):
 def perform(claimed: Claimed, services: Services, client: WebClient, worker: str) -> None:
     """Run a claimed piece of work, send its answer, redraw what it changed, and finish it.
     Never raises: expected refusals become polite replies, anything unexpected is logged with
-    its stack, answered with an apology, and recorded as failed (it is not retried)."""
+    its stack, answered with an apology, and recorded as failed (it is not retried). Work that
+    found the database away is left to run again when its claim's lease runs out (the steps it
+    had taken are replayed, not repeated)."""
     failure: str | None = None
     try:
         task = decode(claimed.flow, claimed.payload)
@@ -311,6 +314,9 @@ def perform(claimed: Claimed, services: Services, client: WebClient, worker: str
         code = slack_error(error)
         logger.warning("slack call failed", extra={"work": task.what, "error": code})
         answer = kit.slack_failure(code)
+    except DATABASE_AWAY as error:  # not finished: its claim runs out and it runs again
+        logger.warning("database away", extra={"work": task.what, "error": type(error).__name__})
+        return
     except Exception as error:
         logger.exception("work after ack failed", extra={"work": task.what})
         answer, failure = kit.oops(), f"{type(error).__name__} in {task.what}"
@@ -319,6 +325,10 @@ def perform(claimed: Claimed, services: Services, client: WebClient, worker: str
     if answer is not None:
         try:
             _reply_once(call, task.reply, answer)
+        except SlackApiError as error:  # the conversation is gone, say: a line, not a stack
+            logger.warning(
+                "could not reply", extra={"work": task.what, "error": slack_error(error)}
+            )
         except Exception:
             logger.exception("could not reply", extra={"work": task.what})
     if changed and services.redraw is not None:

@@ -3,7 +3,8 @@
 In: slash commands (with `should_escape`) and message events arrive with Slack markup —
 `<@U1|ann>`, `<#C1|general>`, `<!channel>`, `<https://x|x>` — and with `&`, `<`, `>` escaped.
 `from_slack` turns that into the plain text the rules store, keeping person and channel
-references as `<@U1>` / `<#C1>` and turning broadcasts into harmless words ("@channel").
+references as `<@U1>` / `<#C1>` and turning broadcasts into harmless words ("@channel"). All
+text people type — commands, DMs, form fields — goes through `clean` on the way in.
 
 Out: `mrkdwn` escapes `&`, `<` and `>` in everything and restores only those person and channel
 references, so nothing a person typed can ping a channel or forge a link. `clip` keeps Block
@@ -20,14 +21,24 @@ _USER_REF = re.compile(r"^@([UW][A-Z0-9]+)(?:\|.*)?$")
 _CHANNEL_REF = re.compile(r"^#(C[A-Z0-9]+)(?:\|.*)?$")
 _KEEP_REFS = re.compile(r"&lt;(@[UW][A-Z0-9]+|#C[A-Z0-9]+)&gt;")
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # C0 but tab and newline
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 ELLIPSIS = "…"
 
 
 def from_slack(text: str | None) -> str:
-    """Plain text from Slack markup (see module docstring)."""
+    """Plain text from Slack markup (see module docstring), cleaned."""
     if not text:
         return ""
-    return html.unescape(_TOKEN.sub(_plain_token, text)).strip()
+    return clean(html.unescape(_TOKEN.sub(_plain_token, text))).strip()
+
+
+def clean(text: str) -> str:
+    """Text as the database and JSON can hold it: NUL (which PostgreSQL refuses) and the other
+    C0 control characters but tab and newline are taken out, and a lone surrogate — JSON can
+    carry "\\ud800", UTF-8 cannot, so neither database stores it — becomes U+FFFD."""
+    return _SURROGATE.sub(REPLACEMENT, _CONTROL.sub("", text))
 
 
 def _plain_token(match: re.Match[str]) -> str:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from mentoring.dates import check_picked_due, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
-from mentoring.model import Actor, GoalInfo, GoalStatus, Outcome, PairInfo, Target
+from mentoring.model import Actor, GoalInfo, GoalStatus, Outcome, PairInfo, Target, fits
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
 from storage import reviews
@@ -157,7 +157,9 @@ def find_goal_in(
 ) -> tuple[Pair, Goal]:
     """The actor's pair that `target` means, and its goal `number`."""
     pair = resolve_pair(session, actor, target, include_ended=include_ended)
-    goal = repo.goal_by_number(session, pair.id or 0, number)
+    goal = None
+    if fits(number):
+        goal = repo.goal_by_number(session, pair.id or 0, number)
     if goal is None:
         raise NotFound(f"There's no goal {number}. `/goal list` shows the numbers.")
     return pair, goal

@@ -147,6 +147,14 @@ def claim_delivery(engine: Engine, event_id: str, now: datetime, outcome: str) -
         return repo.claim_event(session, event_id, now, outcome=outcome)
 
 
+def give_up(engine: Engine, event_id: str, now: datetime, reason: str) -> bool:
+    """Record a delivery that cannot be applied as done, with why: a message that fails the
+    same way every time must not stay pending, to be applied again at every start. False when
+    it was applied (or given up) already."""
+    with session_scope(engine) as session:
+        return repo.claim_event(session, event_id, now, outcome=f"failed: {reason}"[:64])
+
+
 def pending_deliveries(engine: Engine, received_before: datetime) -> list[PendingDelivery]:
     """Deliveries stored but never applied (the process stopped between ack and work)."""
     with session_scope(engine) as session:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from mentoring.dates import check_picked_due, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.goals import find_goal_in
-from mentoring.model import Actor, GoalInfo, Outcome, PairInfo, Target
+from mentoring.model import Actor, GoalInfo, Outcome, PairInfo, Target, fits
 from mentoring.pairs import require_active, resolve_pair
 from storage import repositories as repo
 from storage.db import session_scope
@@ -147,7 +147,9 @@ def complete_milestone(
     """`/goal done 2.1`."""
     with session_scope(engine) as session:
         pair, goal = find_goal_in(session, actor, target, goal_number)
-        milestone = repo.milestone_by_number(session, goal.id or 0, number)
+        milestone = None
+        if fits(number):
+            milestone = repo.milestone_by_number(session, goal.id or 0, number)
         if milestone is None:
             raise NotFound(
                 f"Goal {goal_number} has no milestone {number}. "

@@ -9,6 +9,23 @@ from typing import Self
 
 from storage.models import ACTIVE, Goal, Pair, Win
 
+MAX_NUMBER = 2**31 - 1  # ids and numbers are INTEGER columns: 32 bits on PostgreSQL
+
+
+def read_number(text: str) -> int | None:
+    """`text` as an id or a number the tables can hold: ASCII digits only (str.isdigit and
+    int() also take "²" and "٣"), at most MAX_NUMBER; None when it is anything else."""
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_NUMBER))):
+        return None
+    number = int(text)
+    return number if number <= MAX_NUMBER else None
+
+
+def fits(number: int) -> bool:
+    """Whether a number typed by a person could be in the tables at all: one that an INTEGER
+    column cannot hold is in no row, and asking the database for it would overflow."""
+    return 0 <= number <= MAX_NUMBER
+
 
 class Role(StrEnum):
     MENTOR = "mentor"

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentoring.errors import FieldError, InvalidInput, NotAllowed, NotFound
-from mentoring.model import Actor, PairInfo, Target, WinInfo, WinLogged
+from mentoring.model import Actor, PairInfo, Target, WinInfo, WinLogged, fits
 from mentoring.pairs import resolve_pair
 from storage import repositories as repo
 from storage.db import session_scope
@@ -20,7 +20,7 @@ WIN_MAX_CHARS = 1500
 WIN_EXAMPLE = "`/win Gave my first meetup talk #2 worked: rehearsing twice with a friend`"
 
 _WORKED = re.compile(r"(?:^|\s)worked:\s*", re.IGNORECASE)
-_GOAL_LINK = re.compile(r"(?<![\w<&])#(\d+)\b")
+_GOAL_LINK = re.compile(r"(?<![\w<&])#([0-9]+)\b")
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,8 @@ def log_win_in(session: Session, actor: Actor, pair: Pair, win: WinText, now: da
     assert pair.id is not None
     goal = None
     if win.goal_number is not None:
-        goal = repo.goal_by_number(session, pair.id, win.goal_number)
+        if fits(win.goal_number):
+            goal = repo.goal_by_number(session, pair.id, win.goal_number)
         if goal is None:
             raise NotFound(
                 f"There's no goal #{win.goal_number} to link. `/goal list` shows the numbers."

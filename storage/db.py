@@ -10,6 +10,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy import Column, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, SQLModel
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -130,14 +132,9 @@ def _relax(connection: Connection, table: str, columns: list[Column[object]]) ->
             batch.alter_column(column.name, existing_type=column.type, nullable=True)
 
 
-def check_database(engine: Engine) -> str | None:
-    """None when the database answers, else a short description of what went wrong."""
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # any driver error means "not healthy"; the caller reports it
-        return type(exc).__name__
-    return None
+# The database could not be reached (gone, restarting, its pool exhausted): trying again later
+# can succeed, unlike an error in what was asked of it.
+DATABASE_AWAY: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def describe_url(url: str) -> str:

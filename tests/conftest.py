@@ -369,7 +369,8 @@ class SocketWire:
 def serving(settings: Settings, services: Services, fake: FakeSlack) -> Iterator[Wire]:
     """The real app in HTTP mode on a loopback port; its WebClient talks to `fake`."""
     app = create_app(settings, services)
-    server = make_server(make_wsgi_app(app, services.engine), "127.0.0.1", 0, threads=4)
+    wsgi = make_wsgi_app(app, services.engine, settings.signing_secret or "")
+    server = make_server(wsgi, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, name="app-under-test", daemon=True)
     thread.start()
     client = Wire(f"http://127.0.0.1:{server.effective_port}", fake, services)

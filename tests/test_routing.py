@@ -213,8 +213,9 @@ def test_review_commands_and_cadences() -> None:
 
 
 def test_button_values_are_ids_of_the_declared_kinds_or_out_of_date() -> None:
-    """A button's value splits into exactly its declared parts: positive ids that fit a BIGINT,
-    and enum values; anything else — forged, truncated, huge, non-ASCII digits — is refused."""
+    """A button's value splits into exactly its declared parts: ids that fit an INTEGER column
+    (32 bits on PostgreSQL), and enum values; anything else — forged, truncated, huge,
+    non-ASCII digits — is refused."""
     assert read_value("12:34", (Part.DRAFT, Part.PAIR)) == (12, 34)
     assert read_value("5:done:open", (Part.GOAL, GoalStatus, GoalStatus)) == (
         5,
@@ -226,9 +227,22 @@ def test_button_values_are_ids_of_the_declared_kinds_or_out_of_date() -> None:
             read_value(forged, (Part.DRAFT, Part.PAIR))
     with pytest.raises(InvalidInput):
         read_value("5:finished:open", (Part.GOAL, GoalStatus, GoalStatus))
-    assert read_id(str(2**63 - 1)) == 2**63 - 1
-    with pytest.raises(InvalidInput):
-        read_id(str(2**63))
+    assert read_id(str(2**31 - 1)) == 2**31 - 1
+    for beyond in (str(2**31), "3000000000", str(2**63), "9" * 5000):
+        with pytest.raises(InvalidInput):
+            read_id(beyond)
+
+
+def test_a_numbered_button_answers_to_any_ascii_position() -> None:
+    """Bolt routes `choose_pair_<digits>` to the buttons' listener whatever the digits; the
+    registry finds the button for the same ids, and none for digits that are not ASCII."""
+    from handlers.routing import find_button
+    from handlers.wins.blocks import CHOOSE_PAIR
+
+    for index in ("0", "7", "99999999999", "9" * 40):
+        assert find_button(f"{CHOOSE_PAIR}_{index}") is not None, index
+    for index in ("²", "٣", "", "-1"):
+        assert find_button(f"{CHOOSE_PAIR}_{index}") is None, index
 
 
 def test_every_button_has_a_distinct_action_id() -> None:

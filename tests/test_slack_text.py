@@ -2,7 +2,7 @@
 
 import pytest
 
-from handlers.slack_text import clip, from_slack, mentioned_users, mrkdwn, plain
+from handlers.slack_text import clean, clip, from_slack, mentioned_users, mrkdwn, plain
 
 
 def test_from_slack_keeps_people_and_channels_and_defuses_broadcasts() -> None:
@@ -52,3 +52,16 @@ def test_plain_text_is_flattened_and_cut() -> None:
 def test_mentioned_users_in_order() -> None:
     """User references are listed in the order written."""
     assert mentioned_users("<@U2> and <@W1> not <#C3>") == ["U2", "W1"]
+
+
+def test_clean_takes_out_what_the_database_cannot_hold() -> None:
+    """NUL and the other C0 controls go (tab and newline stay); a lone surrogate becomes
+    U+FFFD; everything else, emoji included, is kept."""
+    assert clean("a\x00b\x07c\x1b\rd\te\nf") == "ab" + "cd\te\nf"
+    assert clean("x\ud800y\udfffz") == "x\ufffdy\ufffdz"
+    assert clean("Grüße 😀 – ok") == "Grüße 😀 – ok"
+
+
+def test_from_slack_cleans_what_it_returns() -> None:
+    """Text from Slack is cleaned, even where an escape spells a control character."""
+    assert from_slack("win:\x00 shipped \ud83d it&#1;") == "win: shipped \ufffd it"

@@ -74,7 +74,9 @@ def test_healthz_says_when_the_database_is_unreachable(tmp_path) -> None:
     from storage.db import make_engine
 
     broken = make_engine(f"sqlite:///{tmp_path}/missing-dir/x.db")
-    app = make_wsgi_app(app=None, engine=broken)  # the Slack side is never reached here
+    app = make_wsgi_app(
+        app=None, engine=broken, signing_secret=""
+    )  # the Slack side is never reached here
     statuses = []
     body = app({"PATH_INFO": "/healthz", "REQUEST_METHOD": "GET"}, lambda s, h: statuses.append(s))
     assert statuses == ["503 Service Unavailable"]

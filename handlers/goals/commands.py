@@ -34,7 +34,7 @@ from mentoring.dashboard import FormContext
 from mentoring.goals import GoalText, parse_goal_edit
 from mentoring.model import GoalStatus, Role
 
-NUMBER = r"#?(?P<number>\d{1,6})"
+NUMBER = r"#?(?P<number>[0-9]+)"  # ASCII digits; one beyond the tables is no goal
 
 
 @verb(

@@ -17,7 +17,7 @@ from mentoring import milestones
 from mentoring.dashboard import FORM_OPTIONS, FormContext
 from mentoring.errors import FieldError, InvalidInput
 from mentoring.milestones import MILESTONE_MAX_CHARS, MilestoneText, Roadmap, parse_milestone_form
-from mentoring.model import Target
+from mentoring.model import Target, read_number
 
 MILESTONE_FORM = "milestone_form"
 MILESTONE_FORM_GOAL = "milestone_goal"
@@ -25,7 +25,7 @@ MILESTONE_FORM_TEXT = "milestone_text"
 MILESTONE_FORM_DUE = "milestone_due"
 MILESTONE_DONE_FORM = "milestone_done_form"
 MILESTONE_DONE_FORM_PICK = "milestone_pick"
-_LABEL = re.compile(r"#?(\d{1,6})\.(\d{1,4})")
+_LABEL = re.compile(r"#?([0-9]+)\.([0-9]+)")
 
 
 def parse_milestone_label(text: str) -> tuple[int, int] | None:
@@ -37,7 +37,7 @@ def parse_milestone_label(text: str) -> tuple[int, int] | None:
 @verb(
     "/goal",
     "milestone",
-    r"#?(?P<number>\d{1,6})(?:\s+(?P<text>.*))?",
+    r"#?(?P<number>[0-9]+)(?:\s+(?P<text>.*))?",
     usage="/goal milestone <n> <step> by <date>",
     topic=Topic.GOALS,
     examples=(
@@ -64,7 +64,7 @@ def add_milestone(call: Call, number: str, text: str | None) -> Reply:
 @verb(
     "/goal",
     "milestones",
-    r"#?(?P<number>\d{1,6})(?P<more>\s.*)?",
+    r"#?(?P<number>[0-9]+)(?P<more>\s.*)?",
     usage="/goal milestones <n>",
     topic=Topic.GOALS,
     examples=(("/goal milestones 2", "goal 2's steps and progress, with Done buttons"),),
@@ -80,7 +80,7 @@ def list_milestones(call: Call, number: str, more: str | None) -> Message:
 @verb(
     "/goal",
     "done",
-    r"#?(?P<goal>\d{1,6})\.(?P<step>\d{1,4})",
+    r"#?(?P<goal>[0-9]+)\.(?P<step>[0-9]+)",
     usage="/goal done <n>.<m>",
     topic=Topic.GOALS,
     examples=(("/goal done 2.1", "mark milestone 2.1 done"),),
@@ -123,11 +123,11 @@ def _added(call: Call, added: Roadmap) -> Reply:
 
 
 def read_milestone(values: Values, today: date) -> tuple[Any, ...]:
-    goal = forms.picked(values, MILESTONE_FORM_GOAL)
-    if not goal.isdigit():
+    goal = read_number(forms.picked(values, MILESTONE_FORM_GOAL))
+    if goal is None:
         raise FieldError("goal", "Pick the goal this step is for.")
     due = forms.date_of(values, MILESTONE_FORM_DUE, "due")
-    return int(goal), parse_milestone_form(forms.text_of(values, MILESTONE_FORM_TEXT), due, today)
+    return goal, parse_milestone_form(forms.text_of(values, MILESTONE_FORM_TEXT), due, today)
 
 
 @form(

@@ -78,7 +78,7 @@ def add_action(call: Call, text: str, owner: str | None) -> Reply:
 @verb(
     "/agenda",
     "done",
-    r"#?(?P<number>\d{1,6})",
+    r"#?(?P<number>[0-9]+)",
     usage="/agenda done <n>",
     topic=Topic.MEETINGS,
     examples=(("/agenda done 2", "close action item 2"),),

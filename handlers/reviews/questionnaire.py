@@ -28,9 +28,10 @@ from handlers.kit import (
 from handlers.reviews.messages import answer_saved
 from handlers.routing import OUT_OF_DATE
 from handlers.runtime import Call, Origin, ReplyTo, Services, Task
-from handlers.slack_text import clip, mrkdwn, plain
+from handlers.slack_text import clean, clip, mrkdwn, plain
 from mentoring.errors import MentoringError
 from mentoring.goals import GOAL_MAX_CHARS
+from mentoring.model import MAX_NUMBER
 from mentoring.reviews import answers as answers_rules
 from mentoring.reviews import questionnaire as questionnaire_rules
 from mentoring.reviews.answers import ANSWER_MAX_CHARS
@@ -352,7 +353,8 @@ def page_values(view: dict[str, Any]) -> dict[str, object]:
             elif kind == "multi_static_select":
                 values[block_id] = [o.get("value") for o in field.get("selected_options") or []]
             else:
-                values[block_id] = field.get("value")
+                typed = field.get("value")
+                values[block_id] = clean(typed) if isinstance(typed, str) else typed
     return values
 
 
@@ -364,7 +366,7 @@ def page_metadata(view: dict[str, Any]) -> tuple[int, str | int] | None:
         review, page = meta["review"], meta["page"]
     except (ValueError, TypeError, KeyError):
         return None
-    if not isinstance(review, int) or isinstance(review, bool) or review < 1:
+    if not isinstance(review, int) or isinstance(review, bool) or not 1 <= review <= MAX_NUMBER:
         return None
     if isinstance(page, int) and not isinstance(page, bool) and page >= 0:
         return review, page
@@ -373,7 +375,7 @@ def page_metadata(view: dict[str, Any]) -> tuple[int, str | int] | None:
     return None
 
 
-PAGE = re.compile(r"(?:checkin|audit|goalpost)(?::\d{1,4})?|evidence|ssc|fit")
+PAGE = re.compile(r"(?:checkin|audit|goalpost)(?::[0-9]{1,4})?|evidence|ssc|fit")
 
 
 def cannot_save(reason: str) -> Block:

@@ -19,6 +19,7 @@ from mentoring import capture, wins
 from mentoring.capture import Kind
 from mentoring.dashboard import FormContext
 from mentoring.errors import FieldError
+from mentoring.model import read_number
 from mentoring.wins import WIN_MAX_CHARS, WinText, parse_win_form
 
 logger = logging.getLogger("mentorbot.wins")
@@ -80,11 +81,12 @@ def repost_win(call: Call, win_id: int) -> Message:
 
 
 def read_win(values: Values, today: date) -> tuple[Any, ...]:
-    goal = forms.picked(values, WIN_FORM_GOAL)
-    if goal and not goal.isdigit():
+    picked = forms.picked(values, WIN_FORM_GOAL)
+    goal = read_number(picked) if picked else None
+    if picked and goal is None:
         raise FieldError("goal", "Pick one of the goals, or none.")
     what, worked = forms.text_of(values, WIN_FORM_TEXT), forms.text_of(values, WIN_FORM_WORKED)
-    return (parse_win_form(what, int(goal) if goal else None, worked),)
+    return (parse_win_form(what, goal, worked),)
 
 
 @form(

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.meetings.values import MeetingInfo
-from mentoring.model import Actor, Outcome, PairInfo, Target
+from mentoring.model import Actor, Outcome, PairInfo, Target, fits
 from mentoring.pairs import resolve_active_pair, resolve_pair
 from storage import meetings as meeting_store
 from storage.db import session_scope
@@ -160,7 +160,9 @@ def close_action(
 ) -> ActionInfo:
     with session_scope(engine) as session:
         pair = resolve_active_pair(session, actor, target)
-        item = meeting_store.action_by_number(session, pair.id or 0, number)
+        item = None
+        if fits(number):
+            item = meeting_store.action_by_number(session, pair.id or 0, number)
         if item is None:
             raise NotFound(f"There's no action item {number}. `/agenda` lists the open ones.")
         if item.status != "open":
