@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -299,23 +299,19 @@ def _serve(settings: Settings, mode: str, services: Services, stop: threading.Ev
 
 def _worker(settings: Settings, threads: int) -> int:
     """`python -m bot worker`: run stored work until SIGTERM, then finish what runs."""
-    if not settings.bot_token:
-        print(_setup_help(["SLACK_BOT_TOKEN"], "worker"), file=sys.stderr)
-        return 2
-    engine = _open_database(settings)
-    if engine is None:
-        return 1
-    engine.dispose()
-    stop = threading.Event()
-    _stop_on_signals(stop)
-    work(settings, threads, stop=stop, nice=False)
-    return 0
+    return _alone(settings, "worker", lambda stop: work(settings, threads, stop=stop, nice=False))
 
 
 def _scheduler(settings: Settings) -> int:
     """`python -m bot scheduler`: scheduled messages until SIGTERM."""
+    return _alone(settings, "scheduler", lambda stop: run_scheduler(settings, stop))
+
+
+def _alone(settings: Settings, name: str, body: Callable[[threading.Event], None]) -> int:
+    """A worker or scheduler run on its own: check the token and the database, then run
+    `body` until SIGTERM or SIGINT sets its stop."""
     if not settings.bot_token:
-        print(_setup_help(["SLACK_BOT_TOKEN"], "scheduler"), file=sys.stderr)
+        print(_setup_help(["SLACK_BOT_TOKEN"], name), file=sys.stderr)
         return 2
     engine = _open_database(settings)
     if engine is None:
@@ -323,7 +319,7 @@ def _scheduler(settings: Settings) -> int:
     engine.dispose()
     stop = threading.Event()
     _stop_on_signals(stop)
-    run_scheduler(settings, stop)
+    body(stop)
     return 0
 
 

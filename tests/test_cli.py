@@ -260,6 +260,17 @@ def test_tick_without_a_token_says_what_to_set(tmp_path: Path) -> None:
     assert "SLACK_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["worker", "scheduler"])
+def test_a_worker_or_scheduler_alone_without_a_token_says_what_to_set(
+    command: str, tmp_path: Path
+) -> None:
+    """`worker` and `scheduler` run on their own need the bot token: a short explanation,
+    exit 2, no traceback."""
+    result = _bot(command, cwd=tmp_path)
+    assert result.returncode == 2 and f"can't start in {command} mode" in result.stderr
+    assert "SLACK_BOT_TOKEN" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_deliveries_on_an_empty_ledger_says_so(tmp_path: Path) -> None:
     """`deliveries` works without Slack tokens and explains an empty ledger."""
     result = _bot("deliveries", cwd=tmp_path, env={"DATABASE_URL": f"sqlite:///{tmp_path}/b.db"})
