@@ -130,27 +130,17 @@ def crash_slack() -> Iterator[FakeSlack]:
 
 def _request(sent: Sent, fake: FakeSlack, pair_id: int, steps: list[int]) -> tuple[bytes, str]:
     name = f"r{sent.index}"
-    if sent.kind == "win":
-        text = f"{sent.marker} worked: practice"
-        return slash_command(
-            "/win", text, user=MENTEE, channel=PAIR_CHANNEL, response_url=fake.response_url(name)
-        ), "form"
-    if sent.kind == "goal":
-        return slash_command(
-            "/goal",
-            f"{sent.marker} by June 2027",
-            user=MENTEE,
-            channel=PAIR_CHANNEL,
-            response_url=fake.response_url(name),
-        ), "form"
-    if sent.kind == "agenda":
-        return slash_command(
-            "/agenda",
-            f"add {sent.marker}",
-            user=MENTEE,
-            channel=PAIR_CHANNEL,
-            response_url=fake.response_url(name),
-        ), "form"
+    typed = {
+        "win": ("/win", f"{sent.marker} worked: practice"),
+        "goal": ("/goal", f"{sent.marker} by June 2027"),
+        "agenda": ("/agenda", f"add {sent.marker}"),
+    }
+    if sent.kind in typed:
+        command, text = typed[sent.kind]
+        body = slash_command(
+            command, text, user=MENTEE, channel=PAIR_CHANNEL, response_url=fake.response_url(name)
+        )
+        return body, "form"
     if sent.kind == "dm":
         body = message_event(
             f"EvCrash{sent.index}", user=MENTEE, text=f"win: {sent.marker}", channel=f"D{MENTEE}"
