@@ -21,7 +21,7 @@ from mentoring.pairs import RECENT_WINS_DAYS, require_active, resolve_pair
 from mentoring.reviews.cadence import NextReview, next_reviews_in
 from storage import meetings as meeting_store
 from storage import repositories as repo
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.models import ACTIVE, Meeting, MeetingSchedule
 
 GOALS_SHOWN = 5
@@ -74,7 +74,7 @@ class PairDashboard:
 def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboard, ...]:
     """The person's pairs, active first (newest first), each with its open goals and their
     milestone progress, next meeting, open action items, recent wins and next review."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         mine = repo.pairs_of(session, user_id)
         ids = [pair.id for pair in mine if pair.status == ACTIVE and pair.id is not None]
         goals = repo.first_open_goals(session, ids, GOALS_SHOWN)
@@ -183,7 +183,7 @@ def form_context(
     win when `capturing` is Kind.WIN) and AmbiguousPair (with the pairs to choose from).
     """
     role = role_for(capturing) if capturing is not None else None
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         pair = resolve_pair(session, actor, target, role=role)
         require_active(pair)
         assert pair.id is not None

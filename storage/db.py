@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from weakref import WeakKeyDictionary
 
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -19,16 +20,21 @@ from storage import models  # noqa: F401  (registers the tables on SQLModel.meta
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
-def make_engine(url: str) -> Engine:
+SQLITE_LOCK_WAIT = 30  # seconds a transaction waits for SQLite's write lock before failing
+
+
+def make_engine(url: str, *, lock_wait: float = SQLITE_LOCK_WAIT) -> Engine:
     """An engine for `url`, configured so that concurrent writers are safe.
 
-    SQLite: WAL, foreign keys, a busy timeout, and every transaction opened with
-    BEGIN IMMEDIATE so that read-then-write sequences are serialised instead of failing
-    with "database is locked" half-way (pysqlite's own transaction handling is disabled).
+    SQLite: WAL, foreign keys, a busy timeout of `lock_wait` seconds, and every transaction
+    opened with BEGIN IMMEDIATE so that read-then-write sequences are serialised instead of
+    failing with "database is locked" half-way (pysqlite's own transaction handling is
+    disabled). `lock_wait=0` fails at once when another connection writes: for a caller that
+    waits its own way (workqueue.batching).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": lock_wait, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -46,9 +52,12 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads_only = connection.get_execution_options().get(_READS_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")
 
 
+_READS_ONLY = "mentorbot_reads_only"
+_READERS: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 _ACTIVE: ContextVar[dict[int, Session] | None] = ContextVar("mentorbot_session", default=None)
 
 
@@ -77,6 +86,23 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             yield session
         finally:
             _ACTIVE.reset(token)
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A transaction that only reads (a consistent snapshot). On SQLite it does not take the
+    write lock that `session_scope` takes at its start (readers never block the writer in WAL
+    mode), so a long read — a whole App Home — never holds up the acks, which must write.
+    Nothing may be written in it. Inside a `session_scope` on the same engine it joins that."""
+    active = _ACTIVE.get()
+    if active is not None and id(engine) in active:
+        yield active[id(engine)]
+        return
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(**{_READS_ONLY: True})
+    with Session(reader, expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 # Data a newer column needs when it is added to rows that already exist: (table, column, SQL).

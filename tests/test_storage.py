@@ -1,16 +1,26 @@
 """Storage: instants stay UTC, constraints hold, concurrent writers don't collide."""
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlmodel import select
 
 from storage import repositories as repo
-from storage.db import describe_url, session_scope
-from storage.models import Goal, InboundEvent, Pair
+from storage.db import (
+    SQLITE_LOCK_WAIT,
+    describe_url,
+    init_db,
+    make_engine,
+    read_scope,
+    session_scope,
+)
+from storage.models import Goal, InboundEvent, Pair, Work
 from tests.support import T0
+from workqueue.batching import GroupCommit
 
 pytestmark = pytest.mark.both_backends
 
@@ -130,3 +140,82 @@ def _event() -> InboundEvent:
 def test_url_description() -> None:
     """URLs are shown without passwords."""
     assert "s3cret" not in describe_url("postgresql+psycopg://bot:s3cret@db/mentorbot")
+
+
+@pytest.fixture
+def sqlite_file(tmp_path) -> Iterator[Engine]:
+    """A SQLite database in a file (the lock tests are about SQLite's one writer)."""
+    engine = make_engine(f"sqlite:///{tmp_path}/locks.db")
+    init_db(engine)
+    yield engine
+    engine.dispose()
+
+
+def _hold_write_lock(engine, holding: threading.Event, release: threading.Event) -> None:
+    """Another connection's write transaction, kept open until `release`."""
+    with session_scope(engine) as session:
+        session.add(_pair())
+        session.flush()
+        holding.set()
+        release.wait(10)
+
+
+def test_a_read_scope_does_not_wait_for_a_writer(sqlite_file) -> None:
+    """A read (an App Home) runs while another connection writes, seeing what was committed;
+    a write has to wait for the lock (and, told not to wait, fails at once)."""
+    holding, release = threading.Event(), threading.Event()
+    writer = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
+    writer.start()
+    try:
+        assert holding.wait(10)
+        with read_scope(sqlite_file) as session:
+            assert session.exec(select(Pair)).all() == []  # the writer has not committed
+        impatient = make_engine(str(sqlite_file.url), lock_wait=0)
+        with pytest.raises(OperationalError, match="locked"), session_scope(impatient) as session:
+            session.exec(select(Pair)).all()
+        impatient.dispose()
+    finally:
+        release.set()
+        writer.join()
+    with read_scope(sqlite_file) as session:
+        assert len(session.exec(select(Pair)).all()) == 1
+
+
+def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file) -> None:
+    """The ack path's writer fails fast on SQLite's lock and tries again until it is free."""
+    writer_store = GroupCommit(sqlite_file)
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
+    holder.start()
+    assert holding.wait(10)
+    stored = threading.Event()
+    storing = threading.Thread(
+        target=lambda: (writer_store.store("flow", "{}", T0, key="k1"), stored.set())
+    )
+    storing.start()
+    assert not stored.wait(0.2), "stored while another connection held the write lock"
+    release.set()
+    holder.join()
+    storing.join(10)
+    assert stored.is_set()
+    with read_scope(sqlite_file) as session:
+        assert [work.key for work in session.exec(select(Work)).all()] == ["k1"]
+
+
+def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> None:
+    """Past SQLITE_LOCK_WAIT (on the writer's clock) the request is refused its ack and
+    nothing is stored."""
+    ticks = iter(range(0, 10_000, SQLITE_LOCK_WAIT // 2))
+    writer_store = GroupCommit(sqlite_file, clock=lambda: float(next(ticks)))
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(OperationalError, match="locked"):
+            writer_store.store("flow", "{}", T0, key="k2")
+    finally:
+        release.set()
+        holder.join()
+    with read_scope(sqlite_file) as session:
+        assert session.exec(select(Work)).all() == []

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Work, WorkStep
 
 WAITING, CLAIMED, DONE, FAILED = "waiting", "claimed", "done", "failed"
@@ -129,7 +129,7 @@ def release(engine: Engine, work_ids: Sequence[int], worker: str, now: datetime)
 
 def any_due(engine: Engine, now: datetime) -> bool:
     """Whether any work can be claimed now (one indexed read: what an idle worker polls)."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         found = session.exec(
             select(Work.id)
             .where(col(Work.status).in_(CLAIMABLE), col(Work.next_at) <= now)
@@ -150,7 +150,7 @@ class Backlog:
 
 
 def backlog(engine: Engine, now: datetime) -> Backlog:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         waiting, oldest = session.exec(
             select(func.count(), func.min(Work.next_at)).where(
                 col(Work.status).in_(CLAIMABLE), col(Work.next_at) <= now
@@ -162,7 +162,7 @@ def backlog(engine: Engine, now: datetime) -> Backlog:
 
 
 def status_of(engine: Engine, work_id: int) -> tuple[str, str | None] | None:
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         row = session.get(Work, work_id)
         return None if row is None else (row.status, row.reason)
 

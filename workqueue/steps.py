@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import WorkStep
 
 T = TypeVar("T")
@@ -24,7 +24,7 @@ _MISSING = object()
 
 def recorded(engine: Engine, work_id: int, step: int) -> Any:
     """What step `step` recorded, or a marker that nothing was."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         row = session.get(WorkStep, (work_id, step))
         return _MISSING if row is None else pickle.loads(row.result)
 
