@@ -27,7 +27,6 @@ from bot.manifest import build_manifest
 from bot.processes import Children
 from bot.scheduler import make_dispatcher, run_scheduler
 from bot.settings import Settings, SettingsError
-from bot.socket_mode import SocketMode
 from bot.web import WSGIApp, make_server, make_wsgi_app, stop_server
 from bot.worker import WORKER_THREADS, work
 from handlers.messages import replay_pending
@@ -239,6 +238,8 @@ def _serve(settings: Settings, mode: str, services: Services, stop: threading.Ev
     server stops), then the children finish (workers the tasks under way, the scheduler's pass
     what is in flight). Nothing acknowledged is held here: it is stored before each ack."""
     children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
+    services.engine.dispose()  # no connection of ours crosses into a child
+    children.start()  # first, while this process has one thread: the children are forked
     services = replace(with_runner(services, children), group_commit=GroupCommit(services.engine))
     intake: Intake | None = None
     health_server: Serving | None = None
@@ -246,11 +247,12 @@ def _serve(settings: Settings, mode: str, services: Services, stop: threading.Ev
         app = create_app(settings, services)
         if not settings.scheduler_enabled:
             logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
-        children.start()
         replay_pending(services)
         probes = [health.DatabaseProbe(services.engine), *health.work_probes(services)]
         if mode == "socket":
             assert settings.app_token is not None
+            from bot.socket_mode import SocketMode  # aiohttp: 26 MB, for Socket Mode only
+
             socket = SocketMode(app, settings.app_token, settings.slack_api_url)
             intake = socket
             probes.append(health.socket_mode(socket.is_connected))

@@ -7,6 +7,12 @@ now"; the end of the pipe means "stop" — sent by `stop()`, or by the kernel wh
 gone, however it died. (No lock or semaphore is shared between processes: one held by a child
 killed outright would hang whoever touched it next.)
 
+Memory: started while `run` has no other thread, a child is forked and shares the code and
+data `run` has loaded (copy-on-write; the objects loaded so far are moved out of the garbage
+collector's reach first, so that collecting in a child does not copy them). Forking is safe only
+in a process with one thread; a child started again later, when `run` is serving on many
+threads, is spawned as a fresh interpreter instead (and costs its own memory).
+
 Stopping: the caller stops serving first; then `stop()` tells the children to finish (workers
 finish the tasks under way; the scheduler's pass posts what is in flight and hands the rest
 back) and waits for them, then kills what is left.
@@ -15,6 +21,8 @@ back) and waits for them, then kills what is left.
 from __future__ import annotations
 
 import contextlib
+import gc
+import importlib
 import logging
 import multiprocessing
 import os
@@ -30,6 +38,8 @@ from bot.settings import Settings
 logger = logging.getLogger("mentorbot.processes")
 
 STOP_TIMEOUT = 40
+# What the children run, loaded before they are forked so that they share it.
+CHILD_MODULES = ("bot.worker", "bot.scheduler")
 MAX_RESTART_DELAY = 30
 
 
@@ -37,7 +47,6 @@ class Children:
     """Worker processes (and, when enabled, the scheduler) started and watched by `run`."""
 
     def __init__(self, settings: Settings, workers: int = 1, scheduler: bool = True) -> None:
-        self._context = multiprocessing.get_context("spawn")  # no inherited threads or sockets
         self._targets: list[tuple[str, Callable[..., None]]] = [
             (f"mentorbot-worker-{n}", _run_worker) for n in range(workers)
         ]
@@ -51,10 +60,16 @@ class Children:
         self._watcher = threading.Thread(target=self._watch, name="children", daemon=True)
 
     def start(self) -> Children:
-        """Start the children, and watch them."""
-        started = [self._start(index) for index in range(len(self._targets))]
-        self._processes = [process for process, _ in started]
-        self._lines = [line for _, line in started]
+        """Start the children, and watch them. Call it before this process starts any thread
+        (and with no database connection open): the children are then forked."""
+        if _may_fork():
+            for module in CHILD_MODULES:
+                importlib.import_module(module)
+            gc.freeze()
+        for index in range(len(self._targets)):
+            process, line = self._start(index)
+            self._processes.append(process)
+            self._lines.append(line)
         self._watching = True
         self._watcher.start()
         return self
@@ -93,9 +108,14 @@ class Children:
 
     def _start(self, index: int) -> tuple[BaseProcess, Connection]:
         name, function = self._targets[index]
-        theirs, ours = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=function, args=(self._settings, theirs), name=name, daemon=False
+        fork = _may_fork()
+        context = multiprocessing.get_context("fork" if fork else "spawn")
+        theirs, ours = context.Pipe(duplex=False)
+        # A forked child inherits every descriptor: it must close the parent's ends of the
+        # pipes (its own included), or no child would see its pipe end. A spawned one has none.
+        parents_ends = tuple(line.fileno() for line in (*self._lines, ours) if line) if fork else ()
+        process = context.Process(
+            target=function, args=(self._settings, theirs, parents_ends), name=name, daemon=False
         )
         process.start()
         theirs.close()  # the child has its own copy: the pipe ends when ours closes or we die
@@ -124,17 +144,27 @@ class Children:
                     old.close()
 
 
+def _may_fork() -> bool:
+    """Whether a child may be forked from this process: only while it runs one thread (a fork
+    copies no other thread, so a lock one of them held would stay held in the child)."""
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
 def _ring(line: Connection) -> None:
     """One byte down a child's pipe; a full pipe has bytes enough, a closed one no reader."""
     with contextlib.suppress(BlockingIOError, BrokenPipeError):
         os.write(line.fileno(), b"w")
 
 
-def _as_child(line: Connection) -> tuple[threading.Event, threading.Event]:
+def _as_child(
+    line: Connection, parents_ends: tuple[int, ...]
+) -> tuple[threading.Event, threading.Event]:
     """In a child: (stop, wake) events kept by a thread that reads the pipe from the parent.
     A child stops when its parent says so or is gone, not on the terminal's Ctrl-C or a
     SIGTERM sent to the whole process group (the parent stops serving first, then stops its
     children): no child outlives the `run` that started it."""
+    for descriptor in parents_ends:
+        os.close(descriptor)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     stop, wake = threading.Event(), threading.Event()
@@ -158,15 +188,15 @@ def _as_child(line: Connection) -> tuple[threading.Event, threading.Event]:
     return stop, wake
 
 
-def _run_worker(settings: Settings, line: Connection) -> None:
+def _run_worker(settings: Settings, line: Connection, parents_ends: tuple[int, ...]) -> None:
     from bot.worker import work
 
-    stop, wake = _as_child(line)
+    stop, wake = _as_child(line, parents_ends)
     work(settings, stop=stop, wake=wake)
 
 
-def _run_scheduler(settings: Settings, line: Connection) -> None:
+def _run_scheduler(settings: Settings, line: Connection, parents_ends: tuple[int, ...]) -> None:
     from bot.scheduler import run_scheduler
 
-    stop, _ = _as_child(line)
+    stop, _ = _as_child(line, parents_ends)
     run_scheduler(settings, stop)

@@ -7,8 +7,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from sqlalchemy import Column, Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -152,6 +150,10 @@ def _add_column(connection: Connection, table: str, column: Column[object]) -> N
 
 
 def _relax(connection: Connection, table: str, columns: list[Column[object]]) -> None:
+    # Imported here, where it is needed (rarely): Alembic costs every process 24 MB resident.
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
     operations = Operations(MigrationContext.configure(connection))
     with operations.batch_alter_table(table) as batch:
         for column in columns:

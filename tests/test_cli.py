@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -356,3 +357,54 @@ def test_sigterm_closes_the_connection_first_and_drops_nothing_acked(
     assert any(":trophy:" in text for text in posts)
     with session_scope(engine) as session:
         assert [w.text for w in session.exec(select(Win))] == ["Acked before the stop"]
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _started_by_spawn(pid: int) -> bool:
+    return "multiprocessing.spawn" in Path(f"/proc/{pid}/cmdline").read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
+def test_run_forks_its_children_and_spawns_a_replacement_then_stops_them_all(
+    fake_slack, tmp_path: Path
+) -> None:
+    """The worker and scheduler are forked from `run` before it starts a thread (they share its
+    memory); one killed later, when `run` serves on many threads, is spawned afresh; SIGTERM
+    still ends every child (each sees its own pipe close, not held open by a sibling)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [*PYTHON, "run", "--mode", "http"],
+        cwd=tmp_path,
+        env=_run_env(fake_slack, tmp_path, port),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in process.stderr:
+            if "starting" in line:
+                break
+        else:
+            pytest.fail("the bot exited before starting")
+        first = _children_of(process.pid)
+        assert len(first) == 2 and not any(_started_by_spawn(pid) for pid in first)
+        os.kill(first[0], signal.SIGKILL)
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while datetime.now(UTC) < deadline:
+            replacements = [pid for pid in _children_of(process.pid) if pid not in first]
+            if any(_started_by_spawn(pid) for pid in replacements):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the killed child was not started again")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        process.stderr.close()
+    for pid in [*first, *replacements]:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
