@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import platform
 import statistics
@@ -30,6 +29,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import figures
 from bench.fake_slack_server import SlackProcess
 from fakeslack.payloads import SIGNING_SECRET, slack_signature_headers, slash_command
 from mentoring import pairs
@@ -37,9 +37,6 @@ from mentoring.model import Actor
 from storage.db import init_db, make_engine
 
 REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "ack_latency.json"
-README = REPO / "README.md"
-README_MARKERS = ("<!-- bench:ack_latency -->", "<!-- /bench:ack_latency -->")
 MENTOR, MENTEE, CHANNEL = "UBENCHMENTOR", "UBENCHMENTEE", "CBENCHPAIR"
 
 
@@ -68,6 +65,55 @@ def serve(module: list[str], env: dict[str, str], cwd: str) -> Iterator[subproce
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def pair_slack(latency: float) -> SlackProcess:
+    """The fake Slack, knowing one mentor, one mentee and their channel."""
+    return SlackProcess(
+        f"--latency={latency}",
+        f"--user={MENTOR}:mentor",
+        f"--user={MENTEE}:mentee",
+        f"--channel={CHANNEL}:{MENTOR},{MENTEE}",
+    )
+
+
+def paired_database(tmp: str, slack: SlackProcess) -> dict[str, str]:
+    """A database in `tmp` holding the pair; the environment that runs a bot against it."""
+    database = f"sqlite:///{tmp}/bench.db"
+    engine = make_engine(database)
+    init_db(engine)
+    pairs.create_pair(
+        engine,
+        Actor(MENTEE),
+        team_id="T0001",
+        mentor_id=MENTOR,
+        mentee_id=MENTEE,
+        channel_id=CHANNEL,
+        now=datetime.now(UTC),
+    )
+    engine.dispose()
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE"))},
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.base_url,
+        "DATABASE_URL": database,
+        "PYTHONPATH": str(REPO),
+    }
+
+
+def win_commands(slack: SlackProcess, tag: str, count: int) -> list[bytes]:
+    """`count` signed /win commands from the mentee, each with its own response_url."""
+    return [
+        slash_command(
+            "/win",
+            f"Bench win {tag}-{n}: ran the retro and it went well",
+            user=MENTEE,
+            channel=CHANNEL,
+            response_url=slack.response_url(f"{tag}-{n}"),
+        )
+        for n in range(count)
+    ]
 
 
 def fire(port: int, bodies: list[bytes], concurrency: int) -> list[float]:
@@ -113,7 +159,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--slack-latency", type=float, default=0.05, help="seconds per Slack call")
-    parser.add_argument("--save", action="store_true", help=f"write {RESULTS.relative_to(REPO)}")
+    parser.add_argument("--save", action="store_true", help="write bench/results/ack_latency.json")
     parser.add_argument(
         "--discard-work",
         action="store_true",
@@ -123,47 +169,13 @@ def main() -> int:
     if args.save and args.discard_work:
         parser.error("--discard-work is a diagnosis, not the figure to save")
 
-    slack = SlackProcess(
-        f"--latency={args.slack_latency}",
-        f"--user={MENTOR}:mentor",
-        f"--user={MENTEE}:mentee",
-        f"--channel={CHANNEL}:{MENTOR},{MENTEE}",
-    )
+    slack = pair_slack(args.slack_latency)
     with tempfile.TemporaryDirectory() as tmp:
-        database = f"sqlite:///{tmp}/bench.db"
-        engine = make_engine(database)
-        init_db(engine)
-        pairs.create_pair(
-            engine,
-            Actor(MENTEE),
-            team_id="T0001",
-            mentor_id=MENTOR,
-            mentee_id=MENTEE,
-            channel_id=CHANNEL,
-            now=datetime.now(UTC),
-        )
-        engine.dispose()
-        base_env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE"))},
-            "SLACK_BOT_TOKEN": slack.token,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.base_url,
-            "DATABASE_URL": database,
-            "PYTHONPATH": str(REPO),
-        }
+        base_env = paired_database(tmp, slack)
         bare_env, bot_env = {**base_env, "PORT": "38571"}, {**base_env, "PORT": "38572"}
 
         def bodies(tag: str, count: int) -> list[bytes]:
-            return [
-                slash_command(
-                    "/win",
-                    f"Bench win {tag}-{n}: ran the retro and it went well",
-                    user=MENTEE,
-                    channel=CHANNEL,
-                    response_url=slack.response_url(f"{tag}-{n}"),
-                )
-                for n in range(count)
-            ]
+            return win_commands(slack, tag, count)
 
         measured: dict[str, list[float]] = {"bare": [], "mentorbot": []}
         sent = 0
@@ -223,9 +235,7 @@ def main() -> int:
     print(f"{'ratio':12}{cells}   target p99 <= 1.5")
     print(f"wins posted in the pair's channel: {posted} of {sent}")
     if args.save:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-        README.write_text(with_figures(README.read_text(), result))
+        figures.save("ack_latency", result, readme_table(result))
     return 0
 
 
@@ -247,13 +257,6 @@ def readme_table(result: dict) -> str:
     for label, row in rows:
         lines.append(f"| {label} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |")
     return "\n".join(lines)
-
-
-def with_figures(readme: str, result: dict) -> str:
-    start, end = README_MARKERS
-    before, _, rest = readme.partition(start)
-    _, _, after = rest.partition(end)
-    return f"{before}{start}\n{readme_table(result)}\n{end}{after}"
 
 
 if __name__ == "__main__":

@@ -35,12 +35,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
+from bench import figures
 from bench.ack_latency import percentile
 from bench.fake_slack_server import SlackProcess
 from bot.scheduler import build_dispatcher, make_dispatch_client
@@ -48,11 +48,6 @@ from bot.settings import Settings
 from outbox import Limits
 from storage.db import init_db, make_engine
 from storage.models import AgendaItem, Delivery, Meeting, MeetingSchedule, Pair
-
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "dispatch.json"
-README = REPO / "README.md"
-README_MARKERS = ("<!-- bench:dispatch -->", "<!-- /bench:dispatch -->")
 
 START = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # every pair's meeting (a Tuesday)
 DUE_MINUTE = START - timedelta(hours=1)  # the agenda posts fall due in this minute
@@ -531,13 +526,6 @@ def readme_table(result: dict[str, Any]) -> str:
     )
 
 
-def with_figures(readme: str, result: dict[str, Any]) -> str:
-    start, end = README_MARKERS
-    before, _, rest = readme.partition(start)
-    _, _, after = rest.partition(end)
-    return f"{before}{start}\n{readme_table(result)}\n{end}{after}"
-
-
 def print_burst(b: dict[str, Any]) -> None:
     print(f"burst: {b['pairs']} agenda posts ({b['scenario']})")
     print(
@@ -574,20 +562,19 @@ def main() -> int:
     )
     parser.add_argument("--only", choices=("burst", "idle"), help="run one part (not savable)")
     parser.add_argument(
-        "--save", action="store_true", help=f"write {RESULTS.relative_to(REPO)} and the README"
+        "--save", action="store_true", help="write bench/results/dispatch.json and the README"
     )
     parser.add_argument(
         "--save-json-only",
         action="store_true",
-        help=f"write {RESULTS.relative_to(REPO)} and print the README block without writing it",
+        help="write bench/results/dispatch.json and print the README block without writing it",
     )
     args = parser.parse_args()
     if (args.save or args.save_json_only) and args.only:
         parser.error("--only is a diagnosis, not the figure to save")
-    if args.save and README_MARKERS[0] not in README.read_text():
+    if args.save and not figures.has_section("dispatch"):
         parser.error(
-            f"README.md has no {README_MARKERS[0]} … {README_MARKERS[1]} section yet: "
-            "add the markers, or use --save-json-only"
+            "README.md has no bench:dispatch section yet: add its markers, or use --save-json-only"
         )
     logging.getLogger("mentorbot").addHandler(logging.NullHandler())  # no per-429 warnings
 
@@ -617,15 +604,11 @@ def main() -> int:
         for plan in idle_results[-1]["plans"]:
             print(f"  plan: {plan}")
     if args.save or args.save_json_only:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {RESULTS.relative_to(REPO)}")
-    if args.save:
-        README.write_text(with_figures(README.read_text(), result))
-        print("wrote README.md")
-    elif args.save_json_only:
-        start, end = README_MARKERS
-        print(f"\nREADME block (not written):\n{start}\n{readme_table(result)}\n{end}")
+        table = readme_table(result)
+        print(f"wrote {figures.save('dispatch', result, table if args.save else None)}")
+        if args.save_json_only:
+            start, end = figures.markers("dispatch")
+            print(f"\nREADME block (not written):\n{start}\n{table}\n{end}")
     return 0
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import json
 import logging
 import os
 import platform
@@ -28,20 +27,16 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bench import figures
 from fakeslack import FakeSlack
 from fakeslack.payloads import slash_command
 from fakeslack.socketmode import from_http
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS = REPO / "bench" / "results" / "socket_refresh.json"
-README = REPO / "README.md"
-README_MARKERS = ("<!-- bench:socket_refresh -->", "<!-- /bench:socket_refresh -->")
 SLACK_LIMIT_S = 3.0
 TARGET_S = 1.0
 # (name, Bolt adapter module, the library it needs, whether the adapter is asyncio-based)
@@ -179,18 +174,13 @@ def readme_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def with_figures(readme: str, result: dict[str, Any]) -> str:
-    start, end = README_MARKERS
-    before, _, rest = readme.partition(start)
-    _, _, after = rest.partition(end)
-    return f"{before}{start}\n{readme_table(result)}\n{end}{after}"
-
-
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refreshes", type=int, default=20, help="refreshes per client")
     parser.add_argument("--only", help="comma-separated client names (default: all installed)")
-    parser.add_argument("--save", action="store_true", help=f"write {RESULTS.relative_to(REPO)}")
+    parser.add_argument(
+        "--save", action="store_true", help="write bench/results/socket_refresh.json"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.CRITICAL)  # the clients log every reconnection
     chosen = set(args.only.split(",")) if args.only else None
@@ -222,12 +212,8 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         "clients": clients,
     }
     if args.save:
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-        out(f"wrote {RESULTS.relative_to(REPO)}")
-        if README_MARKERS[0] in README.read_text():
-            README.write_text(with_figures(README.read_text(), result))
-            out("wrote README.md")
+        table = readme_table(result) if figures.has_section("socket_refresh") else None
+        out(f"wrote {figures.save('socket_refresh', result, table)}")
     return 0
 
 

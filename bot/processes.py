@@ -32,6 +32,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from bot.settings import Settings
 
@@ -162,9 +163,13 @@ def _as_child(
     """In a child: (stop, wake) events kept by a thread that reads the pipe from the parent.
     A child stops when its parent says so or is gone, not on the terminal's Ctrl-C or a
     SIGTERM sent to the whole process group (the parent stops serving first, then stops its
-    children): no child outlives the `run` that started it."""
+    children): no child outlives the `run` that started it. On Linux the child takes its
+    name (`worker-0`, `scheduler`) as its process name, for ps and top."""
     for descriptor in parents_ends:
         os.close(descriptor)
+    with contextlib.suppress(OSError):
+        name = multiprocessing.current_process().name.removeprefix("mentorbot-")
+        Path("/proc/self/comm").write_text(name[:15])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     stop, wake = threading.Event(), threading.Event()

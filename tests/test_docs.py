@@ -62,3 +62,12 @@ def test_readme_shows_the_saved_socket_refresh_figures() -> None:
         if row is not None:
             ack = row["first_ack_ms"]
             assert f"| `{name}` | {ack['p50']} / {ack['p95']} / {ack['max']} |" in block, name
+
+
+def test_readme_shows_the_saved_memory_figures() -> None:
+    """The README's memory table shows the figures in bench/results/memory.json."""
+    result, block = saved_and_shown("memory")
+    assert f"Latest run, {result['when'][:10]} ({result['machine']};" in block
+    for label, key in (("idle", "idle"), ("after the burst", "after_burst")):
+        shot = result[key]
+        assert f"| {label} | {shot['pss_sum_mb']} | {shot['rss_sum_mb']} |" in block, label
