@@ -28,6 +28,7 @@ run: install
 bench: install
 	$(BIN)/python -m bench.ack_latency --save
 	$(BIN)/python -m bench.dispatch --save
+	$(BIN)/python -m bench.memory --save
 	$(BIN)/python -m bench.socket_refresh --save
 
 clean:

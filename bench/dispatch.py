@@ -1,6 +1,7 @@
 """Scheduled prompts: a burst delivered within Slack's limits, and what an idle pass costs.
 
     python -m bench.dispatch [--pairs 10000] [--budget 6000] [--concurrency 8] [--save]
+    python -m bench.dispatch --database-url postgresql+psycopg://… --schedulers 3 --save
 
 Burst: N pairs all meet at 15:00 UTC on the same day, so every pair's agenda post (one message
 to the pair's private channel, T-1h) falls due between 14:00:00 and 14:00:59. Each pair also has
@@ -13,7 +14,10 @@ with Retry-After beyond), with Limits(per_minute=B, channel_interval=1.0, concur
 Passes run as of 14:01:00; while rows remain (a 429 puts a row back for Retry-After), the next
 pass runs as of the earliest retry, and never ahead of the time that really passed. Measured:
 wall time until every row is recorded sent, against the budget's bound N / B minutes, with the
-fake's count of 429s and duplicates.
+fake's count of 429s and duplicates. `--schedulers N` runs N scheduler processes (as N
+`python -m bot scheduler` replicas would) against the one database, sharing its budget; they
+start together once each is ready, and the time runs from the first pass's start to the last
+one's end. On PostgreSQL the results are saved as dispatch_postgresql.
 
 Idle: 1k, 10k and 100k pairs, built the same way with nothing due (this meeting's four rows
 planned in the future). The median wall time of an idle `tick(at)` and its SQL statements at
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import os
 import platform
 import statistics
@@ -33,6 +38,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -307,16 +313,72 @@ def scratch_database(url: str | None, name: str) -> Iterator[Engine]:
 
 
 def left_to_send(engine: Engine) -> tuple[int, datetime | None]:
-    """Agenda rows not finished yet, and the earliest time one may be claimed again."""
+    """Agenda rows waiting to be sent (not those another scheduler is sending now), and the
+    earliest time one may be claimed."""
     with engine.connect() as connection:
         count, earliest = connection.execute(
             select(func.count(), func.min(Delivery.next_at)).where(
-                Delivery.kind == "agenda", Delivery.status.in_(("planned", "sending"))
+                Delivery.kind == "agenda", Delivery.status == "planned"
             )
         ).one()
     if earliest is not None and earliest.tzinfo is None:
         earliest = earliest.replace(tzinfo=UTC)
     return count, earliest
+
+
+_ready: Any = None  # in a scheduler process: the barrier every scheduler waits at to start
+
+
+def _scheduler_process(ready: Any) -> None:
+    global _ready
+    _ready = ready
+
+
+def passes(
+    url: str, token: str, api_url: str, limits: Limits, number: int
+) -> tuple[Counter[str], list[dict[str, Any]], float, float]:
+    """One scheduler's passes over the burst until no agenda row waits: each as of the
+    earliest retry, never ahead of the time that really passed. With other scheduler
+    processes, all start together once each is ready (their interpreters' start-up is not
+    the dispatcher's time). Returns the outcomes, the passes, and when it started and ended
+    (time.monotonic(): one clock for every process on Linux)."""
+    logging.getLogger("mentorbot").addHandler(logging.NullHandler())  # no per-429 warnings
+    engine = make_engine(url)
+    settings = Settings(bot_token=token, slack_api_url=api_url)
+    name = f"bench-{number}"
+    dispatcher = build_dispatcher(
+        engine, make_dispatch_client(settings), lambda: BURST_AT, name, limits
+    )
+    if _ready is not None:
+        _ready.wait()
+    began = time.monotonic()
+    outcomes: Counter[str] = Counter()
+    ticks: list[dict[str, Any]] = []
+    at = BURST_AT
+    while True:
+        tick_began = time.monotonic()
+        report = dispatcher.tick(at)
+        outcomes.update(report.outcomes)
+        ticks.append(
+            {
+                "scheduler": number,
+                "at": (at - BURST_AT).total_seconds(),
+                "seconds": round(time.monotonic() - tick_began, 2),
+                "outcomes": dict(report.outcomes),
+            }
+        )
+        print(f"  {name}, pass as of +{ticks[-1]['at']:.0f} s: {report.summary()}", flush=True)
+        left, earliest = left_to_send(engine)
+        if not left or earliest is None or earliest >= START:
+            break
+        at = max(at, earliest)
+        # A Retry-After is waited out in wall time too (by the pass's own pacing or here).
+        ahead = (at - BURST_AT).total_seconds() - (time.monotonic() - began)
+        if ahead > 0:
+            time.sleep(ahead)
+    ended = time.monotonic()
+    engine.dispose()
+    return outcomes, ticks, began, ended
 
 
 def burst(args: argparse.Namespace) -> dict[str, Any]:
@@ -333,36 +395,33 @@ def burst(args: argparse.Namespace) -> dict[str, Any]:
             limits = Limits(
                 channel_interval=1.0, per_minute=args.budget, concurrency=args.concurrency
             )
-            settings = Settings(bot_token=slack.token, slack_api_url=slack.base_url)
-            dispatcher = build_dispatcher(
-                engine, make_dispatch_client(settings), lambda: BURST_AT, "bench", limits
-            )
-            outcomes: Counter[str] = Counter()
-            ticks: list[dict[str, Any]] = []
-            at = BURST_AT
-            began = time.monotonic()
-            while True:
-                tick_began = time.monotonic()
-                report = dispatcher.tick(at)
-                outcomes.update(report.outcomes)
-                ticks.append(
-                    {
-                        "at": (at - BURST_AT).total_seconds(),
-                        "seconds": round(time.monotonic() - tick_began, 2),
-                        "outcomes": dict(report.outcomes),
-                    }
-                )
-                print(f"  pass as of +{ticks[-1]['at']:.0f} s: {report.summary()}", flush=True)
-                left, earliest = left_to_send(engine)
-                if not left or earliest is None or earliest >= START:
-                    break
-                at = max(at, earliest)
-                # The next pass never runs ahead of the time that really passed: a Retry-After
-                # is waited out in wall time too (by the pass's own pacing or here).
-                ahead = (at - BURST_AT).total_seconds() - (time.monotonic() - began)
-                if ahead > 0:
-                    time.sleep(ahead)
-            seconds = time.monotonic() - began
+            url = engine.url.render_as_string(hide_password=False)
+            if args.schedulers == 1:
+                runs = [passes(url, slack.token, slack.base_url, limits, 0)]
+            else:  # scheduler processes of their own, as `python -m bot scheduler` replicas
+                context = multiprocessing.get_context("spawn")
+                ready = context.Barrier(args.schedulers)
+                with ProcessPoolExecutor(
+                    args.schedulers,
+                    mp_context=context,
+                    initializer=_scheduler_process,
+                    initargs=(ready,),
+                ) as pool:
+                    runs = list(
+                        pool.map(
+                            passes,
+                            *zip(
+                                *[
+                                    (url, slack.token, slack.base_url, limits, n)
+                                    for n in range(args.schedulers)
+                                ],
+                                strict=True,
+                            ),
+                        )
+                    )
+            outcomes = sum((run[0] for run in runs), Counter())
+            ticks = [tick for run in runs for tick in run[1]]
+            seconds = max(run[3] for run in runs) - min(run[2] for run in runs)
             with engine.connect() as connection:
                 statuses = dict(
                     connection.execute(
@@ -394,6 +453,7 @@ def burst(args: argparse.Namespace) -> dict[str, Any]:
         "pairs": args.pairs,
         "budget_per_minute": args.budget,
         "concurrency": args.concurrency,
+        "schedulers": args.schedulers,
         "channel_interval_s": 1.0,
         "slack_latency_s": args.slack_latency,
         "setup_seconds": round(setup, 1),
@@ -496,6 +556,11 @@ def idle(args: argparse.Namespace, count: int) -> dict[str, Any]:
 # Results
 
 
+def schedulers(result: dict[str, Any]) -> str:
+    count = result["burst"].get("schedulers", 1)
+    return "one scheduler process" if count == 1 else f"{count} scheduler processes"
+
+
 def readme_table(result: dict[str, Any]) -> str:
     """The README's figures, written from the saved result (so the two always agree)."""
     b, sizes = result["burst"], result["idle"]["sizes"]
@@ -505,7 +570,8 @@ def readme_table(result: dict[str, Any]) -> str:
     )
     return "\n".join(
         [
-            f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']}):",
+            f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']}; "
+            f"{schedulers(result)}):",
             "",
             "| burst | delivered in | budget's bound | ratio | 429s | duplicates | lost |",
             "| --- | --- | --- | --- | --- | --- | --- |",
@@ -549,6 +615,9 @@ def main() -> int:
         "--budget", type=int, default=6000, help="posts per minute, for Slack and the dispatcher"
     )
     parser.add_argument("--concurrency", type=int, default=8, help="posts in flight at once")
+    parser.add_argument(
+        "--schedulers", type=int, default=1, help="scheduler processes sharing the burst"
+    )
     parser.add_argument("--slack-latency", type=float, default=0.05, help="seconds per Slack call")
     parser.add_argument(
         "--idle-sizes",
@@ -572,9 +641,11 @@ def main() -> int:
     args = parser.parse_args()
     if (args.save or args.save_json_only) and args.only:
         parser.error("--only is a diagnosis, not the figure to save")
-    if args.save and not figures.has_section("dispatch"):
+    backend = make_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
+    name = "dispatch" if backend == "sqlite" else f"dispatch_{backend}"  # the results' name
+    if args.save and not figures.has_section(name):
         parser.error(
-            "README.md has no bench:dispatch section yet: add its markers, or use --save-json-only"
+            f"README.md has no bench:{name} section yet: add its markers, or use --save-json-only"
         )
     logging.getLogger("mentorbot").addHandler(logging.NullHandler())  # no per-429 warnings
 
@@ -583,7 +654,6 @@ def main() -> int:
         print_burst(burst_result)
     sizes = [int(size) for size in args.idle_sizes.split(",")]
     idle_results = [idle(args, count) for count in sizes] if args.only != "burst" else []
-    backend = make_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
     result = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
@@ -605,9 +675,9 @@ def main() -> int:
             print(f"  plan: {plan}")
     if args.save or args.save_json_only:
         table = readme_table(result)
-        print(f"wrote {figures.save('dispatch', result, table if args.save else None)}")
+        print(f"wrote {figures.save(name, result, table if args.save else None)}")
         if args.save_json_only:
-            start, end = figures.markers("dispatch")
+            start, end = figures.markers(name)
             print(f"\nREADME block (not written):\n{start}\n{table}\n{end}")
     return 0
 

@@ -4,6 +4,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from bench.dispatch import schedulers
 from bot.settings import VARIABLES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,11 +43,16 @@ def test_readme_shows_the_saved_benchmark_figures() -> None:
         assert f"| {figures} |" in block, row
 
 
-def test_readme_shows_the_saved_dispatch_figures() -> None:
-    """The README's dispatch tables show the figures in bench/results/dispatch.json."""
-    result, block = saved_and_shown("dispatch")
+@pytest.mark.parametrize("name", ["dispatch", "dispatch_postgresql"])
+def test_readme_shows_the_saved_dispatch_figures(name: str) -> None:
+    """The README's dispatch tables show the figures saved in bench/results/ (SQLite, and
+    PostgreSQL with several scheduler processes)."""
+    result, block = saved_and_shown(name)
     burst, idle = result["burst"], result["idle"]
-    assert f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']})" in block
+    assert (
+        f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']}; "
+        f"{schedulers(result)})" in block
+    )
     limited = burst["ratelimited_channel"] + burst["ratelimited_workspace"]
     assert (
         f"| {burst['seconds']} s | {burst['lower_bound_seconds']} s | {burst['ratio']} "
