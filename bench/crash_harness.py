@@ -30,7 +30,7 @@ from typing import IO
 
 import httpx
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, func, select
 
 from fakeslack import FakeSlack
 from fakeslack.payloads import (
@@ -126,7 +126,6 @@ class Sent:
     pair: Pair
     step: int | None = None
     acked: bool = False
-    attempts: int = 0  # how often it was posted (a retried event is the same request)
 
     def again(self, index: int) -> Sent:
         """The same kind of request to the same pair, sent anew by its person (a command
@@ -309,18 +308,18 @@ def under_way(engine: Engine, timeout: float = 30) -> None:
     raise AssertionError("no work was under way")
 
 
-def drained(engine: Engine, timeout: float = 60) -> None:
-    """Wait until no work is waiting or claimed."""
+def drained(engine: Engine, timeout: float = 60) -> float:
+    """Wait until no work is waiting or claimed; when that was (time.monotonic())."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with session_scope(engine) as session:
             left = session.exec(
-                select(Work).where(Work.status.in_(queue.CLAIMABLE))  # type: ignore[attr-defined]
-            ).all()
+                select(func.count()).where(col(Work.status).in_(queue.CLAIMABLE))
+            ).one()
         if not left:
-            return
+            return time.monotonic()
         time.sleep(0.2)
-    raise AssertionError(f"{len(left)} pieces of work still waiting after {timeout} s")
+    raise AssertionError(f"{left} pieces of work still waiting after {timeout} s")
 
 
 # What a crash cost
