@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python -m bench.ack_latency --save
 	$(BIN)/python -m bench.dispatch --save
 	$(BIN)/python -m bench.socket_refresh --save
+	$(BIN)/python -m bench.crash --save
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -62,3 +62,16 @@ def test_readme_shows_the_saved_socket_refresh_figures() -> None:
         if row is not None:
             ack = row["first_ack_ms"]
             assert f"| `{name}` | {ack['p50']} / {ack['p95']} / {ack['max']} |" in block, name
+
+
+def test_readme_shows_the_saved_crash_figures() -> None:
+    """The README's crash table shows bench/results/crash.json."""
+    result, block = saved_and_shown("crash")
+    assert f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']};" in block
+    kills = result["kills"]
+    assert (
+        f"| {result['requests']:,} | {result['sent']:,} | {result['acknowledged']:,} "
+        f"| {kills['worker']} + {kills['front']} | {result['lost']} | {result['duplicated']} "
+        f"| {result['unrecorded']} | {result['burst_s']} s | {result['drain_s']} s "
+        f"| {result['total_s']} s |"
+    ) in block
