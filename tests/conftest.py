@@ -19,6 +19,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
+from bench.postgres import PostgresForTests
 from bot import cli
 from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
@@ -40,7 +41,6 @@ from handlers.runtime import InlineRunner, Services
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
-from tests.postgres import PostgresForTests
 from tests.support import T0, FrozenClock
 
 MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"

@@ -79,3 +79,16 @@ def test_readme_shows_the_saved_memory_figures() -> None:
     for label, key in (("idle", "idle"), ("after the burst", "after_burst")):
         shot = result[key]
         assert f"| {label} | {shot['pss_sum_mb']} | {shot['rss_sum_mb']} |" in block, label
+
+
+def test_readme_shows_the_saved_crash_figures() -> None:
+    """The README's crash table shows bench/results/crash.json."""
+    result, block = saved_and_shown("crash")
+    assert f"Latest run, {result['when'][:10]} ({result['machine']}; {result['database']};" in block
+    kills = result["kills"]
+    assert (
+        f"| {result['requests']:,} | {result['sent']:,} | {result['acknowledged']:,} "
+        f"| {kills['worker']} + {kills['front']} | {result['lost']} | {result['duplicated']} "
+        f"| {result['unrecorded']} | {result['burst_s']} s | {result['drain_s']} s "
+        f"| {result['total_s']} s |"
+    ) in block

@@ -1,4 +1,6 @@
-"""A PostgreSQL server for the tests, and a fresh database on it for each test that wants one.
+"""A PostgreSQL server for the tests, and a fresh database on it for each test that wants one;
+the benchmarks use it too (`python -m bench.crash --backend postgresql`), which is why it is
+here: tests import bench, never the other way round.
 
 The server is `pgserver`'s (PostgreSQL shipped inside a wheel): started in a temporary
 directory, tuned for throw-away data, stopped when the session ends. TEST_DATABASE_URL
