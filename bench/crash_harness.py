@@ -268,12 +268,13 @@ class Bot:
         assert serving.wait(60) and working.wait(60), "the bot did not start"
 
     def children(self) -> list[int]:
-        """The worker processes `run` started (not multiprocessing's resource tracker)."""
+        """The worker processes `run` started (named worker-<n>: not the scheduler, nor
+        multiprocessing's resource tracker)."""
         assert self.process is not None
         found = []
         for task in Path(f"/proc/{self.process.pid}/task").iterdir():
             found += [int(pid) for pid in (task / "children").read_text().split()]
-        return [pid for pid in found if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        return [pid for pid in found if _named(pid).startswith("worker")]
 
     def kill(self, *, with_children: bool) -> None:
         assert self.process is not None
@@ -287,6 +288,13 @@ class Bot:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(60)
+
+
+def _named(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except FileNotFoundError:  # gone already
+        return ""
 
 
 def kill(pid: int) -> None:

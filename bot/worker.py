@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ WORKER_THREADS = 8
 # only adds load; a reply through response_url may come up to 30 minutes later).
 WORKER_NICENESS = 19
 STOP_TIMEOUT = 30
+RENEWALS = 3  # the leases of work under way are renewed this often per lease
 POLL_SECONDS = 0.25  # an idle worker looks for work this often (sooner when woken)
 
 
@@ -60,7 +62,8 @@ def work(
     name = worker_name()
     lease = timedelta(seconds=settings.work_lease_seconds)
     logger.info("worker started", extra={"worker": name, "threads": threads})
-    running: set[Future[None]] = set()
+    running: dict[Future[None], int] = {}  # each task under way, and its work's id
+    renewed = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="work") as pool:
         while not stop.is_set():
             claimed = []
@@ -72,15 +75,28 @@ def work(
                 except Exception:  # the database is away: log, wait, try again
                     logger.exception("could not claim work")
             for item in claimed:
-                running.add(pool.submit(perform, item, services, client, name))
+                running[pool.submit(perform, item, services, client, name)] = item.id
             if claimed and len(running) >= threads:
-                done, running = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             elif not claimed:
                 _idle(stop, wake)
-            running = {future for future in running if not future.done()}
+            running = {future: work_id for future, work_id in running.items() if not future.done()}
+            if running and time.monotonic() - renewed >= lease.total_seconds() / RENEWALS:
+                renewed = _renew(services, name, list(running.values()), lease)
         wait(running, timeout=STOP_TIMEOUT)
     services.engine.dispose()
     logger.info("worker stopped", extra={"worker": name, "unfinished": len(running)})
+
+
+def _renew(services: Any, name: str, work_ids: list[int], lease: timedelta) -> float:
+    """Renew the leases of the work under way (a task slower than its lease — Slack
+    rate-limiting it, say — would otherwise be taken and run a second time); when it did."""
+    try:
+        queue.extend(services.engine, work_ids, name, services.clock(), lease)
+    except Exception:  # the database is away: the next loop tries again
+        logger.exception("could not renew leases", extra={"work": len(work_ids)})
+        return 0.0
+    return time.monotonic()
 
 
 def _idle(stop: Any, wake: Any) -> None:

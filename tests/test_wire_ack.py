@@ -135,3 +135,36 @@ def test_a_worker_killed_mid_task_is_replaced_and_its_task_done_once(
     posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
     assert len(posts) == 1 and win.announce_ts == posts[0]["ts"]
     assert len(fake_slack.responses("win")) == 1
+
+
+def test_work_slower_than_its_lease_keeps_its_claim_and_runs_once(
+    settings, engine, fake_slack, paired
+) -> None:
+    """Slack holds a win's post for three leases (1 s each): the worker renews the claim while
+    the task runs, so neither it nor another worker takes the task again — one claim, one
+    post, one reply."""
+    import time
+
+    settings = replace(settings, work_lease_seconds=1)
+    children = Children(settings, scheduler=False).start()
+    services = with_runner(build_services(settings, engine=engine), children)
+    release = fake_slack.hold("chat.postMessage")
+    try:
+        _store_wins(
+            services,
+            "Shipped the migration",
+            reply=ReplyTo(response_url=fake_slack.response_url("w")),
+        )
+        fake_slack.wait_held("chat.postMessage", timeout=30)
+        time.sleep(3 * settings.work_lease_seconds)
+        release.set()
+        _wait_done(services, 1)
+    finally:
+        release.set()
+        children.stop()
+    with session_scope(engine) as session:
+        (work,) = session.exec(select(Work)).all()
+    assert work.attempts == 1
+    posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
+    assert len(posts) == 1
+    assert len(fake_slack.responses("w")) == 1

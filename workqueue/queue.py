@@ -113,6 +113,23 @@ def finish(
         return bool(result.rowcount)
 
 
+def extend(
+    engine: Engine, work_ids: Sequence[int], worker: str, now: datetime, lease: timedelta = LEASE
+) -> int:
+    """Renew the claims `worker` still holds on `work_ids` (work still running) until
+    `now + lease`, so that no other worker — nor this one — takes them while they run.
+    How many it renewed."""
+    if not work_ids:
+        return 0
+    with session_scope(engine) as session:
+        result = session.execute(
+            update(Work)
+            .where(col(Work.id).in_(work_ids), Work.claimed_by == worker, Work.status == CLAIMED)
+            .values(next_at=now + lease)
+        )
+        return int(result.rowcount)
+
+
 def release(engine: Engine, work_ids: Sequence[int], worker: str, now: datetime) -> int:
     """Hand claimed work back (a worker stopping before it started them): waiting, due now,
     the claim not counted."""
