@@ -417,6 +417,22 @@ def tick(
 COACHING_FIGURES = pytest.StashKey[str]()
 
 
+def report_coaching(config: pytest.Config, figures: str) -> None:
+    """Keep the goal-coaching figures for the end of the run (from a pytest-xdist worker, they
+    travel to the controller, which prints the summary)."""
+    config.stash[COACHING_FIGURES] = figures
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["coaching"] = figures
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: a worker finished; keep what it reported."""
+    figures = getattr(node, "workeroutput", {}).get("coaching")
+    if figures:
+        node.config.stash[COACHING_FIGURES] = figures
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     """Print the goal-coaching figures measured by tests/test_coaching.py."""
     figures = config.stash.get(COACHING_FIGURES, None)
