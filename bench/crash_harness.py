@@ -48,7 +48,7 @@ from mentoring import milestones
 from mentoring.capture import Kind, capture
 from mentoring.model import Actor, Target
 from mentoring.pairs import create_pair
-from storage.db import session_scope
+from storage.db import read_scope
 from storage.models import AgendaItem, Goal, Milestone, Win, Work
 from workqueue import queue
 
@@ -309,7 +309,7 @@ def under_way(engine: Engine, timeout: float = 30) -> None:
     """Wait until a worker holds a claim: the kill lands in work under way."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             if session.exec(select(Work).where(Work.status == queue.CLAIMED)).first():
                 return
         time.sleep(0.005)
@@ -320,7 +320,7 @@ def drained(engine: Engine, timeout: float = 60) -> float:
     """Wait until no work is waiting or claimed; when that was (time.monotonic())."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with session_scope(engine) as session:
+        with read_scope(engine) as session:
             left = session.exec(
                 select(func.count()).where(col(Work.status).in_(queue.CLAIMABLE))
             ).one()
@@ -374,7 +374,7 @@ def audit(engine: Engine, fake: FakeSlack, burst: list[Sent]) -> Audit:
     """Every acknowledged request had its effect once and its answer once; no request had its
     effect twice; every win was posted once, and that post is the one recorded with it."""
     found = Audit()
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         wins = session.exec(select(Win)).all()
         goals = session.exec(select(Goal)).all()
         items = session.exec(select(AgendaItem)).all()
