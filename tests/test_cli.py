@@ -91,6 +91,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _serving_http(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`run --mode http`, once it says it is serving (its stderr left to read)."""
+    process = subprocess.Popen(
+        [*PYTHON, "run", "--mode", "http"], cwd=cwd, env=env, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "starting" in line:
+            return process
+    pytest.fail("the bot exited before starting")
+
+
 def _run_env(fake_slack, tmp_path: Path, port: int, token: str | None = None) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": token or fake_slack.token,
@@ -196,19 +208,8 @@ def test_run_serves_http_replays_stored_dms_and_stops_cleanly(fake_slack, tmp_pa
     inbox.record_delivery(engine, "EvBeforeCrash", "message", event, T0)
     fake_slack.add_user("UX", "xavier")
     port = _free_port()
-    process = subprocess.Popen(
-        [*PYTHON, "run", "--mode", "http"],
-        cwd=tmp_path,
-        env=_run_env(fake_slack, tmp_path, port),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _serving_http(_run_env(fake_slack, tmp_path, port), tmp_path)
     try:
-        for line in process.stderr:
-            if "starting" in line:
-                break
-        else:
-            pytest.fail("the bot exited before starting")
         health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
         assert health.status_code == 200 and health.json()["database"] == "ok"
         (reply,) = fake_slack.wait_for("chat.postMessage")
@@ -378,19 +379,8 @@ def test_run_forks_its_children_and_spawns_a_replacement_then_stops_them_all(
     memory); one killed later, when `run` serves on many threads, is spawned afresh; SIGTERM
     still ends every child (each sees its own pipe close, not held open by a sibling)."""
     port = _free_port()
-    process = subprocess.Popen(
-        [*PYTHON, "run", "--mode", "http"],
-        cwd=tmp_path,
-        env=_run_env(fake_slack, tmp_path, port),
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _serving_http(_run_env(fake_slack, tmp_path, port), tmp_path)
     try:
-        for line in process.stderr:
-            if "starting" in line:
-                break
-        else:
-            pytest.fail("the bot exited before starting")
         first = _children_of(process.pid)
         assert len(first) == 2 and not any(_started_by_spawn(pid) for pid in first)
         os.kill(first[0], signal.SIGKILL)
