@@ -12,7 +12,9 @@ we never heard"). Optional rate limits (``channel_rate``, ``workspace_per_minute
 chat.postMessage with HTTP 429 the way Slack does, counted in ``stats()``. File uploads take
 Slack's three steps, as ``WebClient.files_upload_v2`` makes them: files.getUploadURLExternal,
 a POST of the bytes to the upload URL it returns (served here too, recorded as method
-"upload"), then files.completeUploadExternal; ``uploads`` has what was shared.
+"upload"), then files.completeUploadExternal; ``uploads`` has what was shared. A response
+URL takes five messages within 30 minutes of being issued, as Slack's do; later posts are
+refused and recorded.
 
 Socket Mode: ``apps.connections.open`` takes the app-level token (``app_token``, with
 ``connections:write``) and returns a URL of ``socket_mode``, a WebSocket server on loopback
@@ -37,7 +39,16 @@ from fakeslack.scopes import app_scopes, check_scope
 from fakeslack.server import LoopbackServer, Reply, header, request_args
 from fakeslack.socketmode import SocketModeServer
 from fakeslack.traffic import Call, Traffic
-from fakeslack.workspace import ApiError, Channel, Upload, User, Workspace, truthy
+from fakeslack.workspace import (
+    RESPONSE_URL_LIFETIME,
+    RESPONSE_URL_USES,
+    ApiError,
+    Channel,
+    Upload,
+    User,
+    Workspace,
+    truthy,
+)
 
 
 class FakeSlack(Traffic):
@@ -50,8 +61,8 @@ class FakeSlack(Traffic):
     requests (``bot.manifest.BOT_SCOPES``). Rate limits are off unless `channel_rate`
     (successful posts per second per channel) or `workspace_per_minute` (successful posts per
     sliding 60 s, workspace-wide) is given, here or later through ``limit_rate``. `clock`
-    (default ``time.monotonic``) times those windows and ``stats()``; tests may pass a fake
-    clock to move time without sleeping.
+    (default ``time.monotonic``) times those windows, ``stats()`` and the 30 minutes a
+    response URL lasts; tests may pass a fake clock to move time without sleeping.
     """
 
     def __init__(
@@ -125,8 +136,18 @@ class FakeSlack(Traffic):
         return f"{self._origin()}/api/"
 
     def response_url(self, name: str) -> str:
-        """A fake response_url; posts to it are recorded as method "respond:<name>"."""
-        return f"{self._origin()}/respond/{name}"
+        """A fake response_url; posts to it are recorded as method "respond:<name>".
+
+        The URL is issued, for its interaction, the first time its name is asked for (or,
+        for a name never asked for, at its first post). Like Slack's, it takes up to
+        ``RESPONSE_URL_USES`` (5) messages within ``RESPONSE_URL_LIFETIME`` (30 minutes) of
+        being issued, on the fake's clock; a post beyond either is refused (``EXPIRED_URL``,
+        ``USED_URL``) and recorded as a failed call. Only messages the URL took count as uses.
+        """
+        url = f"{self._origin()}/respond/{name}"
+        with self._cond:
+            self._ws.issue_response_url(name)
+        return url
 
     @property
     def socket_mode(self) -> SocketModeServer:
@@ -286,9 +307,11 @@ class FakeSlack(Traffic):
         return {value: n for value, n in seen.items() if n > 1}
 
     def reset(self) -> None:
-        """Forget calls, messages, files, ``stats()`` counters and rate-limit windows.
+        """Forget calls, messages, files, ``stats()`` counters, rate-limit windows and how
+        often each response URL was used.
 
-        Users, channels, views, rate settings, pending faults and holds are kept.
+        Users, channels, views, rate settings, pending faults and holds are kept, and so is
+        when each response URL was issued.
         """
         with self._cond:
             self._calls.clear()
@@ -331,7 +354,7 @@ class FakeSlack(Traffic):
                 elif upload is not None:
                     reply = self._upload(upload, body)
                 else:
-                    reply = _respond(args)
+                    reply = self._post_to_response_url(method.removeprefix("respond:"), args)
                 applied = reply.error is None
                 if fault is not None and fault.error is not None:
                     reply = fault.reply(is_api=is_api)
@@ -389,6 +412,31 @@ class FakeSlack(Traffic):
             return Reply.text(404, "not_found")
         file.data = body
         return Reply.text(200, f"OK - {len(body)}")
+
+    def _post_to_response_url(self, name: str, payload: dict[str, Any]) -> Reply:
+        """A post to a response URL: refused once the URL is spent (too old, or used five
+        times), else answered as Slack answers the message; a message taken is a use."""
+        url = self._ws.issue_response_url(name)
+        if self._ws.clock() - url.issued_at > RESPONSE_URL_LIFETIME:
+            return Reply.text(*EXPIRED_URL)
+        if url.uses >= RESPONSE_URL_USES:
+            return Reply.text(*USED_URL)
+        reply = _respond(payload)
+        if reply.error is None:
+            url.uses += 1
+        return reply
+
+
+# What Slack answers a response URL past its limits is not documented (the limits are: see
+# fakeslack.workspace). Slack's SDK team asked for it to be — slackapi/node-slack-sdk#828,
+# "document what error is expected if the limit is exceeded" — and the issue was closed
+# unanswered. So these two answers are the fake's own, in the form Slack documents for the
+# errors of webhooks, which a response URL is ("a temporary webhook URL",
+# api.slack.com/interactivity/slash-commands): an HTTP 4xx whose plain-text body is the error
+# code (api.slack.com/messaging/webhooks#handling_errors). Mentorbot depends on neither the
+# status nor the body: any answer but 200 is a refusal to it.
+EXPIRED_URL = (404, "expired_url")
+USED_URL = (404, "used_url")
 
 
 def _respond(payload: dict[str, Any]) -> Reply:

@@ -16,6 +16,11 @@ from typing import Any
 
 FIRST_TS = 1_700_000_000
 _WORKSPACE_WINDOW = 60.0  # seconds: chat.postMessage's workspace-wide window
+# A response_url takes "up to 5" messages "within 30 minutes of receiving the payload"
+# (docs.slack.dev/interactivity/handling-user-interaction#message_responses; the same facts in
+# slack-specs/supplement.json, interactivity.response_url_uses).
+RESPONSE_URL_USES = 5
+RESPONSE_URL_LIFETIME = 30 * 60.0  # seconds
 
 
 def truthy(value: Any) -> bool:
@@ -93,6 +98,15 @@ class File:
 
 
 @dataclass
+class ResponseUrl:
+    """A response_url: when its interaction happened (the clock's reading), and how many
+    messages it has taken."""
+
+    issued_at: float
+    uses: int = 0
+
+
+@dataclass
 class Stats:
     """chat.postMessage counters behind ``FakeSlack.stats()``."""
 
@@ -125,6 +139,7 @@ class Workspace:
     last_post: dict[str, float] = field(default_factory=dict)
     workspace_posts: deque[float] = field(default_factory=deque)
     stats: Stats = field(default_factory=Stats)
+    response_urls: dict[str, ResponseUrl] = field(default_factory=dict)
     _ts: int = 0
     _ids: int = 0
 
@@ -290,8 +305,18 @@ class Workspace:
             stats.first_post_at = now
         stats.last_post_at = now
 
+    def issue_response_url(self, name: str) -> ResponseUrl:
+        """The response URL `name`, issued now if it was not before."""
+        url = self.response_urls.get(name)
+        if url is None:
+            url = self.response_urls[name] = ResponseUrl(self.clock())
+        return url
+
     def forget_traffic(self) -> None:
-        """Forget messages, files, stats and rate windows; keep users, channels and views."""
+        """Forget messages, files, stats, rate windows and response URLs' uses; keep users,
+        channels, views and when each response URL was issued."""
+        for url in self.response_urls.values():
+            url.uses = 0
         self.messages.clear()
         self.files.clear()
         self.uploads.clear()

@@ -561,6 +561,40 @@ def test_response_url_answers_as_slack_does(fake: FakeSlack) -> None:
     ]
 
 
+def test_a_response_url_takes_five_messages_then_refuses_them(fake: FakeSlack) -> None:
+    """A sixth message to a response_url is refused, and recorded; posts it refused for
+    themselves (bad Block Kit) are not uses."""
+    webhook = WebhookClient(fake.response_url("five"))
+    assert webhook.send(text="t", blocks=[section("x" * 3001)]).status_code == 400
+    for n in range(5):
+        assert webhook.send(text=f"answer {n}").body == "ok"
+    refused = webhook.send(text="answer 5")
+    assert (refused.status_code, refused.body) == (404, "used_url")
+    assert [r["text"] for r in fake.responses("five")] == [f"answer {n}" for n in range(5)]
+    last = fake.calls_to("respond:five")[-1]
+    assert (last.ok, last.error, last.args["text"]) == (False, "used_url", "answer 5")
+    assert WebhookClient(fake.response_url("other")).send(text="another").body == "ok"
+
+
+def test_a_response_url_refuses_messages_after_30_minutes() -> None:
+    """A response_url takes messages for 30 minutes after it was issued (on the fake's
+    clock), however long before its first use, then refuses them, and records the refusal."""
+    now = [1000.0]  # the fake's clock: moves only when the test says so
+    with FakeSlack(clock=lambda: now[0]) as fake:
+        webhook = WebhookClient(fake.response_url("late"))
+        now[0] += 30 * 60
+        assert webhook.send(text="at 30 minutes").body == "ok"
+        now[0] += 1
+        refused = webhook.send(text="a second later")
+        assert (refused.status_code, refused.body) == (404, "expired_url")
+        assert [(c.ok, c.error) for c in fake.calls_to("respond:late")] == [
+            (True, None),
+            (False, "expired_url"),
+        ]
+        assert [r["text"] for r in fake.responses("late")] == ["at 30 minutes"]
+        assert WebhookClient(fake.response_url("new")).send(text="fresh").body == "ok"
+
+
 # -- Socket Mode -----------------------------------------------------------------------------
 
 
