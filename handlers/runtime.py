@@ -50,8 +50,12 @@ Clock = Callable[[], datetime]
 R = TypeVar("R")
 WORK_EVENT = "mentorbot_work"  # message metadata marking a post as a piece of work's
 REPLY_STEP = 0  # the reply's record; a flow's own steps are numbered from 1
+BY_DM_STEP = -1  # the response_url refused the reply, which goes by DM (recorded before it does)
 TRIGGER_LIFETIME = timedelta(seconds=2.5)  # Slack's trigger_id lasts 3 s; leave a margin
-RESPONSE_URL_LIFETIME = timedelta(minutes=29)  # Slack's response_url lasts 30 minutes
+# A response_url takes up to 5 messages within 30 minutes of the interaction
+# (docs.slack.dev/interactivity/handling-user-interaction#message_responses); the bot sends one.
+RESPONSE_URL_LIFETIME = timedelta(minutes=29)  # the 30 minutes, with a margin
+REFUSAL_CHARS = 200  # of a response_url's refusal, kept for the log
 
 
 @dataclass(frozen=True)
@@ -324,7 +328,7 @@ def perform(claimed: Claimed, services: Services, client: WebClient, worker: str
         answer, changed = answer.message, answer.changed
     if answer is not None:
         try:
-            _reply_once(call, task.reply, answer)
+            _reply_once(call, task.reply, answer, task.what)
         except SlackApiError as error:  # the conversation is gone, say: a line, not a stack
             logger.warning(
                 "could not reply", extra={"work": task.what, "error": slack_error(error)}
@@ -336,20 +340,40 @@ def perform(claimed: Claimed, services: Services, client: WebClient, worker: str
     queue.finish(services.engine, claimed.id, worker, services.clock(), failure)
 
 
-def _reply_once(call: Call, reply: ReplyTo, answer: Message) -> None:
-    """Send the answer, once for this work. A response_url lasts 30 minutes: work that
-    outlived it answers by DM instead."""
+def _reply_once(call: Call, reply: ReplyTo, answer: Message, what: str) -> None:
+    """Send the answer, once for this work. A response_url lasts 30 minutes and takes 5
+    messages: work that outlived it answers by DM instead, and so does work whose response_url
+    Slack refused (for whatever reason: any answer but 200). The refusal is recorded before the
+    DM is posted, so a run again goes straight to the DM (found, if it was posted) and never
+    answers through the response_url as well."""
     if call.work_id is not None and steps.value_of(call.engine, call.work_id, REPLY_STEP):
         return
     stale = call.received_at is not None and call.now - call.received_at > RESPONSE_URL_LIFETIME
-    if reply.response_url and not stale:
-        send(reply, answer, call.client)
+    if reply.response_url and not stale and not _refused_before(call):
+        refused = send(reply, answer, call.client)
+        if refused is None:
+            if call.work_id is not None:
+                steps.record(call.engine, call.work_id, REPLY_STEP, True)
+            return
+        status, error = refused
+        logger.warning(
+            "response_url refused, answering by DM",
+            extra={"work": what, "status": status, "error": error},
+        )
         if call.work_id is not None:
-            steps.record(call.engine, call.work_id, REPLY_STEP, True)
+            steps.record(call.engine, call.work_id, BY_DM_STEP, refused)
+        call.post(call.user_id, answer, step=REPLY_STEP)
     elif reply.channel:
         call.post(reply.channel, answer, step=REPLY_STEP, thread_ts=reply.thread_ts)
     elif reply.response_url:
         call.post(call.user_id, answer, step=REPLY_STEP)
+
+
+def _refused_before(call: Call) -> bool:
+    """Whether an earlier run of this work had its response_url refused (and went by DM)."""
+    return call.work_id is not None and (
+        steps.value_of(call.engine, call.work_id, BY_DM_STEP) is not None
+    )
 
 
 def _slack_refusal(code: str, status: int) -> SlackApiError:
@@ -372,8 +396,9 @@ def slack_error(error: SlackApiError) -> str:
     return str(data.get("error") or f"http_{error.response.status_code}")
 
 
-def send(reply: ReplyTo, answer: Message, client: WebClient) -> None:
-    """Answer through the interaction's response_url (private to the person)."""
+def send(reply: ReplyTo, answer: Message, client: WebClient) -> tuple[int, str] | None:
+    """Answer through the interaction's response_url (private to the person): None when Slack
+    took the message, else the HTTP status and body it refused it with."""
     assert reply.response_url is not None
     payload = {"text": answer["text"], "blocks": answer.get("blocks", [])}
     if reply.replace:
@@ -383,8 +408,9 @@ def send(reply: ReplyTo, answer: Message, client: WebClient) -> None:
     result = WebhookClient(reply.response_url, retry_handlers=client.retry_handlers).send_dict(
         payload
     )
-    if result.status_code != 200:
-        logger.warning("response_url refused", extra={"status": result.status_code})
+    if result.status_code == 200:
+        return None
+    return result.status_code, (result.body or "")[:REFUSAL_CHARS]
 
 
 class InlineRunner:

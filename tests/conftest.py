@@ -41,7 +41,7 @@ from handlers.runtime import InlineRunner, Services
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
-from tests.support import T0, FrozenClock
+from tests.support import T0, FrozenClock, SlackClock
 
 MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"
 SECOND_MENTEE = "UMENTEE2"
@@ -147,8 +147,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
-def fake_slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
+def slack_clock() -> SlackClock:
+    """The fake Slack's clock: real time, which a test may move on (`advance(minutes=31)`)."""
+    return SlackClock()
+
+
+@pytest.fixture
+def fake_slack(slack_clock: SlackClock) -> Iterator[FakeSlack]:
+    with FakeSlack(clock=slack_clock) as fake:
         fake.add_user(MENTOR, "maria", tz="Europe/Berlin")
         fake.add_user(MENTEE, "lee", tz="America/New_York")
         fake.add_user(SECOND_MENTEE, "sam")

@@ -1,8 +1,9 @@
-"""Test helpers: a frozen clock, pairs and schedules set up straight through the rules, and a
-dispatcher wired as in production."""
+"""Test helpers: a frozen clock, the fake Slack's clock, pairs and schedules set up straight
+through the rules, and a dispatcher wired as in production."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -36,6 +37,20 @@ class FrozenClock:
 
     def advance(self, **offset: float) -> None:
         self.now += timedelta(**offset)
+
+
+class SlackClock:
+    """The fake Slack's clock (seconds, like ``time.monotonic``): real time, plus however far a
+    test moved it on — to make a response_url 31 minutes old without waiting."""
+
+    def __init__(self) -> None:
+        self.ahead = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.ahead
+
+    def advance(self, **offset: float) -> None:
+        self.ahead += timedelta(**offset).total_seconds()
 
 
 def pair_up(

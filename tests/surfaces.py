@@ -181,13 +181,14 @@ Action = Command | DirectMessage | OpenHome | Click | Submit
 @dataclass
 class Seen:
     """What one action brought back: the private answer, the buttons shown (to whom, where),
-    the modals opened, and the Homes published."""
+    the modals opened, the Homes published, and how often it used its response_url."""
 
     reply: dict[str, Any] | None = None
     buttons: list[Click] = field(default_factory=list)
     modals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (user, view)
     published: dict[str, dict[str, Any]] = field(default_factory=dict)  # user → last Home
     messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (channel, msg)
+    answers: int = 0  # posts to the action's response_url, taken or refused
 
 
 class Surfaces:
@@ -321,6 +322,8 @@ class Surfaces:
         if reply is not None:
             seen.buttons += buttons_in(reply, action.user)
         for call in calls:
+            if call.method.startswith("respond:"):
+                seen.answers += 1
             if not call.ok:
                 continue
             if call.method == "chat.postMessage":

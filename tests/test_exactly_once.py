@@ -16,3 +16,13 @@ def test_running_any_work_again_does_nothing_twice(crawled: Crawl) -> None:
     ]
     assert twice == [], "\n".join(twice)
     assert len(crawled.steps) >= 70, len(crawled.steps)
+
+
+def test_no_interaction_uses_its_response_url_more_than_once(crawled: Crawl) -> None:
+    """Slack's response_url takes 5 messages: every command and click answers through its own
+    at most once, so none is refused for having been used up."""
+    many = [
+        f"{step.action}: {step.seen.answers}" for step in crawled.steps if step.seen.answers > 1
+    ]
+    assert many == [], "\n".join(many)
+    assert sum(step.seen.answers for step in crawled.steps) >= 45

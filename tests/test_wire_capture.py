@@ -1,13 +1,20 @@
 """/goal and /win over the wire: what Slack receives, bad input, faults, undo."""
 
-import pytest
-from sqlmodel import select
+import logging
 
+import pytest
+from slack_sdk.webhook import WebhookClient
+from sqlmodel import col, func, select
+
+from fakeslack.payloads import slash_command
 from handlers.goals import blocks as goal_blocks
+from handlers.runtime import REPLY_STEP, InlineRunner, perform
 from handlers.wins import blocks as win_blocks
 from storage.db import session_scope
-from storage.models import Draft, Goal, Win
+from storage.models import Draft, Goal, Win, Work, WorkStep
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, SECOND_MENTEE, Wire, flatten_text
+from tests.support import SlackClock
+from workqueue import queue
 
 
 def _rows(wire: Wire, model) -> list:
@@ -181,3 +188,88 @@ def test_undo_removes_the_win_and_its_post(wire: Wire, paired) -> None:
     removed = wire.click(undo["action_id"], undo["value"], user=MENTEE)
     assert "Removed that win and its post" in removed.reply_text
     assert _rows(wire, Win) == [] and _posts(wire) == []
+
+
+# -- a response_url Slack refuses --------------------------------------------------------------
+
+
+def _win_answered_at(wire: Wire, answer_at: str, text: str) -> None:
+    """/win typed by the mentee in the pair's channel, its answer due at `answer_at`."""
+    body = slash_command("/win", text, user=MENTEE, channel=PAIR_CHANNEL, response_url=answer_at)
+    assert wire.post(body, "application/x-www-form-urlencoded").status_code == 200
+
+
+def _confirmed_by_dm(wire: Wire) -> list[dict]:
+    return [m for m in wire.fake.messages_in(MENTEE) if "shared with" in flatten_text(m)]
+
+
+def _run_again(wire: Wire) -> None:
+    """Run the last piece of work a second time, as a worker does when the first one died
+    having done everything but say so."""
+    engine, now = wire.services.engine, wire.services.clock()
+    with session_scope(engine) as session:
+        work = session.get(Work, session.exec(select(func.max(Work.id))).one())
+        work.status, work.claimed_by, work.next_at = queue.CLAIMED, "died", now
+        work_id = work.id
+    runner = wire.services.runner
+    assert isinstance(runner, InlineRunner)
+    (claimed,) = queue.claim(engine, "second", now, 1, only=work_id)
+    perform(claimed, wire.services, runner.client, "second")
+
+
+def test_a_used_up_response_url_gets_the_confirmation_by_dm_once(
+    wire: Wire, paired, caplog: pytest.LogCaptureFixture
+) -> None:
+    """/win whose response_url already took its 5 messages: the win is shared, and the
+    confirmation Slack refused there reaches the mentee by DM, once, with one log line and no
+    stack; run again, the work sends nothing more."""
+    answer_at = wire.fake.response_url("spent")
+    for n in range(5):
+        assert WebhookClient(answer_at).send(text=f"earlier answer {n}").body == "ok"
+    with caplog.at_level(logging.INFO):
+        _win_answered_at(wire, answer_at, "Led the retro")
+    refused = wire.fake.calls_to("respond:spent")[5:]
+    assert [(c.ok, c.error, "shared with" in c.args["text"]) for c in refused] == [
+        (False, "used_url", True)
+    ]
+    (dm,) = _confirmed_by_dm(wire)
+    (post,) = _posts(wire)
+    assert "Led the retro" in flatten_text(post) and "Undo" in flatten_text(dm)
+    warned = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in warned] == ["response_url refused, answering by DM"]
+    assert warned[0].exc_info is None and (warned[0].status, warned[0].error) == (404, "used_url")
+    _run_again(wire)
+    assert len(wire.fake.calls_to("respond:spent")) == 6
+    assert len(_confirmed_by_dm(wire)) == 1 and len(_posts(wire)) == 1
+
+
+def test_a_response_url_past_its_30_minutes_gets_the_confirmation_by_dm(
+    wire: Wire, paired, slack_clock: SlackClock
+) -> None:
+    """/win whose interaction is 31 minutes old on Slack's clock, though the bot does not know
+    it (its own clock says the work is fresh): Slack refuses the response_url, and the
+    confirmation reaches the mentee by DM, once."""
+    answer_at = wire.fake.response_url("old")
+    slack_clock.advance(minutes=31)
+    _win_answered_at(wire, answer_at, "Ran the incident review")
+    (refused,) = wire.fake.calls_to("respond:old")
+    assert (refused.ok, refused.error) == (False, "expired_url")
+    (dm,) = _confirmed_by_dm(wire)
+    (post,) = _posts(wire)
+    assert "Ran the incident review" in flatten_text(post) and "Undo" in flatten_text(dm)
+
+
+def test_a_refused_reply_run_again_stays_a_single_dm(wire: Wire, paired) -> None:
+    """A response_url refused once (a 503): the confirmation goes by DM. Run again after that
+    DM went out but before it was recorded, the work finds the DM instead of posting another,
+    and does not answer through the response_url as well, though it would now take it."""
+    answer_at = wire.fake.response_url("flaky")
+    wire.fake.fail_next("respond:flaky", status=503)
+    _win_answered_at(wire, answer_at, "Mentored a new joiner")
+    assert len(_confirmed_by_dm(wire)) == 1
+    with session_scope(wire.services.engine) as session:
+        reply = session.exec(select(WorkStep).where(col(WorkStep.step) == REPLY_STEP)).one()
+        session.delete(reply)  # the worker died before it recorded the DM
+    _run_again(wire)
+    assert wire.fake.responses("flaky") == []
+    assert len(_confirmed_by_dm(wire)) == 1 and len(_posts(wire)) == 1
