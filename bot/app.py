@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 import handlers
 from bot.clock import system_clock
+from bot.logs import Writable
 from bot.settings import Settings
 from handlers import kit
 from handlers.dashboard import redraw_homes
@@ -71,11 +72,19 @@ def create_app(settings: Settings, services: Services, client: WebClient | None 
         client=client or make_web_client(settings),
         signing_secret=settings.signing_secret or "",
         process_before_response=True,
-        logger=logging.getLogger("mentorbot.bolt"),
+        logger=bolt_logger(),
     )
     handlers.register(app, services)
     app.error(handle_error)
     return app
+
+
+def bolt_logger() -> logging.Logger:
+    """Bolt's logger, which repeats ids from requests in its warnings: kept writable."""
+    bolt = logging.getLogger("mentorbot.bolt")
+    if not any(isinstance(f, Writable) for f in bolt.filters):
+        bolt.addFilter(Writable())
+    return bolt
 
 
 def handle_error(

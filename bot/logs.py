@@ -1,4 +1,5 @@
-"""Logging: one line per record, `extra` fields appended as key=value, tokens redacted."""
+"""Logging: one line per record, `extra` fields appended as key=value, tokens redacted, and
+nothing a stream cannot write."""
 
 from __future__ import annotations
 
@@ -18,7 +19,26 @@ class KeyValueFormatter(logging.Formatter):
         extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
         if extras:
             line += " " + " ".join(f"{key}={value}" for key, value in extras.items())
-        return _TOKEN.sub(lambda m: f"{m.group(1)}-[redacted]", line)
+        return writable(_TOKEN.sub(lambda m: f"{m.group(1)}-[redacted]", line))
+
+
+def writable(text: str) -> str:
+    """`text` with what UTF-8 cannot encode (a lone surrogate from a hostile payload) written
+    as its escape, `\\ud800`, so that no handler fails on the line."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class Writable(logging.Filter):
+    """For a logger that repeats what requests carry (Bolt's "Unhandled request" names the
+    action id or callback id it was sent): the record's message made `writable` before any
+    handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        safe = writable(message)
+        if safe != message:
+            record.msg, record.args = safe, ()
+        return True
 
 
 def configure_logging(level: int) -> None:

@@ -347,7 +347,8 @@ def requests(users: st.SearchStrategy[str], answer_at: str) -> st.SearchStrategy
 
 
 class Stacks(logging.Handler):
-    """Records, from our loggers and the server's, errors and anything logged with a stack."""
+    """Records, from our loggers and the server's, errors and anything logged with a stack, and
+    any line a UTF-8 stream could not write (a lone surrogate repeated from a payload)."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -355,8 +356,13 @@ class Stacks(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         ours = record.name.split(".")[0] in ("mentorbot", "waitress", "slack_bolt", "slack_sdk")
+        message = record.getMessage()
         if ours and (record.exc_info or record.levelno >= logging.ERROR):
-            self.found.append(f"{record.name}: {record.getMessage()}")
+            self.found.append(f"{record.name}: {message}")
+        try:
+            message.encode("utf-8")
+        except UnicodeEncodeError:
+            self.found.append(f"{record.name}: unwritable: {message!r}")
 
 
 @contextmanager
