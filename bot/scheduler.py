@@ -29,7 +29,7 @@ from handlers import outgoing
 from handlers.runtime import Clock
 from mentoring import inbox, nudges
 from outbox import Dispatcher, Limits
-from outbox.pacing import DEFAULT_LIMITS
+from outbox.pacing import DEFAULT_LIMITS, REAL_TIME, Timeline
 from storage.db import make_engine
 from workqueue import queue
 
@@ -55,16 +55,23 @@ def make_dispatch_client(settings: Settings) -> WebClient:
 
 
 def build_dispatcher(
-    engine: Engine, client: WebClient, clock: Clock, worker: str, limits: Limits = DEFAULT_LIMITS
+    engine: Engine,
+    client: WebClient,
+    clock: Clock,
+    worker: str,
+    limits: Limits = DEFAULT_LIMITS,
+    timeline: Timeline = REAL_TIME,
 ) -> Dispatcher:
     """A dispatcher with the production wiring: Slack's messages, the roadmap picture under a
-    review summary, and the App Homes redrawn for the pairs a batch changed."""
+    review summary, and the App Homes redrawn for the pairs a batch changed. `timeline` is
+    the time pacing reads and waits on (outbox.pacing)."""
     return Dispatcher(
         engine,
         client,
         clock,
         worker=worker,
         limits=limits,
+        timeline=timeline,
         render=outgoing.render,
         after_post=lambda out, channel: outgoing.attach_roadmap(client, out, channel),
         on_changed=lambda pairs: outgoing.redraw_changed(engine, clock, client, pairs),

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,16 @@ from sqlalchemy import Engine
 from mentoring.prompts import Outgoing, Skipped, plan_due, prepare
 from outbox.claims import claim
 from outbox.outcomes import mark_failed, mark_sent, release, retry_later
-from outbox.pacing import DEFAULT_LIMITS, Limits, Pacer, Sent, send_paced, take_budget
+from outbox.pacing import (
+    DEFAULT_LIMITS,
+    REAL_TIME,
+    Limits,
+    Pacer,
+    Sent,
+    Timeline,
+    send_paced,
+    take_budget,
+)
 from outbox.recovery import find_posted, metadata_of
 
 logger = logging.getLogger("mentorbot.dispatch")
@@ -101,8 +109,7 @@ class Dispatcher:
         after_post: AfterPost | None = None,
         on_changed: OnChanged | None = None,
         limits: Limits = DEFAULT_LIMITS,
-        monotonic: Callable[[], float] = time.monotonic,
-        wall: Callable[[], float] = time.time,
+        timeline: Timeline = REAL_TIME,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -112,8 +119,7 @@ class Dispatcher:
         self.after_post = after_post
         self.on_changed = on_changed
         self.limits = limits
-        self.monotonic = monotonic
-        self.wall = wall
+        self.timeline = timeline
         self._lock = threading.Lock()
         self._stopping = threading.Event()
 
@@ -130,7 +136,7 @@ class Dispatcher:
             if self._stopping.is_set():
                 return report
             report.planned = plan_due(self.engine, at or self.clock())
-            pacer = Pacer(self.limits, self._take_budget, self.monotonic)
+            pacer = Pacer(self.limits, self._take_budget, self.timeline.monotonic)
             with ThreadPoolExecutor(self.limits.concurrency, thread_name_prefix="dispatch") as pool:
                 while not self._stopping.is_set():
                     now = at or self.clock()
@@ -156,7 +162,7 @@ class Dispatcher:
                         outgoing,
                         partial(self._send, now=now),
                         self._stopping,
-                        self.monotonic,
+                        self.timeline,
                     )
                     report.outcomes.update(outcomes)
                     unprepared = ids[len(prepared) :]
@@ -185,7 +191,7 @@ class Dispatcher:
             logger.exception("on_changed failed", extra={"pairs": sorted(pairs)})
 
     def _take_budget(self, wanted: int) -> int:
-        return take_budget(self.engine, wanted, self.limits.per_minute, self.wall())
+        return take_budget(self.engine, wanted, self.limits.per_minute, self.timeline.wall())
 
     def _send(self, out: Outgoing, now: datetime) -> Sent:
         """Post one row and record what happened. Never raises."""

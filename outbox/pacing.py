@@ -4,6 +4,10 @@ Slack allows about one message per second per channel, and the workspace has a b
 minute that every dispatching process shares. `take_budget` is that budget: a token bucket in
 the database. `send_paced` sends a batch with each channel paced on its own and one budget
 token per post, so a slow or rate-limited channel never holds up the others.
+
+Pacing reads time and waits through a `Timeline` it is handed: `REAL_TIME` in production, and
+in tests a timeline whose seconds pass only when pacing waits (tests.support.VirtualTime), so
+a test of a one-second spacing or a 30-second Retry-After waits on no real time.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import itertools
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -48,6 +53,47 @@ class Sent:
     status: str  # sent, planned (back for a retry), failed
     rest: float = 0.0  # seconds the channel should rest (Retry-After)
     workspace: bool = False  # rest the whole pass, not only this channel
+
+
+class Timeline(Protocol):
+    """Where pacing reads the time and waits."""
+
+    def monotonic(self) -> float:
+        """Seconds, for intervals within one process."""
+        ...
+
+    def wall(self) -> float:
+        """Seconds since the epoch, for the budget every process shares."""
+        ...
+
+    def wait(
+        self, running: Collection[Future[Sent]], timeout: float | None, stopping: threading.Event
+    ) -> set[Future[Sent]]:
+        """Wait until one of `running` is done, `timeout` seconds pass or `stopping` is set
+        (with nothing running); return the posts that are done."""
+        ...
+
+
+class RealTime:
+    """The machine's clocks, and waits that take the time they say."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def wall(self) -> float:
+        return time.time()
+
+    def wait(
+        self, running: Collection[Future[Sent]], timeout: float | None, stopping: threading.Event
+    ) -> set[Future[Sent]]:
+        if not running:
+            stopping.wait(0.001 if timeout is None else timeout)
+            return set()
+        done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
+        return done
+
+
+REAL_TIME = RealTime()
 
 
 def take_budget(engine: Engine, wanted: int, per_minute: int, wall: float) -> int:
@@ -83,10 +129,7 @@ class Pacer:
     time, and a pause for everything after a 429. Monotonic seconds."""
 
     def __init__(
-        self,
-        limits: Limits,
-        take: Callable[[int], int],
-        monotonic: Callable[[], float] = time.monotonic,
+        self, limits: Limits, take: Callable[[int], int], monotonic: Callable[[], float]
     ) -> None:
         self.take_shared = take
         self.monotonic = monotonic
@@ -125,13 +168,14 @@ def send_paced(
     outgoing: Sequence[Outgoing],
     send: Callable[[Outgoing], Sent],
     stopping: threading.Event,
-    monotonic: Callable[[], float] = time.monotonic,
+    timeline: Timeline = REAL_TIME,
 ) -> tuple[Counter[str], list[Outgoing]]:
     """Send every row, one at a time per channel, as fast as the budget allows.
 
     Returns the count of each outcome and the rows never handed to `send`: none, unless
     `stopping` was set, after which nothing new is sent and the posts in flight are waited for.
     """
+    monotonic = timeline.monotonic
     outcomes: Counter[str] = Counter()
     queues: dict[str, deque[Outgoing]] = {}
     for out in outgoing:
@@ -155,11 +199,7 @@ def send_paced(
         timeout = None
         if ready and len(running) < limits.concurrency:
             timeout = max(0.001, ready[0][0] - monotonic(), pacer.budget_wait())
-        if not running:
-            stopping.wait(timeout or 0.001)
-            continue
-        done, _ = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
-        for future in done:
+        for future in timeline.wait(running, timeout, stopping):
             channel, started = running.pop(future)
             result = future.result()
             outcomes[result.status] += 1

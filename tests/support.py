@@ -1,10 +1,12 @@
-"""Test helpers: a frozen clock, the fake Slack's clock, pairs and schedules set up straight
-through the rules, and a dispatcher wired as in production."""
+"""Test helpers: a frozen clock, the fake Slack's clock, pacing's virtual time, pairs and
+schedules set up straight through the rules, and a dispatcher wired as in production."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -18,6 +20,7 @@ from mentoring.meetings.schedule import ScheduleView, set_schedule
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import create_pair
 from outbox import Dispatcher, Limits
+from outbox.pacing import Sent
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -51,6 +54,36 @@ class SlackClock:
 
     def advance(self, **offset: float) -> None:
         self.ahead += timedelta(**offset).total_seconds()
+
+
+class VirtualTime:
+    """Pacing's time in tests (outbox.pacing.Timeline): a post takes no time, and the seconds
+    pacing waits for with nothing in flight pass at once. So a pass paced one second per
+    channel, or resting after a 429, takes the seconds it should on this timeline and
+    none of the test's."""
+
+    def __init__(self, wall_start: datetime = T0) -> None:
+        self.now = 0.0
+        self.wall_start = wall_start.timestamp()
+        self.lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        with self.lock:
+            return self.now
+
+    def wall(self) -> float:
+        return self.wall_start + self.monotonic()
+
+    def wait(
+        self, running: Collection[Future[Sent]], timeout: float | None, stopping: threading.Event
+    ) -> set[Future[Sent]]:
+        if running:  # what is in flight finishes before this timeline moves on
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            return done
+        if not stopping.is_set():
+            with self.lock:
+                self.now += 0.001 if timeout is None else timeout
+        return set()
 
 
 def pair_up(
@@ -106,11 +139,13 @@ def dispatcher(
     limits: Limits = FAST,
 ) -> Dispatcher:
     """A dispatcher wired as in production (bot.scheduler), talking to the fake Slack at
-    `settings`, on a clock frozen at T0, paced only by `limits` (no pacing unless told)."""
+    `settings`, on a clock frozen at T0, paced only by `limits` (no pacing unless told) on
+    a `VirtualTime` of its own."""
     return build_dispatcher(
         engine,
         client or make_dispatch_client(settings),
         clock or FrozenClock(T0),
         worker,
         limits,
+        VirtualTime(),
     )

@@ -1,13 +1,13 @@
 """Pacing: the shared workspace budget, one channel never holding up the others, and the
-spacing between two posts in one channel. Times here are lower bounds (pacing may only ever
-make things slower), never a claim about how fast anything runs."""
+spacing between two posts in one channel. Times are read on pacing's virtual timeline
+(tests.support.VirtualTime), so the spacings are exact and no test waits for them."""
 
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -15,9 +15,10 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.scheduler import build_dispatcher
+from mentoring.prompts import Outgoing
 from outbox import Dispatcher, Limits
-from outbox.pacing import take_budget
-from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+from outbox.pacing import MIN_BUDGET_POLL, Pacer, Sent, send_paced, take_budget
+from tests.support import T0, FrozenClock, VirtualTime, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
 
@@ -28,7 +29,8 @@ class RecordingClient:
     """Stands in for WebClient.chat_postMessage: records when each channel was posted to, and
     holds posts to the channels in `slow` until released."""
 
-    def __init__(self, slow: frozenset[str] = frozenset()) -> None:
+    def __init__(self, timeline: VirtualTime, slow: frozenset[str] = frozenset()) -> None:
+        self.timeline = timeline
         self.slow = slow
         self.release = threading.Event()
         self.posted: list[tuple[str, float]] = []
@@ -38,7 +40,7 @@ class RecordingClient:
         if channel in self.slow:
             self.release.wait(timeout=10)
         with self.cond:
-            self.posted.append((channel, time.monotonic()))
+            self.posted.append((channel, self.timeline.monotonic()))
             self.cond.notify_all()
             return {"channel": channel, "ts": f"{len(self.posted)}.000100"}
 
@@ -54,7 +56,9 @@ def scheduled_pairs(engine: Engine, mentors: list[str]) -> None:
 
 
 def dispatcher(engine: Engine, client: RecordingClient, limits: Limits) -> Dispatcher:
-    return build_dispatcher(engine, cast(WebClient, client), FrozenClock(T0), "w", limits)
+    return build_dispatcher(
+        engine, cast(WebClient, client), FrozenClock(T0), "w", limits, client.timeline
+    )
 
 
 def test_the_budget_is_a_bucket_that_no_minute_overflows(engine: Engine) -> None:
@@ -82,7 +86,7 @@ def test_concurrent_takers_share_the_budget_exactly(engine: Engine) -> None:
 def test_a_slow_channel_holds_up_no_other(engine: Engine) -> None:
     """One DM channel hangs: the other five prompts go out meanwhile."""
     scheduled_pairs(engine, ["UM0", "UM1", "UM2"])
-    client = RecordingClient(slow=frozenset({"UE0"}))
+    client = RecordingClient(VirtualTime(), slow=frozenset({"UE0"}))
     run = dispatcher(engine, client, Limits(channel_interval=0.0, per_minute=60_000, concurrency=2))
     pass_ = threading.Thread(target=run.tick, args=(START - timedelta(hours=24),))
     pass_.start()
@@ -96,21 +100,46 @@ def test_a_slow_channel_holds_up_no_other(engine: Engine) -> None:
 
 
 def test_two_posts_in_one_channel_are_spaced(engine: Engine) -> None:
-    """A mentor of three mentees gets three DMs in one pass, at least an interval apart."""
+    """A mentor of three mentees gets three DMs in one pass, Slack's second apart; the
+    mentees' DMs, each in a channel of its own, go out at once."""
     scheduled_pairs(engine, ["UM", "UM", "UM"])
-    client = RecordingClient()
-    run = dispatcher(engine, client, Limits(channel_interval=0.2, per_minute=60_000, concurrency=4))
+    client = RecordingClient(VirtualTime())
+    run = dispatcher(engine, client, Limits(channel_interval=1.0, per_minute=60_000, concurrency=4))
     assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 6}
-    times = [at for channel, at in client.posted if channel == "UM"]
-    assert len(times) == 3
-    assert all(later - earlier >= 0.15 for earlier, later in zip(times, times[1:], strict=False))
+    assert [at for channel, at in client.posted if channel == "UM"] == [0.0, 1.0, 2.0]
+    assert [at for channel, at in client.posted if channel != "UM"] == [0.0, 0.0, 0.0]
 
 
 def test_a_pass_stays_within_the_workspace_budget(engine: Engine) -> None:
-    """1200 a minute: 20 prompts cannot all go out before the bucket has refilled 10."""
+    """1200 a minute: a burst of 10 (half a second's worth), then 10 more as the bucket
+    refills at 1190 a minute — the last no sooner than 10 × 60/1190 s, and no later than one
+    poll of the bucket after that."""
     scheduled_pairs(engine, [f"UM{n}" for n in range(10)])
-    client = RecordingClient()
+    client = RecordingClient(VirtualTime())
     run = dispatcher(engine, client, Limits(channel_interval=0.0, per_minute=1200, concurrency=8))
-    began = time.monotonic()
     assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 20}
-    assert time.monotonic() - began >= 0.45
+    times = [at for _, at in client.posted]
+    assert times[:10] == [0.0] * 10
+    refilled = 10 * 60 / 1190
+    assert refilled <= times[-1] <= refilled + MIN_BUDGET_POLL
+
+
+def test_a_429_rests_every_channel_for_its_retry_after() -> None:
+    """The first post is refused with Retry-After 30 (Slack does not say whether the channel or
+    the workspace was over): nothing else goes out for 30 seconds, then the rest does."""
+    timeline = VirtualTime()
+    rows = [cast(Outgoing, SimpleNamespace(recipient=channel)) for channel in ("C1", "C2", "C3")]
+    sent: list[tuple[str, float]] = []
+
+    def send(out: Outgoing) -> Sent:
+        sent.append((out.recipient, timeline.monotonic()))
+        if len(sent) == 1:
+            return Sent("planned", rest=30.0, workspace=True)
+        return Sent("sent")
+
+    limits = Limits(channel_interval=1.0, per_minute=60_000, concurrency=1)
+    pacer = Pacer(limits, lambda wanted: wanted, timeline.monotonic)
+    with ThreadPoolExecutor(1) as pool:
+        outcomes, unsent = send_paced(pool, pacer, limits, rows, send, threading.Event(), timeline)
+    assert outcomes == {"planned": 1, "sent": 2} and unsent == []
+    assert sent == [("C1", 0.0), ("C2", 30.0), ("C3", 30.0)]
