@@ -42,6 +42,17 @@ def test_win_is_shared_with_the_mentor_and_confirmed_privately(wire: Wire, paire
     assert win.announce_ts == post["ts"]
 
 
+def test_a_win_that_mentions_a_payload_is_a_win(wire: Wire, paired) -> None:
+    """Bolt on its own reads any form body containing "payload" as an interactive payload, and
+    finds none in `/win … payload …` (nothing would answer). The front hands Bolt the form
+    it parsed, so the word is only a word."""
+    sent = wire.command("/win", "Shipped the payload=parser for the billing team", user=MENTEE)
+    assert sent.http.status_code == 200
+    (post,) = _posts(wire)
+    assert "Shipped the payload=parser" in flatten_text(post)
+    assert "shared with" in sent.reply_text
+
+
 def test_typed_broadcasts_never_ping(wire: Wire, paired) -> None:
     """`@channel`, `@here` and a literal `<!channel>` reach Slack escaped, never as a ping."""
     wire.command(

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
-from storage.db import SQLITE_LOCK_WAIT, make_engine, session_scope
+from storage.db import SQLITE_LOCK_WAIT, make_engine
 from storage.models import Work
 
 logger = logging.getLogger("mentorbot.workqueue")
@@ -91,8 +91,8 @@ class GroupCommit:
         deadline = self._clock() + SQLITE_LOCK_WAIT
         while True:
             try:
-                with session_scope(self.engine) as session:
-                    session.execute(statement, rows)
+                with self.engine.begin() as connection:  # Core: no ORM session to set up
+                    connection.execute(statement, rows)
                 return
             except OperationalError as error:
                 if not (_lock_taken(error) and self._clock() < deadline):
