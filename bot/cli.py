@@ -91,7 +91,11 @@ def _parser() -> argparse.ArgumentParser:
         help="public https URL of this bot for HTTP mode (default: Socket Mode)",
     )
     db = commands.add_parser("db", help="database tasks")
-    db.add_argument("action", choices=("init",), help="init: create the tables")
+    db.add_argument(
+        "action",
+        choices=("upgrade", "init"),
+        help="upgrade: bring the database up to this version's schema (init: the same)",
+    )
     tick = commands.add_parser("tick", help="run one scheduler pass, then exit")
     tick.add_argument(
         "--at",
