@@ -17,6 +17,7 @@ from typing import Protocol
 import yaml
 from dotenv import load_dotenv
 from slack_bolt.error import BoltError
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import health, startup
@@ -33,7 +34,8 @@ from handlers.messages import replay_pending
 from handlers.runtime import Services
 from mentoring import inbox, nudges
 from outbox.listing import ledger_lines
-from storage.db import describe_url, init_db, make_engine
+from storage import schema
+from storage.db import describe_url, make_engine
 from workqueue.batching import GroupCommit
 
 logger = logging.getLogger("mentorbot")
@@ -63,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level_number)
     if args.command == "db":
-        return _db_init(settings)
+        return _db(settings, args.action)
     if args.command == "tick":
         return _tick(settings, args.at)
     if args.command == "deliveries":
@@ -93,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db.add_argument(
         "action",
-        choices=("upgrade", "init"),
-        help="upgrade: bring the database up to this version's schema (init: the same)",
+        choices=("upgrade", "init", "current", "history"),
+        help="upgrade: bring the database to this version's schema, once, under a lock (init: "
+        "the same); current: the schema the database is at; history: every schema version",
     )
     tick = commands.add_parser("tick", help="run one scheduler pass, then exit")
     tick.add_argument(
@@ -126,34 +129,63 @@ def _instant(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _db_init(settings: Settings) -> int:
+def _db(settings: Settings, action: str) -> int:
+    if action == "history":
+        print("\n".join(schema.history()))
+        return 0
     try:
-        init_db(make_engine(settings.database_url))
+        engine = make_engine(settings.database_url)
+        if action == "current":
+            with engine.connect() as connection:
+                version = schema.version_of(connection)
+            print(_described(version))
+            return 0
+        before, after = schema.upgrade(engine)
+    except (schema.SchemaAhead, schema.SchemaBehind) as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 2
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
-    print(f"Database ready: {describe_url(settings.database_url)}")
+    where = describe_url(settings.database_url)
+    if before.revision == after.revision:
+        print(f"Database ready: {where}, schema {after.revision} (nothing to upgrade)")
+    else:
+        print(f"Database ready: {where}, schema {_described(before)} → {after.revision}")
     return 0
 
 
-def _open_database(settings: Settings):  # type: ignore[no-untyped-def]
-    """The engine with its tables, or None after saying why the database can't be used."""
+def _described(version: schema.Version) -> str:
+    if version.empty:
+        return "empty"
+    if version.revision is None:
+        return "unversioned (made before 0.3.0)"
+    note = "" if version.current else f" (this version needs {schema.HEAD})"
+    return f"{version.revision}{note}"
+
+
+def _open_database(settings: Settings) -> tuple[Engine | None, int]:
+    """The engine, its database at this version's schema (an empty one is set up); or None
+    and the exit code, after saying in one line why the database can't be used."""
     try:
         engine = make_engine(settings.database_url)
-        init_db(engine)
+        schema.ensure(engine)
+    except (schema.SchemaAhead, schema.SchemaBehind) as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return None, 2
     except (SQLAlchemyError, ImportError) as error:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
-        return None
-    return engine
+        return None, 1
+    return engine, 0
 
 
 def _tick(settings: Settings, at: datetime | None) -> int:
     if not settings.bot_token:
         print(_setup_help(["SLACK_BOT_TOKEN"], "tick"), file=sys.stderr)
         return 2
-    engine = _open_database(settings)
+    engine, refused = _open_database(settings)
     if engine is None:
-        return 1
+        return refused
     clock = (lambda: at) if at is not None else system_clock
     nudged = nudges.plan_nudges(engine, clock())  # first, so one due now goes out in this pass
     report = make_dispatcher(settings, engine, clock).tick(at)
@@ -167,9 +199,9 @@ def _tick(settings: Settings, at: datetime | None) -> int:
 
 
 def _deliveries(settings: Settings, pair: int | None, limit: int) -> int:
-    engine = _open_database(settings)
+    engine, refused = _open_database(settings)
     if engine is None:
-        return 1
+        return refused
     lines = ledger_lines(engine, pair, limit)
     if not lines:
         print(
@@ -217,12 +249,10 @@ def _run(settings: Settings, mode: str) -> int:
         return 2
     stop = threading.Event()
     _stop_on_signals(stop)
-    try:
-        services = build_services(settings)
-        init_db(services.engine)
-    except (SQLAlchemyError, ImportError) as error:
-        print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
-        return 1
+    engine, refused = _open_database(settings)
+    if engine is None:
+        return refused
+    services = build_services(settings, engine=engine)
     deadline = startup.Deadline(settings.startup_wait_seconds, stop)
     try:
         startup.check_bot_token(settings, deadline)
@@ -319,9 +349,9 @@ def _alone(settings: Settings, name: str, body: Callable[[threading.Event], None
     if not settings.bot_token:
         print(_setup_help(["SLACK_BOT_TOKEN"], name), file=sys.stderr)
         return 2
-    engine = _open_database(settings)
+    engine, refused = _open_database(settings)
     if engine is None:
-        return 1
+        return refused
     engine.dispose()
     stop = threading.Event()
     _stop_on_signals(stop)

@@ -7,11 +7,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Column, Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -103,61 +103,12 @@ def read_scope(engine: Engine) -> Iterator[Session]:
         yield session
 
 
-# Data a newer column needs when it is added to rows that already exist: (table, column, SQL).
-BACKFILLS = (("delivery", "subject", "UPDATE delivery SET subject = 'meeting:' || meeting_id"),)
-
-
 def init_db(engine: Engine) -> None:
-    """Create any missing tables and bring existing ones up to date (idempotent): add the
-    columns a newer version added (nullable or with a server default, then backfilled), relax
-    NOT NULL where the model now allows NULL, and create missing indexes. Rows are never
-    dropped; SQLite, which cannot relax a column in place, gets Alembic's copy-and-move."""
-    SQLModel.metadata.create_all(engine)
-    with engine.begin() as connection:
-        inspector = inspect(connection)
-        for table in SQLModel.metadata.sorted_tables:
-            present = {column["name"]: column for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name not in present:
-                    _add_column(connection, table.name, column)
-                    for name, added, sql in BACKFILLS:
-                        if (name, added) == (table.name, column.name):
-                            connection.execute(text(sql))
-            relax = [
-                column
-                for column in table.columns
-                if column.name in present
-                and column.nullable
-                and not column.primary_key
-                and not present[column.name]["nullable"]
-            ]
-            if relax:
-                _relax(connection, table.name, relax)
-            for index in table.indexes:
-                index.create(connection, checkfirst=True)
+    """The tables at this version's schema: set up when the database is empty, upgraded
+    through the migrations otherwise (storage.schema.upgrade; safe to run again)."""
+    from storage.schema import upgrade
 
-
-def _add_column(connection: Connection, table: str, column: Column[object]) -> None:
-    preparer = connection.dialect.identifier_preparer
-    ddl = f"ALTER TABLE {preparer.quote(table)} ADD COLUMN {preparer.quote(column.name)} "
-    ddl += column.type.compile(dialect=connection.dialect)
-    default = getattr(column.server_default, "arg", None)
-    if default is not None and not isinstance(default, str):
-        default = str(default.compile(dialect=connection.dialect))  # true(): 1 or true
-    if isinstance(default, str):
-        ddl += f" DEFAULT {default}" + ("" if column.nullable else " NOT NULL")
-    connection.execute(text(ddl))
-
-
-def _relax(connection: Connection, table: str, columns: list[Column[object]]) -> None:
-    # Imported here, where it is needed (rarely): Alembic costs every process 24 MB resident.
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
-
-    operations = Operations(MigrationContext.configure(connection))
-    with operations.batch_alter_table(table) as batch:
-        for column in columns:
-            batch.alter_column(column.name, existing_type=column.type, nullable=True)
+    upgrade(engine)
 
 
 # The database could not be reached (gone, restarting, its pool exhausted): trying again later
