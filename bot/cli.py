@@ -151,7 +151,8 @@ def _db(settings: Settings, action: str) -> int:
     if before.revision == after.revision:
         print(f"Database ready: {where}, schema {after.revision} (nothing to upgrade)")
     else:
-        print(f"Database ready: {where}, schema {_described(before)} → {after.revision}")
+        was = before.revision or _described(before)
+        print(f"Database ready: {where}, schema {was} → {after.revision}")
     return 0
 
 

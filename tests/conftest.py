@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import os
 import sqlite3
 import threading
@@ -104,6 +105,17 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         server = PostgresForTests.start(tmp_path_factory.mktemp("postgres"))
     yield server
     server.close()
+
+
+@pytest.fixture(autouse=True)
+def root_logging_kept() -> Iterator[None]:
+    """The root logger as it was before the test: a test that runs the CLI has it log to a
+    stream pytest closes afterwards, which later records (a server's teardown) would hit."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

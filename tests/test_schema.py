@@ -1,0 +1,142 @@
+"""The schema's versions: the migrations build exactly what the models say, on both
+databases; an empty database is set up, an older one refused until `db upgrade`, and the
+upgrade is safe to run twice, and from several processes at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+from sqlmodel import SQLModel
+
+from bot.cli import main
+from storage import schema
+from storage.db import make_engine
+
+pytestmark = pytest.mark.both_backends
+
+
+def emptied(engine: Engine) -> Engine:
+    """The test's database with every table gone."""
+    with engine.begin() as connection:
+        SQLModel.metadata.drop_all(connection)
+        schema.VERSION_TABLE.drop(connection, checkfirst=True)
+    return engine
+
+
+def differences(engine: Engine) -> list[object]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, SQLModel.metadata))
+
+
+def migrate(engine: Engine, revision: str = "head", *, down: bool = False) -> None:
+    with engine.begin() as connection:
+        config = schema._config(connection)
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return schema.version_of(connection).revision
+
+
+def test_the_migrations_build_exactly_what_the_models_say(engine: Engine) -> None:
+    migrate(emptied(engine))
+    assert differences(engine) == []
+    assert revision(engine) == schema.HEAD
+
+
+def test_an_empty_database_set_up_from_the_models_is_the_same(engine: Engine) -> None:
+    before, after = schema.upgrade(emptied(engine))
+    assert before.empty and after.revision == schema.HEAD
+    assert differences(engine) == []
+
+
+def test_head_names_the_newest_migration() -> None:
+    assert ScriptDirectory.from_config(schema._config()).get_current_head() == schema.HEAD
+
+
+def test_the_newest_revision_downgrades_and_upgrades_again(engine: Engine) -> None:
+    migrate(emptied(engine))
+    migrate(engine, "-1", down=True)
+    assert revision(engine) == "0002"
+    assert "work" not in inspect(engine).get_table_names()
+    migrate(engine)
+    assert differences(engine) == []
+
+
+def test_upgrading_twice_changes_nothing(engine: Engine) -> None:
+    schema.upgrade(engine)
+    before, after = schema.upgrade(engine)
+    assert before == after == schema.Version(schema.HEAD)
+    assert differences(engine) == []
+
+
+def test_a_process_refuses_an_older_or_newer_schema_and_changes_nothing(engine: Engine) -> None:
+    migrate(emptied(engine), "0002")
+    with pytest.raises(schema.SchemaBehind, match="run `python -m bot db upgrade`"):
+        schema.ensure(engine)
+    assert revision(engine) == "0002" and "work" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    with pytest.raises(schema.SchemaAhead, match="newer than this version"):
+        schema.ensure(engine)
+    with pytest.raises(schema.SchemaAhead):
+        schema.upgrade(engine)
+
+
+def test_a_process_sets_up_an_empty_database(engine: Engine) -> None:
+    assert schema.ensure(emptied(engine)) == schema.Version(schema.HEAD)
+    assert differences(engine) == [] and revision(engine) == schema.HEAD
+
+
+def test_replicas_upgrading_together_upgrade_once(engine: Engine, database_url: str) -> None:
+    """Four processes' worth of upgrades start together on a database two versions behind:
+    one upgrades, the others wait for it and find nothing to do."""
+    migrate(emptied(engine), "0002")
+    results: list[tuple[schema.Version, schema.Version]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def replica() -> None:
+        own = make_engine(database_url)
+        try:
+            start.wait()
+            results.append(schema.upgrade(own))
+        except BaseException as error:  # noqa: BLE001  (reported below)
+            errors.append(error)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=replica) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    befores = sorted(before.revision or "" for before, _ in results)
+    assert befores == ["0002", schema.HEAD, schema.HEAD, schema.HEAD]
+    assert differences(engine) == []
+
+
+def test_the_cli_says_where_the_schema_stands_and_upgrades(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    migrate(emptied(engine), "0002")
+    assert main(["db", "current"]) == 0
+    assert capsys.readouterr().out.strip() == f"0002 (this version needs {schema.HEAD})"
+    assert main(["deliveries"]) == 2
+    assert "run `python -m bot db upgrade`" in capsys.readouterr().err
+    assert main(["db", "upgrade"]) == 0
+    assert f"schema 0002 → {schema.HEAD}" in capsys.readouterr().out
+    assert main(["db", "init"]) == 0
+    assert "nothing to upgrade" in capsys.readouterr().out
+    assert main(["db", "history"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("0001  0.1.0")
