@@ -20,7 +20,7 @@ from slack_bolt.error import BoltError
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import health, startup
+from bot import __version__, health, startup
 from bot.app import build_services, create_app, with_runner
 from bot.clock import system_clock
 from bot.logs import configure_logging
@@ -79,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentorbot", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"mentorbot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the bot")
     run.add_argument(

@@ -398,3 +398,20 @@ def test_run_forks_its_children_and_spawns_a_replacement_then_stops_them_all(
         process.stderr.close()
     for pid in [*first, *replacements]:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_the_version_is_kept_in_one_place(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--version`, the installed package and the CHANGELOG's newest entry say the same."""
+    from importlib.metadata import version
+
+    from bot import __version__
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mentorbot {__version__}"
+    assert version("mentorbot") == __version__
+    changelog = (Path(__file__).parent.parent / "CHANGELOG.md").read_text()
+    newest = next(line for line in changelog.splitlines() if line.startswith("## "))
+    assert newest.startswith(f"## {__version__} — ")
