@@ -7,11 +7,12 @@ mentor/mentee and per shared channel, one goal per number in a pair, one row per
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Column, Index, LargeBinary, Text, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
-from storage.types import UTCDateTime
+from storage.types import StructuredJSON, UTCDateTime
 
 ACTIVE = "active"
 ENDED = "ended"
@@ -311,7 +312,8 @@ class Review(SQLModel, table=True):
 
 class ReviewAnswer(SQLModel, table=True):
     """One member's answers to one review, saved page by page; `submitted_at` once complete.
-    The structured parts are JSON: check-ins, audit, evidence and goalposts."""
+    The structured parts are JSON columns (JSONB on PostgreSQL): check-ins, audit, evidence
+    and goalposts."""
 
     __tablename__ = "review_answer"
     __table_args__ = (UniqueConstraint("review_id", "author_id", name="uq_review_answer"),)
@@ -320,10 +322,24 @@ class ReviewAnswer(SQLModel, table=True):
     review_id: int = Field(foreign_key="review.id", index=True)
     author_id: str = Field(max_length=32)
     role: str = Field(max_length=8, description="mentor or mentee")
-    checkins: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    audit: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    evidence: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    goalposts: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # commitment id -> "yes", "partly" or "no"
+    checkins: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(StructuredJSON, nullable=False)
+    )
+    # {"items": {"goal:<id>" | "milestone:<id>": "done" | "on_track" | "behind:<bottleneck>"},
+    #  "notes": {"<goal id>": "what would help"}}
+    audit: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(StructuredJSON, nullable=False)
+    )
+    # the ids of the wins the member picked as evidence
+    evidence: list[int] = Field(
+        default_factory=list, sa_column=Column(StructuredJSON, nullable=False)
+    )
+    # goal id -> {"decision": keep | pivot | drop | achieved, and for a pivot "text", "due_on",
+    # "reason"}
+    goalposts: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, sa_column=Column(StructuredJSON, nullable=False)
+    )
     stop: str | None = Field(default=None, sa_column=Column(Text))
     start: str | None = Field(default=None, sa_column=Column(Text))
     keep_doing: str | None = Field(default=None, sa_column=Column(Text))

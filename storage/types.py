@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import JSON, DateTime
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
 
@@ -35,3 +36,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def _is_sqlite(dialect: object) -> bool:
     return getattr(dialect, "name", "") == "sqlite"
+
+
+# Structured answers: JSON on SQLite (stored as text, read back as Python values), JSONB on
+# PostgreSQL (stored parsed, so it can be queried and indexed).
+StructuredJSON = JSON().with_variant(JSONB(), "postgresql")

@@ -3,7 +3,6 @@ closed (with the injected clock), and what closing applies — on SQLite and Pos
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -519,8 +518,8 @@ def test_more_commitments_than_a_page_holds_are_checked_over_two_pages(engine: E
     assert done.complete
     with session_scope(engine) as session:
         (answer,) = session.exec(select(ReviewAnswer)).all()
-    assert set(json.loads(answer.checkins).values()) == {"partly"}
-    assert len(json.loads(answer.checkins)) == 40
+    assert set(answer.checkins.values()) == {"partly"}
+    assert len(answer.checkins) == 40
 
 
 def test_pages_are_saved_by_name_whatever_changed_while_the_form_was_open(engine: Engine) -> None:
@@ -550,7 +549,7 @@ def test_pages_are_saved_by_name_whatever_changed_while_the_form_was_open(engine
     assert saved.next_page == 4 and not saved.complete
     with session_scope(engine) as session:
         (answer,) = session.exec(select(ReviewAnswer)).all()
-    assert answer.stop == SSC["stop"] and json.loads(answer.goalposts) == {
+    assert answer.stop == SSC["stop"] and answer.goalposts == {
         str(first): {"decision": "keep"}
     }
 

@@ -4,19 +4,22 @@ upgrade is safe to run twice, and from several processes at once."""
 
 from __future__ import annotations
 
+import json
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlmodel import SQLModel, select
 
 from bot.cli import main
 from storage import schema
-from storage.db import make_engine
+from storage.db import make_engine, session_scope
+from storage.models import ReviewAnswer
 
 pytestmark = pytest.mark.both_backends
 
@@ -64,11 +67,79 @@ def test_head_names_the_newest_migration() -> None:
 
 def test_the_newest_revision_downgrades_and_upgrades_again(engine: Engine) -> None:
     migrate(emptied(engine))
+    with engine.begin() as connection:
+        a_review(connection)
+        connection.execute(
+            ReviewAnswer.__table__.insert(),  # type: ignore[attr-defined]
+            [answer_row(1, "UMENTEE"), answer_row(1, "UMENTOR")],
+        )
     migrate(engine, "-1", down=True)
-    assert revision(engine) == "0002"
-    assert "work" not in inspect(engine).get_table_names()
+    assert revision(engine) == "0003"
+    assert kept_answers(engine) == [ANSWERS, ANSWERS]
     migrate(engine)
     assert differences(engine) == []
+
+
+ANSWERS = {
+    "checkins": {"4": "partly"},
+    "audit": {"items": {"goal:1": "behind:skill_gap"}, "notes": {"1": "pair on the CFP — ✓"}},
+    "evidence": [3, 5],
+    "goalposts": {"1": {"decision": "pivot", "text": "Talk at PyCon", "reason": "closer"}},
+}
+
+
+def answer_row(review_id: int, author: str) -> dict[str, object]:
+    return {"review_id": review_id, "author_id": author, "role": "mentee", **ANSWERS,
+            "updated_at": datetime(2026, 11, 2, 9, tzinfo=UTC)}  # fmt: skip
+
+
+def a_review(connection: Connection) -> None:
+    """Review 1 of pair 1, as plain rows (whatever the schema's revision)."""
+    at = "2026-11-02 09:00:00"
+    connection.execute(
+        text(
+            "INSERT INTO pair (id, team_id, mentor_id, mentee_id, channel_id, status, goal_seq,"
+            " created_by, created_at) VALUES (1, 'T', 'UMENTOR', 'UMENTEE', 'C1', 'active', 0,"
+            " 'UMENTEE', :at)"
+        ),
+        {"at": at},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO review (id, pair_id, number, opens_at, closes_at, status, created_at)"
+            " VALUES (1, 1, 1, :at, :at, 'open', :at)"
+        ),
+        {"at": at},
+    )
+
+
+def kept_answers(engine: Engine) -> list[dict[str, object]]:
+    """The answers as text (downgraded), read back as JSON."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT checkins, audit, evidence, goalposts FROM review_answer ORDER BY id")
+        ).all()
+    return [dict(zip(ANSWERS, (json.loads(value) for value in row), strict=True)) for row in rows]
+
+
+def test_answers_written_as_text_read_back_as_the_same_json(engine: Engine) -> None:
+    """0.3.0's development builds wrote answers as JSON text: the data migration moves them
+    into JSON columns, and today's model reads the same values."""
+    migrate(emptied(engine), "0003")
+    with engine.begin() as connection:
+        a_review(connection)
+        connection.execute(
+            text(
+                "INSERT INTO review_answer (review_id, author_id, role, checkins, audit,"
+                " evidence, goalposts, updated_at) VALUES (1, 'UMENTEE', 'mentee', :checkins,"
+                " :audit, :evidence, :goalposts, '2026-11-02 09:00:00')"
+            ),
+            {key: json.dumps(value) for key, value in ANSWERS.items()},
+        )  # fmt: skip
+    migrate(engine)
+    with session_scope(engine) as session:
+        (answer,) = session.exec(select(ReviewAnswer)).all()
+    assert {key: getattr(answer, key) for key in ANSWERS} == ANSWERS
 
 
 def test_upgrading_twice_changes_nothing(engine: Engine) -> None:

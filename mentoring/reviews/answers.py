@@ -11,7 +11,6 @@ every id belongs to the pair.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,7 +120,7 @@ def _save(
     low_fit = False
     kind = page_kind(page)
     if kind == "checkin":
-        checkins = json.loads(answer.checkins)
+        checkins = dict(answer.checkins)
         for commitment in form.checkins:
             key = f"checkin:{commitment.id}"
             if key not in values:
@@ -130,9 +129,9 @@ def _save(
             if choice not in CHECKIN_OUTCOMES:
                 errors[key] = "Pick yes, partly or no."
             checkins[str(commitment.id)] = choice
-        answer.checkins = json.dumps(checkins)
+        answer.checkins = checkins
     elif kind == "audit":
-        audit = json.loads(answer.audit) if answer.audit else {}
+        audit = answer.audit
         items, notes = dict(audit.get("items", {})), dict(audit.get("notes", {}))
         for entry in form.audit:
             keys = [f"item:goal:{entry.goal.id}"]
@@ -156,14 +155,14 @@ def _save(
             elif len(note) > ANSWER_MAX_CHARS:
                 errors[note_key] = f"Keep the note under {ANSWER_MAX_CHARS:,} characters."
             notes[str(entry.goal.id)] = note
-        answer.audit = json.dumps({"items": items, "notes": notes})
+        answer.audit = {"items": items, "notes": notes}
     elif kind == "evidence":
         offered = {str(win.id) for win in form.wins}
         picked = values.get("evidence")
         chosen = [str(v) for v in picked] if isinstance(picked, list) else []
         if offered and (not 1 <= len(chosen) <= 3 or not set(chosen) <= offered):
             errors["evidence"] = "Pick one to three wins that show practice, not just theory."
-        answer.evidence = json.dumps([int(v) for v in chosen if v in offered])
+        answer.evidence = [int(v) for v in chosen if v in offered]
     elif kind == "ssc":
         parts = {"stop": "stop doing", "start": "start doing", "continue": "keep doing"}
         for key, words in parts.items():
@@ -175,7 +174,7 @@ def _save(
         answer.stop, answer.start = _text(values, "stop"), _text(values, "start")
         answer.keep_doing = _text(values, "continue")
     elif kind == "goalpost":
-        goalposts = json.loads(answer.goalposts) if answer.goalposts else {}
+        goalposts = dict(answer.goalposts)
         for goal in form.goals:
             key = f"decision:{goal.id}"
             if key not in values:
@@ -199,7 +198,7 @@ def _save(
                     errors[f"why:{goal.id}"] = "Say why the goal is changing — it's kept with it."
                 entry |= {"reason": reason}
             goalposts[str(goal.id)] = entry
-        answer.goalposts = json.dumps(goalposts)
+        answer.goalposts = goalposts
     elif kind == "fit":
         score = _text(values, "fit_score")
         comment = _text(values, "fit_comment")
@@ -298,7 +297,7 @@ def answer_by_dm_in(
         if not value
     )
     form = questionnaire_in(session, review, pair, actor.user_id, role)
-    checked: dict[str, str] = json.loads(answer.checkins)
+    checked = answer.checkins
     unchecked = any(checked.get(str(c.id)) not in CHECKIN_OUTCOMES for c in form.checkins)
     more_in_form = role == Role.MENTEE or unchecked
     if answer.submitted_at is None and not missing and not more_in_form:

@@ -7,7 +7,6 @@ check-ins) once, in the transaction that closes it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -129,7 +128,7 @@ def close_review_in(session: Session, review: Review, now: datetime, reason: str
 
 
 def _apply_checkins(session: Session, review: Review, answer: ReviewAnswer) -> None:
-    checkins: dict[str, str] = json.loads(answer.checkins)
+    checkins = answer.checkins
     owned = {
         str(c.id): c for c in store.open_commitments(session, review.pair_id, answer.author_id)
     }
@@ -168,7 +167,7 @@ UNANSWERED = "unknown"  # a commitment its review closed without an answer about
 def _apply_goalposts(
     session: Session, review: Review, pair: Pair, answer: ReviewAnswer, now: datetime
 ) -> None:
-    decisions: dict[str, dict[str, str]] = json.loads(answer.goalposts)
+    decisions = answer.goalposts
     for goal_id, decision in decisions.items():
         goal = repo.get_goal(session, int(goal_id))
         if goal is None or goal.pair_id != pair.id or goal.status != GoalStatus.OPEN:

@@ -13,7 +13,6 @@ pages slide past a question, the end of the form leads back to it (`first_gap`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -107,8 +106,8 @@ class Questionnaire:
     def first_gap(self, answer: ReviewAnswer) -> int | None:
         """The first page holding a question `answer` has no answer to (pages slid while the
         modal was open: a goal closed, say, so the next page started one goal later), or None."""
-        checked, decided = json.loads(answer.checkins), json.loads(answer.goalposts)
-        items = json.loads(answer.audit).get("items", {})
+        checked, decided = answer.checkins, answer.goalposts
+        items = answer.audit.get("items", {})
         for index, page in enumerate(self.pages):
             kind = page_kind(page)
             if kind == "checkin":
@@ -265,10 +264,10 @@ def _saved(session: Session, review: Review, viewer: str, role: Role) -> Saved:
     if answer is None:
         return Saved(fit_score=fit.score if fit else None, fit_comment=fit.comment if fit else None)
     return Saved(
-        checkins=json.loads(answer.checkins),
-        audit=json.loads(answer.audit),
-        evidence=tuple(json.loads(answer.evidence)),
-        goalposts=json.loads(answer.goalposts),
+        checkins=dict(answer.checkins),
+        audit=dict(answer.audit),
+        evidence=tuple(answer.evidence),
+        goalposts=dict(answer.goalposts),
         stop=answer.stop,
         start=answer.start,
         keep_doing=answer.keep_doing,

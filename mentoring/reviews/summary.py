@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -66,10 +65,10 @@ def summary_in(session: Session, pair: Pair, review: Review) -> ReviewSummary:
     evidence: tuple[str, ...] = ()
     changes: list[GoalChange] = []
     if mentee is not None:
-        audit = _audit_lines(session, json.loads(mentee.audit), goals)
-        wins = [repo.get_win(session, int(win_id)) for win_id in json.loads(mentee.evidence)]
+        audit = _audit_lines(session, mentee.audit, goals)
+        wins = [repo.get_win(session, int(win_id)) for win_id in mentee.evidence]
         evidence = tuple(win.text for win in wins if win is not None and win.pair_id == pair.id)
-        for goal_id, decision in json.loads(mentee.goalposts).items():
+        for goal_id, decision in mentee.goalposts.items():
             goal = goals.get(int(goal_id))
             choice = decision.get("decision")
             if goal is not None and choice in ("drop", "achieved"):
