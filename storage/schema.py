@@ -20,6 +20,8 @@ with the version that made it, and upgraded from there.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +101,7 @@ def ensure(engine: Engine) -> Version:
 def upgrade(engine: Engine) -> tuple[Version, Version]:
     """Bring the database to this version's schema, once, under the lock; safe to run again.
     Returns where it stood before and where it stands now."""
-    with engine.begin() as connection:
+    with engine.connect() as connection, _tables_movable(connection), connection.begin():
         _lock(connection)
         before = version_of(connection)
         if before.empty:
@@ -109,6 +111,27 @@ def upgrade(engine: Engine) -> tuple[Version, Version]:
                 raise SchemaAhead(before)
             _migrate(connection, before.revision or legacy_revision(connection))
         return before, version_of(connection)
+
+
+@contextmanager
+def _tables_movable(connection: Connection) -> Iterator[None]:
+    """SQLite alters a table by copying it and dropping the old one, which its foreign keys
+    forbid while they are enforced: off for the upgrade (a pragma that only takes effect
+    outside a transaction, so on the driver's connection before ours begins), then on again,
+    and every reference checked."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+    broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the upgrade left {len(broken)} rows pointing nowhere: {broken[:3]}")
 
 
 def legacy_revision(connection: Connection) -> str:

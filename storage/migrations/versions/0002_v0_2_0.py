@@ -184,13 +184,15 @@ def upgrade() -> None:
             sa.Column("subject", sa.String(length=64), server_default="", nullable=False)
         )
         batch_op.add_column(sa.Column("review_id", sa.Integer(), nullable=True))
+
+    # 0.1.0's rows were all a meeting's: their subject says which (before the new key needs it).
+    op.execute("UPDATE delivery SET subject = 'meeting:' || meeting_id")
+
+    with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.alter_column("meeting_id", existing_type=sa.INTEGER(), nullable=True)
         batch_op.drop_constraint("uq_delivery_key", type_="unique")
         batch_op.create_index("uq_delivery_subject", ["subject", "kind", "audience"], unique=True)
         batch_op.create_foreign_key("fk_delivery_review_id", "review", ["review_id"], ["id"])
-
-    # 0.1.0's rows were all a meeting's: their subject says which.
-    op.execute("UPDATE delivery SET subject = 'meeting:' || meeting_id")
 
     with op.batch_alter_table("goal", schema=None) as batch_op:
         batch_op.add_column(
