@@ -91,7 +91,8 @@ class Children:
 
     def stop(self) -> None:
         """Tell every child to finish, wait for them (bounded), then kill what is left."""
-        started, self._watching = self._watching, False
+        with self._lock:  # from here on the watcher starts nothing more (see _watch)
+            started, self._watching = self._watching, False
         if started:
             self._watcher.join(5)
         with self._lock:
@@ -135,10 +136,12 @@ class Children:
                 if restarts[index]:
                     time.sleep(min(MAX_RESTART_DELAY, 0.5 * 2 ** restarts[index]))
                 restarts[index] += 1
-                if not self._watching:
-                    return
-                process, line = self._start(index)
+                # Checked and started under the lock that `stop` takes to end the watching: a
+                # replacement is either in the list `stop` stops, or never started.
                 with self._lock:
+                    if not self._watching:
+                        return
+                    process, line = self._start(index)
                     old, self._lines[index] = self._lines[index], line
                     self._processes[index] = process
                 if old is not None:
