@@ -102,7 +102,10 @@ def forget_preview(plan: ForgetPlan) -> Message:
         blocks.append(
             section(
                 f"*First, {their} active mentorships end:* "
-                + _listed([f"with {mention(f.other)} in <#{f.channel_id}>" for f in first])
+                + _listed(
+                    [f"with {mention(f.other)} in <#{f.channel_id}>" for f in first[:PAIRS_LISTED]],
+                    len(first),
+                )
                 + ". A notice says so in each shared channel."
             )
         )
