@@ -171,6 +171,9 @@ def test_what_the_mentor_needs_stays_with_the_mentee_taken_out(
     assert any("asked me to forget them" in text for text in notices)
     status = wire.command("/mentor", "status", user=MENTOR).reply_text
     assert "You mentor a former member" in status
+    for command, text in (("/review", ""), ("/goal", "list")):
+        shown = wire.command(command, text, user=MENTOR).reply_text
+        assert "a former member" in shown and f"@{FORGOTTEN}" not in shown
     assert f"<@{FORGOTTEN}>" not in json.dumps(wire.home_of(MENTOR))
 
 
