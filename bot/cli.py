@@ -32,7 +32,7 @@ from bot.web import WSGIApp, make_server, make_wsgi_app, stop_server
 from bot.worker import WORKER_THREADS, work
 from handlers.messages import replay_pending
 from handlers.runtime import Services
-from mentoring import inbox, nudges
+from mentoring import forgetting, inbox, nudges
 from outbox.listing import ledger_lines
 from storage import schema
 from storage.db import describe_url, make_engine
@@ -192,10 +192,12 @@ def _tick(settings: Settings, at: datetime | None) -> int:
     nudged = nudges.plan_nudges(engine, clock())  # first, so one due now goes out in this pass
     report = make_dispatcher(settings, engine, clock).tick(at)
     pruned = inbox.prune(engine, clock())
+    ended = forgetting.delete_ended_pairs(engine, clock(), settings.delete_ended_pairs_after_days)
     print(
         report.summary()
         + (f"; planned {nudged} nudge(s)" if nudged else "")
         + (f"; pruned {pruned} old row(s)" if pruned else "")
+        + (f"; deleted {ended} ended pair(s)" if ended else "")
     )
     return 0
 

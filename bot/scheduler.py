@@ -1,5 +1,6 @@
 """The in-process scheduler: APScheduler runs a dispatcher pass (outbox) every few seconds, and
-every hour prunes what the bot no longer needs (mentoring.inbox.prune) and plans drift nudges
+every hour prunes what the bot no longer needs (mentoring.inbox.prune; ended pairs too, when
+DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges
 (mentoring.nudges.plan_nudges), which the dispatcher then sends like any other ledger row.
 The dispatcher is wired here to Slack's side: the messages, the roadmap picture under a review
 summary and the Home redraws come from handlers.outgoing.
@@ -27,7 +28,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from handlers import outgoing
 from handlers.runtime import Clock
-from mentoring import inbox, nudges
+from mentoring import forgetting, inbox, nudges
 from outbox import Dispatcher, Limits
 from outbox.pacing import DEFAULT_LIMITS, REAL_TIME, Timeline
 from storage.db import make_engine
@@ -101,7 +102,7 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
     scheduler.add_job(
         _housekeeping,
         IntervalTrigger(hours=1),
-        args=(dispatcher.engine, dispatcher.clock),
+        args=(dispatcher.engine, dispatcher.clock, settings.delete_ended_pairs_after_days),
         id="housekeeping",
         coalesce=True,
         max_instances=1,
@@ -142,8 +143,9 @@ def run_scheduler(settings: Settings, stop: Any) -> None:
         engine.dispose()
 
 
-def _housekeeping(engine: Engine, clock: Clock) -> None:
-    """Prune, then scan for drift; each failure is logged and the next hour tries again."""
+def _housekeeping(engine: Engine, clock: Clock, ended_pair_days: int | None = None) -> None:
+    """Prune, delete the pairs that ended `ended_pair_days` ago (None: keep them), then scan
+    for drift; each failure is logged and the next hour tries again."""
     now = clock()
     try:
         removed = inbox.prune(engine, now) + queue.prune(engine, now)
@@ -152,6 +154,13 @@ def _housekeeping(engine: Engine, clock: Clock) -> None:
     else:
         if removed:
             logger.info("pruned", extra={"rows": removed})
+    try:
+        deleted = forgetting.delete_ended_pairs(engine, now, ended_pair_days)
+    except Exception:
+        logger.exception("deleting ended pairs failed")
+    else:
+        if deleted:
+            logger.info("ended pairs deleted", extra={"pairs": deleted})
     try:
         nudges.plan_nudges(engine, now)
     except Exception:

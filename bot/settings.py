@@ -36,6 +36,7 @@ VARIABLES = (
     "DISPATCH_CONCURRENCY",
     "WORKERS",
     "WORK_LEASE_SECONDS",
+    "DELETE_ENDED_PAIRS_AFTER_DAYS",
 )
 DEFAULT_TICK_SECONDS = 30
 DEFAULT_BUDGET_PER_MINUTE = 300
@@ -72,6 +73,7 @@ class Settings:
     dispatch_concurrency: int = DEFAULT_CONCURRENCY
     workers: int = DEFAULT_WORKERS
     work_lease_seconds: int = DEFAULT_WORK_LEASE_SECONDS
+    delete_ended_pairs_after_days: int | None = None  # None: ended pairs are kept
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -124,6 +126,7 @@ class Settings:
                 1,
                 3600,
             ),
+            delete_ended_pairs_after_days=_days(get("DELETE_ENDED_PAIRS_AFTER_DAYS")),
         )
 
     @property
@@ -223,6 +226,13 @@ def _flag(value: str | None, name: str, default: bool) -> bool:
     if lowered in ("0", "false", "no", "off"):
         return False
     raise SettingsError(name, f"expected true or false, got {value!r}")
+
+
+def _days(value: str | None) -> int | None:
+    """DELETE_ENDED_PAIRS_AFTER_DAYS: empty keeps ended pairs; a number of days deletes them."""
+    if value is None:
+        return None
+    return _count(value, "DELETE_ENDED_PAIRS_AFTER_DAYS", 0, 1, 36_500)
 
 
 def _count(value: str | None, name: str, default: int, low: int, high: int) -> int:

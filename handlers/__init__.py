@@ -3,9 +3,10 @@
 Bolt listeners are registered by surface — `commands`, `actions`, `views`, `messages`, `home`,
 each with its `register(app)` — and route to the features, which keep their grammar, flows and
 Block Kit builders together: `pairing`, `goals/`, `wins/`, `meetings/`, `reviews/`, `nudges`,
-and the App Home (`dashboard`). A feature registers its verbs, buttons and forms in `routing`
-when it is imported; importing this package imports them all, in the order the help lists them
-(so a worker process that only unpickles a task knows every verb too).
+the App Home (`dashboard`), and a person's own record (`records/`: export and forget). A
+feature registers its verbs, buttons and forms in `routing` when it is imported; importing
+this package imports them all, in the order the help lists them (so a worker process that
+only unpickles a task knows every verb too).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ FEATURES = (
     "handlers.meetings.agenda",
     "handlers.reviews.commands",
     "handlers.pairing",
+    "handlers.records.export",
+    "handlers.records.forget",
     "handlers.dashboard",
 )
 for _feature in FEATURES:

@@ -35,7 +35,7 @@ from handlers.runtime import Call, Clock, slack_error
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring import dashboard, pairs
 from mentoring.dashboard import NextMeeting, PairDashboard
-from mentoring.model import GoalInfo, Role
+from mentoring.model import GoalInfo, Role, mention
 from mentoring.reviews.cadence import NextReview
 
 logger = logging.getLogger("mentorbot.home")
@@ -66,14 +66,20 @@ def redraw_homes(engine: Engine, clock: Clock, client: WebClient, pair_ids: Iter
         except Exception:
             logger.exception("home not redrawn", extra={"pair": pair_id})
             continue
-        for user_id in members:
-            try:
-                publish_home(engine, clock, client, user_id)
-            except SlackApiError as error:
-                code = slack_error(error)
-                logger.warning("home not redrawn", extra={"user": user_id, "error": code})
-            except Exception:  # a dropped connection, a database error: the next opening redraws
-                logger.exception("home not redrawn", extra={"user": user_id})
+        redraw_people(engine, clock, client, members)
+
+
+def redraw_people(engine: Engine, clock: Clock, client: WebClient, user_ids: Iterable[str]) -> None:
+    """Redraw these people's Homes (after a change that removed a pair, so that its members
+    can no longer be read from it). Never raises, like `redraw_homes`."""
+    for user_id in user_ids:
+        try:
+            publish_home(engine, clock, client, user_id)
+        except SlackApiError as error:
+            code = slack_error(error)
+            logger.warning("home not redrawn", extra={"user": user_id, "error": code})
+        except Exception:  # a dropped connection, a database error: the next opening redraws
+            logger.exception("home not redrawn", extra={"user": user_id})
 
 
 def build_home(boards: Sequence[PairDashboard]) -> Block:
@@ -96,7 +102,7 @@ def build_home(boards: Sequence[PairDashboard]) -> Block:
             context(f"+{len(active) - room} more mentorships — `/mentor status` lists them all.")
         )
     if ended:
-        names = [f"<@{board.other}> ({_ended_on(board)})" for board in ended[:20]]
+        names = [f"{mention(board.other)} ({_ended_on(board)})" for board in ended[:20]]
         more = f" and {len(ended) - 20} more" if len(ended) > 20 else ""
         blocks.append(context(f"Ended: {', '.join(names)}{more}. Their history stays readable."))
     blocks.append(context("`/goal` sets goals · `/win` shares wins · `/mentor help` for more"))

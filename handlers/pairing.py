@@ -29,7 +29,7 @@ from handlers.runtime import Call, Reply, slack_error
 from handlers.slack_text import mentioned_users
 from mentoring import pairs
 from mentoring.errors import InvalidInput, MentoringError
-from mentoring.model import PairInfo, Role
+from mentoring.model import PairInfo, Role, mention
 from mentoring.pairs import PairSummary
 
 logger = logging.getLogger("mentorbot.pairing")
@@ -271,7 +271,8 @@ def pair_ended(pair: PairInfo, by: str) -> Message:
 def _summary_lines(summary: PairSummary, goals_shown: int) -> list[str]:
     pair = summary.pair
     other = pair.mentee_id if summary.role == Role.MENTOR else pair.mentor_id
-    role = f"You mentor <@{other}>" if summary.role == Role.MENTOR else f"<@{other}> mentors you"
+    who = mention(other)
+    role = f"You mentor {who}" if summary.role == Role.MENTOR else f"{who} mentors you"
     if pair.active:
         head = f"*{role}* in <#{pair.channel_id}>"
         goals = plural(len(summary.open_goals), "open goal")

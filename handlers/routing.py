@@ -161,6 +161,7 @@ class Part(Enum):
     MEETING = "meeting"
     ACTION = "action"
     REVIEW = "review"
+    PERSON = "person"  # a Slack user id, not a number
 
 
 ValuePart = Part | type[Enum]  # an id, or one of an enum's values (a goal status, say)
@@ -218,7 +219,9 @@ def read_value(value: str, parts: tuple[ValuePart, ...]) -> tuple[Any, ...]:
         raise InvalidInput(OUT_OF_DATE)
     read: list[Any] = []
     for piece, part in zip(pieces, parts, strict=True):
-        if isinstance(part, Part):
+        if part is Part.PERSON:
+            read.append(read_person(piece))
+        elif isinstance(part, Part):
             read.append(read_id(piece))
         else:
             try:
@@ -235,6 +238,17 @@ def read_id(text: str) -> int:
     if number is None:
         raise InvalidInput(OUT_OF_DATE)
     return number
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
+def read_person(text: str) -> str:
+    """A Slack user id from outside (a button's value). Only its shape is checked here: what
+    the person may do with it is the flow's to check, against who clicked."""
+    if not _USER_ID.fullmatch(text):
+        raise InvalidInput(OUT_OF_DATE)
+    return text
 
 
 # Forms (modal submissions)

@@ -10,6 +10,9 @@ from typing import Self
 from storage.models import ACTIVE, Goal, Pair, Win
 
 MAX_NUMBER = 2**31 - 1  # ids and numbers are INTEGER columns: 32 bits on PostgreSQL
+# Stands where a forgotten person's id was, in rows kept for the other member of a pair
+# (mentoring.forgetting); no Slack id looks like it.
+FORGOTTEN = "forgotten"
 
 
 def read_number(text: str) -> int | None:
@@ -25,6 +28,12 @@ def fits(number: int) -> bool:
     """Whether a number typed by a person could be in the tables at all: one that an INTEGER
     column cannot hold is in no row, and asking the database for it would overflow."""
     return 0 <= number <= MAX_NUMBER
+
+
+def mention(user_id: str) -> str:
+    """A person in text meant for people: `<@U…>`, which Slack shows as their name, or words
+    for someone who was forgotten."""
+    return "a former member" if user_id == FORGOTTEN else f"<@{user_id}>"
 
 
 class Role(StrEnum):

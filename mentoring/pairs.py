@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from mentoring.errors import AmbiguousPair, InvalidInput, NoPair, NotAllowed, NotFound
-from mentoring.model import Actor, GoalInfo, PairChoice, PairInfo, Role, Target
+from mentoring.model import Actor, GoalInfo, PairChoice, PairInfo, Role, Target, mention
 from storage import repositories as repo
 from storage import reviews
 from storage.db import session_scope
@@ -235,8 +235,8 @@ def require_active(pair: Pair) -> None:
     if pair.status != ACTIVE:
         ended = pair.ended_at.date().isoformat() if pair.ended_at else "earlier"
         raise NotAllowed(
-            f"The mentorship of <@{pair.mentee_id}> with <@{pair.mentor_id}> ended on {ended}; "
-            "its history is read-only. Start a new one with `/mentor pair`."
+            f"The mentorship of {mention(pair.mentee_id)} with {mention(pair.mentor_id)} ended "
+            f"on {ended}; its history is read-only. Start a new one with `/mentor pair`."
         )
 
 

@@ -1,8 +1,11 @@
 """Test helpers: a frozen clock, the fake Slack's clock, pacing's virtual time, pairs and
-schedules set up straight through the rules, and a dispatcher wired as in production."""
+schedules set up straight through the rules, a dispatcher wired as in production, and a scan of
+every table for words and ids."""
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -11,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
+from sqlmodel import SQLModel
 
 from bot.scheduler import build_dispatcher, make_dispatch_client
 from bot.settings import Settings
@@ -21,6 +25,7 @@ from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import create_pair
 from outbox import Dispatcher, Limits
 from outbox.pacing import Sent
+from storage.db import session_scope
 
 T0 = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -149,3 +154,34 @@ def dispatcher(
         limits,
         VirtualTime(),
     )
+
+
+def scan(engine: Engine, needles: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """Every column of every table (SQLModel.metadata) that holds text, JSON or bytes, searched
+    for each needle: (table, column, needle) for each hit. Columns are picked by what they
+    hold, not by their declared type (SQLModel's `str` fields are AutoString, not String)."""
+    hits = []
+    with session_scope(engine) as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for row in session.execute(table.select()):
+                for name, value in row._mapping.items():
+                    if isinstance(value, bytes):
+                        text = value.decode("utf-8", "replace")
+                    elif isinstance(value, str):
+                        text = value
+                    elif isinstance(value, dict | list):
+                        text = json.dumps(value, ensure_ascii=False)
+                    else:
+                        continue
+                    hits += [(table.name, name, n) for n in needles if _found(n, text)]
+    return hits
+
+
+def _found(needle: str, text: str) -> bool:
+    """`needle` in `text` as a whole word (UMENTEE is not in UMENTEE2)."""
+    return re.search(rf"(?<![A-Za-z0-9]){re.escape(needle)}(?![A-Za-z0-9])", text) is not None
+
+
+def outside_work(hits: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The hits outside the work queue, which records every request, refused ones too."""
+    return [hit for hit in hits if hit[0] not in ("work", "workstep")]

@@ -8,6 +8,10 @@ every form (submitted with the real private_metadata the pair's modal carried). 
 and an admin — who may pair and unpair people but not read them — try each. Nothing is shown,
 changed, posted, uploaded or published. A verb, button or form registered later is tried too,
 or its test fails naming it (tests/surfaces.py builds the pair once for the run).
+
+A person's own record follows the same rule: an export holds only what is the person's (never
+the other member's answers, nor the mentee's fit answer for the mentor), forgetting someone
+leaves none of their words in any table, and nobody but an admin forgets anyone but themselves.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import json
 import pytest
 
 from handlers import pairing
+from handlers.records import forget
 from handlers.reviews.messages import summary_message
 from handlers.reviews.questionnaire import REVIEW_PAGE
 from handlers.routing import BUTTONS, FORMS, PAIR_FORMS, VERBS, Verb
@@ -25,11 +30,12 @@ from mentoring.model import Actor, Target
 from mentoring.reviews.questionnaire import questionnaire
 from mentoring.reviews.summary import last_summary
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, flatten_text
-from tests.support import T0
+from tests.support import T0, scan
 from tests.surfaces import (
     SECRET_FIT,
     SECRET_GOAL,
     SECRET_REVIEW,
+    SECRET_WIN,
     SECRETS,
     Click,
     Command,
@@ -215,3 +221,77 @@ def test_someone_elses_home_shows_nothing_of_the_pair(surfaces: Surfaces, who: s
     surfaces.wire.open_home(who)
     shown = flatten_text(surfaces.wire.home_of(who))
     assert not any(secret in shown for secret in SECRETS) and f"<#{PAIR_CHANNEL}>" not in shown
+
+
+# A person's own record: export and forget
+
+
+def _exported(surfaces: Surfaces, who: str) -> str:
+    """What `/mentor export` sent `who`, both files, as text (nothing: "")."""
+    uploads = surfaces.fake.uploads()
+    surfaces.wire.command("/mentor", "export", user=who)
+    sent = surfaces.fake.uploads()[len(uploads) :]
+    assert all(upload.channels == (f"D{who}",) for upload in sent)
+    return "\n".join(upload.data.decode() for upload in sent)
+
+
+def test_an_export_never_holds_the_other_members_answers(surfaces: Surfaces) -> None:
+    """The mentor's export holds the wins they were told of and their own answers, never the
+    mentee's: not the fit answer (the mentee's alone), not their Stop/Start/Continue, goals,
+    steps, notes or agenda; the mentee's export holds their own fit answer and none of the
+    mentor's words."""
+    surfaces.restore()
+    mentor = _exported(surfaces, MENTOR)
+    assert SECRET_WIN in mentor and "Cancelling late" in mentor
+    assert not any(secret in mentor for secret in SECRETS if secret != SECRET_WIN)
+    mentee = _exported(surfaces, MENTEE)
+    assert SECRET_FIT in mentee and SECRET_REVIEW in mentee and SECRET_GOAL in mentee
+    assert not any(words in mentee for words in ("Cancelling late", "Agendas", "Pairing"))
+
+
+def test_an_outsider_exports_and_forgets_nobody_but_themselves(surfaces: Surfaces) -> None:
+    """An outsider's export sends nothing (they have no record); naming a member to forget is
+    refused; a Confirm forged to name a member — as shown to them, or to the member — is
+    refused; forgetting themselves changes nothing of the pair."""
+    surfaces.restore()
+    before = surfaces.snapshot()
+    assert _exported(surfaces, OUTSIDER) == ""
+    for member in (MENTEE, MENTOR):
+        named = surfaces.wire.command("/mentor", f"forget <@{member}>", user=OUTSIDER)
+        assert named.reply_text.startswith(":warning: Only an admin")
+        for issuer in (OUTSIDER, member):
+            forged = surfaces.wire.click(forget.FORGET, f"{member}:{issuer}", user=OUTSIDER)
+            assert forged.reply_text.startswith(":warning:"), forged.reply_text
+    asked = surfaces.wire.command("/mentor", "forget me", user=OUTSIDER)
+    assert not any(secret in asked.reply_text for secret in SECRETS)
+    done = surfaces.wire.click(forget.FORGET, f"{OUTSIDER}:{OUTSIDER}", user=OUTSIDER)
+    assert done.reply_text.startswith(":wastebasket: You are forgotten")
+    assert surfaces.snapshot() == before
+    assert surfaces.fake.messages_in(PAIR_CHANNEL) == [] and surfaces.fake.uploads() == []
+
+
+def test_a_member_who_is_not_an_admin_cannot_forget_the_other(surfaces: Surfaces) -> None:
+    """`/mentor forget @mentee` from the mentor is refused and changes nothing; so is the
+    Confirm forged with the mentee's id."""
+    surfaces.restore()
+    before = surfaces.snapshot()
+    refused = surfaces.wire.command("/mentor", f"forget <@{MENTEE}>", user=MENTOR)
+    assert refused.reply_text.startswith(":warning: Only an admin")
+    for issuer in (MENTOR, MENTEE):
+        forged = surfaces.wire.click(forget.FORGET, f"{MENTEE}:{issuer}", user=MENTOR)
+        assert forged.reply_text.startswith(":warning:")
+    assert surfaces.snapshot() == before
+
+
+def test_forgetting_leaves_no_text_of_the_person_anywhere(surfaces: Surfaces) -> None:
+    """Once the mentee confirms, none of their words (every secret of the pair is theirs) is in
+    any table, and their id only in the confirming click's own piece of work — who asked,
+    kept like all finished work for a week (tests/test_forget.py prunes it and scans again)."""
+    surfaces.restore()
+    engine = surfaces.services.engine
+    assert {hit[2] for hit in scan(engine, SECRETS)} == set(SECRETS)  # each is there to find
+    asked = surfaces.wire.command("/mentor", "forget me", user=MENTEE)
+    surfaces.wire.click(forget.FORGET, f"{MENTEE}:{MENTEE}", user=MENTEE)
+    assert "Forget me?" in asked.reply_text
+    assert scan(engine, SECRETS) == []
+    assert set(scan(engine, (MENTEE,))) == {("work", "payload", MENTEE)}

@@ -14,6 +14,18 @@ def test_defaults() -> None:
     assert (settings.health_port_number, settings.startup_wait_seconds) == (3000, 30)
 
 
+def test_ended_pairs_are_kept_unless_a_number_of_days_is_set() -> None:
+    """DELETE_ENDED_PAIRS_AFTER_DAYS: unset or empty keeps ended pairs (None); a number of
+    days deletes them that long after they end."""
+    assert Settings.from_env({}).delete_ended_pairs_after_days is None
+    assert (
+        Settings.from_env({"DELETE_ENDED_PAIRS_AFTER_DAYS": ""}).delete_ended_pairs_after_days
+        is None
+    )
+    days = Settings.from_env({"DELETE_ENDED_PAIRS_AFTER_DAYS": "90"}).delete_ended_pairs_after_days
+    assert days == 90
+
+
 def test_values_are_read_and_normalised() -> None:
     """Admins are split on commas; the API URL gets its trailing slash; levels any case."""
     settings = Settings.from_env(
@@ -54,6 +66,8 @@ def test_values_are_read_and_normalised() -> None:
         ("SCHEDULER_INTERVAL_SECONDS", "0"),
         ("DISPATCH_BUDGET_PER_MINUTE", "-5"),
         ("DISPATCH_CONCURRENCY", "1000"),
+        ("DELETE_ENDED_PAIRS_AFTER_DAYS", "0"),
+        ("DELETE_ENDED_PAIRS_AFTER_DAYS", "a month"),
     ],
 )
 def test_a_bad_value_names_its_variable(variable: str, value: str) -> None:

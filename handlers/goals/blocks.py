@@ -24,7 +24,7 @@ from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.coaching import Coaching
 from mentoring.goals import GOAL_MAX_CHARS, GoalChanged, GoalHistoryView, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
-from mentoring.model import GoalInfo, GoalStatus, PairInfo
+from mentoring.model import GoalInfo, GoalStatus, PairInfo, mention
 
 UNDO_GOAL_STATUS = "undo_goal_status"
 MILESTONE_DONE = "milestone_done"  # one button per milestone: milestone_done_0, _1, …
@@ -64,7 +64,7 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
 def goal_added(
     goal: GoalInfo, pair: PairInfo, viewer: str, coaching: Coaching | None = None
 ) -> Message:
-    whose = "" if viewer == pair.mentee_id else f" for <@{pair.mentee_id}>"
+    whose = "" if viewer == pair.mentee_id else f" for {mention(pair.mentee_id)}"
     line = f":dart: Goal {goal.number} added{whose}: *{mrkdwn(goal.text)}*{_due(goal)}"
     body = [section(line)]
     if coaching is not None and not coaching.specific:
@@ -137,8 +137,8 @@ def goal_edited(goal: GoalInfo, coaching: Coaching) -> Message:
 
 def goal_list(listing: GoalList, viewer: str) -> Message:
     pair = listing.pair
-    whose = "Your goals" if viewer == pair.mentee_id else f"Goals of <@{pair.mentee_id}>"
-    title = f"*{whose}* (mentorship of <@{pair.mentee_id}> with <@{pair.mentor_id}>)"
+    whose = "Your goals" if viewer == pair.mentee_id else f"Goals of {mention(pair.mentee_id)}"
+    title = f"*{whose}* (mentorship of {mention(pair.mentee_id)} with {mention(pair.mentor_id)})"
     if not pair.active:
         ended = day(pair.ended_at.date()) if pair.ended_at else "earlier"
         title += f"\n_This mentorship ended on {ended}; it is read-only._"

@@ -32,7 +32,7 @@ from mentoring.capture import Kind
 from mentoring.coaching import coach
 from mentoring.dashboard import FormContext
 from mentoring.goals import GoalText, parse_goal_edit
-from mentoring.model import GoalStatus, Role
+from mentoring.model import GoalStatus, Role, mention
 
 NUMBER = r"#?(?P<number>[0-9]+)"  # ASCII digits; one beyond the tables is no goal
 
@@ -176,7 +176,7 @@ def save_goal_form(call: Call, pair_id: int, goal: GoalText) -> Reply:
 
 @pair_form("goal", capture=Kind.GOAL, purpose="a new goal", label="New goal")
 def goal_form(pair: FormContext) -> Block:
-    whose = "your" if pair.role == Role.MENTEE else f"<@{pair.pair.mentee_id}>'s"
+    whose = "your" if pair.role == Role.MENTEE else f"{mention(pair.pair.mentee_id)}'s"
     note = (
         f"A goal for {whose} mentorship. A specific one names an outcome, a date, and "
         "something others could see happen."

@@ -20,7 +20,7 @@ from handlers.kit import (
     when,
 )
 from handlers.slack_text import clip, mrkdwn
-from mentoring.model import Role
+from mentoring.model import Role, mention
 from mentoring.prompts import Outgoing
 from mentoring.reviews.answers import ReviewReplyFiled
 from mentoring.reviews.closing import UNANSWERED
@@ -85,7 +85,7 @@ def summary_message(summary: ReviewSummary) -> Message:
     """The review's summary, for the channel (and for `/review`). No fit answer in it."""
     review, pair = summary.review, summary.pair
     blocks: list[Block] = [header(f"Review {review.number}: summary")]
-    who = [f"<@{user}>" for user in summary.answered]
+    who = [mention(user) for user in summary.answered]
     missing = [u for u in (pair.mentee_id, pair.mentor_id) if u not in summary.answered]
     line = f"Closed {day(review.closed_at.date()) if review.closed_at else ''}"
     line += f" ({review.close_reason})." if review.close_reason else "."
@@ -96,9 +96,9 @@ def summary_message(summary: ReviewSummary) -> Message:
     }
     silent = [u for u in missing if u not in started]
     if silent:
-        line += f" No answer from {', '.join(f'<@{u}>' for u in silent)}."
+        line += f" No answer from {', '.join(mention(u) for u in silent)}."
     for user in (u for u in missing if u in started):
-        line += f" <@{user}> didn't finish."
+        line += f" {mention(user)} didn't finish."
     blocks.append(context(line))
     if summary.audit:
         lines = []
@@ -121,7 +121,7 @@ def summary_message(summary: ReviewSummary) -> Message:
             answer = summary.feedback.get(role)
             person = pair.mentee_id if role == Role.MENTEE else pair.mentor_id
             if answer is None:
-                fields.append(f"*<@{person}>* ({role})\n_no answer_")
+                fields.append(f"*{mention(person)}* ({role})\n_no answer_")
                 continue
             unfinished = "" if person in summary.answered else ", didn't finish"
             parts = [
@@ -129,7 +129,7 @@ def summary_message(summary: ReviewSummary) -> Message:
                 f"*Start:* {clip(mrkdwn(answer.start or '—'), 500)}",
                 f"*Continue:* {clip(mrkdwn(answer.keep_doing or '—'), 500)}",
             ]
-            fields.append(f"*<@{person}>* ({role}{unfinished})\n" + "\n".join(parts))
+            fields.append(f"*{mention(person)}* ({role}{unfinished})\n" + "\n".join(parts))
         blocks.append(fields_section(fields))
     if summary.evidence:
         lines = [f"• {clip(mrkdwn(text), 300)}" for text in summary.evidence]
@@ -153,15 +153,15 @@ def summary_message(summary: ReviewSummary) -> Message:
         blocks += packed_sections(lines, 4)
     if summary.checkins:
         lines = [
-            f"• <@{c.owner_id}> said they would {c.kind.upper()} {clip(mrkdwn(c.text), 200)}: "
-            f"*{CHECKIN_WORDS.get(c.outcome or '', c.outcome)}*"
+            f"• {mention(c.owner_id)} said they would {c.kind.upper()} "
+            f"{clip(mrkdwn(c.text), 200)}: *{CHECKIN_WORDS.get(c.outcome or '', c.outcome)}*"
             for c in summary.checkins
         ]
         blocks.append(section("*Last time's commitments*"))
         blocks += packed_sections(lines, 3)
     if summary.commitments:
         lines = [
-            f"• <@{c.owner_id}> will {c.kind.upper()} {clip(mrkdwn(c.text), 200)}"
+            f"• {mention(c.owner_id)} will {c.kind.upper()} {clip(mrkdwn(c.text), 200)}"
             for c in summary.commitments
         ]
         blocks.append(section("*Commitments for next time*"))
