@@ -549,9 +549,7 @@ def test_pages_are_saved_by_name_whatever_changed_while_the_form_was_open(engine
     assert saved.next_page == 4 and not saved.complete
     with session_scope(engine) as session:
         (answer,) = session.exec(select(ReviewAnswer)).all()
-    assert answer.stop == SSC["stop"] and answer.goalposts == {
-        str(first): {"decision": "keep"}
-    }
+    assert answer.stop == SSC["stop"] and answer.goalposts == {str(first): {"decision": "keep"}}
 
 
 def test_stop_start_continue_by_dm_completes_only_what_is_left(
