@@ -61,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"mentorbot: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level_number)
+    configure_logging(settings.log_level_number, settings.log_format)
     if args.command == "db":
         return _db_init(settings)
     if args.command == "tick":
