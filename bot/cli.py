@@ -33,6 +33,7 @@ from handlers.messages import replay_pending
 from handlers.runtime import Services
 from mentoring import inbox, nudges
 from outbox.listing import ledger_lines
+from storage.backup import BackupFailed, BackupRefused, backup_database
 from storage.db import describe_url, init_db, make_engine
 from workqueue.batching import GroupCommit
 
@@ -62,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"mentorbot: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level_number, settings.log_format)
+    if args.command == "db" and args.action == "backup":
+        return _db_backup(settings, args.path)
+    if args.command == "db" and args.path is not None:
+        print(f"mentorbot: db {args.action} takes no PATH (db backup does).", file=sys.stderr)
+        return 2
     if args.command == "db":
         return _db_init(settings)
     if args.command == "tick":
@@ -93,9 +99,11 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db.add_argument(
         "action",
-        choices=("upgrade", "init"),
-        help="upgrade: bring the database up to this version's schema (init: the same)",
+        choices=("upgrade", "init", "backup"),
+        help="upgrade: bring the database up to this version's schema (init: the same); "
+        "backup PATH: copy a live SQLite database to PATH",
     )
+    db.add_argument("path", nargs="?", type=Path, help="backup: the new file to write")
     tick = commands.add_parser("tick", help="run one scheduler pass, then exit")
     tick.add_argument(
         "--at",
@@ -133,6 +141,30 @@ def _db_init(settings: Settings) -> int:
         print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
         return 1
     print(f"Database ready: {describe_url(settings.database_url)}")
+    return 0
+
+
+def _db_backup(settings: Settings, path: Path | None) -> int:
+    """`db backup PATH`: a consistent copy of the SQLite database, taken while the bot runs."""
+    if path is None:
+        print(
+            "mentorbot: db backup needs the file to write, e.g. "
+            "`python -m bot db backup backups/mentorbot-2026-12-07.db`.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        made = backup_database(settings.database_url, path)
+    except BackupRefused as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 2
+    except BackupFailed as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Backup written: {made.path} ({made.tables} tables, {made.size_bytes:,} bytes) "
+        f"of {describe_url(settings.database_url)}"
+    )
     return 0
 
 
