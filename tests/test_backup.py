@@ -47,9 +47,13 @@ def live(tmp_path: Path) -> Iterator[Live]:
     engine.dispose()
 
 
-def goal(pair_id: int, number: int) -> Goal:
+def goal(pair_id: int, number: int, text: str | None = None) -> Goal:
     return Goal(
-        pair_id=pair_id, number=number, text=f"goal {number}", created_by="U1", created_at=T0
+        pair_id=pair_id,
+        number=number,
+        text=text or f"goal {number}",
+        created_by="U1",
+        created_at=T0,
     )
 
 
@@ -68,16 +72,10 @@ def test_the_copy_holds_what_was_committed_before_it_and_nothing_after(
     """Taken while a writer holds an uncommitted row: the backup neither waits for it nor
     contains it, nor the rows committed after it; the copy opens and reads like the original."""
     url, engine, pair_id = live.url, live.engine, live.pair_id
-    writer = sqlite3.connect(tmp_path / "bot.db", isolation_level=None, timeout=0)
-    writer.execute("BEGIN IMMEDIATE")
-    writer.execute(
-        "INSERT INTO goal (pair_id, number, text, status, created_by, created_at, milestone_seq) "
-        "VALUES (?, 4, 'uncommitted', 'open', 'U1', '2026-11-24 12:00:00', 0)",
-        (pair_id,),
-    )
-    made = backup_database(url, tmp_path / "copy.db")
-    writer.execute("COMMIT")
-    writer.close()
+    with session_scope(engine) as session:
+        session.add(goal(pair_id, 4, "uncommitted"))
+        session.flush()  # written, not committed: this transaction holds the write lock
+        made = backup_database(url, tmp_path / "copy.db")
     with session_scope(engine) as session:
         session.add(goal(pair_id, 5))
 
