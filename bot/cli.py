@@ -35,6 +35,7 @@ from handlers.runtime import Services
 from mentoring import forgetting, inbox, nudges
 from outbox.listing import ledger_lines
 from storage import schema
+from storage.backup import BackupFailed, BackupRefused, backup_database
 from storage.db import describe_url, make_engine
 from workqueue.batching import GroupCommit
 
@@ -63,7 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"mentorbot: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level_number)
+    configure_logging(settings.log_level_number, settings.log_format)
+    if args.command == "db" and args.action == "backup":
+        return _db_backup(settings, args.path)
+    if args.command == "db" and args.path is not None:
+        print(f"mentorbot: db {args.action} takes no PATH (db backup does).", file=sys.stderr)
+        return 2
     if args.command == "db":
         return _db(settings, args.action)
     if args.command == "tick":
@@ -96,10 +102,12 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tasks")
     db.add_argument(
         "action",
-        choices=("upgrade", "init", "current", "history"),
+        choices=("upgrade", "init", "current", "history", "backup"),
         help="upgrade: bring the database to this version's schema, once, under a lock (init: "
-        "the same); current: the schema the database is at; history: every schema version",
+        "the same); current: the schema the database is at; history: every schema version; "
+        "backup PATH: copy a live SQLite database to PATH",
     )
+    db.add_argument("path", nargs="?", type=Path, help="backup: the new file to write")
     tick = commands.add_parser("tick", help="run one scheduler pass, then exit")
     tick.add_argument(
         "--at",
@@ -154,6 +162,30 @@ def _db(settings: Settings, action: str) -> int:
     else:
         was = before.revision or _described(before)
         print(f"Database ready: {where}, schema {was} → {after.revision}")
+    return 0
+
+
+def _db_backup(settings: Settings, path: Path | None) -> int:
+    """`db backup PATH`: a consistent copy of the SQLite database, taken while the bot runs."""
+    if path is None:
+        print(
+            "mentorbot: db backup needs the file to write, e.g. "
+            "`python -m bot db backup backups/mentorbot-2026-12-07.db`.",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        made = backup_database(settings.database_url, path)
+    except BackupRefused as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 2
+    except BackupFailed as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Backup written: {made.path} ({made.tables} tables, {made.size_bytes:,} bytes) "
+        f"of {describe_url(settings.database_url)}"
+    )
     return 0
 
 

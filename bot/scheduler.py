@@ -132,7 +132,7 @@ def run_scheduler(settings: Settings, stop: Any) -> None:
     """The scheduler as a process of its own (`python -m bot scheduler`, or a child of `run`):
     passes every few seconds and hourly housekeeping until `stop` (an Event) is set; then the
     pass under way posts what is in flight and hands the rest back."""
-    configure_logging(settings.log_level_number)
+    configure_logging(settings.log_level_number, settings.log_format)
     engine = make_engine(settings.database_url)
     dispatcher = make_dispatcher(settings, engine, system_clock)
     scheduler = start_scheduler(dispatcher, settings)

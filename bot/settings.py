@@ -18,6 +18,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
 DEFAULT_STARTUP_WAIT_SECONDS = 30
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")  # text: key=value lines; json: one object per line
 
 VARIABLES = (
     "SLACK_BOT_TOKEN",
@@ -30,6 +31,7 @@ VARIABLES = (
     "SLACK_STARTUP_WAIT_SECONDS",
     "MENTORBOT_ADMINS",
     "LOG_LEVEL",
+    "LOG_FORMAT",
     "SCHEDULER_ENABLED",
     "SCHEDULER_INTERVAL_SECONDS",
     "DISPATCH_BUDGET_PER_MINUTE",
@@ -67,6 +69,7 @@ class Settings:
     startup_wait_seconds: int = DEFAULT_STARTUP_WAIT_SECONDS
     admins: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
+    log_format: str = "text"
     scheduler_enabled: bool = True
     tick_seconds: int = DEFAULT_TICK_SECONDS
     budget_per_minute: int = DEFAULT_BUDGET_PER_MINUTE
@@ -100,6 +103,7 @@ class Settings:
             ),
             admins=_admins(get("MENTORBOT_ADMINS")),
             log_level=_log_level(get("LOG_LEVEL")),
+            log_format=_log_format(get("LOG_FORMAT")),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED"), "SCHEDULER_ENABLED", True),
             tick_seconds=_count(
                 get("SCHEDULER_INTERVAL_SECONDS"),
@@ -215,6 +219,13 @@ def _log_level(value: str | None) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError("LOG_LEVEL", f"expected one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _log_format(value: str | None) -> str:
+    chosen = (value or "text").lower()
+    if chosen not in LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT", f"expected {' or '.join(LOG_FORMATS)}, got {value!r}")
+    return chosen
 
 
 def _flag(value: str | None, name: str, default: bool) -> bool:

@@ -55,7 +55,7 @@ def work(
     stored, cuts the wait between polls short."""
     if nice and hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
-    configure_logging(settings.log_level_number)
+    configure_logging(settings.log_level_number, settings.log_format)
     stop = stop or threading.Event()
     services = build_services(settings, clock=system_clock)
     client = make_web_client(settings)

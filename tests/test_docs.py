@@ -1,12 +1,14 @@
 """The documents people read agree with the code: settings, and the benchmark figures."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.dispatch import schedulers
+from bot import cli
 from bot.settings import VARIABLES, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +33,18 @@ def test_env_example_and_readme_document_every_setting() -> None:
     readme = (ROOT / "README.md").read_text()
     assert all(f"| `{key}` |" in readme for key in VARIABLES)
     assert Settings.from_env(dict(line.split("=", 1) for line in assignments)) == Settings()
+
+
+def test_the_deploy_guide_is_linked_and_names_only_commands_that_exist() -> None:
+    """The README points to docs/deploy.md; each `python -m bot …` there is a subcommand (and
+    for `db`, an action) the CLI's parser accepts."""
+    assert "](docs/deploy.md)" in (ROOT / "README.md").read_text()
+    guide = " ".join((ROOT / "docs" / "deploy.md").read_text().split())
+    named = re.findall(r"python -m bot (\w+)(?: (\w+))?", guide)
+    assert {command for command, _ in named} >= {"run", "worker", "scheduler", "db", "manifest"}
+    parser = cli._parser()
+    for command, action in named:
+        parser.parse_known_args([command, action] if command == "db" else [command])
 
 
 def test_readme_shows_the_saved_benchmark_figures() -> None:

@@ -39,12 +39,14 @@ def test_values_are_read_and_normalised() -> None:
             "HEALTH_PORT": "8081",
             "MENTORBOT_ADMINS": "U012AB, W0CD",
             "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "JSON",
         }
     )
     assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
     assert settings.admins == {"U012AB", "W0CD"} and settings.port == 8080
     assert settings.health_port_number == 8081
     assert settings.log_level == "DEBUG" and settings.default_mode() == "socket"
+    assert settings.log_format == "json"
 
 
 @pytest.mark.parametrize(
@@ -62,6 +64,7 @@ def test_values_are_read_and_normalised() -> None:
         ("SLACK_STARTUP_WAIT_SECONDS", "forever"),
         ("MENTORBOT_ADMINS", "U012AB,@bob"),
         ("LOG_LEVEL", "LOUD"),
+        ("LOG_FORMAT", "xml"),
         ("SCHEDULER_ENABLED", "sometimes"),
         ("SCHEDULER_INTERVAL_SECONDS", "0"),
         ("DISPATCH_BUDGET_PER_MINUTE", "-5"),
