@@ -114,3 +114,23 @@ def test_outsiders_reach_no_meeting_of_the_pair(engine: Engine, pair: PairInfo) 
         schedule.unskip(engine, outsider, skipped.id, T0)
     with pytest.raises(NotAllowed):
         agenda.add_action(engine, outsider, Target(pair_id=pair.id), "sneaky", None, T0)
+
+
+def test_after_a_skip_the_agenda_speaks_of_the_meeting_that_will_take_place(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """T0 is Sat 21 Nov; weekly Tuesdays 15:00 Berlin. The 24th is skipped: `/agenda add` and
+    `/agenda` name Tue 1 Dec (planned or not yet), never the skipped meeting, and the item
+    waits for it; undoing the skip brings the 24th back."""
+    set_cadence(engine, "weekly tue 15:00")
+    skipped = schedule.skip_next(engine, Actor(MENTEE), Target(), T0)
+    assert skipped.local_date.isoformat() == "2026-11-24"
+    added = agenda.add_agenda_item(engine, Actor(MENTEE), Target(), "Talk abstract", T0)
+    assert added.meeting is not None and added.meeting.local_date.isoformat() == "2026-12-01"
+    assert added.meeting.status == "scheduled"
+    view = agenda.agenda(engine, Actor(MENTOR), Target(), T0)
+    assert view.meeting == added.meeting
+    assert [item.text for item in view.items] == ["Talk abstract"]
+    schedule.unskip(engine, Actor(MENTEE), skipped.id, T0)
+    back = agenda.agenda(engine, Actor(MENTOR), Target(), T0)
+    assert back.meeting is not None and back.meeting.local_date.isoformat() == "2026-11-24"

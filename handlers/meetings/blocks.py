@@ -108,8 +108,6 @@ def schedule_stopped() -> Message:
 def agenda_view(view: AgendaView, tz: str | None) -> Message:
     if view.meeting is not None:
         title = f"Agenda for {when(view.meeting.starts_at, tz)}"
-        if view.meeting.status == "skipped":
-            title += " _(skipped)_"
     else:
         title = "Agenda for your next session"
     lines = [f"*{title}*"]

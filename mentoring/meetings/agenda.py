@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from mentoring.errors import FieldError, InvalidInput, NotFound
+from mentoring.meetings.planning import next_held_meeting
 from mentoring.meetings.values import MeetingInfo
 from mentoring.model import Actor, Outcome, PairInfo, Target, fits
 from mentoring.pairs import resolve_active_pair, resolve_pair
@@ -73,11 +74,11 @@ class ActionAdded(Outcome):
 def agenda(engine: Engine, actor: Actor, target: Target, now: datetime) -> AgendaView:
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target, include_ended=True)
-        meeting = meeting_store.next_meeting(session, pair.id or 0, now)
-        items = meeting_store.open_agenda(session, pair.id or 0, meeting.id if meeting else None)
+        meeting = next_held_meeting(session, pair.id or 0, now)
+        items = meeting_store.open_agenda(session, pair.id or 0, (meeting.id or None) if meeting else None)
         return AgendaView(
             PairInfo.of(pair),
-            MeetingInfo.of(meeting) if meeting is not None else None,
+            meeting,
             tuple(AgendaEntry.of(item) for item in items),
             tuple(
                 ActionInfo.of(item) for item in meeting_store.open_actions(session, pair.id or 0)
@@ -112,11 +113,8 @@ def add_agenda_item_in(
     )
     session.add(item)
     session.flush()
-    meeting = meeting_store.next_meeting(session, pair.id or 0, now)
     return AgendaAdded(
-        PairInfo.of(pair),
-        AgendaEntry.of(item),
-        MeetingInfo.of(meeting) if meeting is not None else None,
+        PairInfo.of(pair), AgendaEntry.of(item), next_held_meeting(session, pair.id or 0, now)
     ).changing(pair.id or 0)
 
 

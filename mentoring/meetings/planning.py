@@ -14,9 +14,10 @@ from datetime import datetime, time, timedelta
 from sqlmodel import Session
 
 from mentoring.meetings.cadence import Cadence
-from mentoring.meetings.values import Offsets
+from mentoring.meetings.values import MeetingInfo, Offsets
 from mentoring.reviews.planning import plan_review_for_meeting
 from storage import ledger
+from storage import meetings as meeting_store
 from storage.models import ACTIVE, Meeting, MeetingSchedule, Pair
 
 FOLLOWUP_WINDOW = timedelta(hours=24)
@@ -35,6 +36,23 @@ def offsets_of(schedule: MeetingSchedule) -> Offsets:
         timedelta(minutes=schedule.agenda_before_minutes),
         timedelta(minutes=schedule.followup_after_minutes),
     )
+
+
+def next_held_meeting(session: Session, pair_id: int, now: datetime) -> MeetingInfo | None:
+    """The pair's next meeting that will take place: the next planned one, or, when that one
+    is skipped, the one after it — planned already, or when the schedule puts it (id 0: not
+    planned yet). None without a schedule. Agenda items wait for this one."""
+    meeting = meeting_store.next_meeting(session, pair_id, now)
+    if meeting is None or meeting.status != "skipped":
+        return MeetingInfo.of(meeting) if meeting is not None else None
+    held = meeting_store.next_meeting(session, pair_id, meeting.starts_at)
+    if held is not None and held.status != "skipped":
+        return MeetingInfo.of(held)
+    schedule = meeting_store.schedule_of(session, pair_id)
+    if schedule is None or not schedule.active:
+        return None
+    ((day, start),) = cadence_of(schedule).upcoming((held or meeting).starts_at, 1)
+    return MeetingInfo(0, 0, day, start, "scheduled", pair_id)
 
 
 def plan_next_meeting(
