@@ -401,7 +401,7 @@ def test_run_forks_its_children_and_spawns_a_replacement_then_stops_them_all(
 
 
 def test_the_version_is_kept_in_one_place(capsys: pytest.CaptureFixture[str]) -> None:
-    """`--version`, the installed package and the CHANGELOG's newest entry say the same."""
+    """`--version`, the installed package and the CHANGELOG's newest release say the same."""
     from importlib.metadata import version
 
     from bot import __version__
@@ -413,5 +413,6 @@ def test_the_version_is_kept_in_one_place(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().out.strip() == f"mentorbot {__version__}"
     assert version("mentorbot") == __version__
     changelog = (Path(__file__).parent.parent / "CHANGELOG.md").read_text()
-    newest = next(line for line in changelog.splitlines() if line.startswith("## "))
+    releases = [line for line in changelog.splitlines() if line.startswith("## ")]
+    newest = next(line for line in releases if line != "## Unreleased")
     assert newest.startswith(f"## {__version__} — ")
