@@ -34,7 +34,7 @@ from handlers.routing import PAIR_FORMS
 from handlers.runtime import Call, Clock, slack_error
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring import dashboard, pairs
-from mentoring.dashboard import NextMeeting, PairDashboard
+from mentoring.dashboard import GoalProgress, NextMeeting, PairDashboard
 from mentoring.model import GoalInfo, Role, mention
 from mentoring.reviews.cadence import NextReview
 
@@ -135,9 +135,23 @@ def _goal_lines(board: PairDashboard) -> list[str]:
         bar = progress_bar(shown.done, shown.total)
         steps = "milestones" if shown.total else ""
         lines.append(f"{goal_line(_short(shown.goal))}\n      {bar} {steps}".rstrip())
+        if shown.next_step is not None:
+            lines.append(f"      {_next_step(shown)}")
     if board.open_goals > len(board.goals):
         lines.append(f"+{board.open_goals - len(board.goals)} more goals — `/goal list`")
     return lines
+
+
+def _next_step(shown: GoalProgress) -> str:
+    """The goal's first open milestone, its date, and whether that date has passed."""
+    step = shown.next_step
+    assert step is not None
+    line = f"Next: *{step.label}* {clip(mrkdwn(step.text), ITEM_CHARS)}"
+    if step.due_on is None:
+        return line
+    if shown.overdue:
+        return f"{line} · :warning: overdue since {day(step.due_on)}"
+    return f"{line} · by {day(step.due_on)}"
 
 
 def _short(goal: GoalInfo) -> GoalInfo:

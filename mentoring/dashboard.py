@@ -22,7 +22,7 @@ from mentoring.reviews.cadence import NextReview, next_reviews_in
 from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage.db import read_scope
-from storage.models import ACTIVE, Meeting, MeetingSchedule
+from storage.models import ACTIVE, Goal, Meeting, MeetingSchedule, Milestone
 
 GOALS_SHOWN = 5
 ACTIONS_SHOWN = 5
@@ -35,6 +35,8 @@ class GoalProgress:
     goal: GoalInfo
     done: int  # milestones done
     total: int  # milestones in all
+    next_step: MilestoneInfo | None = None  # its first open milestone
+    overdue: bool = False  # that milestone's date has passed
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
         ids = [pair.id for pair in mine if pair.status == ACTIVE and pair.id is not None]
         goals = repo.first_open_goals(session, ids, GOALS_SHOWN)
         progress = repo.milestone_progress(session, ids)
+        next_steps = repo.next_open_milestones(session, ids)
         schedules = meeting_store.schedules_of(session, ids)
         meetings = meeting_store.next_meetings(session, ids, now)
         upcoming_ids = [m.id for m in meetings.values() if m.id is not None]
@@ -105,8 +108,7 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
                 pair=pair,
                 role=role,
                 goals=tuple(
-                    GoalProgress(GoalInfo.of(goal), *steps.get(goal.id or 0, (0, 0)))
-                    for goal in shown
+                    _progress(goal, steps, next_steps.get(goal.id or 0), now) for goal in shown
                 ),
                 open_goals=open_goals,
                 open_milestones=sum(total - done for done, total in steps.values()),
@@ -123,6 +125,16 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
             )
         )
     return tuple(boards)
+
+
+def _progress(
+    goal: Goal, steps: dict[int, tuple[int, int]], step: Milestone | None, now: datetime
+) -> GoalProgress:
+    done, total = steps.get(goal.id or 0, (0, 0))
+    if step is None:
+        return GoalProgress(GoalInfo.of(goal), done, total)
+    late = step.due_on is not None and step.due_on < now.date()
+    return GoalProgress(GoalInfo.of(goal), done, total, MilestoneInfo.of(step, goal.number), late)
 
 
 def upcoming(

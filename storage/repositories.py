@@ -157,6 +157,27 @@ def milestone_progress(
     return result
 
 
+def next_open_milestones(session: Session, pair_ids: Sequence[int]) -> dict[int, Milestone]:
+    """The first open milestone (by number) of each open goal of several pairs that has one,
+    by goal id: one query, whatever the number of goals."""
+    if not pair_ids:
+        return {}
+    rank = (
+        func.row_number()
+        .over(partition_by=Milestone.goal_id, order_by=col(Milestone.number))
+        .label("rank")
+    )
+    ranked = (
+        select(Milestone, rank)  # type: ignore[call-overload]
+        .join(Goal, col(Goal.id) == Milestone.goal_id)
+        .where(col(Goal.pair_id).in_(pair_ids), Goal.status == "open", Milestone.status == "open")
+        .subquery()
+    )
+    first = aliased(Milestone, ranked)
+    rows = session.exec(select(first).where(ranked.c.rank == 1)).all()
+    return {row.goal_id: row for row in rows}
+
+
 def open_milestones_of(
     session: Session, pair_id: int, limit: int
 ) -> Sequence[tuple[Milestone, int]]:

@@ -3,6 +3,7 @@ that a heavy user costs the same number of SQL statements as a light one."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -51,6 +52,29 @@ def test_goals_come_with_their_milestone_progress(engine: Engine, pair: PairInfo
     assert [(g.goal.number, g.done, g.total) for g in board.goals] == [(1, 1, 3), (2, 0, 0)]
     assert (board.open_goals, board.open_milestones) == (2, 2)
     assert board.goals[0].goal.due_on == date(2027, 6, 30)
+
+
+def test_each_goal_names_its_next_step_and_flags_it_when_overdue(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """The Home said "0/2 milestones" and never which one was next: each goal now names its
+    first open milestone with its date, flagged once the date has passed."""
+    for text in ("Give a talk by June 2027", "Write a post"):
+        capture(engine, MENTEE, Kind.GOAL, text, Target(), T0)
+    milestones.add_milestone(engine, MENTEE, Target(), 1, "Pick a <topic> & rehearse by 2026-11-25", T0)
+    milestones.add_milestone(engine, MENTEE, Target(), 1, "Submit the CFP by 2026-12-15", T0)
+    milestones.add_milestone(engine, MENTEE, Target(), 2, "Outline it by 2026-12-01", T0)
+    later = T(days=7)  # Sat 28 Nov: the first step's date has passed, the second's not
+    board = _board(engine, now=later)
+    steps = [(g.goal.number, g.next_step and g.next_step.label, g.overdue) for g in board.goals]
+    assert steps == [(1, "1.1", True), (2, "2.1", False)]
+    shown = json.dumps(build_home(dashboard.dashboard(engine, "UMENTEE", later)))
+    assert "Next: *1.1* Pick a &lt;topic&gt; &amp; rehearse" in shown  # escaped for mrkdwn
+    assert "overdue since 25 November 2026" in shown and "by 1 December 2026" in shown
+    milestones.complete_milestone(engine, MENTOR, Target(), 1, 1, T0)
+    board = _board(engine, now=later)
+    assert board.goals[0].next_step.label == "1.2"  # type: ignore[union-attr]
+    assert board.goals[0].overdue is False
 
 
 def test_only_wins_of_the_last_30_days_count(engine: Engine, pair: PairInfo) -> None:
@@ -227,7 +251,7 @@ def test_a_heavy_home_costs_the_same_statements_as_a_light_one(engine: Engine) -
         assert len(session.exec(select(Win.id)).all()) == 1000
         assert len(session.exec(select(Milestone.id)).all()) == 300
     print(f"dashboard SQL statements: light {light}, heavy {heavy}")
-    assert heavy == light <= 12  # 11 queries (3 for the next review) and BEGIN on SQLite
+    assert heavy == light <= 13  # 12 queries (3 for the next review) and BEGIN on SQLite
     assert [b.open_goals for b in boards] == [10, 10, 10]
     assert sum(b.open_milestones for b in boards) == 300 - sum(range(1, 11)) * 3
     assert all(b.recent_wins > 150 and len(b.wins) == 3 for b in boards)

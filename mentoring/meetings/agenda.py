@@ -75,7 +75,9 @@ def agenda(engine: Engine, actor: Actor, target: Target, now: datetime) -> Agend
     with session_scope(engine) as session:
         pair = resolve_pair(session, actor, target, include_ended=True)
         meeting = next_held_meeting(session, pair.id or 0, now)
-        items = meeting_store.open_agenda(session, pair.id or 0, (meeting.id or None) if meeting else None)
+        items = meeting_store.open_agenda(
+            session, pair.id or 0, (meeting.id or None) if meeting else None
+        )
         return AgendaView(
             PairInfo.of(pair),
             meeting,
