@@ -61,7 +61,9 @@ def test_each_goal_names_its_next_step_and_flags_it_when_overdue(
     first open milestone with its date, flagged once the date has passed."""
     for text in ("Give a talk by June 2027", "Write a post"):
         capture(engine, MENTEE, Kind.GOAL, text, Target(), T0)
-    milestones.add_milestone(engine, MENTEE, Target(), 1, "Pick a <topic> & rehearse by 2026-11-25", T0)
+    milestones.add_milestone(
+        engine, MENTEE, Target(), 1, "Pick a <topic> & rehearse by 2026-11-25", T0
+    )
     milestones.add_milestone(engine, MENTEE, Target(), 1, "Submit the CFP by 2026-12-15", T0)
     milestones.add_milestone(engine, MENTEE, Target(), 2, "Outline it by 2026-12-01", T0)
     later = T(days=7)  # Sat 28 Nov: the first step's date has passed, the second's not
