@@ -87,6 +87,7 @@ class PairInfo(Outcome):
     active: bool
     created_at: datetime
     ended_at: datetime | None
+    attention: str | None = None  # why the bot could not post for the pair (outbox.outcomes)
 
     @classmethod
     def of(cls, pair: Pair) -> PairInfo:
@@ -100,6 +101,7 @@ class PairInfo(Outcome):
             active=pair.status == ACTIVE,
             created_at=pair.created_at,
             ended_at=pair.ended_at,
+            attention=pair.attention,
         )
 
     def role_of(self, user_id: str) -> Role | None:

@@ -21,7 +21,7 @@ from mentoring.meetings import agenda, schedule
 from mentoring.model import Actor, GoalStatus, PairInfo, Target
 from mentoring.reviews.cadence import NextReview
 from storage.db import session_scope
-from storage.models import Goal, Milestone, Win
+from storage.models import Goal, Milestone, Pair, Win
 from tests.support import T0, T, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
@@ -259,3 +259,24 @@ def test_a_heavy_home_costs_the_same_statements_as_a_light_one(engine: Engine) -
     assert all(b.recent_wins > 150 and len(b.wins) == 3 for b in boards)
     view = build_home(boards)
     assert validate_view(view) == [] and len(view["blocks"]) <= 100
+
+
+def test_a_pair_needing_attention_says_what_is_wrong_and_how_to_fix_it(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """When the bot could not post for a pair (removed from its channel, say), the Home of
+    both members says so, with the fix; once a post goes through again, the warning goes."""
+    with session_scope(engine) as session:
+        row = session.get(Pair, pair.id)
+        row.attention = "chat.postMessage: not_in_channel"
+        session.add(row)
+    for user in ("UMENTEE", "UMENTOR"):
+        shown = json.dumps(build_home(dashboard.dashboard(engine, user, T0)))
+        assert "Needs attention" in shown and "Invite me back with `/invite @Mentorbot`" in shown
+    with session_scope(engine) as session:
+        row = session.get(Pair, pair.id)
+        row.attention = None
+        session.add(row)
+    assert "Needs attention" not in json.dumps(
+        build_home(dashboard.dashboard(engine, "UMENTEE", T0))
+    )

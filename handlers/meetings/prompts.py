@@ -164,10 +164,14 @@ ATTENTION_HELP = {
 }
 
 
+def attention_help(attention: str) -> str:
+    """What a pair's attention reason (`<method>: <Slack error>`) means, and how to fix it."""
+    code = attention.rsplit(": ", 1)[-1]
+    return ATTENTION_HELP.get(code, f"Slack said `{mrkdwn(code)}`.")
+
+
 def attention_dm(out: Outgoing) -> Message:
-    detail = out.attention or ""
-    code = detail.rsplit(": ", 1)[-1]
-    why = ATTENTION_HELP.get(code, f"Slack said `{mrkdwn(code)}`.")
+    why = attention_help(out.attention or "")
     text = (
         f":warning: I couldn't deliver a scheduled message for your mentorship in "
         f"<#{out.pair.channel_id}>: {why} I'll keep trying with the next ones; "
