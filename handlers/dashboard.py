@@ -31,13 +31,13 @@ from handlers.kit import (
     when,
 )
 from handlers.meetings.prompts import attention_help
+from handlers.reviews.messages import next_review_text
 from handlers.routing import PAIR_FORMS
 from handlers.runtime import Call, Clock, slack_error
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring import dashboard, pairs
 from mentoring.dashboard import GoalProgress, NextMeeting, PairDashboard
 from mentoring.model import GoalInfo, Role, mention
-from mentoring.reviews.cadence import NextReview
 
 logger = logging.getLogger("mentorbot.home")
 
@@ -171,7 +171,7 @@ def _meeting_lines(board: PairDashboard) -> list[str]:
         lines = ["*Next meeting*: No meetings scheduled — `/mentor schedule weekly tue 15:00`"]
     else:
         lines = _next_meeting(meeting, board.other)
-    lines.append(f"*Next review*: {_review(board.next_review)}")
+    lines.append(f"*Next review*: {next_review_text(board.next_review)}")
     return lines
 
 
@@ -191,17 +191,6 @@ def _next_meeting(meeting: NextMeeting, other: str) -> list[str]:
     if meeting.skipped is not None:
         lines.append(f"_The one on {when(meeting.skipped, meeting.viewer_tz)} is skipped._")
     return lines
-
-
-def _review(next_review: NextReview | None) -> str:
-    if next_review is None:
-        return "off (`/mentor review every 4 weeks` turns them on)"
-    at = when(next_review.at, None)
-    if next_review.state == "open":
-        return f"open now, until {at}: the *Answer review* button is in your DM"
-    if next_review.state == "planned":
-        return at
-    return f"around {when(next_review.at, None, token='{date_short_pretty}')}"
 
 
 def _action_lines(board: PairDashboard) -> list[str]:

@@ -88,7 +88,7 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     tick(START)  # meeting 2 planned
     tick(START + timedelta(days=7))  # meeting 3 planned, and the review an hour after it
     shown = wire.command("/mentor", "review", user=MENTEE).reply_text
-    assert "Next: review 1" in shown
+    assert "*Next review* (review 1): " in shown
 
     opens = START + timedelta(days=14, hours=1)
     clock.now = opens
@@ -270,3 +270,13 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     tick(START + timedelta(days=30))  # nothing is posted twice
     summaries = [text for text in texts(wire, PAIR_CHANNEL) if ": summary" in text]
     assert [text.split(":")[0] for text in summaries] == ["Review 1", "Review 2"]
+
+
+def test_mentor_review_and_the_home_say_the_same_next_review(wire: Wire, paired) -> None:
+    """`/mentor review` said only "every 4 weeks" while the Home showed "Next review: around
+    …": both now show the same line."""
+    shown = wire.command("/mentor", "review", user=MENTEE).reply_text
+    wire.open_home(MENTEE)
+    home = json.dumps(wire.home_of(MENTEE))
+    line = shown.split("*Next review*")[1].split(": ", 1)[1].splitlines()[0]
+    assert line.startswith("around <!date^") and line in home.replace('\\"', '"')

@@ -23,6 +23,7 @@ from handlers.slack_text import clip, mrkdwn
 from mentoring.model import Role, mention
 from mentoring.prompts import Outgoing
 from mentoring.reviews.answers import ReviewReplyFiled
+from mentoring.reviews.cadence import NextReview
 from mentoring.reviews.closing import UNANSWERED
 from mentoring.reviews.planning import ReviewCadenceView, ReviewStarted
 from mentoring.reviews.questionnaire import BOTTLENECKS
@@ -194,6 +195,18 @@ LOW_FIT_NOTE = (
 )
 
 
+def next_review_text(next_review: NextReview | None) -> str:
+    """Where the pair's next review stands: the App Home's line and `/mentor review`'s."""
+    if next_review is None:
+        return "off (`/mentor review every 4 weeks` turns them on)"
+    at = when(next_review.at, None)
+    if next_review.state == "open":
+        return f"open now, until {at}: the *Answer review* button is in your DM"
+    if next_review.state == "planned":
+        return at
+    return f"around {when(next_review.at, None, token='{date_short_pretty}')}"
+
+
 def review_cadence(view: ReviewCadenceView) -> Message:
     if view.every_weeks is None:
         text = "Reviews are *off* for this mentorship. "
@@ -206,9 +219,9 @@ def review_cadence(view: ReviewCadenceView) -> Message:
                 " Set a meeting schedule (`/mentor schedule …`) for them to come round, "
                 "or start one with `/review now`."
             )
-    if view.upcoming is not None:
-        opens = when(view.upcoming.opens_at, None, token="{date_long_pretty} at {time}")
-        text += f"\nNext: review {view.upcoming.number}, opening {opens}."
+    if view.next is not None:
+        number = f" (review {view.upcoming.number})" if view.upcoming is not None else ""
+        text += f"\n*Next review*{number}: {next_review_text(view.next)}"
     return ephemeral(text, [section(text)])
 
 

@@ -18,13 +18,19 @@ from sqlmodel import Session
 from mentoring.errors import InvalidInput
 from mentoring.model import Actor, Outcome, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
-from mentoring.reviews.cadence import AFTER_MEETING, comes_round, every_weeks_of
+from mentoring.reviews.cadence import (
+    AFTER_MEETING,
+    NextReview,
+    comes_round,
+    every_weeks_of,
+    next_reviews_in,
+)
 from mentoring.reviews.values import ReviewInfo
 from storage import ledger
 from storage import meetings as meeting_store
 from storage import reviews as store
 from storage.db import session_scope
-from storage.models import Meeting, Pair, Review, ReviewCadence
+from storage.models import ACTIVE, Meeting, Pair, Review, ReviewCadence
 
 REMIND_AFTER = timedelta(days=2)
 OPEN_FOR = timedelta(days=7)
@@ -47,6 +53,7 @@ class ReviewCadenceView(Outcome):
     every_weeks: int | None
     upcoming: ReviewInfo | None  # the review planned or in progress, if any
     has_meetings: bool
+    next: NextReview | None = None  # as the App Home shows it (None: reviews off, pair ended)
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ def _cadence_view(session: Session, pair: Pair, now: datetime) -> ReviewCadenceV
         every_weeks_of(session, pair_id),
         ReviewInfo.of(upcoming) if upcoming is not None else None,
         schedule is not None and schedule.active,
+        next_reviews_in(session, [pair], now)[pair_id] if pair.status == ACTIVE else None,
     )
 
 
