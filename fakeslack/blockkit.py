@@ -239,7 +239,7 @@ def _rich_text(block: dict[str, Any], where: str) -> Problems:
 def _table(block: dict[str, Any], where: str) -> Problems:
     """table: 1..100 rows of 1..20 cells, each raw_text (text of 1 or more characters; Slack
     documents no maximum, the message's 40,000 stands in) or rich_text; optional
-    column_settings, <= 20, each null or {align, is_wrapped}. Messages only, one a message."""
+    column_settings, <= 20, each {align, is_wrapped}. Messages only, one a message."""
     rows = block.get("rows")
     problems = check_count(rows, f"{where}.rows", 1, MAX_TABLE_ROWS, "rows")
     for r, row in enumerate(rows if isinstance(rows, list) else []):
@@ -268,10 +268,8 @@ def _table_cell(cell: Any, where: str) -> Problems:
 
 
 def _column_setting(setting: Any, where: str) -> Problems:
-    if setting is None:  # leaves that column as it is
-        return []
     if not isinstance(setting, dict):
-        return [f"{where}: must be an object or null"]
+        return [f"{where}: must be an object"]
     problems: Problems = []
     if "align" in setting and setting["align"] not in TABLE_ALIGNS:
         problems.append(f"{where}.align: {setting['align']!r} is not left, center or right")

@@ -142,11 +142,11 @@ def tabled(*blocks: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_table_as_slack_documents_it_is_accepted() -> None:
-    """100 rows of 20 cells, raw_text and rich_text cells, column settings (null skips a
-    column): what Slack's table block takes."""
+    """100 rows of 20 cells, raw_text and rich_text cells, column settings: what Slack's
+    table block takes."""
     rich = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": []}]}
     rows = [[cell(f"{r}.{c}") for c in range(19)] + [rich] for r in range(100)]
-    settings = [{"align": "right"}, None, {"is_wrapped": True, "align": "center"}]
+    settings = [{"align": "right"}, {}, {"is_wrapped": True, "align": "center"}]
     assert validate_message(tabled(section(), table(rows, column_settings=settings))) == []
 
 
@@ -171,6 +171,10 @@ def test_a_table_as_slack_documents_it_is_accepted() -> None:
         (
             tabled(table([[cell()]], column_settings=[{"align": "justify"}])),
             "blocks[0].column_settings[0].align: 'justify' is not left, center or right",
+        ),
+        (
+            tabled(table([[cell()]], column_settings=[None])),
+            "blocks[0].column_settings[0]: must be an object",
         ),
         (
             tabled(table([[cell()]], column_settings=[{"is_wrapped": "yes"}])),
