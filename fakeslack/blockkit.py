@@ -29,6 +29,11 @@ MAX_MESSAGE_TEXT = 40_000
 MAX_MARKDOWN_TEXT = 12_000
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
+MAX_TABLES = 1  # a message takes one table block
+MAX_TABLE_ROWS = 100
+MAX_TABLE_CELLS = 20  # a row, and column_settings
+TABLE_CELLS = ("raw_text", "rich_text")
+TABLE_ALIGNS = ("left", "center", "right")
 
 
 def validate_message(payload: dict[str, Any]) -> Problems:
@@ -36,7 +41,8 @@ def validate_message(payload: dict[str, Any]) -> Problems:
 
     Requires some content (text, markdown_text, blocks or attachments), a non-blank
     ``text`` fallback whenever ``blocks`` is present, ``text`` <= 40000 chars, at most
-    50 blocks, and block_id / action_id values unique across the whole message.
+    50 blocks, at most one table block, and block_id / action_id values unique across the
+    whole message.
     """
     problems: Problems = []
     text = payload.get("text")
@@ -53,6 +59,9 @@ def validate_message(payload: dict[str, Any]) -> Problems:
         problems.append("text: a non-blank fallback is required when blocks are present")
     problems += _blocks(blocks, MAX_MESSAGE_BLOCKS, surface="message")
     if isinstance(blocks, list):
+        tables = sum(isinstance(block, dict) and block.get("type") == "table" for block in blocks)
+        if tables > MAX_TABLES:
+            problems.append(f"blocks: {tables} tables > {MAX_TABLES}")
         problems += _duplicates(
             [aid for block in blocks for aid in _action_ids(block)], "action_id", "message"
         )
@@ -146,6 +155,8 @@ def _block(block: Any, where: str, *, surface: str) -> Problems:
         return [f"{where}.type: unknown block type {kind!r}"]
     if kind == "input" and surface == "home":
         return [f"{where}: input blocks are only allowed in modals"]
+    if kind == "table" and surface != "message":
+        return [f"{where}: table blocks are only allowed in messages"]
     return check_optional_string(block, "block_id", where, 255) + check(block, where)
 
 
@@ -225,6 +236,48 @@ def _rich_text(block: dict[str, Any], where: str) -> Problems:
     return []
 
 
+def _table(block: dict[str, Any], where: str) -> Problems:
+    """table: 1..100 rows of 1..20 cells, each raw_text (text of 1 or more characters; Slack
+    documents no maximum, the message's 40,000 stands in) or rich_text; optional
+    column_settings, <= 20, each {align, is_wrapped}. Messages only, one a message."""
+    rows = block.get("rows")
+    problems = check_count(rows, f"{where}.rows", 1, MAX_TABLE_ROWS, "rows")
+    for r, row in enumerate(rows if isinstance(rows, list) else []):
+        at = f"{where}.rows[{r}]"
+        problems += check_count(row, at, 1, MAX_TABLE_CELLS, "cells")
+        for c, cell in enumerate(row if isinstance(row, list) else []):
+            problems += _table_cell(cell, f"{at}[{c}]")
+    if "column_settings" in block:
+        settings = block["column_settings"]
+        at = f"{where}.column_settings"
+        problems += check_count(settings, at, 0, MAX_TABLE_CELLS, "column settings")
+        for i, setting in enumerate(settings if isinstance(settings, list) else []):
+            problems += _column_setting(setting, f"{at}[{i}]")
+    return problems
+
+
+def _table_cell(cell: Any, where: str) -> Problems:
+    if not isinstance(cell, dict):
+        return [f"{where}: must be an object"]
+    kind = cell.get("type")
+    if kind not in TABLE_CELLS:
+        return [f"{where}.type: {kind!r} is not raw_text or rich_text"]
+    if kind == "rich_text":
+        return _rich_text(cell, where)
+    return check_string(cell.get("text"), f"{where}.text", MAX_MESSAGE_TEXT, min_len=1)
+
+
+def _column_setting(setting: Any, where: str) -> Problems:
+    if not isinstance(setting, dict):
+        return [f"{where}: must be an object"]
+    problems: Problems = []
+    if "align" in setting and setting["align"] not in TABLE_ALIGNS:
+        problems.append(f"{where}.align: {setting['align']!r} is not left, center or right")
+    if "is_wrapped" in setting and not isinstance(setting["is_wrapped"], bool):
+        problems.append(f"{where}.is_wrapped: must be true or false")
+    return problems
+
+
 _BLOCKS: dict[str, Callable[[dict[str, Any], str], Problems]] = {
     "section": _section,
     "header": _header,
@@ -234,4 +287,5 @@ _BLOCKS: dict[str, Callable[[dict[str, Any], str], Problems]] = {
     "input": _input,
     "image": _image_block,
     "rich_text": _rich_text,
+    "table": _table,
 }

@@ -22,8 +22,7 @@ from mentoring.prompts import Outgoing
     examples=(
         (
             "/mentor nudges off",
-            "no private nudges to the mentee when things go quiet (`on` restarts them, "
-            "`/mentor nudges` shows which)",
+            "no private nudges to the mentee when things go quiet (`on` restarts them)",
         ),
     ),
     refusal="Say `/mentor nudges off`, `/mentor nudges on`, or `/mentor nudges`.",

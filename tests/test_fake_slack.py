@@ -126,6 +126,86 @@ def test_messages_beyond_block_kit_limits_are_refused(
     assert any(p.startswith(expected) for p in problems), problems
 
 
+def cell(text: str = "x") -> dict[str, str]:
+    """A raw_text table cell."""
+    return {"type": "raw_text", "text": text}
+
+
+def table(rows: Any, **extra: Any) -> dict[str, Any]:
+    """A table block."""
+    return {"type": "table", "rows": rows, **extra}
+
+
+def tabled(*blocks: dict[str, Any]) -> dict[str, Any]:
+    """A message of the given blocks, with its fallback."""
+    return {"text": "t", "blocks": list(blocks)}
+
+
+def test_a_table_as_slack_documents_it_is_accepted() -> None:
+    """100 rows of 20 cells, raw_text and rich_text cells, column settings: what Slack's
+    table block takes."""
+    rich = {"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": []}]}
+    rows = [[cell(f"{r}.{c}") for c in range(19)] + [rich] for r in range(100)]
+    settings = [{"align": "right"}, {}, {"is_wrapped": True, "align": "center"}]
+    assert validate_message(tabled(section(), table(rows, column_settings=settings))) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (tabled(table([[cell()]] * 101)), "blocks[0].rows: 101 rows > 100"),
+        (tabled(table([])), "blocks[0].rows: 0 rows < 1"),
+        (tabled({"type": "table"}), "blocks[0].rows: must be a list"),
+        (tabled(table([[cell()] * 21])), "blocks[0].rows[0]: 21 cells > 20"),
+        (tabled(table([[cell()], []])), "blocks[0].rows[1]: 0 cells < 1"),
+        (tabled(table([[cell("")]])), "blocks[0].rows[0][0].text: 0 chars < 1"),
+        (
+            tabled(table([[{"type": "mrkdwn", "text": "*x*"}]])),
+            "blocks[0].rows[0][0].type: 'mrkdwn' is not raw_text or rich_text",
+        ),
+        (tabled(table([[cell()]]), table([[cell()]])), "blocks: 2 tables > 1"),
+        (
+            tabled(table([[cell()]], column_settings=[{}] * 21)),
+            "blocks[0].column_settings: 21 column settings > 20",
+        ),
+        (
+            tabled(table([[cell()]], column_settings=[{"align": "justify"}])),
+            "blocks[0].column_settings[0].align: 'justify' is not left, center or right",
+        ),
+        (
+            tabled(table([[cell()]], column_settings=[None])),
+            "blocks[0].column_settings[0]: must be an object",
+        ),
+        (
+            tabled(table([[cell()]], column_settings=[{"is_wrapped": "yes"}])),
+            "blocks[0].column_settings[0].is_wrapped: must be true or false",
+        ),
+    ],
+)
+def test_tables_slack_would_refuse_are_refused(payload: dict[str, Any], expected: str) -> None:
+    """Each of Slack's documented table limits (rows, cells a row, cell types, one table a
+    message) is a problem naming its place."""
+    problems = validate_message(payload)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_table_in_a_view_is_refused() -> None:
+    """Slack offers the table block in messages only, not in the Home tab or modals."""
+    problems = validate_view({"type": "home", "blocks": [table([[cell()]])]})
+    assert problems == ["blocks[0]: table blocks are only allowed in messages"]
+
+
+def test_a_message_with_two_tables_is_refused_as_invalid_blocks(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    """chat.postMessage answers invalid_blocks for a second table and stores nothing."""
+    one = table([[cell()]])
+    error = error_of(lambda: client.chat_postMessage(channel="C1", text="t", blocks=[one, one]))
+    assert error == "invalid_blocks" and fake.messages_in("C1") == []
+    client.chat_postMessage(channel="C1", text="t", blocks=[one])
+    assert len(fake.messages_in("C1")) == 1
+
+
 @pytest.mark.parametrize(
     ("view", "expected"),
     [

@@ -145,7 +145,8 @@ def test_a_summary_full_of_text_fits_a_message_and_carries_no_fit() -> None:
     message = review_messages.summary_message(summary)
     assert validate_message(message) == []
     text = flatten_text(message)
-    assert "<!channel>" not in text and "&lt;!channel&gt;" in text
+    shown = "\n".join([message["text"], *_mrkdwn(message["blocks"])])  # the table's cells
+    assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown  # are raw_text: not parsed
     assert "<@UMENTOR> didn't finish" in text and "skill gap" in text
     assert "fit" not in {name.lower() for name in ReviewSummary.__dataclass_fields__}
 
@@ -206,3 +207,53 @@ def test_summary_fields_stay_under_2000_characters_once_escaped() -> None:
     (fields,) = [b["fields"] for b in message["blocks"] if "fields" in b]
     assert len(fields) == 2 and all(len(f["text"]) <= 2000 for f in fields)
     assert all("R&amp;D &lt;-&gt; QA" in f["text"] for f in fields)
+
+
+def _summary_with_audit(audit: tuple[AuditLine, ...]) -> ReviewSummary:
+    return ReviewSummary(
+        pair=PAIR,
+        review=REVIEW,
+        answered=("UMENTEE", "UMENTOR"),
+        audit=audit,
+        feedback={},
+        evidence=(),
+        changes=(),
+        commitments=(),
+        checkins=(),
+    )
+
+
+def test_the_roadmap_audit_is_one_table_with_a_text_fallback() -> None:
+    """The audit is Slack's table block: a header row, then one row a goal or step with its
+    status, bottleneck and note as written (raw text, never parsed); the message's text
+    fallback counts the statuses."""
+    audit = (
+        AuditLine("1", "Give a talk at <!channel> & friends", "on track", None, None),
+        AuditLine("1.1", "Submit the proposal", "done", None, None),
+        AuditLine("2", "Ship *the* platform", "behind", "skill_gap", "Pairing on Fridays"),
+    )
+    message = review_messages.summary_message(_summary_with_audit(audit))
+    assert validate_message(message) == []
+    (table,) = [block for block in message["blocks"] if block["type"] == "table"]
+    rows = [[cell["text"] for cell in row] for row in table["rows"]]
+    assert all(cell["type"] == "raw_text" for row in table["rows"] for cell in row)
+    assert rows == [
+        ["#", "Goal or step", "Status", "Bottleneck", "What would help"],
+        ["1", "Give a talk at <!channel> & friends", "on track", "—", "—"],
+        ["1.1", "Submit the proposal", "done", "—", "—"],
+        ["2", "Ship *the* platform", "behind", "skill gap", "Pairing on Fridays"],
+    ]
+    assert not any("<!channel>" in text for text in _mrkdwn(message["blocks"]))
+    assert message["text"] == ("Review 3: summary. Roadmap audit: 1 done, 1 on track, 1 behind.")
+
+
+def test_an_audit_longer_than_a_table_ends_with_a_count_of_the_rest() -> None:
+    """250 audit lines: the table keeps Slack's 100 rows (header, 98 lines, then how many
+    more), and the message stays valid."""
+    audit = tuple(AuditLine(f"{n}", HUGE, "behind", "time", HUGE) for n in range(1, 251))
+    message = review_messages.summary_message(_summary_with_audit(audit))
+    assert validate_message(message) == []
+    (table,) = [block for block in message["blocks"] if block["type"] == "table"]
+    assert len(table["rows"]) == 100
+    assert table["rows"][-1][1]["text"] == "… and 152 more"
+    assert "250 behind" in message["text"]

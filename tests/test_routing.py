@@ -36,7 +36,7 @@ def test_goal_subcommands() -> None:
         {"number": "3"},
         "U9",
     )
-    assert reached("/goal", "help")[0] is help_text.show_help
+    assert reached("/goal", "help")[0] is help_text.HELP_FLOWS["/goal"]
     assert reached("/goal", "") == (goal_commands.new_goal_form, {}, None)
     assert reached("/goal", "to <@U9>") == (goal_commands.new_goal_form, {}, "U9")
     assert reached("/goal", "list 3 talks I could give") == (
@@ -103,7 +103,7 @@ def test_win_command() -> None:
         {"text": "Shipped it #2"},
         "U1",
     )
-    assert reached("/win", "help")[0] is help_text.show_help
+    assert reached("/win", "help")[0] is help_text.HELP_FLOWS["/win"]
     assert reached("/win", "") == (win_commands.log_win_form, {}, None)
     assert reached("/win", "to <@U1>") == (win_commands.log_win_form, {}, "U1")
 
@@ -123,7 +123,7 @@ def test_mentor_subcommands() -> None:
     assert reached("/mentor", "end") == (pairing.end, {"people": ""}, None)
     assert reached("/mentor", "end <@U1> <@U2>")[1] == {"people": "<@U1> <@U2>"}
     assert reached("/mentor", "status") == (pairing.show_status, {}, None)
-    assert reached("/mentor", "")[0] is help_text.show_help
+    assert reached("/mentor", "")[0] is help_text.HELP_FLOWS["/mentor"]
     with pytest.raises(InvalidInput, match="don't know `/mentor dance`"):
         route("/mentor", "dance")
     with pytest.raises(InvalidInput, match="mentor first"):

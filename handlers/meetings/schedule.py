@@ -42,8 +42,8 @@ def member_zones(call: Call, pair: PairInfo) -> tuple[str | None, str | None]:
     examples=(
         (
             "/mentor schedule weekly tue 15:00",
-            "meet every week (also `biweekly thursday 9:30`, `every 3 weeks mon 10:00 "
-            "Europe/Berlin`; the mentee's time zone unless you name one)",
+            "meet weekly in the mentee's time zone (or `biweekly thursday 9:30`, "
+            "`every 3 weeks mon 10:00 Europe/Berlin`)",
         ),
     ),
 )

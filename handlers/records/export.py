@@ -31,10 +31,8 @@ logger = logging.getLogger("mentorbot.records")
     examples=(
         (
             "/mentor export",
-            "your own record, sent to our DM as a Markdown brag document and the same as JSON: "
-            "goals and how they changed, steps, wins and what worked (a mentor gets the wins "
-            "they were told of), your review answers and commitments — never the other "
-            "person's answers",
+            "your own record, in our DM as a Markdown brag document and JSON "
+            "(never the other person's answers)",
         ),
     ),
     pair=False,

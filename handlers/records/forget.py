@@ -42,8 +42,8 @@ WHO = (
     examples=(
         (
             "/mentor forget me",
-            "delete what I hold about you, ending your mentorships: first shows you privately "
-            "what goes and what stays, and asks",
+            "delete what I hold about you, ending your mentorships (shows you what goes "
+            "first, and asks)",
         ),
         ("/mentor forget @mentee", "admins only: the same for someone who left"),
     ),

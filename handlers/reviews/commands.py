@@ -71,8 +71,7 @@ def start_review(call: Call) -> Reply:
     examples=(
         (
             "/mentor review every 6 weeks",
-            "how often reviews come round, an hour after a meeting (default every 4 weeks; "
-            "`/mentor review off` stops them)",
+            "a review every 6 weeks, after a meeting (default 4; `/mentor review off` stops them)",
         ),
     ),
 )

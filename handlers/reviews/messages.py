@@ -4,6 +4,9 @@ in any of them; a low fit gets the mentee alone a kind note."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
+
 from handlers.kit import (
     Block,
     Message,
@@ -27,7 +30,7 @@ from mentoring.reviews.cadence import NextReview
 from mentoring.reviews.closing import UNANSWERED
 from mentoring.reviews.planning import ReviewCadenceView, ReviewStarted
 from mentoring.reviews.questionnaire import BOTTLENECKS
-from mentoring.reviews.summary import ReviewHistory, ReviewSummary
+from mentoring.reviews.summary import AuditLine, ReviewHistory, ReviewSummary
 
 ANSWER_REVIEW = "answer_review"
 CHECKIN_WORDS = {"yes": "yes", "partly": "partly", "no": "no", UNANSWERED: "not answered"}
@@ -102,19 +105,8 @@ def summary_message(summary: ReviewSummary) -> Message:
         line += f" {mention(user)} didn't finish."
     blocks.append(context(line))
     if summary.audit:
-        lines = []
-        for item in summary.audit:
-            mark = {"done": ":white_check_mark:", "on track": ":large_blue_circle:"}.get(
-                item.status, ":warning:"
-            )
-            text = f"{mark} *{item.label}* {clip(mrkdwn(item.text), 120)}: {item.status}"
-            if item.bottleneck:
-                text += f" — bottleneck: *{BOTTLENECKS.get(item.bottleneck, item.bottleneck)}*"
-            if item.note:
-                text += f"\n      _{clip(mrkdwn(item.note), 300)}_"
-            lines.append(text)
         blocks.append(section("*Roadmap audit*"))
-        blocks += packed_sections(lines, 6)
+        blocks.append(audit_table(summary.audit))
     if summary.feedback:
         blocks.append(section("*Stop / Start / Continue*"))
         fields = []
@@ -169,7 +161,64 @@ def summary_message(summary: ReviewSummary) -> Message:
         blocks += packed_sections(lines, 3)
     if len(blocks) == 2:
         blocks.append(section("Nobody answered this review."))
-    return message(f"Review {review.number}: summary", blocks)
+    return message(f"Review {review.number}: summary{audit_fallback(summary.audit)}", blocks)
+
+
+AUDIT_COLUMNS = ("#", "Goal or step", "Status", "Bottleneck", "What would help")
+AUDIT_ROWS = 100  # Slack's most rows in a table block, the header row among them
+STATUS_ORDER = ("done", "on track", "behind")
+
+
+def audit_table(audit: Sequence[AuditLine]) -> Block:
+    """The roadmap audit as Slack's table block: a header row, then a row a goal or step.
+    Cells are raw_text, shown as typed and never parsed, so people's text is not escaped;
+    past Slack's 100 rows the last row counts the rest."""
+    lines = list(audit)
+    if len(lines) > AUDIT_ROWS - 1:
+        shown = lines[: AUDIT_ROWS - 2]
+        rest = ("", f"… and {len(lines) - len(shown)} more", "", "", "")
+    else:
+        shown, rest = lines, None
+    rows = [AUDIT_COLUMNS]
+    rows += [
+        (
+            item.label,
+            item.text,
+            item.status,
+            BOTTLENECKS.get(item.bottleneck, item.bottleneck) if item.bottleneck else "",
+            item.note or "",
+        )
+        for item in shown
+    ]
+    if rest is not None:
+        rows.append(rest)
+    limits = (20, 200, 20, 60, 300)
+    return {
+        "type": "table",
+        "column_settings": [{"is_wrapped": width > 20, "align": "left"} for width in limits],
+        "rows": [
+            [raw_cell(text, limit) for text, limit in zip(row, limits, strict=True)] for row in rows
+        ],
+    }
+
+
+def raw_cell(text: str, limit: int) -> dict[str, str]:
+    """A raw_text cell: Slack wants at least one character, so an empty one is a dash."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return {"type": "raw_text", "text": text or "—"}
+
+
+def audit_fallback(audit: Sequence[AuditLine]) -> str:
+    """The audit in the message's text fallback (notifications, clients without tables):
+    how many goals and steps are done, on track and behind."""
+    if not audit:
+        return ""
+    counts = Counter(item.status for item in audit)
+    order = [*STATUS_ORDER, *sorted(set(counts) - set(STATUS_ORDER))]
+    parts = [f"{counts[status]} {status}" for status in order if counts[status]]
+    return f". Roadmap audit: {', '.join(parts)}."
 
 
 def answer_saved(both_answered: bool, low_fit: bool) -> Message:
