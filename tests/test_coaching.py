@@ -138,6 +138,54 @@ def test_a_bare_generic_noun_is_not_an_outcome(goal: str, missing: tuple[str, ..
     assert coach(goal, None, TODAY).missing == missing
 
 
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Run the design sprint for the new onboarding by February 2027", ()),
+        ("Chair the architecture guild meeting for Q1 2027", ()),
+        ("Finish the budget spreadsheet for the offsite by Friday", ()),
+        ("Build my network by March 2027", (OUTCOME, OBSERVABLE)),
+        ("Lead the team by June 2027", (OUTCOME, OBSERVABLE)),
+    ],
+)
+def test_a_thing_made_or_run_is_an_outcome(goal: str, missing: tuple[str, ...]) -> None:
+    """A making verb with an object naming a thing is an outcome; a quality or a group is not."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Reach IC5 by the end of 2027", ()),
+        ("Be promoted to level 3 by June 2027", ()),
+        ("Get to staff level by December 2027", ()),
+        ("Become the tech owner of the notifications service by March 2027", ()),
+        ("Become a committer on Apache Arrow by end of 2027", ()),
+        ("Reach the next level by June 2027", (OUTCOME, OBSERVABLE)),
+    ],
+)
+def test_a_level_or_an_ownership_is_a_role(goal: str, missing: tuple[str, ...]) -> None:
+    """A role change said as a level or as owning or maintaining something counts as a role."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Train a sentiment classifier with accuracy above 0.9 by March 2027", ()),
+        ("Ship the mobile login screen with a crash rate below 1% by March 2027", ()),
+        ("Learn Go in 2 months", (OUTCOME, OBSERVABLE)),
+        ("Master TypeScript by April 2027", (OUTCOME, OBSERVABLE)),
+        ("Lead more meetings this quarter", (OUTCOME,)),
+        ("Make the dashboards better", (OUTCOME, TIME_BOUND)),
+    ],
+)
+def test_a_bar_counts_and_a_direction_does_not(goal: str, missing: tuple[str, ...]) -> None:
+    """A bar on a delivery is a number to reach; learning verbs and comparisons without a number
+    ("more", "better") say where to head, so they are no outcome whatever the date."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
 def test_a_vague_goal_is_saved_coached_and_made_specific_in_the_modal(wire: Wire, paired) -> None:
     """Saved anyway; the reply says what is missing and offers the editor; a bad date comes
     back inline; a good edit rewords the goal; an outsider's forged submission changes nothing."""
