@@ -1,10 +1,10 @@
-"""Goal coaching: the rules against a labelled set of goals, the reply, and the editor modal."""
+"""Goal coaching: the rules against two labelled sets of goals (development and held-out), the
+reply, and the editor modal."""
 
 from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -14,27 +14,40 @@ from mentoring.coaching import OBSERVABLE, OUTCOME, TIME_BOUND, coach, example_f
 from mentoring.dates import split_due
 from storage.db import session_scope
 from storage.models import Goal
+from tests.coaching_sets import DEVELOPMENT, HELD_OUT, measure
 from tests.conftest import MENTEE, OUTSIDER, Wire, report_coaching
 from tests.support import T0
 
-LABELLED = Path(__file__).parent / "data" / "goals.csv"
 TODAY = T0.date()
 
 
-def test_the_rules_find_vague_goals_in_the_labelled_set(request: pytest.FixtureRequest) -> None:
-    """Precision and recall for "vague" on the labelled goals, both at least 0.85."""
-    rows = list(csv.DictReader(LABELLED.open()))
-    assert len(rows) >= 80 and {row["label"] for row in rows} == {"vague", "specific"}
-    flagged = {row["goal"] for row in rows if not coach(row["goal"], None, TODAY).specific}
-    vague = {row["goal"] for row in rows if row["label"] == "vague"}
-    precision = len(flagged & vague) / len(flagged)
-    recall = len(flagged & vague) / len(vague)
-    report_coaching(
-        request.config,
-        f"{len(rows)} labelled goals ({len(vague)} vague): precision {precision:.2f}, "
-        f"recall {recall:.2f}; flagged though specific: {sorted(flagged - vague)}",
-    )
-    assert precision >= 0.85 and recall >= 0.85
+# The figures reached; a change to the rules that does worse on either set fails here.
+DEVELOPMENT_FLOOR = {"precision": 1.00, "recall": 1.00}
+HELD_OUT_FLOOR = {"precision": 0.98, "recall": 1.00}
+
+
+def test_the_rules_find_vague_goals_in_the_development_set(request: pytest.FixtureRequest) -> None:
+    """On the goals the word lists are tuned on, precision and recall for "vague" keep the
+    figures reached."""
+    measured = measure(DEVELOPMENT)
+    report_coaching(request.config, "development", measured.summary("development"))
+    assert measured.goals >= 80
+    assert measured.precision >= DEVELOPMENT_FLOOR["precision"]
+    assert measured.recall >= DEVELOPMENT_FLOOR["recall"]
+
+
+def test_the_rules_find_vague_goals_in_the_held_out_set(request: pytest.FixtureRequest) -> None:
+    """On goals written before the rules changed and never tuned on, precision and recall for
+    "vague" are at least 0.92 and keep the figures reached."""
+    measured = measure(HELD_OUT)
+    report_coaching(request.config, "held-out", measured.summary("held-out"))
+    assert measured.goals >= 80 and 0.4 <= measured.vague / measured.goals <= 0.6
+    assert not {row["goal"] for row in csv.DictReader(DEVELOPMENT.open())} & {
+        row["goal"] for row in csv.DictReader(HELD_OUT.open())
+    }
+    assert min(HELD_OUT_FLOOR.values()) >= 0.92
+    assert measured.precision >= HELD_OUT_FLOOR["precision"]
+    assert measured.recall >= HELD_OUT_FLOOR["recall"]
 
 
 @pytest.mark.parametrize(
