@@ -14,7 +14,17 @@ purpose: the reply can say exactly what is missing, and anyone can read why.
   the like count only with a qualifier: a describing word ("the billing project", "a
   cross-team project") or a phrase after it ("a project on search"). "3 things" is no target.
 - A period can be relative: "this month", "next quarter", "by the end of the week",
-  "by December".
+  "by December", "over the next 6 months".
+- A bar on a delivery counts as a number to reach: "a load time under 2 seconds", "accuracy
+  above 0.9", "99.9% uptime".
+- An outcome can be a thing the person makes or runs, said as a verb and its object: "host the
+  Berlin meetup", "run the design sprint", "finish the budget spreadsheet". The object needs a
+  determiner and a head noun that is neither generic ("a project") nor a quality ("my skills").
+- A role change counts when it is a level ("level 4", "L5", "IC5") or an ownership ("owner of
+  the deploy service", "maintainer of pytest", "committer on Arrow").
+- A learning or direction verb ("learn", "master", "study", "get up to speed") and a comparison
+  with no number ("more talks", "better docs", "faster") say where to head, not what will
+  exist: no outcome, whatever the date.
 """
 
 from __future__ import annotations
@@ -40,7 +50,13 @@ _ARTIFACTS = re.compile(
     r"|pull requests?|prs?|librar(?:y|ies)|apps?|tools?|features?|releases?|launch(?:es|ed)?"
     r"|betas?|migrat(?:e|ed|ion)|pipelines?|offers?|raises?|roles?|promot(?:ed|ion) to"
     r"|interviews?|candidates?|hires?|interns?|on-call|rotations?|retrospectives?"
-    r"|onboarding|roadmap|latency|p\d\d|stars?|users?|customers?)\b",
+    r"|onboarding|roadmap|latency|p\d\d|stars?|users?|customers?"
+    r"|jobs?|positions?|proposals?|spreadsheets?|decks?|slides|rubrics?"
+    r"|handbooks?|how-tos?|specs?|dashboards?|prototypes?|mockups?|wireframes?"
+    r"|portfolios?|websites?|podcasts?|episodes?|essays?|chapters?|courses?"
+    r"|meetups?|conferences?|summits?|panels?|hackathons?|hack weeks?|classes"
+    r"|trainings?|lunch-and-learns?|kickoffs?|meetings?|webinars?|offsites?|all-hands"
+    r"|game days?|one-on-ones|critiques?|usability (?:tests?|studies|study))\b",
     re.IGNORECASE,
 )
 # Nouns that could be anything. "something", "anything" and "stuff" never say what; the others
@@ -64,7 +80,12 @@ _ROLES = re.compile(
     r"\b(?:(?:senior|staff|principal|lead|chief)\s+(?:[a-z]+\s+)?"
     r"(?:engineer|developer|designer|scientist|analyst|architect|consultant|researcher|manager)s?"
     r"|(?:engineering|people|product|project|program|delivery|team|line)\s+managers?"
-    r"|(?:tech|team|technical)\s+leads?|head of|directors?|architects?)\b",
+    r"|(?:tech|team|technical)\s+leads?|head of|directors?|architects?"
+    r"|(?:product|tech|technical|code|service)\s+owners?|ownership\s+of"
+    r"|(?:owner|maintainer|co-maintainer|committer|steward)s?\s+(?:of|on|for)\s"
+    r"|(?:core|lead)\s+(?:maintainer|developer|contributor)s?"
+    r"|(?:level|grade|band)\s+\d+|(?:l|ic|e)\d{1,2}"
+    r"|(?:senior|staff|principal|lead)[- ]level)\b",
     re.IGNORECASE,
 )
 # Verbs that describe a direction rather than an outcome.
@@ -72,8 +93,39 @@ _VAGUE = re.compile(
     r"^(?:to\s+)?(?:improve|get better|be (?:a |an )?(?:better|stronger|more|less)|become (?:a )?"
     r"(?:better|more|stronger)|learn|grow|develop|work on|understand|know more|explore|keep up"
     r"|feel|think about|focus on|level up|get (?:good|comfortable|more)|have (?:a )?better"
-    r"|take on more|do more|write more|read more|network|be more|contribute to open source)\b",
+    r"|take on more|do more|write more|read more|network|be more|contribute to open source"
+    r"|master|study|practi[cs]e|deepen|brush up|read up|dive (?:deeper|into)|try(?: out)?"
+    r"|get (?:a )?(?:better )?(?:grasp|familiar|up to speed)|gain (?:more )?experience"
+    r"|become (?:a |an |the )?(?:proficient|fluent|expert|familiar|comfortable|go-to|stronger)"
+    r"|improve at|figure out|spend more time|keep learning|be seen as|build my (?:personal )?brand"
+    r"|get (?:more )?(?:involved|exposure))\b",
     re.IGNORECASE,
+)
+# A comparison with no number says which way to go, not where to stop: "more talks",
+# "better docs", "faster".
+_COMPARISON = re.compile(
+    r"\b(?:more|better|faster|less|fewer|stronger|often|bigger|smoother)\b", re.IGNORECASE
+)
+# A verb that makes, runs or hands over a thing, then its object: "host the Berlin meetup".
+_MAKING_VERBS = (
+    r"host|run|give|lead|organi[sz]e|facilitate|moderate|chair|emcee|teach|keynote|present"
+    r"|deliver|ship|publish|release|launch|submit|send|finish|complete|write|draft|build"
+    r"|record|hire|put|train|design|create|produce|prepare|open-source|roll out|set up"
+)
+_MADE_THING = re.compile(
+    rf"(?:^|\band\s+)(?:to\s+)?(?:{_MAKING_VERBS})\s+(?:and\s+(?:{_MAKING_VERBS})\s+)?"
+    r"(?:a|an|the|my|our|their|his|her|its|each|every)\s+"
+    r"(?P<phrase>[\w/'-]+(?:\s+[\w/'-]+)*?)"
+    r"(?=\s+(?:for|of|on|in|at|to|with|by|and|about|from|into|through|during|before|after"
+    r"|that|which|who|so|as|under|within|until)\b|[,.;:!]|$)",
+    re.IGNORECASE,
+)
+# Heads that name a quality or a group, not a thing someone could point at.
+_NOT_THINGS = frozenset(
+    ["skills", "knowledge", "brand", "network", "career", "confidence", "presence", "visibility"]
+    + ["reputation", "habits", "style", "balance", "morale", "culture", "experience", "time"]
+    + ["understanding", "mindset", "voice", "impact", "influence", "game", "craft", "best"]
+    + ["way", "growth", "team", "teams", "work", "people", "code", "stuff"]
 )
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -84,7 +136,9 @@ _PERIOD = re.compile(
     rf"(?:end of\s+)?(?:q[1-4]|\d{{4}}|\d+\s+(?:days?|weeks?|months?|years?)|{_MONTHS}"
     r"|spring|summer|autumn|fall|winter)\b"
     r"|(?:this|next)\s+(?:week|month|quarter|year|sprint)\b"
-    r"|end of (?:the|this|next)\s+(?:week|month|quarter|year|sprint)\b|\b20\d\d\b)",
+    r"|end of (?:the|this|next)\s+(?:week|month|quarter|year|sprint)\b|\b20\d\d\b"
+    r"|\b(?:over|for|in)\s+the\s+next\s+(?:\d+\s+|few\s+)?"
+    r"(?:days?|weeks?|months?|quarters?|years?|sprints?)\b)",
     re.IGNORECASE,
 )
 # A number to reach: digits or a number word, then a unit, an object or a percent sign.
@@ -95,6 +149,12 @@ _NUMBER_WORDS = (
 _QUANTITY = re.compile(
     rf"(?<![\w-])(?:\d+(?:[.,]\d+)*|{_NUMBER_WORDS})"
     rf"(?:\s*%|\s+percent\b|(?:-|\s+)(?!(?:{_GENERIC_NOUNS})\b)[a-z][\w-]*)",
+    re.IGNORECASE,
+)
+# A bar set with a comparison: "under 2 seconds", "above 0.9", "at least 5,000".
+_BAR = re.compile(
+    r"\b(?:under|below|above|over|beyond|at least|at most|less than|more than|fewer than)"
+    r"\s+\d",
     re.IGNORECASE,
 )
 # Numbers that are part of a date or a period, not a count.
@@ -125,9 +185,15 @@ def coach(text: str, due_on: date | None, today: date) -> Coaching:
         except InvalidInput:  # an unreadable "by …" clause is not a date; _PERIOD may still be
             pass
     timed = due_on is not None or bool(_PERIOD.search(text))
-    counted = bool(_QUANTITY.search(_DATE_NUMBERS.sub(" ", body)))
-    thing = bool(_ARTIFACTS.search(body) or _ROLES.search(body)) or _qualified_generic(body)
-    outcome = (thing or counted) and not (_VAGUE.search(body.strip()) and not counted)
+    undated = _DATE_NUMBERS.sub(" ", body)
+    counted = bool(_QUANTITY.search(undated) or _BAR.search(undated))
+    thing = (
+        bool(_ARTIFACTS.search(body) or _ROLES.search(body))
+        or _qualified_generic(body)
+        or _made_thing(body)
+    )
+    direction = _VAGUE.search(body.strip()) or _COMPARISON.search(body)
+    outcome = (thing or counted) and not (direction and not counted)
     missing = []
     if not outcome:
         missing.append(OUTCOME)
@@ -144,6 +210,19 @@ def _qualified_generic(body: str) -> bool:
         words = set(match.group("words").lower().split())
         if match.group("after") or words - _NOT_QUALIFIERS:
             return True
+    return False
+
+
+def _made_thing(body: str) -> bool:
+    """A making verb and an object that names a thing: "run the design sprint", not "lead the
+    team" nor "build my personal brand"; a generic head needs a qualifier, as elsewhere."""
+    for match in _MADE_THING.finditer(body.strip()):
+        head = match.group("phrase").lower().split()[-1]
+        if head in _NOT_THINGS or head in _NOT_QUALIFIERS:
+            continue
+        if re.fullmatch(_GENERIC_NOUNS, head):
+            continue  # _qualified_generic has judged it already
+        return True
     return False
 
 

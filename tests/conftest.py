@@ -432,15 +432,15 @@ def tick(
     return run
 
 
-COACHING_FIGURES = pytest.StashKey[str]()
+COACHING_FIGURES = pytest.StashKey[dict[str, str]]()
 
 
-def report_coaching(config: pytest.Config, figures: str) -> None:
-    """Keep the goal-coaching figures for the end of the run (from a pytest-xdist worker, they
-    travel to the controller, which prints the summary)."""
-    config.stash[COACHING_FIGURES] = figures
+def report_coaching(config: pytest.Config, name: str, figures: str) -> None:
+    """Keep the goal-coaching figures of one labelled set for the end of the run (from a
+    pytest-xdist worker, they travel to the controller, which prints the summary)."""
+    config.stash.setdefault(COACHING_FIGURES, {})[name] = figures
     if hasattr(config, "workeroutput"):
-        config.workeroutput["coaching"] = figures
+        config.workeroutput.setdefault("coaching", {})[name] = figures
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -448,15 +448,16 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     """pytest-xdist: a worker finished; keep what it reported."""
     figures = getattr(node, "workeroutput", {}).get("coaching")
     if figures:
-        node.config.stash[COACHING_FIGURES] = figures
+        node.config.stash.setdefault(COACHING_FIGURES, {}).update(figures)
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Print the goal-coaching figures measured by tests/test_coaching.py."""
+    """Print the goal-coaching figures measured by tests/test_coaching.py, one line a set."""
     figures = config.stash.get(COACHING_FIGURES, None)
     if figures:
         terminalreporter.write_sep("-", "goal coaching")
-        terminalreporter.write_line(figures)
+        for name in sorted(figures):
+            terminalreporter.write_line(figures[name])
 
 
 def texts(wire: Wire, channel: str) -> list[str]:

@@ -1,10 +1,10 @@
-"""Goal coaching: the rules against a labelled set of goals, the reply, and the editor modal."""
+"""Goal coaching: the rules against two labelled sets of goals (development and held-out), the
+reply, and the editor modal."""
 
 from __future__ import annotations
 
 import csv
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -14,27 +14,40 @@ from mentoring.coaching import OBSERVABLE, OUTCOME, TIME_BOUND, coach, example_f
 from mentoring.dates import split_due
 from storage.db import session_scope
 from storage.models import Goal
+from tests.coaching_sets import DEVELOPMENT, HELD_OUT, measure
 from tests.conftest import MENTEE, OUTSIDER, Wire, report_coaching
 from tests.support import T0
 
-LABELLED = Path(__file__).parent / "data" / "goals.csv"
 TODAY = T0.date()
 
 
-def test_the_rules_find_vague_goals_in_the_labelled_set(request: pytest.FixtureRequest) -> None:
-    """Precision and recall for "vague" on the labelled goals, both at least 0.85."""
-    rows = list(csv.DictReader(LABELLED.open()))
-    assert len(rows) >= 80 and {row["label"] for row in rows} == {"vague", "specific"}
-    flagged = {row["goal"] for row in rows if not coach(row["goal"], None, TODAY).specific}
-    vague = {row["goal"] for row in rows if row["label"] == "vague"}
-    precision = len(flagged & vague) / len(flagged)
-    recall = len(flagged & vague) / len(vague)
-    report_coaching(
-        request.config,
-        f"{len(rows)} labelled goals ({len(vague)} vague): precision {precision:.2f}, "
-        f"recall {recall:.2f}; flagged though specific: {sorted(flagged - vague)}",
-    )
-    assert precision >= 0.85 and recall >= 0.85
+# The figures reached; a change to the rules that does worse on either set fails here.
+DEVELOPMENT_FLOOR = {"precision": 1.00, "recall": 1.00}
+HELD_OUT_FLOOR = {"precision": 0.98, "recall": 1.00}
+
+
+def test_the_rules_find_vague_goals_in_the_development_set(request: pytest.FixtureRequest) -> None:
+    """On the goals the word lists are tuned on, precision and recall for "vague" keep the
+    figures reached."""
+    measured = measure(DEVELOPMENT)
+    report_coaching(request.config, "development", measured.summary("development"))
+    assert measured.goals >= 80
+    assert measured.precision >= DEVELOPMENT_FLOOR["precision"]
+    assert measured.recall >= DEVELOPMENT_FLOOR["recall"]
+
+
+def test_the_rules_find_vague_goals_in_the_held_out_set(request: pytest.FixtureRequest) -> None:
+    """On goals written before the rules changed and never tuned on, precision and recall for
+    "vague" are at least 0.92 and keep the figures reached."""
+    measured = measure(HELD_OUT)
+    report_coaching(request.config, "held-out", measured.summary("held-out"))
+    assert measured.goals >= 80 and 0.4 <= measured.vague / measured.goals <= 0.6
+    assert not {row["goal"] for row in csv.DictReader(DEVELOPMENT.open())} & {
+        row["goal"] for row in csv.DictReader(HELD_OUT.open())
+    }
+    assert min(HELD_OUT_FLOOR.values()) >= 0.92
+    assert measured.precision >= HELD_OUT_FLOOR["precision"]
+    assert measured.recall >= HELD_OUT_FLOOR["recall"]
 
 
 @pytest.mark.parametrize(
@@ -135,6 +148,54 @@ def test_a_relative_period_is_a_time_bound(goal: str, missing: tuple[str, ...]) 
 )
 def test_a_bare_generic_noun_is_not_an_outcome(goal: str, missing: tuple[str, ...]) -> None:
     """A bare "a project" or "something" is no outcome; nor is the verb "lead" a named role."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Run the design sprint for the new onboarding by February 2027", ()),
+        ("Chair the architecture guild meeting for Q1 2027", ()),
+        ("Finish the budget spreadsheet for the offsite by Friday", ()),
+        ("Build my network by March 2027", (OUTCOME, OBSERVABLE)),
+        ("Lead the team by June 2027", (OUTCOME, OBSERVABLE)),
+    ],
+)
+def test_a_thing_made_or_run_is_an_outcome(goal: str, missing: tuple[str, ...]) -> None:
+    """A making verb with an object naming a thing is an outcome; a quality or a group is not."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Reach IC5 by the end of 2027", ()),
+        ("Be promoted to level 3 by June 2027", ()),
+        ("Get to staff level by December 2027", ()),
+        ("Become the tech owner of the notifications service by March 2027", ()),
+        ("Become a committer on Apache Arrow by end of 2027", ()),
+        ("Reach the next level by June 2027", (OUTCOME, OBSERVABLE)),
+    ],
+)
+def test_a_level_or_an_ownership_is_a_role(goal: str, missing: tuple[str, ...]) -> None:
+    """A role change said as a level or as owning or maintaining something counts as a role."""
+    assert coach(goal, None, TODAY).missing == missing
+
+
+@pytest.mark.parametrize(
+    ("goal", "missing"),
+    [
+        ("Train a sentiment classifier with accuracy above 0.9 by March 2027", ()),
+        ("Ship the mobile login screen with a crash rate below 1% by March 2027", ()),
+        ("Learn Go in 2 months", (OUTCOME, OBSERVABLE)),
+        ("Master TypeScript by April 2027", (OUTCOME, OBSERVABLE)),
+        ("Lead more meetings this quarter", (OUTCOME,)),
+        ("Make the dashboards better", (OUTCOME, TIME_BOUND)),
+    ],
+)
+def test_a_bar_counts_and_a_direction_does_not(goal: str, missing: tuple[str, ...]) -> None:
+    """A bar on a delivery is a number to reach; learning verbs and comparisons without a number
+    ("more", "better") say where to head, so they are no outcome whatever the date."""
     assert coach(goal, None, TODAY).missing == missing
 
 

@@ -1,4 +1,5 @@
-"""The documents people read agree with the code: settings, and the benchmark figures."""
+"""The documents people read agree with the code: settings, the benchmark figures, and the
+goal-coaching figures."""
 
 import json
 import re
@@ -10,6 +11,7 @@ import pytest
 from bench.dispatch import schedulers
 from bot import cli
 from bot.settings import VARIABLES, Settings
+from tests.coaching_sets import DEVELOPMENT, HELD_OUT, measure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,3 +108,18 @@ def test_readme_shows_the_saved_crash_figures() -> None:
         f"| {result['unrecorded']} | {result['burst_s']} s | {result['drain_s']} s "
         f"| {result['total_s']} s |"
     ) in block
+
+
+def test_readme_shows_the_coaching_figures_the_suite_measures() -> None:
+    """The README's goal-coaching figures, for both labelled sets, are the ones measured now."""
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    dev, held_out = measure(DEVELOPMENT), measure(HELD_OUT)
+    assert (
+        f"{dev.goals} goals, {dev.vague} of them vague (`tests/data/{DEVELOPMENT.name}`), they "
+        f"find vague ones with precision {dev.precision:.2f} and recall {dev.recall:.2f}"
+    ) in readme
+    assert (
+        f"held-out set of {held_out.goals} goals, {held_out.vague} of them vague "
+        f"(`tests/data/{HELD_OUT.name}`), written before the rules changed and never tuned on, "
+        f"with precision {held_out.precision:.2f} and recall {held_out.recall:.2f}"
+    ) in readme
