@@ -406,7 +406,11 @@ def texts_of(verb: Verb) -> list[str]:
 
 def as_mentee(verb: Verb, text: str) -> Command:
     """The command as the pair's mentee types it. Examples write people as @mentor and
-    @mentee: pairing examples name two unpaired people, in a channel they share."""
+    @mentee: ending examples name the pair's own two; pairing (and other) examples name two
+    unpaired people, in a channel they share."""
+    if text.startswith("end ") and ("@mentor" in text or "@mentee" in text):
+        text = text.replace("@mentor", f"<@{MENTOR}>").replace("@mentee", f"<@{MENTEE}>")
+        return Command(MENTEE, verb.command, text)
     if "@mentor" in text or "@mentee" in text:
         text = text.replace("@mentor", f"<@{NEW_MENTOR}>").replace("@mentee", f"<@{NEW_MENTEE}>")
         return Command(NEW_MENTEE, verb.command, text, NEW_CHANNEL)
