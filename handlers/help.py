@@ -20,7 +20,8 @@ class Topic(StrEnum):
 
 BEYOND_COMMANDS = (
     "*In a DM to me*: start with `goal:` or `win:` and I'll save it; "
-    "anything else, I'll ask whether it's a goal or a win — except a reply to my "
+    "anything else, I'll ask what to make of it (a win, a goal, or for a mentor an agenda "
+    "item) — except a reply to my "
     "pre-meeting DM, which goes on the agenda, and `stop: … / start: … / continue: …` "
     "in the thread of a review DM, which answers that part of the review.\n"
     "Dates: `by 2027-05-15`, `by March 2027`, `in 3 months`.\n"

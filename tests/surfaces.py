@@ -30,6 +30,7 @@ from fakeslack.payloads import SIGNING_SECRET
 from handlers.dashboard import build_home
 from handlers.routing import FORMS, VERBS, Verb
 from handlers.runtime import InlineRunner, perform
+from handlers.wins.blocks import ADD_TO_AGENDA
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind
 from mentoring.meetings import agenda
@@ -423,6 +424,9 @@ EXTRA_ENTRIES: tuple[Action, ...] = (
     Command(MENTEE, "/goal", "", f"D{MENTEE}"),  # two mentorships: which one is the form for?
     DirectMessage(MENTEE, "goal: Lead the guild meetup by June 2027"),  # which mentorship?
     DirectMessage(MENTEE, "Had a good chat about the talk"),  # kept as a note
+    # The kept note of populate() (the only draft, so id 1) onto an agenda: MENTEE is in two
+    # pairs, so which one? (Crawled from the DM above, "Save as win" would use the note first.)
+    Click(MENTEE, ADD_TO_AGENDA, "1"),
     OpenHome(MENTEE),
     OpenHome(MENTOR),
 )
