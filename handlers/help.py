@@ -37,8 +37,8 @@ COMMAND_NOTES = {
 TARGET_NOTE = "In several mentorships? End a command with `to @name`."
 
 BEYOND_COMMANDS = (
-    "DM me a line starting `goal:` or `win:` to save one; my Home tab shows each mentorship "
-    "at a glance. " + TARGET_NOTE
+    "DM me `goal: …` or `win: …` to save one, or anything else to be asked what it is; my "
+    "Home tab shows each mentorship at a glance. " + TARGET_NOTE
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -25,10 +26,10 @@ from handlers.kit import (
 )
 from handlers.routing import Part, verb
 from handlers.routing import button as on_button
-from handlers.runtime import Call, Reply, slack_error
+from handlers.runtime import Answer, Call, Reply, slack_error
 from handlers.slack_text import mentioned_users
 from mentoring import pairs
-from mentoring.errors import InvalidInput, MentoringError
+from mentoring.errors import InvalidInput, MentoringError, NotAllowed
 from mentoring.model import PairInfo, Role, mention
 from mentoring.pairs import PairSummary
 
@@ -36,6 +37,9 @@ logger = logging.getLogger("mentorbot.pairing")
 
 END_PAIR = "end_pair"
 KEEP_PAIR = "keep_pair"
+CONFIRM_PAIR = "confirm_pair"
+CANCEL_PAIR = "cancel_pair"
+NEW = "new"  # where a pairing goes: a new private channel, instead of a channel id
 MAX_CHANNEL_NAME = 80
 NOT_HERE = "Run `/mentor pair` in a channel you both are in, or add `new` to get a private one."
 INVITE_ME = (
@@ -60,15 +64,49 @@ INVITE_ME = (
         "(add `new` for a private channel)."
     ),
 )
-def pair_up(call: Call, mentor: str, mentee: str, new: str | None) -> Reply:
+def pair_up(call: Call, mentor: str, mentee: str, new: str | None) -> Answer:
+    """Pair now, or ask first when the two are paired the other way round or the channel is
+    public: nothing is posted or created before the person who asked confirms."""
+    reverse = call.apply(pairs.check_can_pair, call.engine, call.actor, mentor, mentee)
+    names = [_person_name(call.client, user) for user in (mentor, mentee)]
+    place = NEW if new else call.origin.channel_id or ""
+    shared = None if new else _check_shared_channel(call.client, place, mentor, mentee)
+    if reverse is not None or (shared is not None and shared.public):
+        notes = shared.notes if shared is not None else ()
+        public = shared is not None and shared.public
+        return pairing_question(call.user_id, mentor, mentee, place, reverse, public, notes)
+    return _pair(call, mentor, mentee, names, place, shared.notes if shared else ())
+
+
+@on_button(CONFIRM_PAIR, Part.PERSON, Part.PERSON, Part.PERSON, Part.CHANNEL)
+def confirm_pair(call: Call, asker: str, mentor: str, mentee: str, place: str) -> Answer:
+    """The person who asked confirmed: the same checks again (things may have changed), then
+    the pairing."""
+    _check_asker(call, asker)
     call.apply(pairs.check_can_pair, call.engine, call.actor, mentor, mentee)
     names = [_person_name(call.client, user) for user in (mentor, mentee)]
-    if new:
+    shared = None if place == NEW else _check_shared_channel(call.client, place, mentor, mentee)
+    return _pair(call, mentor, mentee, names, place, shared.notes if shared else ())
+
+
+@on_button(CANCEL_PAIR, Part.PERSON)
+def cancel_pair(call: Call, asker: str) -> Message:
+    _check_asker(call, asker)
+    return message("Not paired: nothing changed.")
+
+
+def _check_asker(call: Call, asker: str) -> None:
+    if call.user_id != asker:
+        raise NotAllowed(f"Only <@{asker}>, who asked for this pairing, can answer it.")
+
+
+def _pair(
+    call: Call, mentor: str, mentee: str, names: list[str], place: str, notes: Sequence[str]
+) -> Reply:
+    if place == NEW:
         channel = call.once(lambda: _new_private_channel(call.client, names, mentor, mentee))
-        notes = []
     else:
-        channel = call.origin.channel_id or ""
-        notes = _check_shared_channel(call.client, channel, mentor, mentee)
+        channel = place
     try:
         pair = call.apply(
             pairs.create_pair,
@@ -81,7 +119,7 @@ def pair_up(call: Call, mentor: str, mentee: str, new: str | None) -> Reply:
             now=call.now,
         )
     except MentoringError:
-        if new:
+        if place == NEW:
             call.once(lambda: _archive_quietly(call.client, channel))
         raise
     _post_quietly(call, channel, pair_intro(pair), what="pair intro")
@@ -106,7 +144,13 @@ def show_status(call: Call) -> Message:
     r"(?P<people>.*)",
     usage="/mentor end",
     topic=Topic.MENTORSHIP,
-    examples=(("/mentor end", "end a mentorship (asks first)"),),
+    examples=(
+        ("/mentor end", "end a mentorship (asks first)"),
+        (
+            "/mentor end @mentor @mentee",
+            "end a pair by naming both (admins: any pair, or `/mentor end` in its channel)",
+        ),
+    ),
     pair=False,
 )
 def end(call: Call, people: str) -> Message:
@@ -149,8 +193,14 @@ def _person_name(client: WebClient, user_id: str) -> str:
     return str(user.get("name") or user_id)
 
 
-def _check_shared_channel(client: WebClient, channel: str, *people: str) -> list[str]:
-    """Refuse channels the bot cannot use; return notes about who else can read it."""
+@dataclass(frozen=True)
+class SharedChannel:
+    public: bool  # anyone in the workspace can read it
+    notes: tuple[str, ...]  # who isn't in it yet
+
+
+def _check_shared_channel(client: WebClient, channel: str, *people: str) -> SharedChannel:
+    """Refuse channels the bot cannot use; say whether it is public and who isn't in it."""
     if channel.startswith("D"):
         raise InvalidInput(NOT_HERE)
     try:
@@ -165,18 +215,13 @@ def _check_shared_channel(client: WebClient, channel: str, *people: str) -> list
         raise InvalidInput("This channel is archived; run the command in another one.")
     if not info.get("is_member"):
         raise InvalidInput(INVITE_ME)
-    notes = []
-    if not info.get("is_private"):
-        notes.append(
-            "This channel is public, so anyone can read what the bot posts here: wins, "
-            "agendas, review summaries and the roadmap picture. For a private channel, end "
-            "this pair and use `/mentor pair @mentor @mentee new`."
-        )
     members = set(client.conversations_members(channel=channel, limit=1000)["members"])
-    for person in people:
-        if person not in members:
-            notes.append(f"<@{person}> isn't in this channel yet; invite them to see the wins.")
-    return notes
+    notes = tuple(
+        f"<@{person}> isn't in this channel yet; invite them to see the wins."
+        for person in people
+        if person not in members
+    )
+    return SharedChannel(public=not info.get("is_private"), notes=notes)
 
 
 def _new_private_channel(client: WebClient, names: list[str], *people: str) -> str:
@@ -227,6 +272,48 @@ def pair_created(pair: PairInfo, notes: Sequence[str]) -> Message:
     blocks = [section(line)]
     blocks += [context(f":information_source: {note}") for note in notes]
     blocks.append(context("Next: set a first specific goal with `/goal … by <date>`."))
+    return ephemeral(line, blocks)
+
+
+def pairing_question(
+    asker: str,
+    mentor: str,
+    mentee: str,
+    place: str,
+    reverse: PairInfo | None,
+    public: bool,
+    notes: Sequence[str],
+) -> Message:
+    """Ask before pairing: the two are paired the other way round, or the channel is public.
+    The buttons carry who asked, so only they can answer."""
+    where = "in a new private channel" if place == NEW else f"in <#{place}>"
+    line = f"Pair them? <@{mentor}> would mentor <@{mentee}> {where}."
+    blocks = [section(line)]
+    if reverse is not None:
+        blocks.append(
+            section(
+                f":twisted_rightwards_arrows: <@{reverse.mentor_id}> already mentors "
+                f"<@{reverse.mentee_id}>, in <#{reverse.channel_id}>. This would be a second "
+                "mentorship, the other way round; outside the two channels, commands would "
+                "then need `to @name`."
+            )
+        )
+    if public:
+        blocks.append(
+            section(
+                ":eyes: This channel is public, so anyone can read what I post here: wins, "
+                "agendas, review summaries and the roadmap picture. For a private channel, "
+                "cancel and run the command again with `new` at the end."
+            )
+        )
+    blocks += [context(f":information_source: {note}") for note in notes]
+    value = f"{asker}:{mentor}:{mentee}:{place}"
+    blocks.append(
+        actions(
+            button("Pair them", CONFIRM_PAIR, value, style="primary"),
+            button("Cancel", CANCEL_PAIR, asker),
+        )
+    )
     return ephemeral(line, blocks)
 
 

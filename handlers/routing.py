@@ -162,6 +162,7 @@ class Part(Enum):
     ACTION = "action"
     REVIEW = "review"
     PERSON = "person"  # a Slack user id, not a number
+    CHANNEL = "channel"  # a Slack channel id, or "new" (a private channel still to make)
 
 
 ValuePart = Part | type[Enum]  # an id, or one of an enum's values (a goal status, say)
@@ -221,6 +222,8 @@ def read_value(value: str, parts: tuple[ValuePart, ...]) -> tuple[Any, ...]:
     for piece, part in zip(pieces, parts, strict=True):
         if part is Part.PERSON:
             read.append(read_person(piece))
+        elif part is Part.CHANNEL:
+            read.append(read_channel(piece))
         elif isinstance(part, Part):
             read.append(read_id(piece))
         else:
@@ -247,6 +250,17 @@ def read_person(text: str) -> str:
     """A Slack user id from outside (a button's value). Only its shape is checked here: what
     the person may do with it is the flow's to check, against who clicked."""
     if not _USER_ID.fullmatch(text):
+        raise InvalidInput(OUT_OF_DATE)
+    return text
+
+
+_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{2,31}|new")
+
+
+def read_channel(text: str) -> str:
+    """A channel id (or `new`) from outside (a button's value): its shape only, like
+    `read_person`; the flow checks the channel with Slack before using it."""
+    if not _CHANNEL_ID.fullmatch(text):
         raise InvalidInput(OUT_OF_DATE)
     return text
 

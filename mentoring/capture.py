@@ -14,12 +14,22 @@ from sqlmodel import Session
 
 from mentoring.errors import AmbiguousPair, InvalidInput, NotAllowed, NotFound
 from mentoring.goals import GoalText, add_goal_in, parse_goal
-from mentoring.model import Actor, Captured, GoalAdded, NeedsPair, PairInfo, Role, Target, WinLogged
-from mentoring.pairs import require_active, resolve_pair
+from mentoring.meetings.agenda import AgendaAdded, add_agenda_item_in
+from mentoring.model import (
+    Actor,
+    Captured,
+    GoalAdded,
+    NeedsPair,
+    PairInfo,
+    Role,
+    Target,
+    WinLogged,
+)
+from mentoring.pairs import require_active, resolve_active_pair, resolve_pair
 from mentoring.wins import WinText, log_win_in, parse_win
 from storage import repositories as repo
 from storage.db import session_scope
-from storage.models import Draft, Pair
+from storage.models import ACTIVE, Draft, Pair
 
 NOTE_MAX_CHARS = 20_000
 
@@ -99,6 +109,33 @@ def keep_note_in(session: Session, actor: Actor, text: str, now: datetime) -> in
     if len(text) > NOTE_MAX_CHARS:
         raise InvalidInput(f"That message is over {NOTE_MAX_CHARS:,} characters; send it in parts.")
     return _keep(session, actor, Kind.NOTE, text, now)
+
+
+def roles_in(session: Session, user_id: str) -> frozenset[Role]:
+    """The roles the person has in their active pairs: what a note of theirs can become (a win
+    only for a mentee; an agenda item is offered to a mentor). Empty: no active mentorship."""
+    return frozenset(
+        Role.MENTOR if pair.mentor_id == user_id else Role.MENTEE
+        for pair in repo.pairs_of(session, user_id)
+        if pair.status == ACTIVE
+    )
+
+
+def draft_to_agenda(
+    engine: Engine, actor: Actor, draft_id: int, now: datetime, *, pair_id: int | None = None
+) -> AgendaAdded | NeedsPair:
+    """Put a kept note on the agenda of a pair's next meeting, once. In several pairs, with no
+    pair chosen yet, the note stays kept and the choices come back."""
+    with session_scope(engine) as session:
+        draft = _pending_draft_of(session, actor, draft_id)
+        try:
+            pair = resolve_active_pair(session, actor, Target(pair_id=pair_id))
+        except AmbiguousPair as ambiguous:
+            return NeedsPair(draft_id=draft_id, kind="agenda", choices=ambiguous.choices)
+        added = add_agenda_item_in(session, actor, pair, draft.text, "dm", now)
+        if not repo.use_draft(session, draft_id, now):
+            raise NotFound("That was already saved.")  # a concurrent click won; roll back
+        return added
 
 
 def use_draft(

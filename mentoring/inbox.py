@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from mentoring.capture import Kind, capture_in, keep_note_in
+from mentoring.capture import Kind, capture_in, keep_note_in, roles_in
 from mentoring.errors import MentoringError
-from mentoring.model import Actor, Captured, Target
+from mentoring.model import Actor, Captured, Role, Target
 from mentoring.replies import ReplyFiled, reply_to_followup_in, reply_to_prompt_in
 from mentoring.reviews.answers import ReviewReplyFiled, answer_by_dm_in
 from storage import repositories as repo
@@ -39,9 +39,16 @@ class Duplicate:
 
 @dataclass(frozen=True)
 class Kept:
-    """The text is kept as a draft until the person says what it is."""
+    """The text is kept as a draft until the person says what it is; `roles`, theirs in their
+    active pairs, say what it can become."""
 
     draft_id: int
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True)
+class NoMentorship:
+    """A note from someone in no active mentorship: nothing is kept; they are told how to pair."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ class Refused:
     error: MentoringError
 
 
-MessageOutcome = Duplicate | Kept | Refused | Captured
+MessageOutcome = Duplicate | Kept | NoMentorship | Refused | Captured
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,10 @@ def apply_message(
         try:
             with session.begin_nested():
                 if kind == Kind.NOTE:
-                    return Kept(keep_note_in(session, actor, text, now))
+                    roles = roles_in(session, actor.user_id)
+                    if not roles:
+                        return NoMentorship()
+                    return Kept(keep_note_in(session, actor, text, now), roles)
                 return capture_in(session, actor, kind, text, target, now)
         except MentoringError as error:
             repo.set_event_outcome(session, event_id, f"refused: {type(error).__name__}")

@@ -35,10 +35,13 @@ class PairSummary:
     recent_wins: int
 
 
-def check_can_pair(engine: Engine, actor: Actor, mentor_id: str, mentee_id: str) -> None:
-    """Refuse a pairing before anything is created for it (a channel, say)."""
+def check_can_pair(engine: Engine, actor: Actor, mentor_id: str, mentee_id: str) -> PairInfo | None:
+    """Refuse a pairing before anything is created for it (a channel, say). Returns the two
+    people's active pair the other way round, if there is one: the pairing must be confirmed."""
     with session_scope(engine) as session:
         _check_can_pair(session, actor, mentor_id, mentee_id)
+        reverse = repo.active_pair_between(session, mentee_id, mentor_id)
+        return None if reverse is None else PairInfo.of(reverse)
 
 
 def create_pair(
@@ -92,8 +95,13 @@ def _check_can_pair(session: Session, actor: Actor, mentor_id: str, mentee_id: s
 
 def pair_to_end(engine: Engine, actor: Actor, people: Sequence[str], channel_id: str) -> PairInfo:
     """Which active pair `/mentor end` means: two people named, one person named, the channel
-    it was run in, or the actor's only pair."""
+    it was run in, or the actor's only pair. An admin outside the pair, naming nobody in a
+    pair's channel, means that channel's pair."""
     with session_scope(engine) as session:
+        if not people and actor.is_admin and channel_id:
+            here = repo.active_pair_in_channel(session, channel_id)
+            if here is not None and actor.user_id not in _members(here):
+                return PairInfo.of(here)
         if len(people) == 2:
             pair = repo.active_pair_between(session, people[0], people[1])
             if pair is None:

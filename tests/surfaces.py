@@ -30,6 +30,7 @@ from fakeslack.payloads import SIGNING_SECRET
 from handlers.dashboard import build_home
 from handlers.routing import FORMS, VERBS, Verb
 from handlers.runtime import InlineRunner, perform
+from handlers.wins.blocks import ADD_TO_AGENDA
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind
 from mentoring.meetings import agenda
@@ -406,7 +407,11 @@ def texts_of(verb: Verb) -> list[str]:
 
 def as_mentee(verb: Verb, text: str) -> Command:
     """The command as the pair's mentee types it. Examples write people as @mentor and
-    @mentee: pairing examples name two unpaired people, in a channel they share."""
+    @mentee: ending examples name the pair's own two; pairing (and other) examples name two
+    unpaired people, in a channel they share."""
+    if text.startswith("end ") and ("@mentor" in text or "@mentee" in text):
+        text = text.replace("@mentor", f"<@{MENTOR}>").replace("@mentee", f"<@{MENTEE}>")
+        return Command(MENTEE, verb.command, text)
     if "@mentor" in text or "@mentee" in text:
         text = text.replace("@mentor", f"<@{NEW_MENTOR}>").replace("@mentee", f"<@{NEW_MENTEE}>")
         return Command(NEW_MENTEE, verb.command, text, NEW_CHANNEL)
@@ -419,6 +424,9 @@ EXTRA_ENTRIES: tuple[Action, ...] = (
     Command(MENTEE, "/goal", "", f"D{MENTEE}"),  # two mentorships: which one is the form for?
     DirectMessage(MENTEE, "goal: Lead the guild meetup by June 2027"),  # which mentorship?
     DirectMessage(MENTEE, "Had a good chat about the talk"),  # kept as a note
+    # The kept note of populate() (the only draft, so id 1) onto an agenda: MENTEE is in two
+    # pairs, so which one? (Crawled from the DM above, "Save as win" would use the note first.)
+    Click(MENTEE, ADD_TO_AGENDA, "1"),
     OpenHome(MENTEE),
     OpenHome(MENTOR),
 )

@@ -56,7 +56,15 @@ MESSAGES = {
     "pair chooser (60 pairs)": lambda: win_blocks.pair_chooser(
         NeedsPair(3, "win", tuple(PairChoice(n, f"U{n}", Role.MENTOR) for n in range(60)))
     ),
-    "note prompt": lambda: win_blocks.note_prompt(5, HUGE),
+    "note prompt": lambda: win_blocks.note_prompt(5, HUGE, frozenset(Role)),
+    "note prompt (a mentor)": lambda: win_blocks.note_prompt(5, HUGE, frozenset({Role.MENTOR})),
+    "agenda pair chooser (60 pairs)": lambda: win_blocks.agenda_pair_chooser(
+        NeedsPair(3, "agenda", tuple(PairChoice(n, f"U{n}", Role.MENTOR) for n in range(60)))
+    ),
+    "no mentorship": win_blocks.no_mentorship,
+    "pairing question": lambda: pairing.pairing_question(
+        "U1", "U2", "U3", "C4", PAIR, True, ("<@U3> isn't in this channel yet.",) * 2
+    ),
     "end confirmation": lambda: pairing.end_confirmation(PAIR),
     "status (60 pairs)": lambda: pairing.status(
         [PairSummary(PAIR, Role.MENTEE, tuple(_goal(n, HUGE[:300]) for n in range(40)), 3)] * 60

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from mentoring import inbox
 from mentoring.capture import Kind
-from mentoring.model import Actor, Target, WinLogged
+from mentoring.model import Actor, Role, Target, WinLogged
 from storage.db import session_scope
 from storage.models import Draft, InboundEvent, Win
 from tests.support import T0, T, pair_up
@@ -85,12 +85,24 @@ def test_a_refusal_counts_as_applied(engine) -> None:
 
 
 def test_notes_are_kept_as_drafts(engine) -> None:
-    """A plain DM becomes a draft in the same transaction as the claim."""
+    """A plain DM becomes a draft in the same transaction as the claim, with the writer's roles
+    (what the note can become)."""
+    _pair(engine)
     inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
     kept = inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.NOTE, "had a chat", Target(), T0)
-    assert isinstance(kept, inbox.Kept)
+    assert isinstance(kept, inbox.Kept) and kept.roles == {Role.MENTEE}
     with session_scope(engine) as session:
         assert session.get(Draft, kept.draft_id).text == "had a chat"
+
+
+def test_a_note_from_someone_in_no_mentorship_is_not_kept(engine) -> None:
+    """Without an active pair there is nowhere to save a note: none is kept, the claim stands."""
+    inbox.record_delivery(engine, "Ev1", "message", EVENT, T0)
+    outcome = inbox.apply_message(engine, "Ev1", Actor(MENTEE), Kind.NOTE, "hi", Target(), T0)
+    assert isinstance(outcome, inbox.NoMentorship)
+    with session_scope(engine) as session:
+        assert session.exec(select(Draft)).all() == []
+        assert session.get(InboundEvent, "Ev1").processed_at is not None
 
 
 def test_pending_deliveries_are_those_never_applied(engine) -> None:

@@ -10,8 +10,17 @@ from handlers.messages import replay_pending
 from handlers.wins import blocks as win_blocks
 from mentoring import inbox
 from storage.db import session_scope
-from storage.models import Draft, Goal, InboundEvent, Win
-from tests.conftest import MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, Wire, dm_channel, flatten_text
+from storage.models import AgendaItem, Draft, Goal, InboundEvent, Win
+from tests.conftest import (
+    MENTEE,
+    MENTOR,
+    OUTSIDER,
+    PAIR_CHANNEL,
+    SECOND_MENTEE,
+    Wire,
+    dm_channel,
+    flatten_text,
+)
 from tests.support import T0
 
 
@@ -170,14 +179,11 @@ def test_edits_bot_messages_and_joins_are_acknowledged_and_ignored(wire: Wire, p
     assert _rows(wire, InboundEvent) == [] and _dm_replies(wire) == []
 
 
-def test_dms_from_someone_without_a_pair_keep_their_text(wire: Wire) -> None:
-    """Without a pair, `win:` says how to pair up; a plain note is still kept."""
+def test_a_win_from_someone_without_a_pair_says_how_to_pair(wire: Wire) -> None:
+    """Without a pair, `win:` says how to pair up, and nothing is kept."""
     wire.dm("Ev1", "win: Shipped", user=OUTSIDER)
-    wire.dm("Ev2", "Something to remember", user=OUTSIDER)
-    refusal, prompt = _dm_replies(wire, OUTSIDER)
-    assert "/mentor pair" in refusal["text"] and "Want me to save this?" in flatten_text(prompt)
-    assert [d.text for d in _rows(wire, Draft)] == ["Something to remember"]
-    assert MENTOR not in flatten_text(prompt)
+    (refusal,) = _dm_replies(wire, OUTSIDER)
+    assert "/mentor pair" in refusal["text"] and _rows(wire, Draft) == []
 
 
 def test_a_delivery_that_cannot_be_stored_gets_a_500_so_slack_retries(
@@ -221,3 +227,46 @@ def test_a_stored_event_that_cannot_be_read_is_set_aside_not_replayed(services, 
     with session_scope(services.engine) as session:
         assert session.get(InboundEvent, "EvBroken").outcome == "unreadable"
     assert replay_pending(services) == 0
+
+
+def test_a_mentor_is_offered_a_goal_or_the_agenda_not_a_win(wire: Wire, paired) -> None:
+    """A mentor's plain DM offers what a mentor can do with it: a goal, or the next meeting's
+    agenda — not a win, which only the mentee logs."""
+    wire.dm("Ev1", "Ask how the conference talk went", user=MENTOR)
+    (prompt,) = _dm_replies(wire, MENTOR)
+    ids = [e["action_id"] for e in prompt["blocks"][1]["elements"]]
+    assert win_blocks.SAVE_AS_WIN not in ids and win_blocks.SAVE_AS_GOAL in ids
+    assert "win" not in prompt["text"].lower()
+    assert ids == [win_blocks.SAVE_AS_GOAL, win_blocks.ADD_TO_AGENDA, win_blocks.DISCARD_NOTE]
+    added = wire.click(
+        win_blocks.ADD_TO_AGENDA, prompt["blocks"][1]["elements"][1]["value"], user=MENTOR
+    )
+    assert "agenda" in added.reply_text and added.reply["replace_original"] is True
+    assert [i.text for i in _rows(wire, AgendaItem)] == ["Ask how the conference talk went"]
+    assert _rows(wire, Draft)[0].status != "pending"
+
+
+def test_someone_with_no_mentorship_is_told_how_to_pair(wire: Wire) -> None:
+    """A DM from someone in no mentorship gets a short introduction and how to pair, with no
+    buttons to save anything."""
+    wire.dm("Ev1", "hello there", user=OUTSIDER)
+    (reply,) = _dm_replies(wire, OUTSIDER)
+    shown = flatten_text(reply)
+    assert "/mentor pair @mentor @mentee" in shown and "Save as" not in shown
+    assert not [b for b in reply.get("blocks", []) if b["type"] == "actions"]
+    assert _rows(wire, Draft) == []
+
+
+def test_a_mentor_of_two_picks_whose_agenda(wire: Wire, paired) -> None:
+    """A mentor of two mentees adding a note to the agenda picks the pair; the note waits."""
+    wire.fake.add_channel("CPAIR2", "maria-sam", members=(MENTOR, SECOND_MENTEE), is_private=True)
+    wire.command("/mentor", f"pair <@{MENTOR}> <@{SECOND_MENTEE}>", user=MENTOR, channel="CPAIR2")
+    wire.dm("Ev1", "Plan the hand-over", user=MENTOR)
+    draft_id = _dm_replies(wire, MENTOR)[-1]["blocks"][1]["elements"][1]["value"]
+    asked = wire.click(win_blocks.ADD_TO_AGENDA, draft_id, user=MENTOR)
+    assert "Whose agenda" in asked.reply_text and _rows(wire, AgendaItem) == []
+    second = next(b for b in asked.reply["blocks"] if f"<@{SECOND_MENTEE}>" in str(b))
+    choose = second["accessory"]
+    wire.click(choose["action_id"], choose["value"], user=MENTOR)
+    (item,) = _rows(wire, AgendaItem)
+    assert item.text == "Plan the hand-over" and item.pair_id != paired.id

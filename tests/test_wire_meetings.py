@@ -47,7 +47,7 @@ def test_the_whole_rhythm_over_the_wire(
     assert wire.fake.messages_in(MENTEE)[-1]["thread_ts"] == mentee_prompt["ts"]
     assert "Added to the agenda" in texts(wire, MENTOR)[-1]
     wire.dm("EvNote", "Just a thought for later", user=MENTOR)
-    assert "Save as win" in texts(wire, MENTOR)[-1]  # only the first plain DM is taken
+    assert "Save as goal" in texts(wire, MENTOR)[-1]  # only the first plain DM is taken
 
     assert "sent 1" in tick(START - timedelta(hours=1))
     agenda = texts(wire, PAIR_CHANNEL)[-1]

@@ -35,13 +35,57 @@ def test_the_bot_must_be_in_the_channel(wire: Wire) -> None:
     assert _pairs(wire) == []
 
 
-def test_a_public_channel_and_missing_members_are_pointed_out(wire: Wire) -> None:
-    """Pairing in a public channel warns that anyone can read what is posted there (wins,
-    review summaries, the roadmap), and who isn't in it yet."""
+def test_a_public_channel_asks_first_and_posts_nothing_until_confirmed(wire: Wire) -> None:
+    """Pairing in a public channel asks first, saying anyone can read what is posted there and
+    offering `new`; nothing is posted or stored until the person who asked confirms."""
     wire.fake.add_channel("CPUBLIC", "general", members=(MENTOR,), is_private=False)
-    sent = wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTOR, channel="CPUBLIC")
-    assert "public" in sent.reply_text and "review summaries" in sent.reply_text
-    assert f"<@{MENTEE}> isn't in this channel yet" in sent.reply_text
+    asked = wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTOR, channel="CPUBLIC")
+    assert _pairs(wire) == [] and wire.fake.messages_in("CPUBLIC") == []
+    assert "public" in asked.reply_text and "review summaries" in asked.reply_text
+    assert "`new`" in asked.reply_text
+    assert f"<@{MENTEE}> isn't in this channel yet" in asked.reply_text
+    confirm, cancel = asked.reply["blocks"][-1]["elements"]
+    assert (confirm["action_id"], cancel["action_id"]) == (
+        pairing.CONFIRM_PAIR,
+        pairing.CANCEL_PAIR,
+    )
+    kept = wire.click(pairing.CANCEL_PAIR, cancel["value"], user=MENTOR, channel="CPUBLIC")
+    assert "nothing changed" in kept.reply_text and _pairs(wire) == []
+    done = wire.click(pairing.CONFIRM_PAIR, confirm["value"], user=MENTOR, channel="CPUBLIC")
+    assert "now mentors" in done.reply_text and done.reply["replace_original"] is True
+    (pair,) = _pairs(wire)
+    assert (pair.mentor_id, pair.mentee_id, pair.channel_id) == (MENTOR, MENTEE, "CPUBLIC")
+    (greeting,) = wire.fake.messages_in("CPUBLIC")
+    assert f"<@{MENTEE}>" in greeting["text"]
+
+
+def test_pairing_the_same_two_again_says_they_already_are(wire: Wire) -> None:
+    """The same mentor and mentee again: told they are paired already, and where; no question."""
+    wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE)
+    wire.fake.add_channel("CAGAIN", "again", members=(MENTOR, MENTEE), is_private=True)
+    again = wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE, channel="CAGAIN")
+    assert f"<@{MENTOR}> already mentors <@{MENTEE}>" in again.reply_text
+    assert len(_pairs(wire)) == 1 and wire.fake.messages_in("CAGAIN") == []
+
+
+def test_pairing_the_other_way_round_asks_first(wire: Wire) -> None:
+    """Reversing an existing pair asks first, naming who would mentor whom; only the person who
+    asked can confirm; nothing is posted or stored before."""
+    wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE)
+    wire.fake.add_channel("CBACK", "back", members=(MENTOR, MENTEE), is_private=True)
+    asked = wire.command("/mentor", f"pair <@{MENTEE}> <@{MENTOR}>", user=MENTEE, channel="CBACK")
+    assert len(_pairs(wire)) == 1 and wire.fake.messages_in("CBACK") == []
+    assert f"<@{MENTOR}> already mentors <@{MENTEE}>" in asked.reply_text
+    assert f"<@{MENTEE}> would mentor <@{MENTOR}>" in asked.reply_text
+    confirm = asked.reply["blocks"][-1]["elements"][0]
+    assert confirm["action_id"] == pairing.CONFIRM_PAIR
+    refused = wire.click(pairing.CONFIRM_PAIR, confirm["value"], user=MENTOR, channel="CBACK")
+    assert refused.reply_text.startswith(":warning:") and len(_pairs(wire)) == 1
+    done = wire.click(pairing.CONFIRM_PAIR, confirm["value"], user=MENTEE, channel="CBACK")
+    assert "now mentors" in done.reply_text
+    reverse = next(p for p in _pairs(wire) if p.mentor_id == MENTEE)
+    assert (reverse.mentee_id, reverse.channel_id) == (MENTOR, "CBACK")
+    assert len(wire.fake.messages_in("CBACK")) == 1
 
 
 def test_pair_in_a_new_private_channel(wire: Wire) -> None:
@@ -146,3 +190,21 @@ def test_end_with_two_people_in_several_pairs(wire: Wire) -> None:
     value = asked.reply["blocks"][1]["elements"][0]["value"]
     second = next(p for p in _pairs(wire) if p.mentee_id == SECOND_MENTEE)
     assert value == str(second.id)
+
+
+def test_an_admin_ends_the_pair_of_the_channel_they_are_in(wire: Wire) -> None:
+    """An admin's `/mentor end` in a pair's channel asks to end that pair, then ends it."""
+    wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE)
+    asked = wire.command("/mentor", "end", user=ADMIN, channel=PAIR_CHANNEL)
+    assert "not in a mentorship" not in asked.reply_text
+    button = asked.reply["blocks"][1]["elements"][0]
+    assert button["action_id"] == pairing.END_PAIR and button["value"] == str(_pairs(wire)[0].id)
+    ended = wire.click(pairing.END_PAIR, button["value"], user=ADMIN, channel=PAIR_CHANNEL)
+    assert f"was ended by <@{ADMIN}>" in ended.reply_text and _pairs(wire)[0].status == "ended"
+
+
+def test_an_admin_ends_any_pair_by_naming_both_from_anywhere(wire: Wire) -> None:
+    """`/mentor end @mentor @mentee` from an admin's DM asks to end that pair."""
+    wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE)
+    asked = wire.command("/mentor", f"end <@{MENTOR}> <@{MENTEE}>", user=ADMIN, channel="DUADMIN")
+    assert asked.reply["blocks"][1]["elements"][0]["value"] == str(_pairs(wire)[0].id)

@@ -31,8 +31,7 @@ logger = logging.getLogger("mentorbot.records")
     examples=(
         (
             "/mentor export",
-            "your own record, in our DM as a Markdown brag document and JSON "
-            "(never the other person's answers)",
+            "your own record, sent to our DM as Markdown and JSON files",
         ),
     ),
     pair=False,

@@ -15,12 +15,14 @@ from handlers.kit import (
     section,
 )
 from handlers.slack_text import clip, mrkdwn
-from mentoring.model import NeedsPair, WinLogged
+from mentoring.model import NeedsPair, Role, WinLogged
 
 SAVE_AS_WIN = "save_note_as_win"
 SAVE_AS_GOAL = "save_note_as_goal"
 DISCARD_NOTE = "discard_note"
 CHOOSE_PAIR = "choose_pair"  # one button per pair: choose_pair_0, choose_pair_1, …
+ADD_TO_AGENDA = "add_note_to_agenda"
+CHOOSE_AGENDA_PAIR = "choose_agenda_pair"  # one button per pair, numbered like CHOOSE_PAIR
 UNDO_WIN = "undo_win"
 REPOST_WIN = "repost_win"
 
@@ -75,21 +77,50 @@ def pair_chooser(needs: NeedsPair) -> Message:
     return choose_among(line, needs.choices, buttons, tip)
 
 
-def note_prompt(draft_id: int, text: str) -> Message:
-    """Reply to a DM that is neither `goal:` nor `win:`: keep it and ask what it is."""
+def note_prompt(draft_id: int, text: str, roles: frozenset[Role]) -> Message:
+    """Reply to a DM that is neither `goal:` nor `win:`: keep it and offer what the person can
+    make of it — a win only to a mentee, the next meeting's agenda to a mentor."""
     preview = quote(clip(text, PREVIEW_CHARS))
+    value = str(draft_id)
+    choices = []
+    if Role.MENTEE in roles:
+        choices.append(button("Save as win", SAVE_AS_WIN, value, style="primary"))
+    choices.append(button("Save as goal", SAVE_AS_GOAL, value))
+    if Role.MENTOR in roles:
+        choices.append(button("Add to the agenda", ADD_TO_AGENDA, value))
+    choices.append(button("Dismiss", DISCARD_NOTE, value))
+    if Role.MENTEE in roles:
+        question = "Save this as a win or a goal?"
+        tip = "Tip: start a DM with `win:` or `goal:` and I'll save it straight away."
+    else:
+        question = "Save this as a goal, or add it to your next meeting's agenda?"
+        tip = "Tip: start a DM with `goal:` to save a goal straight away, or use `/agenda add …`."
     return message(
-        "Save this as a win or a goal?",
-        [
-            section(f"Want me to save this?\n{preview}"),
-            actions(
-                button("Save as win", SAVE_AS_WIN, str(draft_id), style="primary"),
-                button("Save as goal", SAVE_AS_GOAL, str(draft_id)),
-                button("Dismiss", DISCARD_NOTE, str(draft_id)),
-            ),
-            context("Tip: start a DM with `win:` or `goal:` and I'll save it straight away."),
-        ],
+        question, [section(f"Want me to save this?\n{preview}"), actions(*choices), context(tip)]
     )
+
+
+def agenda_pair_chooser(needs: NeedsPair) -> Message:
+    line = f"You're in {len(needs.choices)} mentorships. Whose agenda is this for?"
+    buttons = [
+        button("Choose", f"{CHOOSE_AGENDA_PAIR}_{index}", f"{needs.draft_id}:{choice.pair_id}")
+        for index, choice in enumerate(needs.choices)
+    ]
+    return choose_among(line, needs.choices, buttons, "Your text is kept until you choose.")
+
+
+def no_mentorship() -> Message:
+    """Reply to a DM from someone in no active mentorship: what the bot is, and how to start."""
+    line = (
+        ":wave: I'm Mentorbot: I help a mentor and a mentee keep their goals, wins and "
+        "meetings in one place. You're not in a mentorship yet, so there's nowhere to save "
+        "this."
+    )
+    how = (
+        "To start one, both of you in a channel you share: `/mentor pair @mentor @mentee` "
+        "(add `new` for a new private channel). `/mentor help` lists the rest."
+    )
+    return message(line, [section(line), section(how)])
 
 
 def note_dismissed() -> Message:

@@ -11,22 +11,26 @@ from typing import Any
 from handlers.capture import finish
 from handlers.help import help_message
 from handlers.kit import Message, refusal
-from handlers.meetings.blocks import reply_filed
+from handlers.meetings.blocks import agenda_added, reply_filed
 from handlers.reviews.messages import review_reply_filed
 from handlers.routing import Part, button, take_target
 from handlers.runtime import Answer, Call, Reply
 from handlers.slack_text import from_slack
 from handlers.wins.blocks import (
+    ADD_TO_AGENDA,
+    CHOOSE_AGENDA_PAIR,
     CHOOSE_PAIR,
     DISCARD_NOTE,
     SAVE_AS_GOAL,
     SAVE_AS_WIN,
+    agenda_pair_chooser,
+    no_mentorship,
     note_dismissed,
     note_prompt,
 )
 from mentoring import capture, inbox
 from mentoring.capture import Kind
-from mentoring.model import Target
+from mentoring.model import NeedsPair, Target
 from mentoring.reviews.answers import ReviewReplyFiled
 
 logger = logging.getLogger("mentorbot.notes")
@@ -93,8 +97,10 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
         case inbox.Duplicate():
             logger.info("duplicate delivery", extra={"event_id": event_id})
             return None
-        case inbox.Kept(draft_id=draft_id):
-            return note_prompt(draft_id, parsed.text)
+        case inbox.Kept(draft_id=draft_id, roles=roles):
+            return note_prompt(draft_id, parsed.text, roles)
+        case inbox.NoMentorship():
+            return no_mentorship()
         case inbox.Refused(error=error):
             return refusal(str(error))
     return finish(call, outcome)
@@ -122,6 +128,25 @@ def choose_pair(call: Call, draft_id: int, pair_id: int) -> Reply:
         capture.use_draft, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
     )
     return finish(call, result)
+
+
+def _add_note_to_agenda(call: Call, draft_id: int, pair_id: int | None) -> Reply:
+    result = call.apply(
+        capture.draft_to_agenda, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
+    )
+    if isinstance(result, NeedsPair):
+        return Reply(agenda_pair_chooser(result))
+    return Reply.after(result, agenda_added(result, call.zone_of(call.user_id)))
+
+
+@button(ADD_TO_AGENDA, Part.DRAFT)
+def add_note_to_agenda(call: Call, draft_id: int) -> Reply:
+    return _add_note_to_agenda(call, draft_id, None)
+
+
+@button(CHOOSE_AGENDA_PAIR, Part.DRAFT, Part.PAIR, numbered=True)
+def choose_agenda_pair(call: Call, draft_id: int, pair_id: int) -> Reply:
+    return _add_note_to_agenda(call, draft_id, pair_id)
 
 
 @button(DISCARD_NOTE, Part.DRAFT)
