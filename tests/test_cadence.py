@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
+from handlers.meetings import schedule as schedule_handlers
 from mentoring.errors import InvalidInput
 from mentoring.meetings.cadence import (
     Cadence,
@@ -278,3 +281,15 @@ def test_the_cadence_says_what_it_is() -> None:
         "the 15th 10:00": "Every month on the 15th at 10:00 (Europe/Berlin)",
         "weekly tue 3pm": "Every week on Tuesday at 15:00 (Europe/Berlin)",
     }
+
+
+def test_every_schedule_the_readme_and_the_help_show_is_read() -> None:
+    """The README's and the help's schedule examples, typed as shown, all parse."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("| `/mentor schedule weekly tue 15:00` |", 1)[1].split("\n", 1)[0]
+    shown = re.findall(r"`([^`]+)`", section)
+    helped = re.findall(r"`([^`]+)`", schedule_handlers.SCHEDULE_FORMS)
+    forms = [text for text in shown + helped if re.search(r"\d", text) and text.count(" ") >= 2]
+    assert len(forms) >= 12  # the examples, not the words between them (`3pm`, `of the month`)
+    for text in forms:
+        parse_cadence(text.removeprefix("/mentor schedule "))

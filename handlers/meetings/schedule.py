@@ -25,6 +25,12 @@ from mentoring.meetings.cadence import parse_cadence
 from mentoring.meetings.values import Offsets
 from mentoring.model import PairInfo, Target
 
+SCHEDULE_FORMS = (
+    "a day and a time: weekly (`weekly tue 15:00`, `every tuesday at 3pm`), every 2 to 12 "
+    "weeks (`every other thursday 9:30`, `every 3 weeks mon 10:00`) or monthly "
+    "(`first monday 10:00`, `last fri 16:00`, `the 15th 10:00`); in the mentee's time zone "
+    "unless you end with one, like `Europe/Berlin`"
+)
 _SPAN = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|h|hr|hrs|d|day|days)$", re.I)
 
 
@@ -39,13 +45,7 @@ def member_zones(call: Call, pair: PairInfo) -> tuple[str | None, str | None]:
     r"(?P<spec>(?!off$).+)",
     usage="/mentor schedule weekly tue 15:00",
     topic=Topic.MEETINGS,
-    examples=(
-        (
-            "/mentor schedule weekly tue 15:00",
-            "meet every week (also `biweekly thursday 9:30`, `every 3 weeks mon 10:00 "
-            "Europe/Berlin`; the mentee's time zone unless you name one)",
-        ),
-    ),
+    examples=(("/mentor schedule weekly tue 15:00", f"set when you meet, as {SCHEDULE_FORMS}"),),
 )
 def set_schedule(call: Call, spec: str) -> Reply:
     cadence = parse_cadence(spec)
