@@ -37,7 +37,7 @@ COMMAND_NOTES = {
 TARGET_NOTE = "In several mentorships? End a command with `to @name`."
 
 BEYOND_COMMANDS = (
-    "DM me `goal: …` or `win: …` to save one, or anything else to be asked what it is; my "
+    "DM me `goal: …` or `win: …` to save one (anything else: I'll ask what it is); my "
     "Home tab shows each mentorship at a glance. " + TARGET_NOTE
 )
 

@@ -152,7 +152,8 @@ class InboundEvent(SQLModel, table=True):
 
 
 class MeetingSchedule(SQLModel, table=True):
-    """A pair's meeting cadence, as wall-clock time plus an IANA zone (mentoring.meetings.cadence).
+    """A pair's meeting cadence, as a recurrence rule and wall-clock time plus an IANA zone
+    (mentoring.meetings.cadence).
 
     `next_plan_at` is when the dispatcher next has work for this schedule (the latest meeting's
     start, when the meeting after it is planned); it is indexed so that a tick with nothing to
@@ -162,8 +163,14 @@ class MeetingSchedule(SQLModel, table=True):
     __tablename__ = "meeting_schedule"
 
     pair_id: int = Field(primary_key=True, foreign_key="pair.id")
-    interval_weeks: int
-    weekday: int
+    rule: str | None = Field(
+        default=None,
+        max_length=100,
+        description="RFC 5545 RRULE without DTSTART (the anchor), e.g. FREQ=MONTHLY;BYDAY=1MO; "
+        "None for schedules set before revision 0005, which are weekly",
+    )
+    interval_weeks: int = Field(description="weeks between meetings; 0 for a monthly rule")
+    weekday: int = Field(description="the first meeting's weekday, 0 = Monday")
     at_time: str = Field(max_length=5, description="HH:MM, wall clock in `tz`")
     tz: str = Field(max_length=64)
     anchor: date = Field(description="local date of the first meeting")

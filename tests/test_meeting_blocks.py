@@ -14,7 +14,7 @@ from handlers import nudges as nudge_blocks
 from handlers.meetings import blocks as meeting_blocks
 from handlers.meetings import prompts
 from mentoring.meetings.agenda import ActionAdded, ActionInfo, AgendaAdded, AgendaEntry, AgendaView
-from mentoring.meetings.cadence import Cadence
+from mentoring.meetings.cadence import Cadence, weekly
 from mentoring.meetings.schedule import ScheduleView
 from mentoring.meetings.values import DEFAULT_OFFSETS, MeetingInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
@@ -81,7 +81,7 @@ MESSAGES = {
     "schedule": lambda: meeting_blocks.schedule_view(
         ScheduleView(
             PAIR,
-            Cadence(2, 1, time(15), "Europe/Berlin", date(2026, 11, 24)),
+            Cadence(weekly(2, 1), time(15), "Europe/Berlin", date(2026, 11, 24)),
             DEFAULT_OFFSETS,
             date(2026, 12, 28),
             (MEETING,) * 3,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -10,10 +10,11 @@ from sqlmodel import select
 
 from mentoring.errors import InvalidInput, NoPair, NotAllowed
 from mentoring.meetings import agenda, schedule
+from mentoring.meetings.planning import plan_next_meeting
 from mentoring.meetings.values import Offsets
 from mentoring.model import Actor, PairInfo, Target
 from storage.db import session_scope
-from storage.models import Delivery, Meeting
+from storage.models import Delivery, Meeting, MeetingSchedule
 from tests.support import T0, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
@@ -134,3 +135,36 @@ def test_after_a_skip_the_agenda_speaks_of_the_meeting_that_will_take_place(
     schedule.unskip(engine, Actor(MENTEE), skipped.id, T0)
     back = agenda.agenda(engine, Actor(MENTOR), Target(), T0)
     assert back.meeting is not None and back.meeting.local_date.isoformat() == "2026-11-24"
+
+
+def test_a_monthly_cadence_is_stored_as_its_rule_and_plans_month_by_month(
+    engine: Engine, pair: PairInfo
+) -> None:
+    """ "First Monday of the month" is kept as an RRULE; the next meeting planned after the
+    first one starts is the first Monday of the month after, at the same wall-clock time."""
+    view = set_cadence(engine, "first monday of the month at 10:00")
+    firsts = [datetime(2026, 12, 7, 9, tzinfo=UTC), datetime(2027, 1, 4, 9, tzinfo=UTC)]
+    assert [m.starts_at for m in view.upcoming] == [*firsts, datetime(2027, 2, 1, 9, tzinfo=UTC)]
+    assert view.cadence is not None
+    assert view.cadence.describe() == "Every month on the first Monday at 10:00 (Europe/Berlin)"
+    with session_scope(engine) as session:
+        stored = session.exec(select(MeetingSchedule)).one()
+        assert stored.rule == "FREQ=MONTHLY;BYDAY=1MO"
+        planned = plan_next_meeting(session, stored, firsts[0], firsts[0])
+        assert (planned.local_date, planned.starts_at) == (date(2027, 1, 4), firsts[1])
+
+
+def test_a_schedule_stored_before_rules_reads_as_weekly(engine: Engine, pair: PairInfo) -> None:
+    """A row from before revision 0005 has no rule: its weeks and weekday still say when."""
+    set_cadence(engine, "every other thursday 9:30")
+    with session_scope(engine) as session:
+        stored = session.exec(select(MeetingSchedule)).one()
+        assert stored.rule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH"
+        stored.rule = None
+        session.add(stored)
+    shown = schedule.show_schedule(engine, Actor(MENTEE), Target(), T0)
+    assert [m.local_date for m in shown.upcoming] == [
+        date(2026, 11, 26),
+        date(2026, 12, 10),
+        date(2026, 12, 24),
+    ]

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel, select
 from bot.cli import main
 from storage import schema
 from storage.db import make_engine, session_scope
-from storage.models import ReviewAnswer
+from storage.models import MeetingSchedule, ReviewAnswer
 
 pytestmark = pytest.mark.both_backends
 
@@ -65,13 +65,26 @@ def test_head_names_the_newest_migration() -> None:
     assert ScriptDirectory.from_config(schema._config()).get_current_head() == schema.HEAD
 
 
-def test_the_newest_revision_downgrades_and_upgrades_again(engine: Engine) -> None:
+def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
+    """0005 turns a monthly schedule off on the way down (the older version would read it as
+    weekly); 0004 keeps the answers as text; both come back up to the models' schema."""
     migrate(emptied(engine))
     with engine.begin() as connection:
         a_review(connection)
         connection.execute(
             ReviewAnswer.__table__.insert(),  # type: ignore[attr-defined]
             [answer_row(1, "UMENTEE"), answer_row(1, "UMENTOR")],
+        )
+        connection.execute(
+            MeetingSchedule.__table__.insert(),  # type: ignore[attr-defined]
+            [schedule_row(1, "FREQ=MONTHLY;BYDAY=1MO")],
+        )
+    migrate(engine, "-1", down=True)
+    assert revision(engine) == "0004"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT active FROM meeting_schedule")).scalar() in (
+            False,
+            0,
         )
     migrate(engine, "-1", down=True)
     assert revision(engine) == "0003"
@@ -111,6 +124,26 @@ def a_review(connection: Connection) -> None:
         ),
         {"at": at},
     )
+
+
+def schedule_row(pair_id: int, rule: str) -> dict[str, object]:
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    return {
+        "pair_id": pair_id,
+        "rule": rule,
+        "interval_weeks": 0,
+        "weekday": 0,
+        "at_time": "10:00",
+        "tz": "Europe/Berlin",
+        "anchor": at.date(),
+        "active": True,
+        "dm_before_minutes": 1440,
+        "agenda_before_minutes": 60,
+        "followup_after_minutes": 120,
+        "meeting_seq": 0,
+        "updated_by": "UMENTEE",
+        "updated_at": at,
+    }
 
 
 def kept_answers(engine: Engine) -> list[dict[str, object]]:

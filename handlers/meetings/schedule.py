@@ -25,6 +25,10 @@ from mentoring.meetings.cadence import parse_cadence
 from mentoring.meetings.values import Offsets
 from mentoring.model import PairInfo, Target
 
+SCHEDULE_FORMS = (
+    "weekly, every N weeks (`every other thu 9:30`) or monthly (`first mon 10:00`, "
+    "`the 15th 10:00`), in the mentee's zone unless you end with one (`Europe/Berlin`)"
+)
 _SPAN = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|h|hr|hrs|d|day|days)$", re.I)
 
 
@@ -39,13 +43,7 @@ def member_zones(call: Call, pair: PairInfo) -> tuple[str | None, str | None]:
     r"(?P<spec>(?!off$).+)",
     usage="/mentor schedule weekly tue 15:00",
     topic=Topic.MEETINGS,
-    examples=(
-        (
-            "/mentor schedule weekly tue 15:00",
-            "meet weekly in the mentee's time zone (or `biweekly thursday 9:30`, "
-            "`every 3 weeks mon 10:00 Europe/Berlin`)",
-        ),
-    ),
+    examples=(("/mentor schedule weekly tue 15:00", f"when you meet: {SCHEDULE_FORMS}"),),
 )
 def set_schedule(call: Call, spec: str) -> Reply:
     cadence = parse_cadence(spec)
@@ -69,7 +67,7 @@ def set_schedule(call: Call, spec: str) -> Reply:
     "schedule",
     usage="/mentor schedule",
     topic=Topic.MEETINGS,
-    examples=(("/mentor schedule", "the cadence and the next three meetings, in both your times"),),
+    examples=(("/mentor schedule", "the next three meetings, in both your times"),),
 )
 def show_schedule(call: Call) -> Reply:
     """The schedule in both people's zones, as Slack tells them now (a zone that changed is
@@ -114,7 +112,7 @@ def unskip_meeting(call: Call, meeting_id: int) -> Reply:
     usage="/mentor pause until <date>",
     topic=Topic.MEETINGS,
     examples=(
-        ("/mentor pause until 2026-12-28", "no prompts until then; `/mentor resume` restarts"),
+        ("/mentor pause until 2026-12-28", "no prompts until then (`/mentor resume` ends it)"),
     ),
     refusal="Say until when: `/mentor pause until 2026-12-28`.",
 )

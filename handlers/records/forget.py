@@ -42,8 +42,7 @@ WHO = (
     examples=(
         (
             "/mentor forget me",
-            "delete what I hold about you, ending your mentorships (shows you what goes "
-            "first, and asks)",
+            "delete what I hold about you, ending your mentorships (asks first)",
         ),
         ("/mentor forget @mentee", "admins only: the same for someone who left"),
     ),

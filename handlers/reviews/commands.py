@@ -71,7 +71,7 @@ def start_review(call: Call) -> Reply:
     examples=(
         (
             "/mentor review every 6 weeks",
-            "a review every 6 weeks, after a meeting (default 4; `/mentor review off` stops them)",
+            "reviews every 6 weeks, after a meeting (default 4; `off` stops them)",
         ),
     ),
 )

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session
 
-from mentoring.meetings.cadence import Cadence
+from mentoring.meetings.cadence import Cadence, Rule, weekly
 from mentoring.meetings.values import MeetingInfo, Offsets
 from mentoring.reviews.planning import plan_review_for_meeting
 from storage import ledger
@@ -24,10 +24,15 @@ FOLLOWUP_WINDOW = timedelta(hours=24)
 
 
 def cadence_of(schedule: MeetingSchedule) -> Cadence:
+    """The stored cadence; a schedule set before the rule was stored (revision 0005) is weekly,
+    every `interval_weeks` weeks on `weekday`."""
     hour, minute = (int(part) for part in schedule.at_time.split(":"))
-    return Cadence(
-        schedule.interval_weeks, schedule.weekday, time(hour, minute), schedule.tz, schedule.anchor
+    rule = (
+        Rule.from_rrule(schedule.rule)
+        if schedule.rule
+        else weekly(schedule.interval_weeks, schedule.weekday)
     )
+    return Cadence(rule, time(hour, minute), schedule.tz, schedule.anchor)
 
 
 def offsets_of(schedule: MeetingSchedule) -> Offsets:

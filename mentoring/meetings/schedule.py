@@ -71,8 +71,9 @@ def set_schedule(
                 updated_at=now,
             )
         _cancel_upcoming(session, pair, now, "rescheduled")
-        schedule.interval_weeks = cadence.interval_weeks
-        schedule.weekday = cadence.weekday
+        schedule.rule = cadence.rule.rrule
+        schedule.interval_weeks = cadence.rule.interval_weeks
+        schedule.weekday = cadence.anchor.weekday()  # the rule's, for a rule by weekday
         schedule.at_time = f"{cadence.at:%H:%M}"
         schedule.tz = cadence.tz
         schedule.anchor = cadence.anchor
