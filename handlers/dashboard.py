@@ -30,7 +30,7 @@ from handlers.kit import (
     section,
     when,
 )
-from handlers.meetings.prompts import attention_help
+from handlers.meetings.prompts import attention_line
 from handlers.reviews.messages import next_review_text
 from handlers.routing import PAIR_FORMS
 from handlers.runtime import Call, Clock, slack_error
@@ -117,11 +117,9 @@ def pair_blocks(board: PairDashboard) -> list[Block]:
         head = f"*You mentor <@{board.other}>* in <#{pair.channel_id}>"
     else:
         head = f"*<@{board.other}> mentors you* in <#{pair.channel_id}>"
-    if pair.attention is not None:
-        head += (
-            f"\n:warning: *Needs attention*: I couldn't post in <#{pair.channel_id}>: "
-            f"{attention_help(pair.attention)}"
-        )
+    warning = attention_line(pair)
+    if warning is not None:
+        head += f"\n{warning}"
     return [
         section(head),
         section("\n".join(_goal_lines(board))),

@@ -24,6 +24,7 @@ from handlers.kit import (
     plural,
     section,
 )
+from handlers.meetings.prompts import attention_line
 from handlers.routing import Part, verb
 from handlers.routing import button as on_button
 from handlers.runtime import Answer, Call, Reply, slack_error
@@ -369,6 +370,9 @@ def _summary_lines(summary: PairSummary, goals_shown: int) -> list[str]:
         head = f"*{role}* _(ended {ended})_"
         counts = f"{plural(len(summary.open_goals), 'goal')} still open when it ended"
     lines = [f"{head}\n{counts}"]
+    warning = attention_line(pair) if pair.active else None
+    if warning is not None:
+        lines.append(warning)
     shown = summary.open_goals[:goals_shown] if pair.active else ()
     lines += [goal_line(goal) for goal in shown]
     if pair.active and len(summary.open_goals) > goals_shown:

@@ -208,3 +208,20 @@ def test_an_admin_ends_any_pair_by_naming_both_from_anywhere(wire: Wire) -> None
     wire.command("/mentor", f"pair <@{MENTOR}> <@{MENTEE}>", user=MENTEE)
     asked = wire.command("/mentor", f"end <@{MENTOR}> <@{MENTEE}>", user=ADMIN, channel="DUADMIN")
     assert asked.reply["blocks"][1]["elements"][0]["value"] == str(_pairs(wire)[0].id)
+
+
+def test_status_says_when_a_pair_needs_attention_and_how_to_fix_it(wire: Wire, paired) -> None:
+    """A pair the bot could not post for (archived channel) is flagged in `/mentor status`,
+    with the fix, as in the Home; the warning goes once the pair is healthy again."""
+
+    def set_attention(reason: str | None) -> None:
+        with session_scope(wire.services.engine) as session:
+            pair = session.exec(select(Pair)).one()
+            pair.attention = reason
+            session.add(pair)
+
+    set_attention("chat.postMessage: is_archived")
+    shown = wire.command("/mentor", "status", user=MENTOR).reply_text
+    assert "Needs attention" in shown and "the channel is archived. Unarchive it" in shown
+    set_attention(None)
+    assert "Needs attention" not in wire.command("/mentor", "status", user=MENTOR).reply_text

@@ -19,6 +19,7 @@ from handlers.kit import (
 from handlers.meetings.blocks import ITEM_CHARS, action_line, entry_line
 from handlers.slack_text import clip, mrkdwn
 from mentoring.meetings.agenda import AgendaEntry
+from mentoring.model import PairInfo
 from mentoring.prompts import CarryForward, Outgoing
 
 LISTED = 10
@@ -168,6 +169,16 @@ def attention_help(attention: str) -> str:
     """What a pair's attention reason (`<method>: <Slack error>`) means, and how to fix it."""
     code = attention.rsplit(": ", 1)[-1]
     return ATTENTION_HELP.get(code, f"Slack said `{mrkdwn(code)}`.")
+
+
+def attention_line(pair: PairInfo) -> str | None:
+    """For the Home and `/mentor status`: what is wrong with the pair's channel, and the fix."""
+    if pair.attention is None:
+        return None
+    return (
+        f":warning: *Needs attention*: I couldn't post in <#{pair.channel_id}>: "
+        f"{attention_help(pair.attention)}"
+    )
 
 
 def attention_dm(out: Outgoing) -> Message:
