@@ -173,6 +173,13 @@ def quote(text: str) -> str:
     return "\n".join(f">{line}" for line in mrkdwn(text).splitlines() or [""])
 
 
+def spoken_list(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c": a list as a sentence says it."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 

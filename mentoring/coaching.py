@@ -39,7 +39,7 @@ from mentoring.errors import InvalidInput
 
 OUTCOME = "a concrete outcome"
 TIME_BOUND = "a date"
-OBSERVABLE = "something others could see happen"
+OBSERVABLE = "a result others could see"
 
 # Things made, given, won or passed: each can be pointed at once it exists.
 _ARTIFACTS = re.compile(

@@ -10,6 +10,7 @@ from handlers import kit, pairing
 from handlers.goals import blocks as goal_blocks
 from handlers.goals import roadmap
 from handlers.wins import blocks as win_blocks
+from mentoring.coaching import OBSERVABLE, OUTCOME, TIME_BOUND, Coaching
 from mentoring.goals import GoalChanged, GoalList
 from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import (
@@ -113,6 +114,20 @@ def test_messages_fit_slacks_limits(name: str) -> None:
 def test_messages_never_carry_a_broadcast(name: str) -> None:
     """Typed `<!channel>` never survives into what Slack receives."""
     assert "<!channel>" not in str(MESSAGES[name]())
+
+
+def test_an_ended_mentorship_without_goals_does_not_invite_adding_one() -> None:
+    """Read-only, so no "Add one": the list just says no goals were set."""
+    ended = PairInfo(1, "T1", "UMENTOR", "UMENTEE", "C1", False, T0, T0)
+    text = str(goal_blocks.goal_list(GoalList(ended, ()), "UMENTEE"))
+    assert "read-only" in text and "No goals were set" in text and "Add one" not in text
+
+
+def test_coaching_names_what_is_missing_as_a_sentence() -> None:
+    """ "a concrete outcome, a date and a result others could see", not "… and … and …"."""
+    coaching = Coaching((OUTCOME, TIME_BOUND, OBSERVABLE), "Give a talk by June")
+    text = str(goal_blocks.coaching_section(_goal(1), coaching))
+    assert "with a concrete outcome, a date and a result others could see." in text
 
 
 def test_long_lists_are_summarised_not_cut_silently() -> None:

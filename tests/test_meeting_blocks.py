@@ -20,6 +20,7 @@ from mentoring.meetings.values import DEFAULT_OFFSETS, MeetingInfo
 from mentoring.model import GoalInfo, GoalStatus, PairInfo
 from mentoring.nudges import NudgeInfo, NudgeSetting, Signal
 from mentoring.prompts import CarryForward, Outgoing, WinBrief
+from mentoring.reviews.values import CommitmentInfo
 from tests.conftest import flatten_text
 from tests.support import T0
 
@@ -136,7 +137,16 @@ def test_an_empty_agenda_says_so_and_suggests_two_items_from_the_pairs_data() ->
     assert "Nobody added anything yet" in text
     assert "How did action item 1 go: Ask for the promotion rubric?" in text
     assert "Goal 2 is due 01 Dec: Senior Engineer" in text
-    assert "What made this work" not in text  # only two suggestions
+    assert "What made it work" not in text  # only two suggestions
+
+
+def test_the_suggestions_read_as_sentences_whatever_the_people_typed() -> None:
+    """A win ending in "!" is not followed by "?", and a commitment reads "will start: …"."""
+    commitment = CommitmentInfo(3, "UMENTEE", "start", "Bringing a draft", None)
+    carry = replace(_carry(wins=[WinBrief("Submitted the CFP!", T0)]), commitments=(commitment,))
+    text = flatten_text(outgoing.render(_out("agenda", carry)))
+    assert "Last win: Submitted the CFP. What made it work?" in text and "!?" not in text
+    assert "<@UMENTEE> will start: Bringing a draft" in text and "START" not in text
 
 
 def test_an_empty_agenda_of_a_new_pair_still_gets_two_suggestions() -> None:

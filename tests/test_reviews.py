@@ -196,6 +196,28 @@ def test_one_reminder_to_whoever_has_not_answered_then_closing_with_whoever_did(
         questionnaire(engine, Actor(MENTOR), review.id, T0 + timedelta(days=8))
 
 
+def test_a_review_whose_invitations_never_went_out_is_called_off_with_the_reason(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack
+) -> None:
+    """Down for the whole week a review was open: no invitation went out, so the channel hears
+    it was called off and why, not "Nobody answered"; the number is free for the next one."""
+    pair_up(engine, channel=PAIR_CHANNEL)
+    _goal(engine)
+    review = start_review_now(engine, Actor(MENTEE), Target(), T0).review
+    dispatcher(engine, settings).tick(T0 + timedelta(days=7))
+    (called_off,) = _reviews(engine)
+    assert called_off.status == "cancelled"
+    assert called_off.close_reason == "its invitations were never sent while it was open"
+    (post,) = fake_slack.messages_in(PAIR_CHANNEL)
+    text = str(post)
+    assert "called off" in text and "invitations were never sent" in text
+    assert "Nobody answered" not in text and "summary" not in post["text"]
+    assert not fake_slack.messages_in(MENTOR) and not fake_slack.messages_in(MENTEE)
+    assert last_summary(engine, Actor(MENTEE), Target()) is None
+    again = start_review_now(engine, Actor(MENTEE), Target(), T0 + timedelta(days=8)).review
+    assert again.id != review.id and again.number == 1
+
+
 def test_a_pair_ended_mid_review_closes_it_with_the_reason(
     engine: Engine, settings: Settings, fake_slack: FakeSlack
 ) -> None:
@@ -477,6 +499,7 @@ def test_every_commitment_is_asked_about_in_one_review_only(
     day = T0 + timedelta(days=1)
     second = start_review_now(engine, Actor(MENTEE), Target(), day).review
     assert questionnaire(engine, Actor(MENTOR), second.id, day).pages == ("checkin:0", "ssc")
+    run.tick(day)  # review 2's invitations go out
     run.tick(day + timedelta(days=7))  # nobody answered review 2
     with session_scope(engine) as session:
         made = session.exec(select(Commitment).where(Commitment.review_id == first.id)).all()
@@ -484,7 +507,7 @@ def test_every_commitment_is_asked_about_in_one_review_only(
     summary = last_summary(engine, Actor(MENTEE), Target())
     assert summary is not None and summary.review.number == 2
     text = str(review_messages.summary_message(summary))
-    assert "said they would START Bringing a draft: *not answered*" in text
+    assert "said they would start: Bringing a draft — *not answered*" in text
     later = day + timedelta(days=8)
     third = start_review_now(engine, Actor(MENTEE), Target(), later).review
     assert questionnaire(engine, Actor(MENTOR), third.id, later).pages == ("ssc",)

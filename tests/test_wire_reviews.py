@@ -213,8 +213,8 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     mentee = Reviewer(wire, MENTEE, wire.fake.calls_to("views.open")[-1].args["view"])
     assert mentee.title() == "Last time"
     asked = flatten_text(mentee.view)
-    assert "START: Sending the agenda a day ahead" in asked
-    assert "STOP: Saying yes to every side project" in asked
+    assert "Start: Sending the agenda a day ahead" in asked
+    assert "Stop: Saying yes to every side project" in asked
     assert "Rescheduling late" not in asked  # the mentor's own commitments are theirs to check
     start, stop = ids(mentee.view, "checkin:")
     mentee.submit({start: "yes", stop: "partly"})
@@ -261,10 +261,10 @@ def test_a_whole_review_over_the_wire(wire: Wire, paired, tick: Tick, clock: Fro
     tick(clock.now)
     summary = next(text for text in texts(wire, PAIR_CHANNEL) if "Review 2: summary" in text)
     assert "both answered" in summary
-    assert "said they would START Sending the agenda a day ahead: *yes*" in summary
-    assert "said they would STOP Saying yes to every side project: *partly*" in summary
-    assert "said they would START Introducing Lee to the PyCon reviewers: *no*" in summary
-    assert "said they would STOP Rescheduling late: *yes*" in summary
+    assert "said they would start: Sending the agenda a day ahead — *yes*" in summary
+    assert "said they would stop: Saying yes to every side project — *partly*" in summary
+    assert "said they would start: Introducing Lee to the PyCon reviewers — *no*" in summary
+    assert "said they would stop: Rescheduling late — *yes*" in summary
     assert "A monthly walk-through of the roadmap" in summary  # a new commitment
 
     tick(START + timedelta(days=30))  # nothing is posted twice

@@ -19,6 +19,7 @@ from handlers.kit import (
     packed_sections,
     plural,
     section,
+    spoken_list,
 )
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.coaching import Coaching
@@ -75,7 +76,7 @@ def goal_added(
 
 def coaching_section(goal: GoalInfo, coaching: Coaching) -> Block:
     """Saved as it is; this only says what would make it specific, with a way to edit it."""
-    missing = " and ".join(coaching.missing)
+    missing = spoken_list(coaching.missing)
     text = (
         f":bulb: Saved. It would guide your sessions better with {missing}. "
         f"For example: _{mrkdwn(coaching.example)}_"
@@ -86,7 +87,7 @@ def coaching_section(goal: GoalInfo, coaching: Coaching) -> Block:
 def goal_editor(goal: GoalInfo, coaching: Coaching) -> Block:
     """The "Make it specific" modal, prefilled with the goal; its id rides in private_metadata
     and is checked again against the person who submits."""
-    hint = " and ".join(coaching.missing) or "nothing: it is specific already"
+    hint = spoken_list(coaching.missing) or "nothing: it is specific already"
     return modal(
         GOAL_EDITOR,
         str(goal.id),
@@ -142,6 +143,8 @@ def goal_list(listing: GoalList, viewer: str) -> Message:
     if not pair.active:
         ended = day(pair.ended_at.date()) if pair.ended_at else "earlier"
         title += f"\n_This mentorship ended on {ended}; it is read-only._"
+    if not listing.goals and not pair.active:
+        return ephemeral("No goals", [section(f"{title}\nNo goals were set.")])
     if not listing.goals:
         body = [section(f"{title}\nNo goals yet. Add one: `/goal Give a talk at a meetup by June`")]
         return ephemeral("No goals yet", body)

@@ -178,8 +178,8 @@ def save_goal_form(call: Call, pair_id: int, goal: GoalText) -> Reply:
 def goal_form(pair: FormContext) -> Block:
     whose = "your" if pair.role == Role.MENTEE else f"{mention(pair.pair.mentee_id)}'s"
     note = (
-        f"A goal for {whose} mentorship. A specific one names an outcome, a date, and "
-        "something others could see happen."
+        f"A goal for {whose} mentorship. A specific one names an outcome, a date, and a "
+        "result others could see."
     )
     return modal(
         GOAL_FORM, str(pair.pair.id), "New goal", [context(note), *goal_inputs()], submit="Add"

@@ -17,6 +17,7 @@ from handlers.kit import (
     when,
 )
 from handlers.meetings.blocks import ITEM_CHARS, action_line, entry_line
+from handlers.reviews.messages import commitment_text
 from handlers.slack_text import clip, mrkdwn
 from mentoring.meetings.agenda import AgendaEntry
 from mentoring.model import PairInfo
@@ -51,8 +52,7 @@ def carry_lines(carry: CarryForward) -> list[str]:
     if carry.commitments:
         lines.append("*Commitments from your last review*")
         lines += [
-            f"• <@{c.owner_id}> will {c.kind.upper()} {clip(mrkdwn(c.text), ITEM_CHARS)}"
-            for c in carry.commitments
+            f"• <@{c.owner_id}> will {commitment_text(c, ITEM_CHARS)}" for c in carry.commitments
         ]
     return lines
 
@@ -76,7 +76,8 @@ def suggestions(carry: CarryForward) -> list[str]:
             "What's the next step?"
         )
     if carry.wins:
-        ideas.append(f"What made this work: {clip(mrkdwn(carry.wins[0].text), 200)}?")
+        win = clip(mrkdwn(carry.wins[0].text.rstrip(" .!?")), 200)
+        ideas.append(f"Last win: {win}. What made it work?")
     if carry.open_goals:
         goal = carry.open_goals[-1]
         ideas.append(

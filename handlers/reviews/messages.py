@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
 from handlers.kit import (
     Block,
@@ -31,9 +32,15 @@ from mentoring.reviews.closing import UNANSWERED
 from mentoring.reviews.planning import ReviewCadenceView, ReviewStarted
 from mentoring.reviews.questionnaire import BOTTLENECKS
 from mentoring.reviews.summary import AuditLine, ReviewHistory, ReviewSummary
+from mentoring.reviews.values import CommitmentInfo
 
 ANSWER_REVIEW = "answer_review"
 CHECKIN_WORDS = {"yes": "yes", "partly": "partly", "no": "no", UNANSWERED: "not answered"}
+
+
+def commitment_text(commitment: CommitmentInfo, limit: int) -> str:
+    """ "start: bringing a draft": what someone said they would start or stop doing."""
+    return f"{commitment.kind}: {clip(mrkdwn(commitment.text), limit)}"
 
 
 def review_message(out: Outgoing) -> Message:
@@ -42,6 +49,8 @@ def review_message(out: Outgoing) -> Message:
     number = review.number
     closes = when(review.closes_at, out.recipient_tz, token="{date_long_pretty}")
     answer = actions(button("Answer review", ANSWER_REVIEW, str(review.id), style="primary"))
+    if out.kind == "summary" and out.review.called_off is not None:
+        return called_off_message(review.opens_at, out.review.called_off, out.recipient_tz)
     if out.kind == "summary":
         assert out.review.summary is not None
         return summary_message(out.review.summary)
@@ -146,22 +155,31 @@ def summary_message(summary: ReviewSummary) -> Message:
         blocks += packed_sections(lines, 4)
     if summary.checkins:
         lines = [
-            f"• {mention(c.owner_id)} said they would {c.kind.upper()} "
-            f"{clip(mrkdwn(c.text), 200)}: *{CHECKIN_WORDS.get(c.outcome or '', c.outcome)}*"
+            f"• {mention(c.owner_id)} said they would {commitment_text(c, 200)} — "
+            f"*{CHECKIN_WORDS.get(c.outcome or '', c.outcome)}*"
             for c in summary.checkins
         ]
         blocks.append(section("*Last time's commitments*"))
         blocks += packed_sections(lines, 3)
     if summary.commitments:
         lines = [
-            f"• {mention(c.owner_id)} will {c.kind.upper()} {clip(mrkdwn(c.text), 200)}"
-            for c in summary.commitments
+            f"• {mention(c.owner_id)} will {commitment_text(c, 200)}" for c in summary.commitments
         ]
         blocks.append(section("*Commitments for next time*"))
         blocks += packed_sections(lines, 3)
     if len(blocks) == 2:
         blocks.append(section("Nobody answered this review."))
     return message(f"Review {review.number}: summary{audit_fallback(summary.audit)}", blocks)
+
+
+def called_off_message(opened: datetime, reason: str, tz: str | None) -> Message:
+    """Instead of a summary, for a review nobody could answer: called off, and why."""
+    since = when(opened, tz, token="{date_short_pretty}")
+    text = (
+        f":grey_question: The review that opened {since} was called off: {reason}. "
+        "Nothing was lost; start one when you're ready with `/review now`."
+    )
+    return message(f"The review that opened {since} was called off: {reason}.", [section(text)])
 
 
 AUDIT_COLUMNS = ("#", "Goal or step", "Status", "Bottleneck", "What would help")

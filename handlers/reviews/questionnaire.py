@@ -181,7 +181,7 @@ def _checkin_page(form: Questionnaire, page: str) -> list[Block]:
         blocks.append(
             _select(
                 f"checkin:{commitment.id}",
-                f"{commitment.kind.upper()}: {commitment.text}",
+                f"{commitment.kind.capitalize()}: {commitment.text}",
                 CHECKIN_CHOICES,
                 form.saved.checkins.get(str(commitment.id)),
             )

@@ -26,6 +26,9 @@ from storage.models import ACTIVE, Commitment, Delivery, GoalRevision, Pair, Rev
 CLOSED_BOTH = "both answered"
 CLOSED_TIME = "seven days passed"
 CLOSED_PAIR_ENDED = store.CLOSED_PAIR_ENDED
+# Called off at its summary: nobody answered and none of its invitations had gone out (the
+# bot was down all week, or Slack refused every one of them).
+NEVER_SENT = "its invitations were never sent while it was open"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class ReviewMessage:
     review: ReviewInfo
     summary: ReviewSummary | None = None
     picture: RoadmapPicture | None = None  # attached to the summary
+    called_off: str | None = None  # instead of a summary: why the review was called off
 
 
 def prepare_review_row(
@@ -48,9 +52,15 @@ def prepare_review_row(
         if review.status == store.OPEN:
             close_review_in(session, review, now, CLOSED_PAIR_ENDED)
         return "pair ended"
+    if row.kind == "summary" and _never_reached_anyone(review):  # a retried post
+        return ReviewMessage(ReviewInfo.of(review), called_off=review.close_reason)
     if review.status == store.CANCELLED:
         return f"review cancelled: {review.close_reason}"
     if row.kind == "summary":
+        never_sent = not store.any_sent(session, review.id or 0)
+        if review.status == store.OPEN and never_sent and not _answered(session, review):
+            cancel_review(session, review, NEVER_SENT, now, unseen=True)
+            return ReviewMessage(ReviewInfo.of(review), called_off=NEVER_SENT)
         if review.status == store.OPEN:
             everyone = len(_answered(session, review)) == 2
             close_review_in(session, review, now, CLOSED_BOTH if everyone else CLOSED_TIME)
@@ -81,6 +91,10 @@ def prepare_review_row(
         if user in _answered(session, review):
             return "already answered"
     return ReviewMessage(ReviewInfo.of(review))
+
+
+def _never_reached_anyone(review: Review) -> bool:
+    return review.status == store.CANCELLED and review.close_reason == NEVER_SENT
 
 
 def _answered(session: Session, review: Review) -> set[str]:
