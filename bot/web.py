@@ -104,6 +104,7 @@ def dispatch(
         body=payload,
         query=environ.get("QUERY_STRING", ""),
         headers=WsgiHttpRequest(environ).get_headers(),
+        context={shapes.CHECKED: True},
         mode="socket_mode",
     )
     answered = app.dispatch(request)

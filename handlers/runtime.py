@@ -20,7 +20,7 @@ import itertools
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -259,10 +259,10 @@ class Task:
 
 def encode(task: Task) -> tuple[str, str]:
     """The task as stored: the flow's import path, and the rest as JSON."""
-    payload = {
-        "origin": asdict(task.origin),
+    payload = {  # vars(): both are flat, and asdict's deep copy was a tenth of an ack's CPU
+        "origin": vars(task.origin),
         "args": list(task.args),
-        "reply": asdict(task.reply),
+        "reply": vars(task.reply),
         "what": task.what,
     }
     return f"{task.flow.__module__}:{task.flow.__qualname__}", json.dumps(payload)

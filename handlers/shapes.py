@@ -240,12 +240,18 @@ def _is_object(value: Any) -> bool:
     return isinstance(value, dict)
 
 
+CHECKED = "mentorbot_shape_checked"  # in a request's context: the HTTP front checked it already
+
+
 class WellFormed(Middleware):
-    """Refuses, before any listener runs, a payload that lacks what its listener reads."""
+    """Refuses, before any listener runs, a payload that lacks what its listener reads (unless
+    the HTTP front, which refuses such requests itself, marked it checked)."""
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
+        if req.context.get(CHECKED):
+            return next()
         found = problem(req.body)
         if found is None:
             return next()

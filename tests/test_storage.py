@@ -1,5 +1,6 @@
 """Storage: instants stay UTC, constraints hold, concurrent writers don't collide."""
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -199,7 +200,14 @@ def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file) -> None:
     storing.join(10)
     assert stored.is_set()
     with read_scope(sqlite_file) as session:
-        assert [work.key for work in session.exec(select(Work)).all()] == ["k1"]
+        (work,) = session.exec(select(Work)).all()
+    assert (work.key, work.flow, work.status, work.received_at, work.next_at) == (
+        "k1",
+        "flow",
+        "waiting",
+        T0,
+        T0,
+    )  # written through SQLite's driver, read back through the ORM as the same values
 
 
 def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> None:
@@ -212,7 +220,7 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> No
     holder.start()
     try:
         assert holding.wait(10)
-        with pytest.raises(OperationalError, match="locked"):
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
             writer_store.store("flow", "{}", T0, key="k2")
     finally:
         release.set()
