@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 import handlers  # noqa: F401  (registers every verb)
 from fakeslack import FakeSlack, validate_message
@@ -15,13 +15,15 @@ from fakeslack.payloads import TEAM
 from handlers.actions import run_button
 from handlers.commands import run_command
 from handlers.routing import VERBS, route
-from handlers.runtime import Origin, ReplyTo, Services, Task
+from handlers.runtime import InlineRunner, Origin, ReplyTo, Services, Task, perform
 from handlers.wins.blocks import CHOOSE_PAIR
 from mentoring.model import PairInfo
 from storage.db import session_scope
-from storage.models import AgendaItem, Draft, Goal, MeetingSchedule
+from storage.models import AgendaItem, Draft, Goal, MeetingSchedule, Review, Work
 from tests.conftest import MENTEE, MENTOR, OUTSIDER, SECOND_MENTEE, flatten_text
 from tests.support import pair_up
+from tests.surfaces import SLACK_WRITES
+from workqueue import queue
 
 LEE_DM = f"D{MENTEE}"
 _names = itertools.count(1)
@@ -196,3 +198,30 @@ def test_two_people_who_mentor_each_other_can_pick_either_pair(
 def _rows(services: Services, table: type) -> list[Any]:
     with session_scope(services.engine) as session:
         return list(session.exec(select(table)).all())
+
+
+def test_a_click_run_again_by_another_worker_does_nothing_twice(
+    services: Services, fake_slack: FakeSlack, two_pairs
+) -> None:
+    """The click is durable work like any other: run a second time (its worker died before
+    saying it was done), the waiting `/review now` starts no second review and sends nothing."""
+    asked = typed(services, fake_slack, "/review", "now")
+    started = click(services, fake_slack, choice_for(asked, two_pairs[1]))
+    assert "review" in flatten_text(started).lower()
+    assert [review.pair_id for review in _rows(services, Review)] == [two_pairs[1].id]
+    calls, now = len(fake_slack.calls), services.clock()
+    with session_scope(services.engine) as session:
+        work = session.exec(select(Work).order_by(col(Work.id).desc())).first()
+        assert work is not None and work.flow.endswith("run_button")
+        work.status, work.claimed_by, work.next_at = queue.CLAIMED, "died", now
+        work_id = work.id
+    assert isinstance(services.runner, InlineRunner)
+    for claimed in queue.claim(services.engine, "second", now, 1, only=work_id):
+        perform(claimed, services, services.runner.client, "second")
+    assert len(_rows(services, Review)) == 1
+    sent = [
+        call.method
+        for call in fake_slack.calls[calls:]
+        if call.ok and (call.method in SLACK_WRITES or call.method.startswith("respond:"))
+    ]
+    assert sent == []
