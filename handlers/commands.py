@@ -15,7 +15,7 @@ from slack_bolt import Ack, App
 
 from handlers.routing import COMMANDS, route
 from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
-from handlers.slack_text import from_slack
+from handlers.slack_text import clean, from_slack
 from handlers.wins.blocks import command_chooser
 from mentoring import capture
 from mentoring.capture import WaitingCommand
@@ -44,7 +44,7 @@ def run_command(call: Call, command: str, text: str) -> Answer:
     except AmbiguousPair as ambiguous:
         if call.origin.pair_id is not None:  # a pair was picked, and the flow did not use it
             raise
-        line = f"{command} {text}".strip()
+        line = clean(f"{command} {text}").strip()  # as Slack sent it, read again when it runs
         needs = call.apply(
             capture.keep_command, call.engine, call.actor, line, ambiguous.choices, call.now
         )

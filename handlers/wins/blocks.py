@@ -80,7 +80,7 @@ def pair_chooser(needs: NeedsPair, names: Mapping[str, str] | None = None) -> Me
 def command_chooser(needs: NeedsPair, line: str, names: Mapping[str, str]) -> Message:
     """Which pair a command that needs one is for: each button runs the command, as typed
     (kept in a draft: a button's value holds only ids), for its pair."""
-    typed = clip(mrkdwn(" ".join(line.split())), COMMAND_PREVIEW_CHARS)
+    typed = clip(mrkdwn(" ".join(line.replace("`", "'").split())), COMMAND_PREVIEW_CHARS)
     question = f"You're in {len(needs.choices)} mentorships. Which one is `{typed}` for?"
     tip = f"Your command waits until you choose. {next_time(needs.choices)}"
     return choose_among(question, needs.choices, CHOOSE_PAIR, _values(needs), tip, names)
