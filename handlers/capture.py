@@ -21,7 +21,8 @@ logger = logging.getLogger("mentorbot.capture")
 def finish(call: Call, result: Captured) -> Reply:
     """The reply to a capture; the pair's Homes are redrawn when something was saved."""
     if isinstance(result, NeedsPair):
-        return Reply(pair_chooser(result))
+        names = call.names_of(choice.other_user for choice in result.choices)
+        return Reply(pair_chooser(result, names))
     if isinstance(result, GoalAdded):
         goal = result.goal
         coaching = coach(goal.text, goal.due_on, call.today)

@@ -7,10 +7,11 @@ field's block id is also its element's action id.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from handlers.kit import Block, Message, button, choose_among, option
+from handlers.kit import Block, Message, choose_among, next_time, option
 from handlers.routing import PairForm, Values
 from handlers.runtime import Call
 from handlers.slack_text import clean
@@ -26,20 +27,17 @@ def open_form(call: Call, form: PairForm, target: Target) -> Message | None:
     try:
         context = call.apply(dashboard.form_context, call.engine, call.actor, target, form.capture)
     except AmbiguousPair as ambiguous:
-        return form_chooser(form, ambiguous)
+        return form_chooser(form, ambiguous, call.names_of(c.other_user for c in ambiguous.choices))
     call.open_modal(form.view(context))
     return None
 
 
-def form_chooser(form: PairForm, ambiguous: AmbiguousPair) -> Message:
-    """Which pair, then the form: one button per pair, numbered (ids are unique in a message)."""
+def form_chooser(form: PairForm, ambiguous: AmbiguousPair, names: Mapping[str, str]) -> Message:
+    """Which pair, then the form: one button per pair, which opens the form for it."""
     choices = ambiguous.choices
     line = f"You're in {len(choices)} mentorships. Which one is {form.purpose} for?"
-    buttons = [
-        button(form.label, f"{form.opener}_{index}", str(choice.pair_id))
-        for index, choice in enumerate(choices)
-    ]
-    return choose_among(line, choices, buttons, "Next time, add `to @name`.")
+    values = [str(choice.pair_id) for choice in choices]
+    return choose_among(line, choices, form.opener, values, next_time(choices), names)
 
 
 def value_of(values: Values, block: str, key: str) -> Any:

@@ -34,7 +34,7 @@ COMMAND_NOTES = {
     "/review": "Or answer a review DM's thread with `stop: …`, `start: …`, `continue: …`.",
 }
 
-TARGET_NOTE = "In several mentorships? End a command with `to @name`."
+TARGET_NOTE = "Several mentorships? I ask which, or add `to @name`."
 
 BEYOND_COMMANDS = (
     "DM me `goal: …` or `win: …` to save one (anything else: I'll ask what it is); my "

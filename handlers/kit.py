@@ -9,7 +9,7 @@ their own time zone, with a fallback in the zone we know for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -203,15 +203,47 @@ def local(instant: datetime, tz: str | None) -> str:
 
 
 def choose_among(
-    line: str, choices: Sequence[PairChoice], buttons: Sequence[Block], tip: str
+    line: str,
+    choices: Sequence[PairChoice],
+    action_id: str,
+    values: Sequence[str],
+    tip: str,
+    names: Mapping[str, str] | None = None,
 ) -> Message:
-    """A question, then one section per pair with its button (buttons[i] for choices[i])."""
+    """A question, then one section per pair with its button, `<action_id>_<n>` carrying
+    values[n] (action ids are unique in a message). Each row and its button say which role the
+    person has there, so two people who mentor each other can tell their two pairs apart."""
     blocks = [section(line)]
-    for choice, choose in list(zip(choices, buttons, strict=True))[: MESSAGE_BLOCKS - 2]:
-        who = "you mentor them" if choice.role == Role.MENTOR else "your mentor"
-        blocks.append(section(f"<@{choice.other_user}> ({who})", choose))
+    shown = list(zip(choices, values, strict=True))[: MESSAGE_BLOCKS - 2]
+    for index, (choice, value) in enumerate(shown):
+        choose = button(pair_label(choice, names or {}), f"{action_id}_{index}", value)
+        blocks.append(section(pair_line(choice), choose))
     blocks.append(context(tip))
     return ephemeral(line, blocks)
+
+
+def next_time(choices: Sequence[PairChoice]) -> str:
+    """How to skip the question next time: `to @name`, unless that names both of two pairs
+    (two people who mentor each other)."""
+    others = [choice.other_user for choice in choices]
+    if len(set(others)) < len(others):
+        return "Next time, type it in the shared channel of the pair you mean."
+    return "Next time, add `to @name`."
+
+
+def pair_line(choice: PairChoice) -> str:
+    """ "You mentor @maya" or "@maya mentors you"."""
+    if choice.role == Role.MENTOR:
+        return f"You mentor <@{choice.other_user}>"
+    return f"<@{choice.other_user}> mentors you"
+
+
+def pair_label(choice: PairChoice, names: Mapping[str, str]) -> str:
+    """A chooser button's label (plain text, so a name rather than a mention)."""
+    name = names.get(choice.other_user)
+    if choice.role == Role.MENTOR:
+        return f"You mentor {name or 'them'}"
+    return f"{name} mentors you" if name else "They mentor you"
 
 
 # Refusals and failures

@@ -161,6 +161,7 @@ def end(call: Call, people: str) -> Message:
         call.actor,
         tuple(mentioned_users(people)),
         call.origin.channel_id or "",
+        call.origin.pair_id,
     )
     return end_confirmation(pair)
 

@@ -19,7 +19,7 @@ import importlib
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -98,6 +98,7 @@ class Origin:
     user_id: str
     channel_id: str | None = None  # where a command was typed
     with_user: str | None = None  # `to @name`: which of the person's pairs
+    pair_id: int | None = None  # the pair picked with a chooser's button (before `to @name`)
     team_id: str = ""
     trigger_id: str | None = None  # opens a modal within 3 seconds of the click
 
@@ -135,8 +136,13 @@ class Call:
 
     @property
     def target(self) -> Target:
-        """The pair the request means: named with `to @name`, or the channel it was typed in."""
-        return Target(with_user=self.origin.with_user, channel_id=self.origin.channel_id)
+        """The pair the request means: picked with a button, named with `to @name`, or the
+        channel it was typed in."""
+        return Target(
+            with_user=self.origin.with_user,
+            channel_id=self.origin.channel_id,
+            pair_id=self.origin.pair_id,
+        )
 
     def apply(self, rule: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """Apply a rule once for this work: its writes and its result (or its refusal) are
@@ -215,6 +221,22 @@ class Call:
             logger.warning("no time zone", extra={"user": user_id, "error": slack_error(error)})
             return None
         return str(zone) if zone else None
+
+    def names_of(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """What Slack shows as each person's name, for plain text (buttons); a person Slack
+        cannot say anything about is left out."""
+        names = {}
+        for user_id in dict.fromkeys(user_ids):
+            try:
+                user = self.client.users_info(user=user_id)["user"]
+            except SlackApiError as error:
+                logger.info("no name", extra={"user": user_id, "error": slack_error(error)})
+                continue
+            profile = user.get("profile") or {}
+            name = profile.get("display_name") or user.get("real_name") or user.get("name")
+            if name:
+                names[user_id] = str(name)
+        return names
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 
 Text is validated before anything is stored. When the person is in several pairs and did not
 say which, the text is kept as a draft and the choices are returned: nothing typed is lost.
+A slash command that needs a pair waits the same way (`keep_command`), as typed, until the
+person picks one.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,6 +23,7 @@ from mentoring.model import (
     Captured,
     GoalAdded,
     NeedsPair,
+    PairChoice,
     PairInfo,
     Role,
     Target,
@@ -32,12 +36,23 @@ from storage.db import session_scope
 from storage.models import ACTIVE, Draft, Pair
 
 NOTE_MAX_CHARS = 20_000
+ALREADY_RAN = "That command already ran; type it again to run it for another mentorship."
+OUT_OF_DATE = "That button is out of date; run the command again."
 
 
 class Kind(StrEnum):
     GOAL = "goal"
     WIN = "win"
     NOTE = "note"
+    COMMAND = "command"  # a slash command waiting for its pair to be picked
+
+
+@dataclass(frozen=True)
+class WaitingCommand:
+    """A kept command, claimed for the pair the person picked: run it for `pair_id`."""
+
+    line: str  # the command and its text, as Slack sent them ("/goal list")
+    pair_id: int
 
 
 _ROLE = {Kind.GOAL: None, Kind.WIN: Role.MENTEE}
@@ -111,6 +126,15 @@ def keep_note_in(session: Session, actor: Actor, text: str, now: datetime) -> in
     return _keep(session, actor, Kind.NOTE, text, now)
 
 
+def keep_command(
+    engine: Engine, actor: Actor, line: str, choices: tuple[PairChoice, ...], now: datetime
+) -> NeedsPair:
+    """Keep a command that could mean several of the actor's pairs until they pick one."""
+    with session_scope(engine) as session:
+        draft_id = _keep(session, actor, Kind.COMMAND, line, now)
+    return NeedsPair(draft_id=draft_id, kind=Kind.COMMAND.value, choices=choices)
+
+
 def roles_in(session: Session, user_id: str) -> frozenset[Role]:
     """The roles the person has in their active pairs: what a note of theirs can become (a win
     only for a mentee; an agenda item is offered to a mentor). Empty: no active mentorship."""
@@ -128,6 +152,8 @@ def draft_to_agenda(
     pair chosen yet, the note stays kept and the choices come back."""
     with session_scope(engine) as session:
         draft = _pending_draft_of(session, actor, draft_id)
+        if draft.kind == Kind.COMMAND:
+            raise InvalidInput(OUT_OF_DATE)
         try:
             pair = resolve_active_pair(session, actor, Target(pair_id=pair_id))
         except AmbiguousPair as ambiguous:
@@ -146,10 +172,13 @@ def use_draft(
     *,
     kind: Kind | None = None,
     pair_id: int | None = None,
-) -> Captured:
-    """Turn a kept draft into a goal or a win, once. A refusal leaves the draft kept."""
+) -> Captured | WaitingCommand:
+    """Turn a kept draft into a goal or a win, once. A refusal leaves the draft kept. A kept
+    command is claimed, once, for one of the actor's pairs (its text comes back to run)."""
     with session_scope(engine) as session:
         draft = _pending_draft_of(session, actor, draft_id)
+        if draft.kind == Kind.COMMAND:
+            return _claim_command(session, actor, draft, kind, pair_id, now)
         chosen = kind or Kind(draft.kind)
         result = capture_in(
             session, actor, chosen, draft.text, Target(pair_id=pair_id), now, draft_id=draft_id
@@ -157,6 +186,23 @@ def use_draft(
         if not isinstance(result, NeedsPair) and not repo.use_draft(session, draft_id, now):
             raise NotFound("That was already saved.")  # a concurrent click won; roll back
         return result
+
+
+def _claim_command(
+    session: Session,
+    actor: Actor,
+    draft: Draft,
+    kind: Kind | None,
+    pair_id: int | None,
+    now: datetime,
+) -> WaitingCommand:
+    if kind is not None or draft.kind != Kind.COMMAND or pair_id is None:
+        raise InvalidInput(OUT_OF_DATE)
+    resolve_pair(session, actor, Target(pair_id=pair_id), include_ended=True)  # theirs, or raises
+    assert draft.id is not None
+    if not repo.use_draft(session, draft.id, now):
+        raise NotFound(ALREADY_RAN)  # a concurrent click won
+    return WaitingCommand(draft.text, pair_id)
 
 
 def _parse(kind: Kind, text: str, now: datetime) -> GoalText | WinText:
@@ -171,6 +217,8 @@ def _pending_draft_of(session: Session, actor: Actor, draft_id: int) -> Draft:
     draft = repo.get_draft(session, draft_id)
     if draft is None or draft.user_id != actor.user_id:
         raise NotAllowed("That isn't one of your messages.")
+    if draft.status != "pending" and draft.kind == Kind.COMMAND:
+        raise NotFound(ALREADY_RAN)
     if draft.status != "pending":
         raise NotFound("That was already saved or dismissed.")
     return draft

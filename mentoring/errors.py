@@ -41,12 +41,14 @@ class AmbiguousPair(MentoringError):
 
     def __init__(self, choices: tuple[PairChoice, ...]) -> None:
         people = " or ".join(
-            f"<@{choice.other_user}> ({'you mentor' if choice.role == 'mentor' else 'your mentor'})"
+            f"you mentor <@{choice.other_user}>"
+            if choice.role == "mentor"
+            else f"<@{choice.other_user}> mentors you"
             for choice in choices
         )
         super().__init__(
-            f"You're in {len(choices)} mentorships; end the command with `to @name` to pick one: "
-            f"{people}."
+            f"You're in {len(choices)} mentorships ({people}); say which: end the command "
+            "with `to @name`, or type it in the pair's shared channel."
         )
         self.choices = choices
 

@@ -93,11 +93,19 @@ def _check_can_pair(session: Session, actor: Actor, mentor_id: str, mentee_id: s
         )
 
 
-def pair_to_end(engine: Engine, actor: Actor, people: Sequence[str], channel_id: str) -> PairInfo:
-    """Which active pair `/mentor end` means: two people named, one person named, the channel
-    it was run in, or the actor's only pair. An admin outside the pair, naming nobody in a
-    pair's channel, means that channel's pair."""
+def pair_to_end(
+    engine: Engine,
+    actor: Actor,
+    people: Sequence[str],
+    channel_id: str,
+    pair_id: int | None = None,
+) -> PairInfo:
+    """Which active pair `/mentor end` means: the one picked with a button, two people named,
+    one person named, the channel it was run in, or the actor's only pair. An admin outside
+    the pair, naming nobody in a pair's channel, means that channel's pair."""
     with session_scope(engine) as session:
+        if pair_id is not None:
+            return PairInfo.of(resolve_pair(session, actor, Target(pair_id=pair_id)))
         if not people and actor.is_admin and channel_id:
             here = repo.active_pair_in_channel(session, channel_id)
             if here is not None and actor.user_id not in _members(here):

@@ -121,14 +121,17 @@ class Win(SQLModel, table=True):
 
 
 class Draft(SQLModel, table=True):
-    """Text someone sent that is waiting for them to say what it is (or which pair it is for).
+    """Text someone sent that is waiting for them to say what it is (or which pair it is for:
+    a slash command that could mean several pairs waits here, as typed, too).
 
     Kept until used, so nothing a person typed is lost while they decide.
     """
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: str = Field(index=True, max_length=32)
-    kind: str = Field(max_length=16, description="note (unclassified), goal or win")
+    kind: str = Field(
+        max_length=16, description="note (unclassified), goal, win, or command (a slash command)"
+    )
     text: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="pending", max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)

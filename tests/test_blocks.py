@@ -62,6 +62,15 @@ MESSAGES = {
     "agenda pair chooser (60 pairs)": lambda: win_blocks.agenda_pair_chooser(
         NeedsPair(3, "agenda", tuple(PairChoice(n, f"U{n}", Role.MENTOR) for n in range(60)))
     ),
+    "command chooser (60 pairs, long names)": lambda: win_blocks.command_chooser(
+        NeedsPair(
+            3,
+            "command",
+            tuple(PairChoice(n, f"U{n}", Role(["mentor", "mentee"][n % 2])) for n in range(60)),
+        ),
+        f"/agenda add {HUGE}",
+        {f"U{n}": "Maria-Fernanda " * 10 for n in range(60)},
+    ),
     "no mentorship": win_blocks.no_mentorship,
     "pairing question": lambda: pairing.pairing_question(
         "U1", "U2", "U3", "C4", PAIR, True, ("<@U3> isn't in this channel yet.",) * 2

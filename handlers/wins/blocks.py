@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from handlers.kit import (
     PREVIEW_CHARS,
     Message,
@@ -11,6 +13,7 @@ from handlers.kit import (
     context,
     ephemeral,
     message,
+    next_time,
     quote,
     section,
 )
@@ -23,6 +26,7 @@ DISCARD_NOTE = "discard_note"
 CHOOSE_PAIR = "choose_pair"  # one button per pair: choose_pair_0, choose_pair_1, …
 ADD_TO_AGENDA = "add_note_to_agenda"
 CHOOSE_AGENDA_PAIR = "choose_agenda_pair"  # one button per pair, numbered like CHOOSE_PAIR
+COMMAND_PREVIEW_CHARS = 200  # of a waiting command, in the chooser's question
 UNDO_WIN = "undo_win"
 REPOST_WIN = "repost_win"
 
@@ -66,15 +70,24 @@ def _why(error: str) -> str:
     return f"Slack answered `{mrkdwn(error)}`. Press *Post it again* in a moment."
 
 
-def pair_chooser(needs: NeedsPair) -> Message:
+def pair_chooser(needs: NeedsPair, names: Mapping[str, str] | None = None) -> Message:
     what = "goal" if needs.kind == "goal" else "win"
     line = f"You're in {len(needs.choices)} mentorships. Which one is this {what} for?"
-    buttons = [
-        button("Choose", f"{CHOOSE_PAIR}_{index}", f"{needs.draft_id}:{choice.pair_id}")
-        for index, choice in enumerate(needs.choices)
-    ]
-    tip = "Your text is kept until you choose. Next time, add `to @name`."
-    return choose_among(line, needs.choices, buttons, tip)
+    tip = f"Your text is kept until you choose. {next_time(needs.choices)}"
+    return choose_among(line, needs.choices, CHOOSE_PAIR, _values(needs), tip, names)
+
+
+def command_chooser(needs: NeedsPair, line: str, names: Mapping[str, str]) -> Message:
+    """Which pair a command that needs one is for: each button runs the command, as typed
+    (kept in a draft: a button's value holds only ids), for its pair."""
+    typed = clip(mrkdwn(" ".join(line.replace("`", "'").split())), COMMAND_PREVIEW_CHARS)
+    question = f"You're in {len(needs.choices)} mentorships. Which one is `{typed}` for?"
+    tip = f"Your command waits until you choose. {next_time(needs.choices)}"
+    return choose_among(question, needs.choices, CHOOSE_PAIR, _values(needs), tip, names)
+
+
+def _values(needs: NeedsPair) -> list[str]:
+    return [f"{needs.draft_id}:{choice.pair_id}" for choice in needs.choices]
 
 
 def note_prompt(draft_id: int, text: str, roles: frozenset[Role]) -> Message:
@@ -100,13 +113,10 @@ def note_prompt(draft_id: int, text: str, roles: frozenset[Role]) -> Message:
     )
 
 
-def agenda_pair_chooser(needs: NeedsPair) -> Message:
+def agenda_pair_chooser(needs: NeedsPair, names: Mapping[str, str] | None = None) -> Message:
     line = f"You're in {len(needs.choices)} mentorships. Whose agenda is this for?"
-    buttons = [
-        button("Choose", f"{CHOOSE_AGENDA_PAIR}_{index}", f"{needs.draft_id}:{choice.pair_id}")
-        for index, choice in enumerate(needs.choices)
-    ]
-    return choose_among(line, needs.choices, buttons, "Your text is kept until you choose.")
+    tip = "Your text is kept until you choose."
+    return choose_among(line, needs.choices, CHOOSE_AGENDA_PAIR, _values(needs), tip, names)
 
 
 def no_mentorship() -> Message:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from handlers.capture import finish
+from handlers.commands import run_for_pair
 from handlers.help import help_message
 from handlers.kit import Message, refusal
 from handlers.meetings.blocks import agenda_added, reply_filed
@@ -29,7 +30,7 @@ from handlers.wins.blocks import (
     note_prompt,
 )
 from mentoring import capture, inbox
-from mentoring.capture import Kind
+from mentoring.capture import Kind, WaitingCommand
 from mentoring.model import NeedsPair, Target
 from mentoring.reviews.answers import ReviewReplyFiled
 
@@ -123,10 +124,13 @@ def save_note_as_goal(call: Call, draft_id: int) -> Reply:
 
 
 @button(CHOOSE_PAIR, Part.DRAFT, Part.PAIR, numbered=True)
-def choose_pair(call: Call, draft_id: int, pair_id: int) -> Reply:
+def choose_pair(call: Call, draft_id: int, pair_id: int) -> Answer:
+    """The pair for a goal, a win or a command that waited for it (`handlers.commands`)."""
     result = call.apply(
         capture.use_draft, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
     )
+    if isinstance(result, WaitingCommand):
+        return run_for_pair(call, result)
     return finish(call, result)
 
 
@@ -135,7 +139,8 @@ def _add_note_to_agenda(call: Call, draft_id: int, pair_id: int | None) -> Reply
         capture.draft_to_agenda, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
     )
     if isinstance(result, NeedsPair):
-        return Reply(agenda_pair_chooser(result))
+        names = call.names_of(choice.other_user for choice in result.choices)
+        return Reply(agenda_pair_chooser(result, names))
     return Reply.after(result, agenda_added(result, call.zone_of(call.user_id)))
 
 
