@@ -175,8 +175,13 @@ class Coaching:
         return not self.missing
 
 
-def coach(text: str, due_on: date | None, today: date) -> Coaching:
-    """What a goal lacks of the three, and an example rewrite on the same theme."""
+def coach(text: str, due_on: date | None, today: date, done_when: str | None = None) -> Coaching:
+    """What a goal lacks of the three, and an example rewrite on the same theme. "How you'll
+    know" (`done_when`) is judged with the wording, as one text: it often names the thing
+    others will see ("the talk is on the meetup schedule")."""
+    theme = text
+    if done_when:
+        text = f"{text} (done when {done_when})"
     body = text
     if due_on is None:
         try:
@@ -201,7 +206,7 @@ def coach(text: str, due_on: date | None, today: date) -> Coaching:
         missing.append(TIME_BOUND)
     if not (counted or thing):
         missing.append(OBSERVABLE)
-    return Coaching(tuple(missing), example_for(text, today))
+    return Coaching(tuple(missing), example_for(theme, today))
 
 
 def _qualified_generic(body: str) -> bool:
