@@ -177,11 +177,8 @@ class Coaching:
 
 def coach(text: str, due_on: date | None, today: date, done_when: str | None = None) -> Coaching:
     """What a goal lacks of the three, and an example rewrite on the same theme. "How you'll
-    know" (`done_when`) is judged with the wording, as one text: it often names the thing
-    others will see ("the talk is on the meetup schedule")."""
-    theme = text
-    if done_when:
-        text = f"{text} (done when {done_when})"
+    know" (`done_when`) is judged with the wording: it often names the thing others will see
+    ("the talk is on the meetup schedule"). A date is looked for at the wording's end."""
     body = text
     if due_on is None:
         try:
@@ -189,7 +186,9 @@ def coach(text: str, due_on: date | None, today: date, done_when: str | None = N
             body, due_on = dated.text, dated.due_on
         except InvalidInput:  # an unreadable "by …" clause is not a date; _PERIOD may still be
             pass
-    timed = due_on is not None or bool(_PERIOD.search(text))
+    if done_when:
+        body = f"{body} (done when {done_when})"
+    timed = due_on is not None or bool(_PERIOD.search(f"{text} {done_when or ''}"))
     undated = _DATE_NUMBERS.sub(" ", body)
     counted = bool(_QUANTITY.search(undated) or _BAR.search(undated))
     thing = (
@@ -206,7 +205,7 @@ def coach(text: str, due_on: date | None, today: date, done_when: str | None = N
         missing.append(TIME_BOUND)
     if not (counted or thing):
         missing.append(OBSERVABLE)
-    return Coaching(tuple(missing), example_for(theme, today))
+    return Coaching(tuple(missing), example_for(text, today))
 
 
 def _qualified_generic(body: str) -> bool:

@@ -62,11 +62,12 @@ def test_a_long_how_youll_know_is_refused_beside_its_field() -> None:
 
 def test_coaching_reads_how_youll_know_with_the_wording() -> None:
     """Something others could see may be said in "How you'll know" alone; a vague wording is
-    still no outcome, and the example follows the wording's theme."""
+    still no outcome; a date ending the wording is still read as its date."""
     vague = "Get better at public speaking by June 2027"
     assert coach(vague, None, TODAY).missing == (OUTCOME, OBSERVABLE)
     assert coach(vague, None, TODAY, "I give a talk at the Berlin meetup").missing == (OUTCOME,)
     assert coach("Ship the search feature", date(2027, 3, 31), TODAY, "it is live").specific
+    assert coach("Give a talk at the meetup by 31 March", None, TODAY, "I am asked").specific
 
 
 def test_the_form_saves_it_apart_and_lists_show_the_title_alone(wire: Wire, paired) -> None:

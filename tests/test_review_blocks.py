@@ -226,8 +226,7 @@ def _summary_with_audit(audit: tuple[AuditLine, ...]) -> ReviewSummary:
 def test_the_roadmap_audit_is_one_table_with_a_text_fallback() -> None:
     """The audit is Slack's table block: a header row, then one row a goal or step with its
     "How you'll know", status, bottleneck and note as written (raw text, never parsed); the
-    message's text
-    fallback counts the statuses."""
+    message's text fallback counts the statuses."""
     audit = (
         AuditLine("1", "Give a talk at <!channel> & friends", "on track", None, None, "<b>on</b>"),
         AuditLine("1.1", "Submit the proposal", "done", None, None),
