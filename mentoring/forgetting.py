@@ -390,9 +390,8 @@ def _reword_roadmap(
             target = (lineage[0], "old_text") if lineage else (goal, "text")
             sweep.reword(*target, whole)
             changed.add(id(target[0]))
-            if goal.done_when:  # "How you'll know" is the creator's words too
+            if goal.done_when:  # "How you'll know" is the creator's words too (one goal)
                 sweep.clear(goal, "done_when", whole)
-                changed.add(id(goal))
         for index, revision in enumerate(lineage):
             if revision.changed_by != person:
                 continue
