@@ -25,7 +25,7 @@ def finish(call: Call, result: Captured) -> Reply:
         return Reply(pair_chooser(result, names))
     if isinstance(result, GoalAdded):
         goal = result.goal
-        coaching = coach(goal.text, goal.due_on, call.today)
+        coaching = coach(goal.text, goal.due_on, call.today, goal.done_when)
         return Reply.after(result, goal_added(goal, result.pair, call.user_id, coaching))
     return Reply.after(result, win_logged(result, announce(call, result)))
 

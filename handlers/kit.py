@@ -83,8 +83,11 @@ def actions(*elements: Block) -> Block:
     return {"type": "actions", "elements": list(elements)}
 
 
-def input_block(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    """A modal's input; its element's action_id is the block id, as the submissions are read."""
+def input_block(
+    block_id: str, label: str, element: Block, *, optional: bool = False, hint: str = ""
+) -> Block:
+    """A modal's input; its element's action_id is the block id, as the submissions are read.
+    `hint` is plain text shown under it."""
     block: Block = {
         "type": "input",
         "block_id": block_id,
@@ -93,6 +96,8 @@ def input_block(block_id: str, label: str, element: Block, *, optional: bool = F
     }
     if optional:
         block["optional"] = True
+    if hint.strip():
+        block["hint"] = {"type": "plain_text", "text": plain(hint, 2000)}
     return block
 
 

@@ -175,8 +175,10 @@ class Coaching:
         return not self.missing
 
 
-def coach(text: str, due_on: date | None, today: date) -> Coaching:
-    """What a goal lacks of the three, and an example rewrite on the same theme."""
+def coach(text: str, due_on: date | None, today: date, done_when: str | None = None) -> Coaching:
+    """What a goal lacks of the three, and an example rewrite on the same theme. "How you'll
+    know" (`done_when`) is judged with the wording: it often names the thing others will see
+    ("the talk is on the meetup schedule"). A date is looked for at the wording's end."""
     body = text
     if due_on is None:
         try:
@@ -184,7 +186,9 @@ def coach(text: str, due_on: date | None, today: date) -> Coaching:
             body, due_on = dated.text, dated.due_on
         except InvalidInput:  # an unreadable "by …" clause is not a date; _PERIOD may still be
             pass
-    timed = due_on is not None or bool(_PERIOD.search(text))
+    if done_when:
+        body = f"{body} (done when {done_when})"
+    timed = due_on is not None or bool(_PERIOD.search(f"{text} {done_when or ''}"))
     undated = _DATE_NUMBERS.sub(" ", body)
     counted = bool(_QUANTITY.search(undated) or _BAR.search(undated))
     thing = (

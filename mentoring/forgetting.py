@@ -78,7 +78,7 @@ DELETE_ORDER: tuple[type[Any], ...] = (
 ID_FIELDS = ("mentor_id", "mentee_id", "created_by", "ended_by", "changed_by", "owner_id")
 ID_FIELDS += ("updated_by", "started_by", "author_id")
 TEXT_FIELDS: dict[type[Any], tuple[str, ...]] = {
-    Goal: ("text",),
+    Goal: ("text", "done_when"),
     Milestone: ("text",),
     GoalRevision: ("old_text", "new_text", "reason"),
     Win: ("text", "worked"),
@@ -189,6 +189,12 @@ class _Sweep:
         self._remember(row)
         if not whole:
             self.reworded.append((row, name))
+
+    def clear(self, row: Any, name: str, whole: bool) -> None:
+        """Words of the person's in an optional field of a kept row: emptied, not reworded."""
+        self._remember(row)
+        if not whole:
+            self.cleared.append((row, name))
 
     def _remember(self, row: Any) -> None:
         for name in TEXT_FIELDS.get(type(row), ()):
@@ -384,6 +390,8 @@ def _reword_roadmap(
             target = (lineage[0], "old_text") if lineage else (goal, "text")
             sweep.reword(*target, whole)
             changed.add(id(target[0]))
+            if goal.done_when:  # "How you'll know" is the creator's words too (one goal)
+                sweep.clear(goal, "done_when", whole)
         for index, revision in enumerate(lineage):
             if revision.changed_by != person:
                 continue

@@ -19,6 +19,7 @@ from storage.db import session_scope
 from storage.models import Goal, Pair
 
 GOAL_MAX_CHARS = 300
+DONE_WHEN_MAX_CHARS = 150  # "How you'll know": one observable sign, not a second goal
 GOAL_EXAMPLE = "`/goal Give a talk at a tech conference by March 2027`"
 
 
@@ -26,6 +27,7 @@ GOAL_EXAMPLE = "`/goal Give a talk at a tech conference by March 2027`"
 class GoalText:
     text: str
     due_on: date | None
+    done_when: str | None = None  # "How you'll know", kept apart from the wording
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ def add_goal_in(
         number=repo.next_goal_number(session, pair.id),
         text=goal.text,
         due_on=goal.due_on,
+        done_when=goal.done_when,
         created_by=actor.user_id,
         created_at=now,
     )
@@ -122,26 +125,33 @@ def _change(
 
 
 def parse_goal_edit(outcome: str, evidence: str, due_on: date | None, today: date) -> GoalText:
-    """The goal form's (or editor's) fields as a goal: the outcome, "done when …" if given, and
-    the date; a FieldError names the field to fix."""
+    """The goal form's (or editor's) fields as a goal: the outcome, the date and "How you'll
+    know" (kept apart: the wording alone is the goal's title); a FieldError names the field to
+    fix."""
     flat = " ".join(outcome.split())
     if not flat:
         raise FieldError("outcome", "Say what you want to achieve.")
-    how = " ".join(evidence.split())
-    text = f"{flat} (done when {how})" if how else flat
-    if len(text) > GOAL_MAX_CHARS:
+    if len(flat) > GOAL_MAX_CHARS:
         raise FieldError("outcome", f"Keep the goal under {GOAL_MAX_CHARS} characters.")
-    return GoalText(text, check_picked_due(due_on, today))
+    how = " ".join(evidence.split())
+    if len(how) > DONE_WHEN_MAX_CHARS:
+        raise FieldError(
+            "done_when",
+            f"Keep this under {DONE_WHEN_MAX_CHARS} characters ({len(how):,} now): one sign "
+            "others could see, like “the talk is on the meetup schedule”.",
+        )
+    return GoalText(flat, check_picked_due(due_on, today), how or None)
 
 
 def edit_goal(engine: Engine, actor: Actor, goal_id: int, goal: GoalText) -> GoalInfo:
-    """Reword an open goal of the actor's pair (its number, milestones and wins stay)."""
+    """Reword an open goal of the actor's pair, "How you'll know" with it (its number,
+    milestones and wins stay)."""
     with session_scope(engine) as session:
         pair, row = _own_goal(session, actor, goal_id)
         require_active(pair)
         if row.status != GoalStatus.OPEN.value:
             raise InvalidInput(f"Goal {row.number} is {row.status}; only open goals are edited.")
-        row.text, row.due_on = goal.text, goal.due_on
+        row.text, row.due_on, row.done_when = goal.text, goal.due_on, goal.done_when
         session.add(row)
         return GoalInfo.of(row).changing(row.pair_id)
 

@@ -134,6 +134,7 @@ class GoalInfo(Outcome):
     status: GoalStatus
     created_at: datetime
     closed_at: datetime | None
+    done_when: str | None = None  # "How you'll know": shown apart, never in the title
 
     @classmethod
     def of(cls, goal: Goal) -> GoalInfo:
@@ -147,6 +148,7 @@ class GoalInfo(Outcome):
             status=GoalStatus(goal.status),
             created_at=goal.created_at,
             closed_at=goal.closed_at,
+            done_when=goal.done_when,
         )
 
 

@@ -49,6 +49,7 @@ class GoalRecord:
     closed_at: datetime | None
     history: tuple[RevisionInfo, ...]  # earlier wordings, oldest first
     milestones: tuple[MilestoneRecord, ...]
+    done_when: str | None = None  # "How you'll know"
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def _goals(session: Session, pair_id: int, goals: Sequence[Goal]) -> tuple[GoalR
                 goal.closed_at,
                 history,
                 milestones,
+                goal.done_when,
             )
         )
     return tuple(result)

@@ -81,6 +81,11 @@ class Goal(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    done_when: str | None = Field(
+        default=None,
+        max_length=150,
+        description="how the mentee will know it is reached, apart from the wording (0.4)",
+    )
     milestone_seq: int = Field(
         default=0,
         sa_column_kwargs={"server_default": "0"},

@@ -33,6 +33,7 @@ from handlers.runtime import InlineRunner, perform
 from handlers.wins.blocks import ADD_TO_AGENDA
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind
+from mentoring.goals import GoalText
 from mentoring.meetings import agenda
 from mentoring.model import Actor, Target
 from mentoring.reviews.answers import save_page
@@ -78,6 +79,7 @@ SECRET_ACTION = "Update my CV quietly"
 SECRET_STEP = "Ask HR about the transfer policy"
 SECRET_REVIEW = "Stop hiding how unhappy I am"
 SECRET_FIT = "They have never managed anyone"
+SECRET_DONE_WHEN = "HR confirms the new salary in writing"
 SECRETS = (
     SECRET_GOAL,
     SECRET_WIN,
@@ -87,6 +89,7 @@ SECRETS = (
     SECRET_STEP,
     SECRET_REVIEW,
     SECRET_FIT,
+    SECRET_DONE_WHEN,
 )
 
 
@@ -98,7 +101,7 @@ def populate(engine: Any) -> dict[str, int]:
     mentee, mentor = Actor(MENTEE), Actor(MENTOR)
     pair = pair_up(engine, MENTOR, MENTEE, PAIR_CHANNEL)
     here = Target(pair_id=pair.id)
-    capture.capture(engine, mentee, Kind.GOAL, SECRET_GOAL, here, T0)
+    capture.capture_form(engine, mentee, pair.id, GoalText(SECRET_GOAL, None, SECRET_DONE_WHEN), T0)
     capture.capture(engine, mentee, Kind.GOAL, "Give a talk at a meetup by 2027-03-31", here, T0)
     milestones.add_milestone(engine, mentee, here, 1, SECRET_STEP, T0)
     milestones.add_milestone(engine, mentee, here, 2, "Submit the proposal", T0)

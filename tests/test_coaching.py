@@ -238,9 +238,10 @@ def test_a_vague_goal_is_saved_coached_and_made_specific_in_the_modal(wire: Wire
     assert edit(MENTEE, "2027-03-31").status_code == 200
     with session_scope(wire.services.engine) as session:
         goal = session.exec(select(Goal)).one()
-    assert (goal.text, goal.due_on) == (
-        "Ship the search feature (done when it is live)",
+    assert (goal.text, goal.due_on, goal.done_when) == (
+        "Ship the search feature",
         date(2027, 3, 31),
+        "it is live",
     )
     confirmation = wire.fake.messages_in(MENTEE)[-1]["text"]
     assert "Goal 1 is now" in confirmation

@@ -32,6 +32,7 @@ from mentoring.reviews.summary import last_summary
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, flatten_text
 from tests.support import T0, scan
 from tests.surfaces import (
+    SECRET_DONE_WHEN,
     SECRET_FIT,
     SECRET_GOAL,
     SECRET_REVIEW,
@@ -246,6 +247,7 @@ def test_an_export_never_holds_the_other_members_answers(surfaces: Surfaces) -> 
     assert not any(secret in mentor for secret in SECRETS if secret != SECRET_WIN)
     mentee = _exported(surfaces, MENTEE)
     assert SECRET_FIT in mentee and SECRET_REVIEW in mentee and SECRET_GOAL in mentee
+    assert SECRET_DONE_WHEN in mentee
     assert not any(words in mentee for words in ("Cancelling late", "Agendas", "Pairing"))
 
 

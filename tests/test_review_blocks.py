@@ -225,10 +225,10 @@ def _summary_with_audit(audit: tuple[AuditLine, ...]) -> ReviewSummary:
 
 def test_the_roadmap_audit_is_one_table_with_a_text_fallback() -> None:
     """The audit is Slack's table block: a header row, then one row a goal or step with its
-    status, bottleneck and note as written (raw text, never parsed); the message's text
-    fallback counts the statuses."""
+    "How you'll know", status, bottleneck and note as written (raw text, never parsed); the
+    message's text fallback counts the statuses."""
     audit = (
-        AuditLine("1", "Give a talk at <!channel> & friends", "on track", None, None),
+        AuditLine("1", "Give a talk at <!channel> & friends", "on track", None, None, "<b>on</b>"),
         AuditLine("1.1", "Submit the proposal", "done", None, None),
         AuditLine("2", "Ship *the* platform", "behind", "skill_gap", "Pairing on Fridays"),
     )
@@ -238,10 +238,10 @@ def test_the_roadmap_audit_is_one_table_with_a_text_fallback() -> None:
     rows = [[cell["text"] for cell in row] for row in table["rows"]]
     assert all(cell["type"] == "raw_text" for row in table["rows"] for cell in row)
     assert rows == [
-        ["#", "Goal or step", "Status", "Bottleneck", "What would help"],
-        ["1", "Give a talk at <!channel> & friends", "on track", "—", "—"],
-        ["1.1", "Submit the proposal", "done", "—", "—"],
-        ["2", "Ship *the* platform", "behind", "skill gap", "Pairing on Fridays"],
+        ["#", "Goal or step", "How you'll know", "Status", "Bottleneck", "What would help"],
+        ["1", "Give a talk at <!channel> & friends", "<b>on</b>", "on track", "—", "—"],
+        ["1.1", "Submit the proposal", "—", "done", "—", "—"],
+        ["2", "Ship *the* platform", "—", "behind", "skill gap", "Pairing on Fridays"],
     ]
     assert not any("<!channel>" in text for text in _mrkdwn(message["blocks"]))
     assert message["text"] == ("Review 3: summary. Roadmap audit: 1 done, 1 on track, 1 behind.")

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel, select
 from bot.cli import main
 from storage import schema
 from storage.db import make_engine, session_scope
-from storage.models import MeetingSchedule, ReviewAnswer
+from storage.models import Goal, MeetingSchedule, ReviewAnswer
 
 pytestmark = pytest.mark.both_backends
 
@@ -66,8 +66,10 @@ def test_head_names_the_newest_migration() -> None:
 
 
 def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
-    """0005 turns a monthly schedule off on the way down (the older version would read it as
-    weekly); 0004 keeps the answers as text; both come back up to the models' schema."""
+    """0006 glues "How you'll know" back onto the goal's wording on the way down (as the older
+    version wrote it; a goal without one keeps its wording); 0005 turns a monthly schedule off
+    (the older version would read it as weekly); 0004 keeps the answers as text; all come back
+    up to the models' schema."""
     migrate(emptied(engine))
     with engine.begin() as connection:
         a_review(connection)
@@ -79,6 +81,15 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
             MeetingSchedule.__table__.insert(),  # type: ignore[attr-defined]
             [schedule_row(1, "FREQ=MONTHLY;BYDAY=1MO")],
         )
+        connection.execute(
+            Goal.__table__.insert(),  # type: ignore[attr-defined]
+            [goal_row(1, "Give a talk", "it is on the schedule"), goal_row(2, "Ship it", None)],
+        )
+    migrate(engine, "-1", down=True)
+    assert revision(engine) == "0005"
+    with engine.connect() as connection:
+        wordings = connection.execute(text("SELECT text FROM goal ORDER BY number")).scalars()
+        assert list(wordings) == ["Give a talk (done when it is on the schedule)", "Ship it"]
     migrate(engine, "-1", down=True)
     assert revision(engine) == "0004"
     with engine.connect() as connection:
@@ -124,6 +135,20 @@ def a_review(connection: Connection) -> None:
         ),
         {"at": at},
     )
+
+
+def goal_row(number: int, wording: str, done_when: str | None) -> dict[str, object]:
+    at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    return {
+        "pair_id": 1,
+        "number": number,
+        "text": wording,
+        "done_when": done_when,
+        "status": "open",
+        "created_by": "UMENTEE",
+        "created_at": at,
+        "milestone_seq": 0,
+    }
 
 
 def schedule_row(pair_id: int, rule: str) -> dict[str, object]:

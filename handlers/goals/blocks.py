@@ -23,7 +23,13 @@ from handlers.kit import (
 )
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring.coaching import Coaching
-from mentoring.goals import GOAL_MAX_CHARS, GoalChanged, GoalHistoryView, GoalList
+from mentoring.goals import (
+    DONE_WHEN_MAX_CHARS,
+    GOAL_MAX_CHARS,
+    GoalChanged,
+    GoalHistoryView,
+    GoalList,
+)
 from mentoring.milestones import MilestoneInfo, Roadmap
 from mentoring.model import GoalInfo, GoalStatus, PairInfo, mention
 
@@ -43,6 +49,11 @@ MILESTONE_BUTTONS = 40  # at most this many "Done" buttons, to stay under 50 blo
 
 def _due(goal: GoalInfo) -> str:
     return f" — by {day(goal.due_on)}" if goal.due_on else ""
+
+
+def done_when_line(goal: GoalInfo) -> str:
+    """ "How you'll know", on a line of its own under the goal (empty when not given)."""
+    return f"How you'll know: _{mrkdwn(goal.done_when)}_" if goal.done_when else ""
 
 
 def goal_line(goal: GoalInfo) -> str:
@@ -67,7 +78,7 @@ def goal_added(
 ) -> Message:
     whose = "" if viewer == pair.mentee_id else f" for {mention(pair.mentee_id)}"
     line = f":dart: Goal {goal.number} added{whose}: *{mrkdwn(goal.text)}*{_due(goal)}"
-    body = [section(line)]
+    body = [section(f"{line}\n{done_when_line(goal)}".strip())]
     if coaching is not None and not coaching.specific:
         body.append(coaching_section(goal, coaching))
     body.append(context(f"`/goal list` shows all goals · `/goal done {goal.number}` when achieved"))
@@ -94,13 +105,15 @@ def goal_editor(goal: GoalInfo, coaching: Coaching) -> Block:
         f"Goal {goal.number}",
         [
             context(f"Missing: {hint}. For example: _{mrkdwn(coaching.example)}_"),
-            *goal_inputs(goal.text, goal.due_on),
+            *goal_inputs(goal.text, goal.due_on, goal.done_when),
         ],
         submit="Save",
     )
 
 
-def goal_inputs(text: str = "", due_on: date | None = None) -> list[Block]:
+def goal_inputs(
+    text: str = "", due_on: date | None = None, done_when: str | None = None
+) -> list[Block]:
     """A goal's fields (outcome, target date, how you'll know), as the editor and the New goal
     form show them."""
     outcome: Block = {
@@ -118,9 +131,12 @@ def goal_inputs(text: str = "", due_on: date | None = None) -> list[Block]:
     evidence: Block = {
         "type": "plain_text_input",
         "action_id": GOAL_EVIDENCE,
-        "placeholder": {"type": "plain_text", "text": "e.g. the talk is on the schedule"},
-        "max_length": 150,
+        "max_length": DONE_WHEN_MAX_CHARS,
     }
+    if done_when:
+        evidence["initial_value"] = plain(done_when, DONE_WHEN_MAX_CHARS)
+    else:
+        evidence["placeholder"] = {"type": "plain_text", "text": "e.g. the talk is on the schedule"}
     return [
         input_block(GOAL_OUTCOME, "Outcome", outcome),
         input_block(GOAL_DUE, "Target date", date_input, optional=True),
@@ -130,7 +146,7 @@ def goal_inputs(text: str = "", due_on: date | None = None) -> list[Block]:
 
 def goal_edited(goal: GoalInfo, coaching: Coaching) -> Message:
     line = f":dart: Goal {goal.number} is now: *{mrkdwn(goal.text)}*{_due(goal)}"
-    blocks = [section(line)]
+    blocks = [section(f"{line}\n{done_when_line(goal)}".strip())]
     if not coaching.specific:
         blocks.append(coaching_section(goal, coaching))
     return message(line, blocks)
@@ -196,7 +212,12 @@ def milestone_line(milestone: MilestoneInfo, today: date) -> str:
 def roadmap_message(roadmap: Roadmap, today: date, note: str = "") -> Message:
     """A goal's milestones with their progress; a "Done" button beside each open one."""
     goal = roadmap.goal
-    head = f"{goal_line(goal)}\n{progress_bar(roadmap.done, len(roadmap.milestones))}"
+    how = done_when_line(goal)
+    head = "\n".join(
+        part
+        for part in (goal_line(goal), how, progress_bar(roadmap.done, len(roadmap.milestones)))
+        if part
+    )
     blocks: list[Block] = [section(f"{note}\n{head}".strip())]
     open_ones = [m for m in roadmap.milestones if not m.done]
     with_buttons = (

@@ -148,7 +148,7 @@ def open_goal_editor(call: Call, goal_id: int) -> None:
     """The goal editor, prefilled (trigger ids last 3 seconds, so this runs straight after the
     ack)."""
     goal = call.apply(goals.goal_of, call.engine, call.actor, goal_id)
-    coaching = coach(goal.text, goal.due_on, call.today)
+    coaching = coach(goal.text, goal.due_on, call.today, goal.done_when)
     call.open_modal(goal_editor(goal, coaching))
 
 
@@ -159,13 +159,15 @@ def read_goal(values: Values, today: date) -> tuple[Any, ...]:
     return (parse_goal_edit(outcome, evidence, due, today),)
 
 
-GOAL_FIELDS = {"outcome": GOAL_OUTCOME, "due": GOAL_DUE}
+GOAL_FIELDS = {"outcome": GOAL_OUTCOME, "due": GOAL_DUE, "done_when": GOAL_EVIDENCE}
 
 
 @form(GOAL_EDITOR, read=read_goal, fields=GOAL_FIELDS, metadata=Part.GOAL)
 def save_goal_edit(call: Call, goal_id: int, edit: GoalText) -> Reply:
     goal = call.apply(goals.edit_goal, call.engine, call.actor, goal_id, edit)
-    return Reply.after(goal, goal_edited(goal, coach(goal.text, goal.due_on, call.today)))
+    return Reply.after(
+        goal, goal_edited(goal, coach(goal.text, goal.due_on, call.today, goal.done_when))
+    )
 
 
 @form(GOAL_FORM, read=read_goal, fields=GOAL_FIELDS)

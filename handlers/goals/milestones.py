@@ -67,7 +67,12 @@ def add_milestone(call: Call, number: str, text: str | None) -> Reply:
     r"#?(?P<number>[0-9]+)(?P<more>\s.*)?",
     usage="/goal milestones <n>",
     topic=Topic.GOALS,
-    examples=(("/goal milestones 2", "goal 2's steps and progress, with Done buttons"),),
+    examples=(
+        (
+            "/goal milestones 2",
+            "goal 2 with how you'll know it, its steps and progress, with Done buttons",
+        ),
+    ),
     refusal="`/goal milestones` needs a goal number first, like `/goal milestones 2`.",
 )
 def list_milestones(call: Call, number: str, more: str | None) -> Message:

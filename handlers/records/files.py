@@ -108,6 +108,8 @@ def _goal(goal: GoalRecord, names: Mapping[str, str]) -> list[str]:
     if goal.closed_at is not None:
         facts.append(f"closed {_day(goal.closed_at)}")
     lines = [f"#### Goal {goal.number}: {md_line(goal.text, names)}", "", f"- {', '.join(facts)}"]
+    if goal.done_when:
+        lines.append(f"- How you'll know: {md(goal.done_when, names)}")
     for revision in goal.history:
         lines.append(
             f"- Until {_day(revision.changed_at)} it read: {md(revision.old_text, names)}\n"
@@ -244,6 +246,7 @@ def _goal_data(goal: GoalRecord) -> dict[str, Any]:
     return {
         "number": goal.number,
         "text": goal.text,
+        "done_when": goal.done_when,
         "status": goal.status,
         "target_date": _iso(goal.due_on),
         "set_at": goal.created_at.isoformat(),

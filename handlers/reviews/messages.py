@@ -182,7 +182,7 @@ def called_off_message(opened: datetime, reason: str, tz: str | None) -> Message
     return message(f"The review that opened {since} was called off: {reason}.", [section(text)])
 
 
-AUDIT_COLUMNS = ("#", "Goal or step", "Status", "Bottleneck", "What would help")
+AUDIT_COLUMNS = ("#", "Goal or step", "How you'll know", "Status", "Bottleneck", "What would help")
 AUDIT_ROWS = 100  # Slack's most rows in a table block, the header row among them
 STATUS_ORDER = ("done", "on track", "behind")
 
@@ -194,7 +194,7 @@ def audit_table(audit: Sequence[AuditLine]) -> Block:
     lines = list(audit)
     if len(lines) > AUDIT_ROWS - 1:
         shown = lines[: AUDIT_ROWS - 2]
-        rest = ("", f"… and {len(lines) - len(shown)} more", "", "", "")
+        rest = ("", f"… and {len(lines) - len(shown)} more", "", "", "", "")
     else:
         shown, rest = lines, None
     rows = [AUDIT_COLUMNS]
@@ -202,6 +202,7 @@ def audit_table(audit: Sequence[AuditLine]) -> Block:
         (
             item.label,
             item.text,
+            item.done_when or "",
             item.status,
             BOTTLENECKS.get(item.bottleneck, item.bottleneck) if item.bottleneck else "",
             item.note or "",
@@ -210,7 +211,7 @@ def audit_table(audit: Sequence[AuditLine]) -> Block:
     ]
     if rest is not None:
         rows.append(rest)
-    limits = (20, 200, 20, 60, 300)
+    limits = (20, 200, 150, 20, 60, 300)
     return {
         "type": "table",
         "column_settings": [{"is_wrapped": width > 20, "align": "left"} for width in limits],

@@ -139,6 +139,7 @@ def _select(
     initial: str | None,
     *,
     optional: bool = False,
+    hint: str = "",
 ) -> Block:
     element: Block = {
         "type": "static_select",
@@ -149,7 +150,7 @@ def _select(
     chosen = next((option(t, v) for v, t in choices if v == initial), None)
     if chosen is not None:
         element["initial_option"] = chosen
-    return input_block(key, label, element, optional=optional)
+    return input_block(key, label, element, optional=optional, hint=hint)
 
 
 def _text_input(
@@ -209,6 +210,7 @@ def _audit_page(form: Questionnaire, page: str) -> list[Block]:
                     f"Goal {goal.number}: {goal.text}",
                     AUDIT_CHOICES,
                     items.get(f"goal:{goal.id}"),
+                    hint=f"How you'll know: {goal.done_when}" if goal.done_when else "",
                 )
             )
         for milestone in entry.milestones:

@@ -23,6 +23,7 @@ class AuditLine:
     status: str  # done, on track or behind
     bottleneck: str | None
     note: str | None
+    done_when: str | None = None  # the goal's "How you'll know" (a step has none)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ def _audit_lines(session: Session, audit: dict, goals: dict) -> list[AuditLine]:
                     STATUS_WORDS.get(status, status),
                     bottleneck or None,
                     notes.get(str(goal.id)),
+                    goal.done_when,
                 )
             )
         for milestone in repo.milestones_of(session, goal.id or 0):
