@@ -139,7 +139,7 @@ def followup_post(out: Outgoing) -> Message:
     blocks: list[Block] = [
         section(
             "*What will you act on before next time?* Reply in this thread, one thing per "
-            "reply: each becomes an action item for whoever writes it."
+            "line or bullet: each becomes an action item for whoever writes it."
         )
     ]
     if out.carry.actions:
