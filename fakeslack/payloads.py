@@ -100,8 +100,10 @@ def block_action(
     response_url: str,
     channel: str = "D0USER",
     message_ts: str = "1763715600.000200",
+    message: dict[str, Any] | None = None,
 ) -> bytes:
-    """A button clicked in a message: the container is the message, with a response_url."""
+    """A button clicked in a message: the container is the message, with a response_url.
+    `message`: the clicked message's text and blocks, which Slack sends along."""
     return _button_click(
         action_id,
         value,
@@ -109,7 +111,7 @@ def block_action(
         container={"type": "message", "message_ts": message_ts, "channel_id": channel},
         trigger_id="13345224609.738474920.8088930838d88f008e0",
         channel={"id": channel, "name": "directmessage"},
-        message={"type": "message", "ts": message_ts, "text": "…"},
+        message={"type": "message", "ts": message_ts, "text": "…", **(message or {})},
         response_url=response_url,
     )
 

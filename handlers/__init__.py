@@ -24,6 +24,7 @@ FEATURES = (
     "handlers.meetings.schedule",
     "handlers.nudges",
     "handlers.meetings.agenda",
+    "handlers.meetings.checklist",
     "handlers.reviews.commands",
     "handlers.pairing",
     "handlers.records.export",

@@ -25,25 +25,33 @@ def handle_button(
 ) -> None:
     """Ack the click, then run the button's flow. Its answer replaces the clicked message; a
     button that opens a modal runs straight after the ack (its trigger_id lasts 3 seconds) and
-    a refusal goes privately to whoever clicked."""
+    a refusal goes privately to whoever clicked. A button in a post others see too gets the
+    message it was clicked in, and answers privately unless its answer redraws that post."""
     ack()
     action_id = action["action_id"]
     button = find_button(action_id)
     assert button is not None  # the listener's matcher only lets registered ids through
     user = body["user"]["id"]
     origin = Origin(user_id=user, trigger_id=body.get("trigger_id"))
+    args: tuple[Any, ...] = (action_id, str(action.get("value", "")))
     if button.opens_modal:
         reply = ReplyTo(response_url=body.get("response_url"), channel=user)
+    elif button.in_post:
+        reply = ReplyTo(response_url=body.get("response_url"))
+        posted = body.get("message") or {}
+        args += ({"text": posted.get("text") or "", "blocks": posted.get("blocks") or []},)
     else:
         reply = ReplyTo(response_url=body.get("response_url"), replace=True)
-    value = str(action.get("value", ""))
-    services.after_ack(Task(run_button, origin, (action_id, value), reply, action_id))
+    services.after_ack(Task(run_button, origin, args, reply, action_id))
 
 
-def run_button(call: Call, action_id: str, value: str) -> Answer:
+def run_button(
+    call: Call, action_id: str, value: str, post: dict[str, Any] | None = None
+) -> Answer:
     button = find_button(action_id)
     assert button is not None
-    return button.run(call, *read_value(value, button.value))
+    parts = read_value(value, button.value)
+    return button.run(call, *parts, post or {}) if button.in_post else button.run(call, *parts)
 
 
 def handle_open_form(

@@ -30,7 +30,10 @@ COMMAND_TOPICS = {
 COMMAND_NOTES = {
     "/goal": "Dates: `by 2027-05-15`, `by March 2027`, `in 3 months`.",
     "/win": "Or DM me a line starting with `win:`.",
-    "/agenda": "Or reply to my pre-meeting DM: the reply goes on the agenda.",
+    "/agenda": (
+        "Or reply to my pre-meeting DM: the reply goes on the agenda. Under my post after a "
+        "meeting, each line of your reply is an action item; tick them off with *Done*."
+    ),
     "/review": "Or answer a review DM's thread with `stop: …`, `start: …`, `continue: …`.",
 }
 

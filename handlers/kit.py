@@ -155,6 +155,12 @@ def ephemeral(fallback: str, blocks: Sequence[Block] = ()) -> Message:
     return {**message(fallback, blocks), "response_type": "ephemeral"}
 
 
+def redrawn(fallback: str, blocks: Sequence[Block]) -> Message:
+    """A message that replaces the one whose button was clicked (through the click's
+    response_url): for everyone who sees it, when that one is a post."""
+    return {**message(fallback, blocks), "replace_original": True}
+
+
 def packed_sections(lines: Iterable[str], max_blocks: int) -> list[Block]:
     """Lines packed into as few sections as fit; past `max_blocks`, a count of what was left."""
     lines = list(lines)

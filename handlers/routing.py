@@ -175,6 +175,9 @@ class Button:
     `numbered`: one per item in a message, as `<action_id>_<n>` (action ids are unique in a
     message). `opens_modal`: the flow gets the click's trigger_id (valid 3 s) in the call, and
     a refusal goes privately to whoever clicked instead of replacing the message.
+    `in_post`: a button in a post that others see too (the agenda post, a scheduled DM): the
+    flow also gets the clicked message (`{"text", "blocks"}`) to redraw, and a refusal goes
+    privately to whoever clicked, leaving the post as it was.
     """
 
     action_id: str
@@ -182,6 +185,7 @@ class Button:
     value: tuple[ValuePart, ...]
     numbered: bool
     opens_modal: bool
+    in_post: bool = False
 
     def matches(self, action_id: str) -> bool:
         if action_id == self.action_id:
@@ -197,12 +201,16 @@ BUTTONS: list[Button] = []
 
 
 def button(
-    action_id: str, *value: ValuePart, numbered: bool = False, opens_modal: bool = False
+    action_id: str,
+    *value: ValuePart,
+    numbered: bool = False,
+    opens_modal: bool = False,
+    in_post: bool = False,
 ) -> Callable[[Flow], Flow]:
     """Register the decorated flow as what the button `action_id` does."""
 
     def register(run: Flow) -> Flow:
-        BUTTONS.append(Button(action_id, run, value, numbered, opens_modal))
+        BUTTONS.append(Button(action_id, run, value, numbered, opens_modal, in_post))
         return run
 
     return register

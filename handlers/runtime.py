@@ -423,7 +423,7 @@ def send(reply: ReplyTo, answer: Message, client: WebClient) -> tuple[int, str] 
     took the message, else the HTTP status and body it refused it with."""
     assert reply.response_url is not None
     payload = {"text": answer["text"], "blocks": answer.get("blocks", [])}
-    if reply.replace:
+    if reply.replace or answer.get("replace_original"):
         payload["replace_original"] = True
     else:
         payload["response_type"] = answer.get("response_type", "ephemeral")

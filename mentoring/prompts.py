@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from mentoring.meetings.agenda import ActionInfo, AgendaEntry
+from mentoring.meetings.agenda import ActionInfo, AgendaEntry, aged_actions
 from mentoring.meetings.planning import plan_next_meeting
 from mentoring.meetings.values import MeetingInfo
 from mentoring.milestones import MilestoneInfo, milestones_due
@@ -47,7 +47,8 @@ class WinBrief:
 
 @dataclass(frozen=True)
 class CarryForward:
-    """What a pair brings into a meeting: open actions, wins since the last one, goals due."""
+    """What a pair brings into a meeting: open actions (with their age in meetings), wins
+    since the last one, goals due."""
 
     actions: tuple[ActionInfo, ...]
     wins: tuple[WinBrief, ...]
@@ -245,8 +246,8 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
     ]
     due = sorted((g for g in goals if g.due_on and g.due_on <= horizon), key=lambda g: g.due_on)
     return CarryForward(
-        actions=tuple(
-            ActionInfo.of(item) for item in meeting_store.open_actions(session, pair.id or 0)
+        actions=aged_actions(
+            session, meeting_store.open_actions(session, pair.id or 0), meeting.starts_at
         ),
         wins=tuple(WinBrief(win.text, win.created_at) for win in wins),
         goals_due=tuple(due),

@@ -1,19 +1,26 @@
 """Replies to the bot's prompts: a DM answering the pre-meeting prompt becomes an agenda item,
-a reply in the follow-up's thread an action item of whoever wrote it."""
+a reply in the follow-up's thread an action item of whoever wrote it — one per line or bullet."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
 
-from mentoring.meetings.agenda import add_action_in, add_agenda_item_in
+from mentoring.errors import InvalidInput
+from mentoring.meetings.agenda import ACTION_MAX_CHARS, add_action_in, add_agenda_item_in
 from mentoring.meetings.values import MeetingInfo
 from mentoring.model import Actor, PairInfo
 from storage import ledger
 from storage import repositories as repo
 from storage.models import ACTIVE, Delivery, Pair
+
+MAX_ITEMS_PER_REPLY = 10
+# A list marker at the start of a line: "-", "*", "•" (and the other bullets Slack and
+# editors paste), or "1." / "1)"; it needs a space after it, so "*bold*" keeps its star.
+_BULLET = re.compile(r"^\s*(?:[-*•◦▪‣–]|\d{1,3}[.)])\s+")
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,27 @@ class ReplyFiled:
     text: str
     meeting: MeetingInfo | None
     number: int | None = None
+    items: tuple[tuple[int, str], ...] = ()  # (number, text) of each action item filed
+
+
+def split_items(text: str) -> list[str]:
+    """One item per line of a reply, with list markers taken off and blank lines ignored.
+    Refused, naming the line, when one is too long or there are too many to be one reply's."""
+    lines = [_BULLET.sub("", line).strip() for line in text.splitlines()]
+    items = [line for line in lines if line and not _BULLET.fullmatch(line + " ")]
+    if len(items) > MAX_ITEMS_PER_REPLY:
+        raise InvalidInput(
+            f"That's {len(items)} lines; send at most {MAX_ITEMS_PER_REPLY} action items "
+            "per reply, one per line."
+        )
+    for index, item in enumerate(items, 1):
+        flat = " ".join(item.split())
+        if len(items) > 1 and len(flat) > ACTION_MAX_CHARS:
+            raise InvalidInput(
+                f"Line {index} is {len(flat)} characters; keep each action item under "
+                f"{ACTION_MAX_CHARS}. Nothing was added."
+            )
+    return items or [text]
 
 
 def reply_to_prompt_in(
@@ -52,16 +80,26 @@ def reply_to_followup_in(
     session: Session, actor: Actor, channel: str, thread_ts: str, text: str, now: datetime
 ) -> ReplyFiled | None:
     """A member's reply in the thread of the "what will you act on?" post becomes their own
-    action item. Replies from anyone else, or to other messages, are ignored."""
+    action items, one per line or bullet (all or none). Replies from anyone else, or to
+    other messages, are ignored."""
     row = ledger.sent_prompt_at(session, channel, thread_ts)
     if row is None or row.kind != "followup":
         return None
     pair = _replied_pair(session, row, actor)
     if pair is None:
         return None
-    added = add_action_in(session, actor, pair, text, actor.user_id, now)
+    added = [
+        add_action_in(session, actor, pair, item, actor.user_id, now) for item in split_items(text)
+    ]
+    first = added[0].action
     return ReplyFiled(
-        "action", added.pair, actor.user_id, added.action.text, None, added.action.number
+        "action",
+        added[0].pair,
+        actor.user_id,
+        first.text,
+        None,
+        first.number,
+        tuple((a.action.number, a.action.text) for a in added),
     )
 
 

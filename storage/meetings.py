@@ -153,6 +153,36 @@ def first_open_actions(session: Session, pair_ids: Sequence[int], limit: int) ->
     return group_firsts(session.exec(statement).all())
 
 
+def actions_by_ids(
+    session: Session, pair_id: int, action_ids: Sequence[int]
+) -> Sequence[ActionItem]:
+    """The pair's action items among `action_ids` (ids of another pair are left out)."""
+    if not action_ids:
+        return []
+    statement = select(ActionItem).where(
+        ActionItem.pair_id == pair_id, col(ActionItem.id).in_(action_ids)
+    )
+    return session.exec(statement).all()
+
+
+def held_meeting_starts(
+    session: Session, pair_id: int, since: datetime, before: datetime
+) -> Sequence[datetime]:
+    """When the pair's meetings held (not skipped or cancelled) between `since` and `before`
+    started, oldest first: what an action item's age in meetings is counted from."""
+    statement = (
+        select(Meeting.starts_at)
+        .where(
+            Meeting.pair_id == pair_id,
+            Meeting.status == "scheduled",
+            col(Meeting.starts_at) > since,
+            col(Meeting.starts_at) < before,
+        )
+        .order_by(col(Meeting.starts_at))
+    )
+    return session.exec(statement).all()
+
+
 def action_by_number(session: Session, pair_id: int, number: int) -> ActionItem | None:
     statement = select(ActionItem).where(ActionItem.pair_id == pair_id, ActionItem.number == number)
     return session.exec(statement).first()

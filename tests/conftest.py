@@ -304,8 +304,15 @@ class Wire:
         return self.post(body, "application/json")
 
     def click(
-        self, action_id: str, value: str, *, user: str, channel: str | None = None
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        channel: str | None = None,
+        message: dict[str, Any] | None = None,
     ) -> Exchange:
+        """Click a button; `message`, the post it is in (its text and blocks, as Slack sends)."""
         name = f"click{next(self._names)}"
         body = block_action(
             action_id,
@@ -313,6 +320,7 @@ class Wire:
             user=user,
             response_url=self.fake.response_url(name),
             channel=channel or dm_channel(user),
+            message=message,
         )
         response = self.post(body, "application/x-www-form-urlencoded")
         return Exchange(response, self.fake.responses(name))

@@ -17,6 +17,7 @@ import json
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ from tests.conftest import (
     flatten_text,
     serving,
 )
-from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+from tests.support import T0, FrozenClock, dispatcher, pair_up, schedule_meetings
 from workqueue import queue
 
 assert handlers.FEATURES  # every feature registered before the registries are read
@@ -67,6 +68,7 @@ SLACK_WRITES = (
     "conversations.invite",
     "conversations.archive",
 )
+FIRST_MEETING = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # populate(): weekly, Tue 15:00 Berlin
 SECOND_CHANNEL = "CSECOND"  # MENTEE mentors SECOND_MENTEE here
 NEW_MENTOR, NEW_MENTEE, NEW_CHANNEL = "UNEWMENTOR", "UNEWMENTEE", "CNEWPAIR"
 MEMBERS = (MENTOR, MENTEE, SECOND_MENTEE, NEW_MENTOR, NEW_MENTEE)
@@ -169,6 +171,17 @@ class Click:
     action_id: str
     value: str
     on_home: bool = False
+    post: str = ""  # JSON: the message the button is in (its text and blocks), as Slack sends
+
+
+@dataclass(frozen=True)
+class Deliver:
+    """The scheduler sends what falls due over the populated pair's first `meetings` meetings
+    (the DMs, the agenda, the follow-up; the last one's agenda only, so that the meeting after,
+    which brings the next review, is not planned); the channel's buttons are `user`'s."""
+
+    user: str
+    meetings: int
 
 
 @dataclass(frozen=True)
@@ -179,7 +192,7 @@ class Submit:
     metadata: str
 
 
-Action = Command | DirectMessage | OpenHome | Click | Submit
+Action = Command | DirectMessage | OpenHome | Click | Submit | Deliver
 
 
 @dataclass
@@ -308,12 +321,22 @@ class Surfaces:
                 wire.dm(f"Ev{start}", text, user=user)
             case OpenHome(user):
                 wire.open_home(user)
-            case Click(user, action_id, value, on_home):
+            case Click(user, action_id, value, on_home, post):
                 if on_home:
                     wire.click_home(action_id, value, user=user)
                 else:
-                    replies = wire.click(action_id, value, user=user, channel=PAIR_CHANNEL).replies
-                    reply = replies[-1] if replies else None
+                    shown = json.loads(post) if post else None
+                    clicked = wire.click(
+                        action_id, value, user=user, channel=PAIR_CHANNEL, message=shown
+                    )
+                    reply = clicked.replies[-1] if clicked.replies else None
+            case Deliver(_, meetings):
+                run = dispatcher(self.services.engine, self.settings)
+                for week in range(meetings):
+                    begins = FIRST_MEETING + timedelta(weeks=week)
+                    run.tick(begins - timedelta(hours=1))  # the DMs (late) and the agenda
+                    if week < meetings - 1:  # the follow-up, and the next meeting planned
+                        run.tick(begins + timedelta(hours=3))
             case Submit(user, callback_id, values, metadata):
                 answer = wire.submit(
                     callback_id, json.loads(values), user=user, private_metadata=metadata
@@ -357,13 +380,14 @@ def dm_user(channel: str) -> str:
 
 
 def buttons_in(message: dict[str, Any], user: str) -> list[Click]:
-    """Every button in a message or view, as `user` would click it."""
+    """Every button in a message or view, as `user` would click it in that message."""
     found: list[Click] = []
+    post = json.dumps({"text": message.get("text") or "", "blocks": message.get("blocks", [])})
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if node.get("type") == "button" and "action_id" in node:
-                found.append(Click(user, node["action_id"], str(node.get("value", ""))))
+                found.append(Click(user, node["action_id"], str(node.get("value", "")), post=post))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -432,6 +456,9 @@ EXTRA_ENTRIES: tuple[Action, ...] = (
     Click(MENTEE, ADD_TO_AGENDA, "1"),
     OpenHome(MENTEE),
     OpenHome(MENTOR),
+    # Four meetings: the DMs' and the agendas' checklists, and the fourth agenda asking about
+    # the action items of populate(), open through three meetings by then.
+    Deliver(MENTEE, 4),
 )
 
 

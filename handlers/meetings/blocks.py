@@ -152,4 +152,8 @@ def reply_filed(filed: ReplyFiled) -> Message:
         if filed.meeting is not None:
             with_whom += f" {when(filed.meeting.starts_at, None)}"
         return message(f":memo: Added to the agenda for {with_whom}: {text}")
+    if len(filed.items) > 1:
+        lines = [f"• *{n}.* {clip(mrkdwn(t), ITEM_CHARS)}" for n, t in filed.items]
+        head = f":white_check_mark: {len(filed.items)} action items for <@{filed.by}>:"
+        return message(head, [section("\n".join([head, *lines]))])
     return message(f":white_check_mark: Action item {filed.number} for <@{filed.by}>: {text}")

@@ -1,5 +1,6 @@
-"""Block Kit for a meeting's scheduled messages: the DM the day before, the agenda an hour
-before, the follow-up after, and the warning when the pair's channel can't be reached."""
+"""Block Kit for a meeting's scheduled messages: the DM the day before and the agenda an hour
+before (their action items a checklist, `checklist`), the follow-up after, and the warning
+when the pair's channel can't be reached."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from handlers.kit import (
     when,
 )
 from handlers.meetings.blocks import ITEM_CHARS, action_line, entry_line
+from handlers.meetings.checklist import checklist
 from handlers.reviews.messages import commitment_text
 from handlers.slack_text import clip, mrkdwn
 from mentoring.meetings.agenda import AgendaEntry
@@ -26,9 +28,11 @@ from mentoring.prompts import CarryForward, Outgoing
 LISTED = 10
 
 
-def carry_lines(carry: CarryForward) -> list[str]:
+def carry_lines(carry: CarryForward, *, actions: bool = True) -> list[str]:
+    """What a meeting's messages carry forward, as lines; `actions=False` leaves the action
+    items to the message's checklist."""
     lines: list[str] = []
-    if carry.actions:
+    if carry.actions and actions:
         lines.append("*Open action items*")
         lines += [action_line(a) for a in carry.actions[:LISTED]]
         if len(carry.actions) > LISTED:
@@ -95,7 +99,8 @@ def prompt_dm(out: Outgoing) -> Message:
     blocks: list[Block] = [
         section(f"*Your session with <@{other}> is {start}.*"),
     ]
-    blocks += packed_sections(carry_lines(out.carry), 8)
+    blocks += checklist(out.carry.actions, ask=False)
+    blocks += packed_sections(carry_lines(out.carry, actions=False), 8)
     blocks.append(
         section(
             "*What would you like to talk about?* Reply in this thread, or just send me your "
@@ -119,8 +124,10 @@ def agenda_post(out: Outgoing) -> Message:
     else:
         lines.append("*Nobody added anything yet.* Two ideas from your own notes:")
         lines += [f"• {idea}" for idea in suggestions(out.carry)]
-    carry = carry_lines(replace(out.carry, goals_due=(), milestones_due=()))
-    blocks += packed_sections([*lines, *carry], 40)
+    carry = carry_lines(replace(out.carry, goals_due=(), milestones_due=()), actions=False)
+    blocks += packed_sections(lines, 20)
+    blocks += checklist(out.carry.actions, ask=True)
+    blocks += packed_sections(carry, 10)
     blocks.append(
         context("Add more with `/agenda add …`. After the session I'll ask what you'll act on.")
     )
@@ -140,7 +147,7 @@ def followup_post(out: Outgoing) -> Message:
     blocks: list[Block] = [
         section(
             "*What will you act on before next time?* Reply in this thread, one thing per "
-            "reply: each becomes an action item for whoever writes it."
+            "line or bullet: each becomes an action item for whoever writes it."
         )
     ]
     if out.carry.actions:
