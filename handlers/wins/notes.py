@@ -92,6 +92,7 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
         parsed.text,
         Target(with_user=parsed.with_user),
         call.now,
+        call.today if parsed.kind == Kind.GOAL else None,
     )
     match outcome:
         case inbox.Duplicate():
@@ -108,7 +109,16 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
 
 def _save_note(call: Call, draft_id: int, kind: Kind) -> Reply:
     return finish(
-        call, call.apply(capture.use_draft, call.engine, call.actor, draft_id, call.now, kind=kind)
+        call,
+        call.apply(
+            capture.use_draft,
+            call.engine,
+            call.actor,
+            draft_id,
+            call.now,
+            kind=kind,
+            today=call.today,
+        ),
     )
 
 
@@ -125,7 +135,13 @@ def save_note_as_goal(call: Call, draft_id: int) -> Reply:
 @button(CHOOSE_PAIR, Part.DRAFT, Part.PAIR, numbered=True)
 def choose_pair(call: Call, draft_id: int, pair_id: int) -> Reply:
     result = call.apply(
-        capture.use_draft, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
+        capture.use_draft,
+        call.engine,
+        call.actor,
+        draft_id,
+        call.now,
+        pair_id=pair_id,
+        today=call.today,
     )
     return finish(call, result)
 
@@ -136,7 +152,7 @@ def _add_note_to_agenda(call: Call, draft_id: int, pair_id: int | None) -> Reply
     )
     if isinstance(result, NeedsPair):
         return Reply(agenda_pair_chooser(result))
-    return Reply.after(result, agenda_added(result, call.zone_of(call.user_id)))
+    return Reply.after(result, agenda_added(result, call.zone))
 
 
 @button(ADD_TO_AGENDA, Part.DRAFT)
