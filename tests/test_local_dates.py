@@ -4,6 +4,7 @@ hides the difference)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -17,8 +18,11 @@ from mentoring.capture import Kind, capture
 from mentoring.dates import local_date
 from mentoring.model import Actor, Target
 from mentoring.prompts import Outgoing, plan_due, prepare
+from mentoring.reviews.answers import save_page
+from mentoring.reviews.planning import start_review_now
+from mentoring.reviews.questionnaire import questionnaire
 from storage.db import session_scope
-from storage.models import Delivery, Goal, Milestone
+from storage.models import Delivery, Goal, Milestone, ReviewAnswer
 from tests.conftest import MENTEE, Wire
 from tests.support import T0, FrozenClock, pair_up, schedule_meetings
 
@@ -146,6 +150,21 @@ def test_the_home_flags_overdue_by_the_viewers_own_date(
     assert [(g.goal.number, g.overdue) for g in board.goals] == [(1, False), (2, True)]
 
 
+def test_a_home_without_a_schedule_is_dated_in_the_viewers_slack_zone(
+    wire: Wire, clock: FrozenClock, paired
+) -> None:
+    """With no schedule to keep anyone's zone, the Home asks Slack: at 23:30 in New York a step
+    due that day is not overdue, one due the day before is."""
+    for number, due in ((1, "2026-12-06"), (2, "2026-12-05")):
+        wire.command("/goal", f"Goal {number}", user=MENTEE)
+        wire.command("/goal", f"milestone {number} Step {number} by {due}", user=MENTEE)
+    clock.now = datetime(2026, 12, 7, 4, 30, tzinfo=UTC)  # Sun 6 Dec, 23:30 in New York
+    wire.open_home(MENTEE)
+    shown = json.dumps(wire.home_of(MENTEE))
+    assert "by 6 December 2026" in shown and "overdue since 5 December 2026" in shown
+    assert "overdue since 6 December 2026" not in shown
+
+
 def test_the_pre_meeting_dm_dates_overdue_by_each_recipients_day_of_the_meeting(
     engine: Engine,
 ) -> None:
@@ -170,3 +189,26 @@ def test_the_pre_meeting_dm_dates_overdue_by_each_recipients_day_of_the_meeting(
             seen[(out.kind, audience)] = step.overdue(out.carry.today)
     assert seen[("prompt", "mentor")] is False and seen[("prompt", "mentee")] is True
     assert seen[("agenda", "channel")] is True
+
+
+def test_a_review_pivot_takes_the_answerers_today(engine: Engine) -> None:
+    """At 23:30 in New York, a mentee pivoting a goal "by" their today is not told it is past
+    (the page is checked before Slack's ack, by the zone their schedule keeps)."""
+    now = datetime(2026, 12, 7, 4, 30, tzinfo=UTC)
+    pair_up(engine)
+    mentee = Actor(MENTEE)
+    schedule_meetings(engine, member_tz=("Europe/Berlin", "America/New_York"))
+    capture(engine, mentee, Kind.GOAL, "Lead the billing migration", Target(), T0)
+    review = start_review_now(engine, mentee, Target(), now).review
+    form = questionnaire(engine, mentee, review.id, now)
+    (page,) = [page for page in form.pages if page.startswith("goalpost:")]
+    (goal,) = form.goalpost_page(page)
+    values = {
+        f"decision:{goal.id}": "pivot",
+        f"pivot:{goal.id}": "Lead the platform migration by 2026-12-06",
+        f"why:{goal.id}": "Billing moved teams",
+    }
+    save_page(engine, mentee, review.id, page, values, now)
+    with session_scope(engine) as session:
+        (answer,) = session.exec(select(ReviewAnswer)).all()
+        assert answer.goalposts[str(goal.id)]["due_on"] == "2026-12-06"
