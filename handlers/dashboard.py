@@ -33,7 +33,7 @@ from handlers.kit import (
 from handlers.meetings.prompts import attention_line
 from handlers.reviews.messages import next_review_text
 from handlers.routing import PAIR_FORMS
-from handlers.runtime import Call, Clock, slack_error
+from handlers.runtime import Call, Clock, slack_error, zone_of
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring import dashboard, pairs
 from mentoring.dashboard import GoalProgress, NextMeeting, PairDashboard
@@ -46,8 +46,9 @@ PAIR_BLOCKS = 7  # head, goals, meetings, action items, wins, buttons, divider
 
 
 def publish_home(engine: Engine, clock: Clock, client: WebClient, user_id: str) -> None:
-    """Draw the person's Home afresh (when they open it, or after a change)."""
-    boards = dashboard.dashboard(engine, user_id, clock())
+    """Draw the person's Home afresh (when they open it, or after a change), dated in their
+    Slack time zone."""
+    boards = dashboard.dashboard(engine, user_id, clock(), zone_of(client, user_id))
     client.views_publish(user_id=user_id, view=build_home(boards))
 
 

@@ -3,12 +3,16 @@
 A pair form (`routing.PairForm`) opens from a Home button, a chooser's button or a command;
 someone in several pairs is asked which one first. Submissions are read field by field: a
 field's block id is also its element's action id.
+
+A form carries the time zone of the person it opened for after its id in private_metadata
+("12 America/New_York"): a picked date is checked against that person's today before the ack,
+when there is no time to ask Slack, and again by the same date after it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from handlers.kit import Block, Message, choose_among, next_time, option
@@ -17,6 +21,7 @@ from handlers.runtime import Call
 from handlers.slack_text import clean
 from mentoring import dashboard
 from mentoring.dashboard import FORM_OPTIONS, FormContext
+from mentoring.dates import known_zone, local_date
 from mentoring.errors import AmbiguousPair, FieldError
 from mentoring.model import Target
 
@@ -28,8 +33,20 @@ def open_form(call: Call, form: PairForm, target: Target) -> Message | None:
         context = call.apply(dashboard.form_context, call.engine, call.actor, target, form.capture)
     except AmbiguousPair as ambiguous:
         return form_chooser(form, ambiguous, call.names_of(c.other_user for c in ambiguous.choices))
-    call.open_modal(form.view(context))
+    call.open_modal(with_zone(form.view(context), call.zone))
     return None
+
+
+def with_zone(view: dict[str, Any], zone: str) -> dict[str, Any]:
+    """The modal with the opener's time zone after the id in its private_metadata."""
+    return view | {"private_metadata": f"{view.get('private_metadata', '')} {zone}"}
+
+
+def form_today(metadata: str, now: datetime) -> tuple[str, date]:
+    """The id part of a form's private_metadata, and the date at `now` in the zone it carries
+    (UTC for a form opened before forms carried one, or a zone this system doesn't know)."""
+    ident, _, zone = metadata.partition(" ")
+    return ident, local_date(now, known_zone(zone))
 
 
 def form_chooser(form: PairForm, ambiguous: AmbiguousPair, names: Mapping[str, str]) -> Message:

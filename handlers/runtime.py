@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
@@ -33,8 +34,10 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy import Engine
 
 from handlers import kit
+from mentoring.dates import known_zone, local_date
 from mentoring.errors import MentoringError
 from mentoring.model import Actor, Outcome, Target
+from mentoring.zones import kept_zone
 from outbox.recovery import find_keyed
 from storage.db import DATABASE_AWAY
 from workqueue import queue, steps
@@ -130,9 +133,16 @@ class Call:
     def actor(self) -> Actor:
         return self.services.actor(self.origin.user_id)
 
+    @cached_property
+    def zone(self) -> str:
+        """The acting person's time zone: Slack's, else the one their pair's schedule keeps
+        (mentoring.zones), else UTC. Asked of Slack once per call, when first needed."""
+        return self.zone_of(self.user_id) or kept_zone(self.engine, self.user_id) or "UTC"
+
     @property
     def today(self) -> date:
-        return self.now.date()
+        """The acting person's date now, in their own time zone."""
+        return local_date(self.now, self.zone)
 
     @property
     def target(self) -> Target:
@@ -215,12 +225,22 @@ class Call:
 
     def zone_of(self, user_id: str) -> str | None:
         """The person's Slack time zone (None when Slack has none or cannot say)."""
-        try:
-            zone = self.client.users_info(user=user_id)["user"].get("tz")
-        except SlackApiError as error:
-            logger.warning("no time zone", extra={"user": user_id, "error": slack_error(error)})
-            return None
-        return str(zone) if zone else None
+        return zone_of(self.client, user_id)
+
+
+def zone_of(client: WebClient, user_id: str) -> str | None:
+    """The person's Slack time zone, `users.info`'s `tz` (None when Slack has none, one this
+    system doesn't know, or cannot say: a refusal or a dropped connection is logged and the
+    caller falls back, as mentoring.zones says)."""
+    try:
+        zone = client.users_info(user=user_id)["user"].get("tz")
+    except SlackApiError as error:
+        logger.warning("no time zone", extra={"user": user_id, "error": slack_error(error)})
+        return None
+    except OSError as error:  # URLError, a timeout: the date need not wait for Slack
+        logger.warning("no time zone", extra={"user": user_id, "error": type(error).__name__})
+        return None
+    return known_zone(str(zone)) if zone else None
 
     def names_of(self, user_ids: Iterable[str]) -> dict[str, str]:
         """What Slack shows as each person's name, for plain text (buttons); a person Slack

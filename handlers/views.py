@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from handlers.forms import form_today
 from handlers.reviews import questionnaire
 from handlers.routing import FORMS, OUT_OF_DATE, Values, read_id
 from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
@@ -23,29 +24,35 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
     callback_id = view["callback_id"]
     form = FORMS[callback_id]
     values = view.get("state", {}).get("values", {})
+    metadata = str(view.get("private_metadata", ""))
+    ident, today = form_today(metadata, services.clock())
     try:
-        form.read(values, services.clock().date())  # refused fields are shown beside them
+        form.read(values, today)  # refused fields are shown beside them
     except FieldError as refused:
         ack(response_action="errors", errors={form.fields[refused.field]: str(refused)})
         return
     try:
-        target_id = read_id(str(view.get("private_metadata", "")))
+        target_id = read_id(ident)
     except InvalidInput:
         first = next(iter(form.fields.values()))
         ack(response_action="errors", errors={first: OUT_OF_DATE})
         return
     ack()
     user = body["user"]["id"]
-    args = (callback_id, target_id, values)
+    args = (callback_id, target_id, values, metadata)
     services.after_ack(
         Task(save_form, Origin(user_id=user), args, ReplyTo(channel=user), callback_id)
     )
 
 
-def save_form(call: Call, callback_id: str, target_id: int, values: Values) -> Answer:
-    """The form's fields, read again (they were checked before the ack), saved by its flow."""
+def save_form(
+    call: Call, callback_id: str, target_id: int, values: Values, metadata: str = ""
+) -> Answer:
+    """The form's fields, read again (they were checked before the ack) as of the same person's
+    date, saved by its flow."""
     form = FORMS[callback_id]
-    return form.save(call, target_id, *form.read(values, call.today))
+    _, today = form_today(metadata, call.now)
+    return form.save(call, target_id, *form.read(values, today))
 
 
 def register(app: App) -> None:

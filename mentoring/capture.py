@@ -9,12 +9,13 @@ person picks one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from mentoring.dates import local_date
 from mentoring.errors import AmbiguousPair, InvalidInput, NotAllowed, NotFound
 from mentoring.goals import GoalText, add_goal_in, parse_goal
 from mentoring.meetings.agenda import AgendaAdded, add_agenda_item_in
@@ -64,11 +65,18 @@ def role_for(kind: Kind) -> Role | None:
 
 
 def capture(
-    engine: Engine, actor: Actor, kind: Kind, text: str, target: Target, now: datetime
+    engine: Engine,
+    actor: Actor,
+    kind: Kind,
+    text: str,
+    target: Target,
+    now: datetime,
+    today: date | None = None,
 ) -> Captured:
-    """Add a goal or log a win in the pair `target` points at."""
+    """Add a goal or log a win in the pair `target` points at. `today` is the actor's date in
+    their own zone (mentoring.zones), which a goal's date must not be before; UTC's if not given."""
     with session_scope(engine) as session:
-        return capture_in(session, actor, kind, text, target, now)
+        return capture_in(session, actor, kind, text, target, now, today=today)
 
 
 def capture_in(
@@ -80,10 +88,11 @@ def capture_in(
     now: datetime,
     *,
     draft_id: int | None = None,
+    today: date | None = None,
 ) -> Captured:
     """Capture inside the caller's transaction. When the pair is ambiguous the text is kept:
     in a new draft, or in `draft_id` when it already came from one."""
-    parsed = _parse(kind, text, now)
+    parsed = _parse(kind, text, today or local_date(now, None))
     try:
         pair = resolve_pair(session, actor, target, role=_ROLE[kind])
     except AmbiguousPair as ambiguous:
@@ -172,6 +181,7 @@ def use_draft(
     *,
     kind: Kind | None = None,
     pair_id: int | None = None,
+    today: date | None = None,
 ) -> Captured | WaitingCommand:
     """Turn a kept draft into a goal or a win, once. A refusal leaves the draft kept. A kept
     command is claimed, once, for one of the actor's pairs (its text comes back to run)."""
@@ -181,7 +191,14 @@ def use_draft(
             return _claim_command(session, actor, draft, kind, pair_id, now)
         chosen = kind or Kind(draft.kind)
         result = capture_in(
-            session, actor, chosen, draft.text, Target(pair_id=pair_id), now, draft_id=draft_id
+            session,
+            actor,
+            chosen,
+            draft.text,
+            Target(pair_id=pair_id),
+            now,
+            draft_id=draft_id,
+            today=today,
         )
         if not isinstance(result, NeedsPair) and not repo.use_draft(session, draft_id, now):
             raise NotFound("That was already saved.")  # a concurrent click won; roll back
@@ -205,9 +222,9 @@ def _claim_command(
     return WaitingCommand(draft.text, pair_id)
 
 
-def _parse(kind: Kind, text: str, now: datetime) -> GoalText | WinText:
+def _parse(kind: Kind, text: str, today: date) -> GoalText | WinText:
     if kind == Kind.GOAL:
-        return parse_goal(text, now.date())
+        return parse_goal(text, today)
     if kind == Kind.WIN:
         return parse_win(text)
     raise InvalidInput("Choose whether to save it as a goal or as a win.")

@@ -13,12 +13,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine
 
 from mentoring.capture import Kind, role_for
+from mentoring.dates import local_date
 from mentoring.meetings.agenda import ActionInfo
 from mentoring.meetings.planning import cadence_of
 from mentoring.milestones import MilestoneInfo
 from mentoring.model import Actor, GoalInfo, PairInfo, Role, Target, WinInfo
 from mentoring.pairs import RECENT_WINS_DAYS, require_active, resolve_pair
 from mentoring.reviews.cadence import NextReview, next_reviews_in
+from mentoring.zones import member_zone
 from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage.db import read_scope
@@ -73,9 +75,13 @@ class PairDashboard:
         return self.pair.mentee_id if self.role == Role.MENTOR else self.pair.mentor_id
 
 
-def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboard, ...]:
+def dashboard(
+    engine: Engine, user_id: str, now: datetime, zone: str | None = None
+) -> tuple[PairDashboard, ...]:
     """The person's pairs, active first (newest first), each with its open goals and their
-    milestone progress, next meeting, open action items, recent wins and next review."""
+    milestone progress, next meeting, open action items, recent wins and next review.
+    Overdue is judged by the viewer's own date: in `zone` (Slack's for them), else in the zone
+    each pair's schedule keeps for them (mentoring.zones)."""
     with read_scope(engine) as session:
         mine = repo.pairs_of(session, user_id)
         ids = [pair.id for pair in mine if pair.status == ACTIVE and pair.id is not None]
@@ -103,12 +109,13 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
         own_actions, open_actions = actions.get(pair.id, ([], 0))
         own_wins, recent_wins = wins.get(pair.id, ([], 0))
         schedule = schedules.get(pair.id)
+        today = local_date(now, zone or member_zone(schedule, role))
         boards.append(
             PairDashboard(
                 pair=pair,
                 role=role,
                 goals=tuple(
-                    _progress(goal, steps, next_steps.get(goal.id or 0), now) for goal in shown
+                    _progress(goal, steps, next_steps.get(goal.id or 0), today) for goal in shown
                 ),
                 open_goals=open_goals,
                 open_milestones=sum(total - done for done, total in steps.values()),
@@ -128,12 +135,12 @@ def dashboard(engine: Engine, user_id: str, now: datetime) -> tuple[PairDashboar
 
 
 def _progress(
-    goal: Goal, steps: dict[int, tuple[int, int]], step: Milestone | None, now: datetime
+    goal: Goal, steps: dict[int, tuple[int, int]], step: Milestone | None, today: date
 ) -> GoalProgress:
     done, total = steps.get(goal.id or 0, (0, 0))
     if step is None:
         return GoalProgress(GoalInfo.of(goal), done, total)
-    late = step.due_on is not None and step.due_on < now.date()
+    late = step.due_on is not None and step.due_on < today
     return GoalProgress(GoalInfo.of(goal), done, total, MilestoneInfo.of(step, goal.number), late)
 
 
@@ -155,21 +162,19 @@ def upcoming(
             skipped = planned.starts_at
         day, start = cadence.next_after(planned.starts_at if planned is not None else now)
     paused = schedule.paused_until
-    if paused is not None and paused <= now.date():
+    if paused is not None and paused <= local_date(now, schedule.tz):
         paused = None
     if paused is not None and day < paused:
         day = cadence.occurrence_on_or_after(paused)
         start, skipped = cadence.start_of(day), None
-    mine, theirs = schedule.mentor_tz, schedule.mentee_tz
-    if role == Role.MENTEE:
-        mine, theirs = theirs, mine
+    other = Role.MENTEE if role == Role.MENTOR else Role.MENTOR
     return NextMeeting(
         starts_at=start,
         skipped=skipped,
         paused_until=paused,
         agenda_items=agenda_items,
-        viewer_tz=mine or schedule.tz,
-        other_tz=theirs or schedule.tz,
+        viewer_tz=member_zone(schedule, role),
+        other_tz=member_zone(schedule, other),
     )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateparser.date import DateDataParser
 
@@ -56,6 +57,26 @@ _END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?P<rest>.+)$", re.IGNORECASE)
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})$")
 _YEAR = re.compile(r"^\d{4}$")
+
+
+def known_zone(name: str | None) -> str | None:
+    """`name` if it is an IANA zone this system knows, else None (a zone read from storage or
+    from a form's metadata is checked before it is used)."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def local_date(now: datetime, tz: str | None) -> date:
+    """The date on the wall clock of `tz` at the instant `now`: the one way a person's "today"
+    is worked out (form date checks, overdue, due soon, pauses, nudges). No zone, or one this
+    system does not know, counts as UTC; mentoring.zones says whose zone applies."""
+    zone = known_zone(tz)
+    return now.astimezone(ZoneInfo(zone) if zone else UTC).date()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -86,6 +86,7 @@ def apply_message(
     text: str,
     target: Target,
     now: datetime,
+    today: date | None = None,
 ) -> MessageOutcome:
     """Apply a direct message once. A refusal (bad input) counts as applied: the person is told
     once, and a retry of the same event does not tell them again."""
@@ -99,7 +100,7 @@ def apply_message(
                     if not roles:
                         return NoMentorship()
                     return Kept(keep_note_in(session, actor, text, now), roles)
-                return capture_in(session, actor, kind, text, target, now)
+                return capture_in(session, actor, kind, text, target, now, today=today)
         except MentoringError as error:
             repo.set_event_outcome(session, event_id, f"refused: {type(error).__name__}")
             return Refused(error)

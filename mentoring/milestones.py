@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from mentoring.dates import check_picked_due, split_due
+from mentoring.dates import check_picked_due, local_date, split_due
 from mentoring.errors import FieldError, InvalidInput, NotFound
 from mentoring.goals import find_goal_in
 from mentoring.model import Actor, GoalInfo, Outcome, PairInfo, Target, fits
@@ -99,10 +99,18 @@ def parse_milestone_form(text: str, due_on: date | None, today: date) -> Milesto
 
 
 def add_milestone(
-    engine: Engine, actor: Actor, target: Target, goal_number: int, text: str, now: datetime
+    engine: Engine,
+    actor: Actor,
+    target: Target,
+    goal_number: int,
+    text: str,
+    now: datetime,
+    today: date | None = None,
 ) -> Roadmap:
-    """Add a milestone (with `by <date>` for its date) to an open goal of the pair."""
-    return add_step(engine, actor, target, goal_number, parse_milestone(text, now.date()), now)
+    """Add a milestone (with `by <date>` for its date) to an open goal of the pair. `today` is
+    the actor's date in their own zone (mentoring.zones); UTC's if not given."""
+    step = parse_milestone(text, today or local_date(now, None))
+    return add_step(engine, actor, target, goal_number, step, now)
 
 
 def add_step(

@@ -21,13 +21,15 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from mentoring.dates import local_date
 from mentoring.model import Actor, PairInfo, Target
 from mentoring.pairs import require_active, resolve_pair
+from mentoring.zones import pair_zone
 from storage import drift, ledger
 from storage.db import session_scope
 from storage.drift import NUDGE
@@ -114,11 +116,10 @@ def plan_nudges(engine: Engine, now: datetime) -> int:
 
 def next_send_time(now: datetime, tz: str) -> datetime:
     """The next 10:00 in `tz` at or after `now`, in UTC."""
-    zone = ZoneInfo(tz)
-    local = now.astimezone(zone)
-    at = datetime.combine(local.date(), SEND_AT, tzinfo=zone)
-    if at < local:
-        at = datetime.combine(local.date() + timedelta(days=1), SEND_AT, tzinfo=zone)
+    zone, today = ZoneInfo(tz), local_date(now, tz)
+    at = datetime.combine(today, SEND_AT, tzinfo=zone)
+    if at < now:
+        at = datetime.combine(today + timedelta(days=1), SEND_AT, tzinfo=zone)
     return at.astimezone(UTC)
 
 
@@ -129,7 +130,7 @@ def iso_week(day: date) -> str:
 
 def _row(found: _Drift, now: datetime) -> Delivery:
     due = next_send_time(now, found.tz)
-    week = iso_week(due.astimezone(ZoneInfo(found.tz)).date())
+    week = iso_week(local_date(due, found.tz))
     return ledger.new_delivery(
         pair_id=found.pair.id or 0,
         subject=ledger.nudge_subject(found.pair.mentee_id, week),
@@ -141,15 +142,19 @@ def _row(found: _Drift, now: datetime) -> Delivery:
     )
 
 
+FURTHEST_AHEAD = "Etc/GMT-14"  # UTC+14 (the POSIX sign is inverted)
+
+
 def _drifting(session: Session, now: datetime, pair_id: int | None = None) -> list[_Drift]:
     """Every unpaused pair (with nudges on) that drifts, with the nudge it would get."""
     pairs = drift.pairs_to_scan(session, pair_id)
     if not pairs:
         return []
-    # Some zone's today is at most a day ahead of UTC's; each pair's own today decides below.
+    # Overdue somewhere: before the date of the zone furthest ahead (UTC+14); each mentee's
+    # own date decides below.
     overdue: dict[int, list[tuple[int, int, str, date]]] = {}
     for pid, goal, number, text, due in drift.overdue_milestones(
-        session, now.date() + timedelta(days=1), pair_id
+        session, local_date(now, FURTHEST_AHEAD), pair_id
     ):
         overdue.setdefault(pid, []).append((goal, number, text, due))
     empty_meetings: dict[int, list[bool]] = {}
@@ -159,10 +164,10 @@ def _drifting(session: Session, now: datetime, pair_id: int | None = None) -> li
     won = drift.pairs_with_wins_since(session, now - QUIET_FOR, pair_id)
     found = []
     for pair, schedule in pairs:
-        tz = _zone(schedule)
-        today = now.astimezone(ZoneInfo(tz)).date()
-        if _paused(schedule, today) is not None:
+        tz = pair_zone(schedule)  # the mentee's: the nudge is theirs
+        if _paused(schedule, local_date(now, _schedule_zone(schedule))) is not None:
             continue
+        today = local_date(now, tz)
         late = [m for m in overdue.get(pair.id or 0, []) if m[3] < today]
         empties = empty_meetings.get(pair.id or 0, [])
         nudge = None
@@ -213,14 +218,9 @@ def naming_the_pair(nudge: NudgeInfo, mentor_id: str) -> NudgeInfo:
     )
 
 
-def _zone(schedule: MeetingSchedule | None) -> str:
-    """The mentee's zone as their schedule knows it, else the schedule's, else UTC."""
-    name = (schedule.mentee_tz or schedule.tz) if schedule is not None else None
-    try:
-        ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name or "UTC"
+def _schedule_zone(schedule: MeetingSchedule | None) -> str | None:
+    """The zone a pause's end date is in: the schedule's own."""
+    return schedule.tz if schedule is not None else None
 
 
 def _paused(schedule: MeetingSchedule | None, today: date) -> date | None:
@@ -244,7 +244,7 @@ def prepare_nudge_row(
         return "pair ended"
     if not pair.nudges:
         return TURNED_OFF
-    paused = _paused(schedule, now.astimezone(ZoneInfo(_zone(schedule))).date())
+    paused = _paused(schedule, local_date(now, _schedule_zone(schedule)))
     if paused is not None:
         return f"paused until {paused.isoformat()}"
     if now >= row.expires_at:

@@ -18,14 +18,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from mentoring.dates import local_date
 from mentoring.meetings.agenda import ActionInfo, AgendaEntry, aged_actions
 from mentoring.meetings.planning import plan_next_meeting
 from mentoring.meetings.values import MeetingInfo
 from mentoring.milestones import MilestoneInfo, milestones_due
-from mentoring.model import GoalInfo, PairInfo
+from mentoring.model import GoalInfo, PairInfo, Role
 from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row
 from mentoring.reviews.closing import ReviewMessage, open_commitments_in, prepare_review_row
 from mentoring.reviews.values import CommitmentInfo
+from mentoring.zones import member_zone, pair_zone
 from storage import ledger
 from storage import meetings as meeting_store
 from storage import repositories as repo
@@ -168,7 +170,7 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
             return Skipped(reason, _changed(row))
         carry = None
         if meeting is not None and row.kind != "attention":
-            carry = _carry_forward(session, pair, meeting, now)
+            carry = _carry_forward(session, pair, meeting, _dating_zone(row, schedule))
         agenda: tuple[AgendaEntry, ...] = ()
         if row.kind == "agenda":
             agenda = tuple(
@@ -225,7 +227,16 @@ def _recipient(row: Delivery, pair: Pair, schedule: MeetingSchedule | None) -> t
     return pair.channel_id, tz
 
 
-def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime) -> CarryForward:
+def _dating_zone(row: Delivery, schedule: MeetingSchedule | None) -> str:
+    """Whose date says what is overdue or due soon in a post: the recipient's, or in the
+    pair's channel the mentee's (mentoring.zones)."""
+    if row.audience == "mentor":
+        return member_zone(schedule, Role.MENTOR)
+    return pair_zone(schedule)
+
+
+def _carry_forward(session: Session, pair: Pair, meeting: Meeting, zone: str) -> CarryForward:
+    """What carries into the meeting, dated as of the meeting's start in `zone`."""
     previous = meeting_store.previous_meeting(session, pair.id or 0, meeting.starts_at)
     since = previous.starts_at if previous is not None else pair.created_at
     wins = session.exec(
@@ -234,7 +245,7 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
         .order_by(col(Win.created_at).desc())
         .limit(MAX_LISTED)
     ).all()
-    horizon = (meeting.starts_at + GOALS_DUE_SOON).date()
+    horizon = local_date(meeting.starts_at + GOALS_DUE_SOON, zone)
     goals = [
         GoalInfo.of(goal)
         for goal in session.exec(
@@ -254,7 +265,7 @@ def _carry_forward(session: Session, pair: Pair, meeting: Meeting, now: datetime
         open_goals=tuple(goals),
         since=since,
         milestones_due=milestones_due(session, pair.id or 0, horizon)[:MAX_LISTED],
-        today=meeting.local_date,
+        today=local_date(meeting.starts_at, zone),
         commitments=open_commitments_in(session, pair.id or 0)[:MAX_LISTED],
     )
 

@@ -209,7 +209,7 @@ def test_a_vague_goal_is_saved_coached_and_made_specific_in_the_modal(wire: Wire
     wire.click(button["action_id"], button["value"], user=MENTEE)
     (opened,) = wire.fake.calls_to("views.open")
     view = opened.args["view"]
-    assert view["private_metadata"] == button["value"]
+    assert view["private_metadata"] == f"{button['value']} America/New_York"  # the opener's
     assert view["blocks"][1]["element"]["initial_value"] == "Improve my technical skills"
 
     def edit(user: str, due: str, metadata: str = button["value"]):

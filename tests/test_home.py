@@ -227,7 +227,8 @@ def test_new_goal_from_the_home_is_coached_saved_and_shown(wire: Wire, paired) -
     assert wire.click_home("open_goal_form", str(paired.id), user=MENTEE).status_code == 200
     (opened,) = wire.fake.calls_to("views.open")
     view = opened.args["view"]
-    assert view["callback_id"] == GOAL_FORM and view["private_metadata"] == str(paired.id)
+    assert view["callback_id"] == GOAL_FORM
+    assert view["private_metadata"] == f"{paired.id} America/New_York"
     late = wire.submit(
         GOAL_FORM,
         _goal_fields("Give a talk", "2020-01-01"),
@@ -382,7 +383,7 @@ def test_goal_alone_asks_which_pair_first_when_there_are_several(wire: Wire, pai
     chosen = next(b for b in buttons if b["value"] == str(other.id))
     wire.click(chosen["action_id"], chosen["value"], user=MENTOR)
     (opened,) = wire.fake.calls_to("views.open")
-    assert opened.args["view"]["private_metadata"] == str(other.id)
+    assert opened.args["view"]["private_metadata"] == f"{other.id} Europe/Berlin"
     alone = wire.command("/goal", "", user=OUTSIDER, channel="DUOUTSIDER")
     assert "not in a mentorship" in alone.reply_text
 
@@ -484,6 +485,9 @@ def test_a_home_that_cannot_be_drawn_never_undoes_or_hides_the_change(services, 
     class FlakyClient:
         def __init__(self) -> None:
             self.published: list[str] = []
+
+        def users_info(self, *, user: str) -> dict:
+            return {"user": {"id": user, "tz": "Europe/Berlin"}}
 
         def views_publish(self, *, user_id: str, view: dict) -> None:
             if not self.published:

@@ -47,7 +47,7 @@ NUMBER = r"#?(?P<number>[0-9]+)"  # ASCII digits; one beyond the tables is no go
 )
 def add_goal(call: Call, text: str) -> Reply:
     added = call.apply(
-        capture.capture, call.engine, call.actor, Kind.GOAL, text, call.target, call.now
+        capture.capture, call.engine, call.actor, Kind.GOAL, text, call.target, call.now, call.today
     )
     return finish(call, added)
 
@@ -149,7 +149,7 @@ def open_goal_editor(call: Call, goal_id: int) -> None:
     ack)."""
     goal = call.apply(goals.goal_of, call.engine, call.actor, goal_id)
     coaching = coach(goal.text, goal.due_on, call.today, goal.done_when)
-    call.open_modal(goal_editor(goal, coaching))
+    call.open_modal(forms.with_zone(goal_editor(goal, coaching), call.zone))
 
 
 def read_goal(values: Values, today: date) -> tuple[Any, ...]:

@@ -57,6 +57,7 @@ def add_milestone(call: Call, number: str, text: str | None) -> Reply:
         int(number),
         (text or "").strip(),
         call.now,
+        call.today,
     )
     return _added(call, added)
 

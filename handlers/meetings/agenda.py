@@ -40,7 +40,7 @@ AGENDA_FORM_TEXT = "agenda_text"
 )
 def show_agenda(call: Call) -> Message:
     view = call.apply(agenda_rules.agenda, call.engine, call.actor, call.target, call.now)
-    return agenda_view(view, call.zone_of(call.user_id))
+    return agenda_view(view, call.zone)
 
 
 @verb(
@@ -55,7 +55,7 @@ def add_agenda_item(call: Call, text: str) -> Reply:
     added = call.apply(
         agenda_rules.add_agenda_item, call.engine, call.actor, call.target, text, call.now
     )
-    return Reply.after(added, agenda_added(added, call.zone_of(call.user_id)))
+    return Reply.after(added, agenda_added(added, call.zone))
 
 
 @verb(
@@ -110,7 +110,7 @@ def save_agenda_form(call: Call, pair_id: int, text: str) -> Reply:
     added = call.apply(
         agenda_rules.add_agenda_item, call.engine, call.actor, target, text, call.now
     )
-    return Reply.after(added, agenda_added(added, call.zone_of(call.user_id)))
+    return Reply.after(added, agenda_added(added, call.zone))
 
 
 @pair_form("agenda", purpose="an agenda item", label="Add agenda item")

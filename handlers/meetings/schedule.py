@@ -96,13 +96,13 @@ def show_schedule(call: Call) -> Reply:
 )
 def skip_meeting(call: Call) -> Reply:
     meeting = call.apply(schedule_rules.skip_next, call.engine, call.actor, call.target, call.now)
-    return Reply.after(meeting, meeting_skipped(meeting, call.zone_of(call.user_id) or "UTC"))
+    return Reply.after(meeting, meeting_skipped(meeting, call.zone))
 
 
 @button(UNSKIP_MEETING, Part.MEETING)
 def unskip_meeting(call: Call, meeting_id: int) -> Reply:
     meeting = call.apply(schedule_rules.unskip, call.engine, call.actor, meeting_id, call.now)
-    return Reply.after(meeting, meeting_unskipped(meeting, call.zone_of(call.user_id) or "UTC"))
+    return Reply.after(meeting, meeting_unskipped(meeting, call.zone))
 
 
 @verb(

@@ -93,6 +93,7 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
         parsed.text,
         Target(with_user=parsed.with_user),
         call.now,
+        call.today if parsed.kind == Kind.GOAL else None,
     )
     match outcome:
         case inbox.Duplicate():
@@ -109,7 +110,16 @@ def direct_message(call: Call, event_id: str, event: dict[str, Any]) -> Answer:
 
 def _save_note(call: Call, draft_id: int, kind: Kind) -> Reply:
     return finish(
-        call, call.apply(capture.use_draft, call.engine, call.actor, draft_id, call.now, kind=kind)
+        call,
+        call.apply(
+            capture.use_draft,
+            call.engine,
+            call.actor,
+            draft_id,
+            call.now,
+            kind=kind,
+            today=call.today,
+        ),
     )
 
 
@@ -127,7 +137,13 @@ def save_note_as_goal(call: Call, draft_id: int) -> Reply:
 def choose_pair(call: Call, draft_id: int, pair_id: int) -> Answer:
     """The pair for a goal, a win or a command that waited for it (`handlers.commands`)."""
     result = call.apply(
-        capture.use_draft, call.engine, call.actor, draft_id, call.now, pair_id=pair_id
+        capture.use_draft,
+        call.engine,
+        call.actor,
+        draft_id,
+        call.now,
+        pair_id=pair_id,
+        today=call.today,
     )
     if isinstance(result, WaitingCommand):
         return run_for_pair(call, result)
@@ -141,7 +157,7 @@ def _add_note_to_agenda(call: Call, draft_id: int, pair_id: int | None) -> Reply
     if isinstance(result, NeedsPair):
         names = call.names_of(choice.other_user for choice in result.choices)
         return Reply(agenda_pair_chooser(result, names))
-    return Reply.after(result, agenda_added(result, call.zone_of(call.user_id)))
+    return Reply.after(result, agenda_added(result, call.zone))
 
 
 @button(ADD_TO_AGENDA, Part.DRAFT)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
+from mentoring.dates import local_date
 from mentoring.errors import InvalidInput
 
 MAX_INTERVAL_WEEKS = 12
@@ -151,7 +152,7 @@ class Cadence:
 
     def next_after(self, instant: datetime) -> tuple[date, datetime]:
         """The first meeting that starts strictly after `instant`: (local date, UTC start)."""
-        local_day = instant.astimezone(self.zone).date() - timedelta(days=1)
+        local_day = local_date(instant, self.tz) - timedelta(days=1)
         for day in self._days_from(local_day):
             if self.start_of(day) > instant:
                 return day, self.start_of(day)
@@ -384,7 +385,7 @@ def check_zone(name: str) -> str:
 def first_cadence(spec: CadenceSpec, tz: str, now: datetime) -> Cadence:
     """The cadence whose first meeting is the first of the rule's days that starts after `now`
     (for a rule every N weeks, in any week: the first meeting sets the phase)."""
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = local_date(now, tz)
     any_week = spec.rule if spec.rule.monthly else replace(spec.rule, interval_weeks=1)
     first, _ = Cadence(any_week, spec.at, tz, today).next_after(now)
     return Cadence(spec.rule, spec.at, tz, first)

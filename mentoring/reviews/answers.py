@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from mentoring.dates import local_date
 from mentoring.errors import InvalidInput
 from mentoring.goals import parse_goal
 from mentoring.model import Actor, PairInfo, Role
@@ -33,7 +34,9 @@ from mentoring.reviews.questionnaire import (
     page_kind,
     questionnaire_in,
 )
+from mentoring.zones import member_zone
 from storage import ledger
+from storage import meetings as meeting_store
 from storage import reviews as store
 from storage.db import session_scope
 from storage.models import Delivery, Pair, ReviewAnswer, ReviewFit
@@ -84,7 +87,10 @@ def save_page(
         answer = store.answer_of(session, review_id, actor.user_id) or ReviewAnswer(
             review_id=review_id, author_id=actor.user_id, role=role.value, updated_at=now
         )
-        low_fit = _save(session, form, page, values, answer, now)
+        # Checked before Slack's ack, with no time to ask Slack: the zone the schedule keeps.
+        schedule = meeting_store.schedule_of(session, pair.id or 0)
+        today = local_date(now, member_zone(schedule, role))
+        low_fit = _save(session, form, page, values, answer, now, today)
         answer.updated_at = now
         following = form.index_after(page)
         if following is None:  # the end: unless something shifted past unanswered meanwhile
@@ -113,6 +119,7 @@ def _save(
     values: dict[str, object],
     answer: ReviewAnswer,
     now: datetime,
+    today: date,
 ) -> bool:
     """Check and store one page. Items are those of the review that the page showed (its
     field ids are in `values`); returns True when the mentee rated the fit low."""
@@ -186,7 +193,7 @@ def _save(
             if decision == "pivot":
                 wording, reason = _text(values, f"pivot:{goal.id}"), _text(values, f"why:{goal.id}")
                 try:
-                    parsed = parse_goal(wording, now.date())
+                    parsed = parse_goal(wording, today)
                 except InvalidInput as refused:
                     errors[f"pivot:{goal.id}"] = f"A pivot needs the goal's new wording. {refused}"
                 else:

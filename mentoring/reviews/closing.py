@@ -12,12 +12,14 @@ from datetime import date, datetime
 
 from sqlmodel import Session
 
+from mentoring.dates import local_date
 from mentoring.model import GoalStatus
 from mentoring.reviews.planning import cancel_review
 from mentoring.reviews.questionnaire import CHECKIN_OUTCOMES
 from mentoring.reviews.summary import ReviewSummary, summary_in
 from mentoring.reviews.values import CommitmentInfo, ReviewInfo
 from mentoring.roadmap_picture import RoadmapPicture, roadmap_picture_in
+from mentoring.zones import pair_zone
 from storage import meetings as meeting_store
 from storage import repositories as repo
 from storage import reviews as store
@@ -56,6 +58,7 @@ def prepare_review_row(
         return ReviewMessage(ReviewInfo.of(review), called_off=review.close_reason)
     if review.status == store.CANCELLED:
         return f"review cancelled: {review.close_reason}"
+    schedule = meeting_store.schedule_of(session, pair.id or 0)
     if row.kind == "summary":
         never_sent = not store.any_sent(session, review.id or 0)
         if review.status == store.OPEN and never_sent and not _answered(session, review):
@@ -69,18 +72,18 @@ def prepare_review_row(
         return ReviewMessage(
             ReviewInfo.of(review),
             summary=summary_in(session, pair, review),
-            picture=roadmap_picture_in(session, pair, now.date()),
+            picture=roadmap_picture_in(session, pair, local_date(now, pair_zone(schedule))),
         )
     if review.status != store.OPEN:
         return "review closed"
     if now >= row.expires_at:
         return "too late: the review had closed"
-    schedule = meeting_store.schedule_of(session, pair.id or 0)
     paused = schedule.paused_until if schedule is not None else None
     if (
         row.kind == "review"  # a pause stops a review from opening, not one under way
+        and schedule is not None
         and paused is not None
-        and review.opens_at.date() < paused
+        and local_date(review.opens_at, schedule.tz) < paused
         and review.started_by is None  # not /review now
         and not store.any_sent(session, review.id or 0)
     ):
