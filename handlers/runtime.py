@@ -227,6 +227,25 @@ class Call:
         """The person's Slack time zone (None when Slack has none or cannot say)."""
         return zone_of(self.client, user_id)
 
+    def names_of(self, user_ids: Iterable[str]) -> dict[str, str]:
+        """What Slack shows as each person's name, for plain text (buttons); a person Slack
+        cannot say anything about is left out."""
+        names = {}
+        for user_id in dict.fromkeys(user_ids):
+            try:
+                user = self.client.users_info(user=user_id)["user"]
+            except SlackApiError as error:
+                logger.info("no name", extra={"user": user_id, "error": slack_error(error)})
+                continue
+            except OSError as error:  # a dropped connection: the button says "them" instead
+                logger.info("no name", extra={"user": user_id, "error": type(error).__name__})
+                continue
+            profile = user.get("profile") or {}
+            name = profile.get("display_name") or user.get("real_name") or user.get("name")
+            if name:
+                names[user_id] = str(name)
+        return names
+
 
 def zone_of(client: WebClient, user_id: str) -> str | None:
     """The person's Slack time zone, `users.info`'s `tz` (None when Slack has none, one this
@@ -241,22 +260,6 @@ def zone_of(client: WebClient, user_id: str) -> str | None:
         logger.warning("no time zone", extra={"user": user_id, "error": type(error).__name__})
         return None
     return known_zone(str(zone)) if zone else None
-
-    def names_of(self, user_ids: Iterable[str]) -> dict[str, str]:
-        """What Slack shows as each person's name, for plain text (buttons); a person Slack
-        cannot say anything about is left out."""
-        names = {}
-        for user_id in dict.fromkeys(user_ids):
-            try:
-                user = self.client.users_info(user=user_id)["user"]
-            except SlackApiError as error:
-                logger.info("no name", extra={"user": user_id, "error": slack_error(error)})
-                continue
-            profile = user.get("profile") or {}
-            name = profile.get("display_name") or user.get("real_name") or user.get("name")
-            if name:
-                names[user_id] = str(name)
-        return names
 
 
 @dataclass(frozen=True)
