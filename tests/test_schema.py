@@ -66,8 +66,9 @@ def test_head_names_the_newest_migration() -> None:
 
 
 def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
-    """0005 turns a monthly schedule off on the way down (the older version would read it as
-    weekly); 0004 keeps the answers as text; both come back up to the models' schema."""
+    """0008 drops the matching tables; 0005 turns a monthly schedule off on the way down (the
+    older version would read it as weekly); 0004 keeps the answers as text; all come back up
+    to the models' schema."""
     migrate(emptied(engine))
     with engine.begin() as connection:
         a_review(connection)
@@ -79,6 +80,10 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
             MeetingSchedule.__table__.insert(),  # type: ignore[attr-defined]
             [schedule_row(1, "FREQ=MONTHLY;BYDAY=1MO")],
         )
+    migrate(engine, "0005", down=True)
+    assert revision(engine) == "0005"
+    with engine.connect() as connection:
+        assert "mentor_offer" not in inspect(connection).get_table_names()
     migrate(engine, "-1", down=True)
     assert revision(engine) == "0004"
     with engine.connect() as connection:
