@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from handlers.reviews import questionnaire
-from handlers.routing import FORMS, OUT_OF_DATE, Values, read_id
+from handlers.routing import FORMS, OUT_OF_DATE, Form, Part, Values, read_id, read_person
 from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
 from mentoring.errors import FieldError, InvalidInput
 
@@ -29,7 +29,7 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
         ack(response_action="errors", errors={form.fields[refused.field]: str(refused)})
         return
     try:
-        target_id = read_id(str(view.get("private_metadata", "")))
+        target_id = read_target(form, str(view.get("private_metadata", "")))
     except InvalidInput:
         first = next(iter(form.fields.values()))
         ack(response_action="errors", errors={first: OUT_OF_DATE})
@@ -42,7 +42,12 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
     )
 
 
-def save_form(call: Call, callback_id: str, target_id: int, values: Values) -> Answer:
+def read_target(form: Form, metadata: str) -> int | str:
+    """The id a form's private_metadata carries: a number, or a person (an offer's owner)."""
+    return read_person(metadata) if form.metadata is Part.PERSON else read_id(metadata)
+
+
+def save_form(call: Call, callback_id: str, target_id: int | str, values: Values) -> Answer:
     """The form's fields, read again (they were checked before the ack), saved by its flow."""
     form = FORMS[callback_id]
     return form.save(call, target_id, *form.read(values, call.today))

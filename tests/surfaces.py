@@ -33,6 +33,7 @@ from handlers.runtime import InlineRunner, perform
 from handlers.wins.blocks import ADD_TO_AGENDA
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind
+from mentoring.matching.offers import OfferText, save_offer
 from mentoring.meetings import agenda
 from mentoring.model import Actor, Target
 from mentoring.reviews.answers import save_page
@@ -78,6 +79,7 @@ SECRET_ACTION = "Update my CV quietly"
 SECRET_STEP = "Ask HR about the transfer policy"
 SECRET_REVIEW = "Stop hiding how unhappy I am"
 SECRET_FIT = "They have never managed anyone"
+MENTOR_ACHIEVEMENT = "Gave my first meetup talk in 2026"  # NEW_MENTOR offers to mentor
 SECRETS = (
     SECRET_GOAL,
     SECRET_WIN,
@@ -94,7 +96,8 @@ def populate(engine: Any) -> dict[str, int]:
     """The private pair: MENTOR mentors MENTEE in PAIR_CHANNEL, with goals 1 and 2, milestones
     1.1 and 2.1, a win, a kept note, a weekly schedule, an agenda item, action items 1 and 2,
     and review 1 closed with both people's answers (the mentee's fit among them). MENTEE also
-    mentors SECOND_MENTEE, so a goal sent by DM must say which mentorship it is for."""
+    mentors SECOND_MENTEE, so a goal sent by DM must say which mentorship it is for.
+    NEW_MENTOR offers to mentor, with an achievement that matches goal 2."""
     mentee, mentor = Actor(MENTEE), Actor(MENTOR)
     pair = pair_up(engine, MENTOR, MENTEE, PAIR_CHANNEL)
     here = Target(pair_id=pair.id)
@@ -114,6 +117,8 @@ def populate(engine: Any) -> dict[str, int]:
         capture.keep_note_in(session, mentee, SECRET_NOTE, T0)
     with session_scope(engine) as session:
         draft = session.exec(select(Draft)).one()
+    offered = OfferText("public speaking, meetup talks", MENTOR_ACHIEVEMENT, 2, consent=False)
+    save_offer(engine, Actor(NEW_MENTOR), NEW_MENTOR, offered, "UTC", T0)
     return {"pair": pair.id, "review": review.id, "draft": draft.id or 0}
 
 
