@@ -31,7 +31,7 @@ def test_the_ranking_on_the_development_part_keeps_its_figures(
     measured = measure(DEVELOPMENT)
     report_coaching(request.config, "matching development", measured.summary("development"))
     assert measured.goals >= 16
-    assert measured.precision >= 0.93 and measured.ndcg >= 0.85
+    assert measured.precision >= 0.97 and measured.ndcg >= 0.8
 
 
 def test_the_ranking_on_the_held_out_part_reaches_precision_0_8(

@@ -34,6 +34,7 @@ ONE_STEP_MONTHS = 18
 TWO_STEPS_MONTHS = 42  # "within about three years"
 FAR = 3  # steps: far beyond the goal
 MIN_SIMILARITY = 0.08  # below it, nothing in the evidence is like the goal
+EVIDENCE_MIN = 0.015  # the evidence itself must be somewhat alike: it is what is quoted
 AREAS_WEIGHT = 0.4  # of a candidate's similarity that comes from the areas they help with
 OLDEST_WEIGHT = 0.6  # the recency weight of evidence 42 months old
 SUGGESTED = 3
@@ -167,7 +168,7 @@ def rank(goal: str, candidates: Sequence[Candidate], now: datetime) -> list[Sugg
     for (candidate, evidence), similar in zip(pieces, by_evidence, strict=True):
         steps = steps_ahead(goal, evidence, today)
         combined = (1 - AREAS_WEIGHT) * similar + AREAS_WEIGHT * areas[candidate.user_id]
-        if steps is None or combined < MIN_SIMILARITY:
+        if steps is None or combined < MIN_SIMILARITY or similar < EVIDENCE_MIN:
             continue
         score = combined * recency_weight(evidence, today)
         found = Suggestion(candidate.user_id, evidence, steps, combined, score)
