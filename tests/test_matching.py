@@ -10,6 +10,7 @@ import pytest
 
 from fakeslack import validate_message, validate_view
 from handlers.matching import blocks
+from handlers.reviews.messages import answer_saved
 from mentoring import capture, goals
 from mentoring.capture import Kind
 from mentoring.errors import FieldError, InvalidInput, NotAllowed, NotFound
@@ -17,6 +18,7 @@ from mentoring.matching import asking, finding, hours, offers
 from mentoring.matching.finding import ACCEPTED, DECLINED, Found, Match
 from mentoring.matching.offers import OfferText
 from mentoring.model import Actor, GoalStatus, Target
+from mentoring.reviews.planning import start_review_now
 from tests.conftest import flatten_text
 from tests.support import T0, T, pair_up
 
@@ -199,3 +201,21 @@ def test_the_mentor_gets_the_goal_and_nothing_else() -> None:
     assert "not your goal" in flatten_text(following)
     assert len([b for b in following["blocks"] if "accessory" in b]) == 1
     validate_view(blocks.find_form(3, "x" * 900))
+
+
+def test_a_low_fit_offers_the_mentee_a_mentor_for_their_first_open_goal(engine) -> None:
+    """After a fit of 2 or less the thanks carries "Find someone one or two steps ahead" for the
+    mentee's first open goal; the mentor's thanks and a good fit carry no such button."""
+    pair = pair_up(engine, "UMENTOR", MENTEE, "C1")
+    here = Target(pair_id=pair.id)
+    capture.capture(engine, Actor(MENTEE), Kind.GOAL, GOAL, here, T0)
+    review = start_review_now(engine, Actor(MENTEE), here, T0).review
+    goal_id = finding.goal_after_review(engine, Actor(MENTEE), review.id)
+    assert goal_id == goals.list_goals(engine, Actor(MENTEE), here).goals[0].id
+    assert finding.goal_after_review(engine, Actor("UMENTOR"), review.id) is None
+    low = answer_saved(False, True, goal_id)
+    validate_message(low)
+    (find,) = low["blocks"][-1]["elements"]
+    assert (find["action_id"], find["value"]) == (blocks.FIND_FOR_GOAL, str(goal_id))
+    assert find["text"]["text"] == "Find someone one or two steps ahead"
+    assert "actions" not in str(answer_saved(False, False, goal_id))
