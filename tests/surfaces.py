@@ -195,6 +195,7 @@ class Seen:
     published: dict[str, dict[str, Any]] = field(default_factory=dict)  # user → last Home
     messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (channel, msg)
     answers: int = 0  # posts to the action's response_url, taken or refused
+    invites: list[tuple[str, str]] = field(default_factory=list)  # (channel, users) invited
 
 
 class Surfaces:
@@ -340,6 +341,8 @@ class Surfaces:
                     seen.buttons += buttons_in(call.args, dm_to)
                 else:  # a pair's channel: its buttons are for whoever is in it
                     seen.buttons += buttons_in(call.args, action.user)
+            elif call.method == "conversations.invite":
+                seen.invites.append((str(call.args["channel"]), str(call.args["users"])))
             elif call.method == "views.open":
                 seen.modals.append((action.user, call.args["view"]))
             elif call.method == "views.publish":
