@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlmodel import select
 
 from fakeslack import validate_message, validate_view
 from handlers.matching import blocks
 from handlers.reviews.messages import answer_saved
-from mentoring import capture, goals
+from mentoring import capture, forgetting, goals
 from mentoring.capture import Kind
 from mentoring.errors import FieldError, InvalidInput, NotAllowed, NotFound
 from mentoring.matching import asking, finding, hours, offers
@@ -19,8 +20,10 @@ from mentoring.matching.finding import ACCEPTED, DECLINED, Found, Match
 from mentoring.matching.offers import OfferText
 from mentoring.model import Actor, GoalStatus, Target
 from mentoring.reviews.planning import start_review_now
+from storage.db import session_scope
+from storage.models import MentorRequest
 from tests.conftest import flatten_text
-from tests.support import T0, T, pair_up
+from tests.support import T0, T, pair_up, scan
 
 MENTEE, NEAR, FAR_AWAY, OTHER = "UMENTEE", "UNEAR", "UFARAWAY", "UOTHER"
 GOAL = "Give my first conference talk"
@@ -219,3 +222,21 @@ def test_a_low_fit_offers_the_mentee_a_mentor_for_their_first_open_goal(engine) 
     assert (find["action_id"], find["value"]) == (blocks.FIND_FOR_GOAL, str(goal_id))
     assert find["text"]["text"] == "Find someone one or two steps ahead"
     assert "actions" not in str(answer_saved(False, False, goal_id))
+
+
+def test_forgetting_someone_deletes_their_offer_and_their_requests(engine) -> None:
+    """Forgotten: their offer and every request they made or were sent are gone; a pair a
+    request made can still be deleted with everything in it."""
+    _offer(engine)
+    _offer(engine, who=OTHER, achievements="Gave a conference talk in 2026")
+    request = asking.ask(engine, Actor(MENTEE), MENTEE, NEAR, GOAL, T0)
+    pair = pair_up(engine, NEAR, MENTEE, "CNEW")
+    asking.answer(engine, Actor(NEAR), request.id, ACCEPTED, T0, pair.id)
+    asking.ask(engine, Actor(MENTEE), MENTEE, OTHER, GOAL, T0)
+    done = forgetting.forget(engine, Actor(NEAR), NEAR, NEAR, T(hours=1))
+    assert done.deleted.matching == 2 and offers.offer_of(engine, NEAR) is None
+    with session_scope(engine) as session:
+        left = session.exec(select(MentorRequest)).all()
+    assert [(r.mentee_id, r.mentor_id) for r in left] == [(MENTEE, OTHER)]
+    forgetting.forget(engine, Actor(MENTEE), MENTEE, MENTEE, T(hours=2))
+    assert scan(engine, (GOAL,)) == [] and offers.offer_of(engine, OTHER) is not None
