@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +119,14 @@ def test_the_bot_loads_scikit_learn_only_when_it_ranks() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "False"
+
+
+def test_the_readme_shows_the_figures_the_suite_measures() -> None:
+    """The README's matching figures, for both parts, are the ones measured now."""
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    for name, path in (("development", DEVELOPMENT), ("held-out", HELD_OUT)):
+        measured = measure(path)
+        assert (
+            f"{name}: {measured.goals} goals, precision@3 {measured.precision:.2f}, "
+            f"nDCG@3 {measured.ndcg:.2f}"
+        ) in readme
