@@ -14,7 +14,7 @@ from handlers.matching import blocks
 from handlers.reviews.messages import answer_saved
 from mentoring import capture, forgetting, goals
 from mentoring.capture import Kind
-from mentoring.errors import FieldError, InvalidInput, NotAllowed, NotFound
+from mentoring.errors import AmbiguousPair, FieldError, InvalidInput, NotAllowed, NotFound
 from mentoring.matching import asking, finding, hours, offers
 from mentoring.matching.finding import ACCEPTED, DECLINED, Found, Match
 from mentoring.matching.offers import OfferText
@@ -240,3 +240,16 @@ def test_forgetting_someone_deletes_their_offer_and_their_requests(engine) -> No
     assert [(r.mentee_id, r.mentor_id) for r in left] == [(MENTEE, OTHER)]
     forgetting.forget(engine, Actor(MENTEE), MENTEE, MENTEE, T(hours=2))
     assert scan(engine, (GOAL,)) == [] and offers.offer_of(engine, OTHER) is not None
+
+
+def test_a_mentee_in_two_mentorships_names_which_goal_with_to(engine) -> None:
+    """Two mentors: `#1` alone is ambiguous; `#1 to @mentor` (or the pair's channel) picks it."""
+    for mentor, channel, text in (("UMENTOR", "C1", GOAL), ("UOTHERMENTOR", "C2", "Write a book")):
+        pair = pair_up(engine, mentor, MENTEE, channel)
+        capture.capture(engine, Actor(MENTEE), Kind.GOAL, text, Target(pair_id=pair.id), T0)
+    with pytest.raises(AmbiguousPair):
+        finding.goal_text(engine, Actor(MENTEE), Target(), 1)
+    assert finding.goal_text(engine, Actor(MENTEE), Target(with_user="UOTHERMENTOR"), 1) == (
+        "Write a book"
+    )
+    assert finding.goal_text(engine, Actor(MENTEE), Target(channel_id="C1"), 1) == GOAL

@@ -45,7 +45,7 @@ from mentoring.matching.finding import ACCEPTED, DECLINED
     usage="/mentor find <goal | #n>",
     topic=Topic.MENTORSHIP,
     examples=(("/mentor find #2", "mentors a step or two ahead on goal 2 (or type a goal)"),),
-    pair=False,
+    pair=True,  # `#2 to @name`: the goal of that mentorship, for a mentee in several
 )
 def find(call: Call, number: str | None, text: str | None) -> Message:
     """Up to three mentors for the goal, privately."""
