@@ -30,6 +30,7 @@ from handlers.kit import (
     section,
     when,
 )
+from handlers.matching.blocks import FIND_FOR_GOAL
 from handlers.meetings.prompts import attention_line
 from handlers.reviews.messages import next_review_text
 from handlers.routing import PAIR_FORMS
@@ -123,13 +124,20 @@ def pair_blocks(board: PairDashboard) -> list[Block]:
         head += f"\n{warning}"
     return [
         section(head),
-        section("\n".join(_goal_lines(board))),
+        section("\n".join(_goal_lines(board)), _find_a_mentor(board)),
         section("\n".join(_meeting_lines(board))),
         section("\n".join(_action_lines(board))),
         section("\n".join(_win_lines(board))),
         actions(*_buttons(board)),
         {"type": "divider"},
     ]
+
+
+def _find_a_mentor(board: PairDashboard) -> Block | None:
+    """The mentee's button beside their goals: a mentor one or two steps ahead on the first."""
+    if board.role != Role.MENTEE or not board.goals:
+        return None
+    return button("Find a mentor", FIND_FOR_GOAL, str(board.goals[0].goal.id))
 
 
 def _goal_lines(board: PairDashboard) -> list[str]:

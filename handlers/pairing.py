@@ -101,9 +101,22 @@ def _check_asker(call: Call, asker: str) -> None:
         raise NotAllowed(f"Only <@{asker}>, who asked for this pairing, can answer it.")
 
 
+def pair_in_new_channel(call: Call, mentor: str, mentee: str) -> PairInfo:
+    """Pair two people in a new private channel by the same steps as `/mentor pair … new`
+    (a mentor accepting a mentee's request does this); the intro is posted there."""
+    call.apply(pairs.check_can_pair, call.engine, call.actor, mentor, mentee)
+    names = [_person_name(call.client, user) for user in (mentor, mentee)]
+    return _make_pair(call, mentor, mentee, names, NEW)
+
+
 def _pair(
     call: Call, mentor: str, mentee: str, names: list[str], place: str, notes: Sequence[str]
 ) -> Reply:
+    pair = _make_pair(call, mentor, mentee, names, place)
+    return Reply.after(pair, pair_created(pair, notes))
+
+
+def _make_pair(call: Call, mentor: str, mentee: str, names: list[str], place: str) -> PairInfo:
     if place == NEW:
         channel = call.once(lambda: _new_private_channel(call.client, names, mentor, mentee))
     else:
@@ -123,8 +136,8 @@ def _pair(
         if place == NEW:
             call.once(lambda: _archive_quietly(call.client, channel))
         raise
-    _post_quietly(call, channel, pair_intro(pair), what="pair intro")
-    return Reply.after(pair, pair_created(pair, notes))
+    post_quietly(call, channel, pair_intro(pair), what="pair intro")
+    return pair
 
 
 @verb(
@@ -170,7 +183,7 @@ def end(call: Call, people: str) -> Message:
 def end_pair(call: Call, pair_id: int) -> Reply:
     ended = call.apply(pairs.end_pair, call.engine, call.actor, pair_id, call.now)
     notice = pair_ended(ended, call.user_id)
-    _post_quietly(call, ended.channel_id, notice, what="pair ended")
+    post_quietly(call, ended.channel_id, notice, what="pair ended")
     return Reply.after(ended, notice)
 
 
@@ -254,7 +267,7 @@ def _archive_quietly(client: WebClient, channel: str) -> None:
         logger.warning("could not archive", extra={"channel": channel, "error": slack_error(error)})
 
 
-def _post_quietly(call: Call, channel: str, notice: Message, *, what: str) -> None:
+def post_quietly(call: Call, channel: str, notice: Message, *, what: str) -> None:
     """Post a message (once) whose failure must not undo the change it reports."""
     try:
         call.post(channel, notice)

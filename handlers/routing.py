@@ -163,6 +163,8 @@ class Part(Enum):
     REVIEW = "review"
     PERSON = "person"  # a Slack user id, not a number
     CHANNEL = "channel"  # a Slack channel id, or "new" (a private channel still to make)
+    REQUEST = "request"  # a mentee's request to a mentor
+    TEXT = "text"  # words (a goal's), last in a value: it may hold ":"
 
 
 ValuePart = Part | type[Enum]  # an id, or one of an enum's values (a goal status, say)
@@ -223,7 +225,10 @@ def find_button(action_id: str) -> Button | None:
 def read_value(value: str, parts: tuple[ValuePart, ...]) -> tuple[Any, ...]:
     """A button's value as its parts: ids (positive, bounded) and enum values. Values are ours,
     but they arrive from outside, so anything else is refused as out of date."""
-    pieces = value.split(":") if parts else []
+    if parts and parts[-1] is Part.TEXT:
+        pieces = value.split(":", len(parts) - 1)
+    else:
+        pieces = value.split(":") if parts else []
     if len(pieces) != len(parts):
         raise InvalidInput(OUT_OF_DATE)
     read: list[Any] = []
@@ -232,6 +237,10 @@ def read_value(value: str, parts: tuple[ValuePart, ...]) -> tuple[Any, ...]:
             read.append(read_person(piece))
         elif part is Part.CHANNEL:
             read.append(read_channel(piece))
+        elif part is Part.TEXT:
+            if not piece.strip():
+                raise InvalidInput(OUT_OF_DATE)
+            read.append(piece)
         elif isinstance(part, Part):
             read.append(read_id(piece))
         else:

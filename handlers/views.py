@@ -13,7 +13,7 @@ from slack_bolt import Ack, App
 
 from handlers.forms import form_today
 from handlers.reviews import questionnaire
-from handlers.routing import FORMS, OUT_OF_DATE, Values, read_id
+from handlers.routing import FORMS, OUT_OF_DATE, Form, Part, Values, read_id, read_person
 from handlers.runtime import Answer, Call, Origin, ReplyTo, Services, Task
 from mentoring.errors import FieldError, InvalidInput
 
@@ -32,7 +32,7 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
         ack(response_action="errors", errors={form.fields[refused.field]: str(refused)})
         return
     try:
-        target_id = read_id(ident)
+        target_id = read_target(form, ident)
     except InvalidInput:
         first = next(iter(form.fields.values()))
         ack(response_action="errors", errors={first: OUT_OF_DATE})
@@ -45,8 +45,13 @@ def handle_form(ack: Ack, body: dict[str, Any], view: dict[str, Any], services: 
     )
 
 
+def read_target(form: Form, metadata: str) -> int | str:
+    """The id a form's private_metadata carries: a number, or a person (an offer's owner)."""
+    return read_person(metadata) if form.metadata is Part.PERSON else read_id(metadata)
+
+
 def save_form(
-    call: Call, callback_id: str, target_id: int, values: Values, metadata: str = ""
+    call: Call, callback_id: str, target_id: int | str, values: Values, metadata: str = ""
 ) -> Answer:
     """The form's fields, read again (they were checked before the ack) as of the same person's
     date, saved by its flow."""

@@ -47,6 +47,8 @@ from storage.models import (
     Draft,
     Goal,
     GoalRevision,
+    MentorOffer,
+    MentorRequest,
     Milestone,
     Pair,
     Review,
@@ -73,6 +75,8 @@ DELETE_ORDER: tuple[type[Any], ...] = (
     Milestone,
     Goal,
     Draft,
+    MentorRequest,
+    MentorOffer,
 )
 # Where people's ids stand, and where their words do (mentions in them are replaced).
 ID_FIELDS = ("mentor_id", "mentee_id", "created_by", "ended_by", "changed_by", "owner_id")
@@ -88,6 +92,8 @@ TEXT_FIELDS: dict[type[Any], tuple[str, ...]] = {
     Draft: ("text",),
     ReviewFit: ("comment",),
     ReviewAnswer: ("checkins", "audit", "evidence", "goalposts", "stop", "start", "keep_doing"),
+    MentorOffer: ("areas", "achievements"),
+    MentorRequest: ("goal_text",),
 }
 
 
@@ -107,6 +113,7 @@ class Counts:
     commitments: int = 0
     drafts: int = 0
     deliveries: int = 0
+    matching: int = 0  # their offer to mentor, and requests they made or were sent
     reworded: int = 0
 
     def __add__(self, other: Counts) -> Counts:
@@ -301,6 +308,9 @@ def _sweep(session: Session, person: str) -> _Sweep:
     ]
     sweep.delete((*drafts, *nudges), whole=False)
     sweep.counts += Counts(drafts=len(drafts), deliveries=len(nudges))
+    matching = [*erasure.matching_of(session, person)]
+    sweep.delete(matching, whole=False)
+    sweep.counts += Counts(matching=len(matching))
     return sweep
 
 

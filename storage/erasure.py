@@ -26,6 +26,8 @@ from storage.models import (
     InboundEvent,
     Meeting,
     MeetingSchedule,
+    MentorOffer,
+    MentorRequest,
     Milestone,
     Pair,
     Review,
@@ -70,8 +72,20 @@ def delete_pairs(session: Session, pair_ids: Collection[int]) -> int:
         session.execute(delete(model).where(col(model.pair_id).in_(ids)))
     for model in (Win, Milestone, Goal):
         session.execute(delete(model).where(col(model.pair_id).in_(ids)))
+    session.execute(delete(MentorRequest).where(col(MentorRequest.pair_id).in_(ids)))
     result = session.execute(delete(Pair).where(col(Pair.id).in_(ids)))
     return int(result.rowcount)
+
+
+def matching_of(session: Session, user_id: str) -> list[Any]:
+    """The person's offer to mentor, and every request they made or were sent."""
+    offer = session.get(MentorOffer, user_id)
+    requests = session.exec(
+        select(MentorRequest).where(
+            or_(MentorRequest.mentee_id == user_id, MentorRequest.mentor_id == user_id)
+        )
+    ).all()
+    return [*requests, *([offer] if offer is not None else [])]
 
 
 def ended_before(session: Session, cutoff: datetime) -> list[int]:

@@ -409,6 +409,50 @@ class GoalRevision(SQLModel, table=True):
     changed_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class MentorOffer(SQLModel, table=True):
+    """A person's offer to mentor: what they can help with and have recently achieved, in
+    their own words; how many mentees they can take; their time zone (from Slack); and whether
+    the goals they achieved and wins they logged may be used as evidence of experience.
+    One per person; withdrawing deletes it."""
+
+    __tablename__ = "mentor_offer"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    areas: str = Field(sa_column=Column(Text, nullable=False))
+    achievements: str = Field(sa_column=Column(Text, nullable=False))
+    capacity: int
+    tz: str | None = Field(default=None, max_length=64)
+    consent: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class MentorRequest(SQLModel, table=True):
+    """A mentee asked a mentor, for one goal (its text as the mentee sent it): pending, then
+    accepted (with the pair it made) or declined. Seen only by the two of them."""
+
+    __tablename__ = "mentor_request"
+    __table_args__ = (
+        Index(
+            "uq_mentor_request_pending",
+            "mentee_id",
+            "mentor_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mentee_id: str = Field(index=True, max_length=32)
+    mentor_id: str = Field(index=True, max_length=32)
+    goal_text: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="pending", max_length=16)
+    pair_id: int | None = Field(default=None, foreign_key="pair.id")
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
 class Work(SQLModel, table=True):
     """What a person did that the bot acknowledged — a command, a click, a form, a DM — kept
     from before the ack until it has been carried out.

@@ -460,10 +460,11 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    """Print the goal-coaching figures measured by tests/test_coaching.py, one line a set."""
+    """Print the figures measured on the labelled sets (tests/test_coaching.py,
+    tests/test_matching_ranking.py), one line a set."""
     figures = config.stash.get(COACHING_FIGURES, None)
     if figures:
-        terminalreporter.write_sep("-", "goal coaching")
+        terminalreporter.write_sep("-", "labelled sets: goal coaching, mentor matching")
         for name in sorted(figures):
             terminalreporter.write_line(figures[name])
 

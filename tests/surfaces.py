@@ -35,6 +35,7 @@ from handlers.wins.blocks import ADD_TO_AGENDA
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind
 from mentoring.goals import GoalText
+from mentoring.matching.offers import OfferText, save_offer
 from mentoring.meetings import agenda
 from mentoring.model import Actor, Target
 from mentoring.reviews.answers import save_page
@@ -82,6 +83,7 @@ SECRET_STEP = "Ask HR about the transfer policy"
 SECRET_REVIEW = "Stop hiding how unhappy I am"
 SECRET_FIT = "They have never managed anyone"
 SECRET_DONE_WHEN = "HR confirms the new salary in writing"
+MENTOR_ACHIEVEMENT = "Gave my first meetup talk in 2026"  # NEW_MENTOR offers to mentor
 SECRETS = (
     SECRET_GOAL,
     SECRET_WIN,
@@ -99,7 +101,8 @@ def populate(engine: Any) -> dict[str, int]:
     """The private pair: MENTOR mentors MENTEE in PAIR_CHANNEL, with goals 1 and 2, milestones
     1.1 and 2.1, a win, a kept note, a weekly schedule, an agenda item, action items 1 and 2,
     and review 1 closed with both people's answers (the mentee's fit among them). MENTEE also
-    mentors SECOND_MENTEE, so a goal sent by DM must say which mentorship it is for."""
+    mentors SECOND_MENTEE, so a goal sent by DM must say which mentorship it is for.
+    NEW_MENTOR offers to mentor, with an achievement that matches goal 2."""
     mentee, mentor = Actor(MENTEE), Actor(MENTOR)
     pair = pair_up(engine, MENTOR, MENTEE, PAIR_CHANNEL)
     here = Target(pair_id=pair.id)
@@ -119,6 +122,8 @@ def populate(engine: Any) -> dict[str, int]:
         capture.keep_note_in(session, mentee, SECRET_NOTE, T0)
     with session_scope(engine) as session:
         draft = session.exec(select(Draft)).one()
+    offered = OfferText("public speaking, meetup talks", MENTOR_ACHIEVEMENT, 2, consent=False)
+    save_offer(engine, Actor(NEW_MENTOR), NEW_MENTOR, offered, "UTC", T0)
     return {"pair": pair.id, "review": review.id, "draft": draft.id or 0}
 
 
@@ -206,6 +211,7 @@ class Seen:
     published: dict[str, dict[str, Any]] = field(default_factory=dict)  # user → last Home
     messages: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (channel, msg)
     answers: int = 0  # posts to the action's response_url, taken or refused
+    invites: list[tuple[str, str]] = field(default_factory=list)  # (channel, users) invited
 
 
 class Surfaces:
@@ -361,6 +367,8 @@ class Surfaces:
                     seen.buttons += buttons_in(call.args, dm_to)
                 else:  # a pair's channel: its buttons are for whoever is in it
                     seen.buttons += buttons_in(call.args, action.user)
+            elif call.method == "conversations.invite":
+                seen.invites.append((str(call.args["channel"]), str(call.args["users"])))
             elif call.method == "views.open":
                 seen.modals.append((action.user, call.args["view"]))
             elif call.method == "views.publish":

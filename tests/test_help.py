@@ -80,7 +80,7 @@ def test_mentor_help_is_a_short_overview_pointing_at_each_commands_help(crawled:
     """`/mentor help` names every command with its own `/<command> help`, lists only
     `/mentor`'s own examples, and stays short."""
     text = _help_reply(crawled, "/mentor")
-    assert len(text) < 1_800, len(text)  # the old help was 3,750
+    assert len(text) < 2_000, len(text)  # the old help was 3,750; 1,800 before finding a mentor
     for command in COMMANDS:
         assert f"`{command} help`" in text or command == "/mentor", command
     for verb in VERBS:

@@ -12,6 +12,10 @@ or its test fails naming it (tests/surfaces.py builds the pair once for the run)
 A person's own record follows the same rule: an export holds only what is the person's (never
 the other member's answers, nor the mentee's fit answer for the mentor), forgetting someone
 leaves none of their words in any table, and nobody but an admin forgets anyone but themselves.
+
+Finding a mentor too: a request and its answer reach only the mentee and the mentor, nobody
+offers on someone's behalf or sees who offered, and a mentor's wins are evidence only with
+their consent.
 """
 
 from __future__ import annotations
@@ -21,17 +25,23 @@ import json
 import pytest
 
 from handlers import pairing
+from handlers.matching.blocks import ACCEPT_REQUEST, ASK_MENTOR, DECLINE_REQUEST
+from handlers.matching.offer import OFFER_ACHIEVEMENTS, OFFER_AREAS, OFFER_CAPACITY, OFFER_FORM
 from handlers.records import forget
 from handlers.reviews.messages import summary_message
 from handlers.reviews.questionnaire import REVIEW_PAGE
 from handlers.routing import BUTTONS, FORMS, PAIR_FORMS, VERBS, Verb
 from handlers.wins.blocks import UNDO_WIN
+from mentoring.matching.offers import OfferText, save_offer
 from mentoring.model import Actor, Target
 from mentoring.reviews.questionnaire import questionnaire
 from mentoring.reviews.summary import last_summary
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, flatten_text
 from tests.support import T0, scan
 from tests.surfaces import (
+    MENTOR_ACHIEVEMENT,
+    NEW_MENTEE,
+    NEW_MENTOR,
     SECRET_DONE_WHEN,
     SECRET_FIT,
     SECRET_GOAL,
@@ -41,8 +51,10 @@ from tests.surfaces import (
     Click,
     Command,
     Crawl,
+    Step,
     Submit,
     Surfaces,
+    dm_user,
     filled,
     shown_to,
     texts_of,
@@ -297,3 +309,94 @@ def test_forgetting_leaves_no_text_of_the_person_anywhere(surfaces: Surfaces) ->
     assert "Forget me?" in asked.reply_text
     assert scan(engine, SECRETS) == []
     assert set(scan(engine, (MENTEE,))) == {("work", "payload", MENTEE)}
+
+
+# Finding a mentor: offers, requests and their answers
+
+
+MATCHING_CLICKS = (ASK_MENTOR, ACCEPT_REQUEST, DECLINE_REQUEST)
+
+
+def _matching_steps(crawled: Crawl) -> list[Step]:
+    steps = [
+        step
+        for step in crawled.steps
+        if isinstance(step.action, Click)
+        and any(step.action.action_id.startswith(clicked) for clicked in MATCHING_CLICKS)
+    ]
+    assert {s.action.action_id.rstrip("_0123456789") for s in steps} == set(MATCHING_CLICKS)  # type: ignore[union-attr]
+    return steps
+
+
+def test_a_request_and_its_answer_reach_only_the_mentee_and_the_mentor(crawled: Crawl) -> None:
+    """Every Ask, Accept and Decline the crawl made posted only to the mentee's DM, the
+    mentor's DM, or the private channel Accept made for the two of them (nobody else invited);
+    and the mentor got the goal and nothing else of the mentee's."""
+    two = {MENTEE, NEW_MENTOR}
+    for step in _matching_steps(crawled):
+        assert step.action.user in two  # type: ignore[union-attr]
+        made = {channel for channel, _ in step.seen.invites}
+        assert all(set(users.split(",")) == two for _, users in step.seen.invites)
+        for channel, message in step.seen.messages:
+            assert dm_user(channel) in two or channel in made, (step.action, channel)
+            if dm_user(channel) == NEW_MENTOR:
+                assert not any(secret in flatten_text(message) for secret in SECRETS)
+
+
+@pytest.mark.parametrize("who", OTHERS)
+def test_nobody_offers_on_someone_elses_behalf(surfaces: Surfaces, who: str) -> None:
+    """The offer form submitted by someone else with the offerer's id (an admin too): refused
+    in their DM, and the offer unchanged."""
+    surfaces.restore()
+    before = surfaces.snapshot()
+    values = {
+        OFFER_AREAS: {"type": "plain_text_input", "value": "Forged areas"},
+        OFFER_ACHIEVEMENTS: {"type": "plain_text_input", "value": "Forged in 2026"},
+        OFFER_CAPACITY: {"type": "static_select", "selected_option": {"value": "5"}},
+    }
+    for owner in (NEW_MENTOR, MENTEE):
+        seen = surfaces.do(Submit(who, OFFER_FORM, json.dumps(values), owner))
+        assert "isn't one of yours" in shown_to(surfaces, who, seen)
+    assert surfaces.snapshot() == before
+
+
+@pytest.mark.parametrize("who", OTHERS)
+def test_nobody_sees_who_offered_but_a_mentee_whose_goal_matches(
+    surfaces: Surfaces, who: str
+) -> None:
+    """Every verb typed by someone else, their Home and their own offer form name nobody who
+    offered and none of an offer's words; a search that matches nobody says so, naming none."""
+    surfaces.restore()
+    shown = []
+    for verb in VERBS:
+        for text in texts_of(verb):
+            seen = surfaces.do(Command(who, verb.command, text, f"D{who}"))
+            shown.append(shown_to(surfaces, who, seen))
+    surfaces.wire.open_home(who)
+    shown.append(flatten_text(surfaces.wire.home_of(who)))
+    seen = surfaces.do(Command(who, "/mentor", "find learn to play the cello", f"D{who}"))
+    shown.append(shown_to(surfaces, who, seen))
+    assert "Nobody who offers" in shown[-1]
+    everything = "\n".join(shown)
+    assert NEW_MENTOR not in everything and MENTOR_ACHIEVEMENT not in everything
+
+
+def test_a_mentors_wins_reach_nobody_without_their_consent(surfaces: Surfaces) -> None:
+    """The mentee, offering to mentor without consent, is never suggested on the strength of
+    the win they logged, whoever searches for nearly its words; with consent, it can be."""
+    surfaces.restore()
+    engine = surfaces.services.engine
+    areas = "honest conversations with a manager about burnout"
+    withheld = OfferText(areas, "Baked bread in 2026", 2, consent=False)
+    save_offer(engine, Actor(MENTEE), MENTEE, withheld, "America/New_York", T0)
+    searches = [
+        Command(who, "/mentor", "find tell my manager about my burnout", f"D{who}")
+        for who in (OUTSIDER, ADMIN, NEW_MENTEE)
+    ]
+    for search in searches:
+        shown = shown_to(surfaces, search.user, surfaces.do(search))
+        assert SECRET_WIN not in shown, search
+    consented = OfferText(areas, "Baked bread in 2026", 2, consent=True)
+    save_offer(engine, Actor(MENTEE), MENTEE, consented, "America/New_York", T0)
+    shown = shown_to(surfaces, OUTSIDER, surfaces.do(searches[0]))
+    assert SECRET_WIN in shown and "shared with their consent" in shown

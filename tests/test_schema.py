@@ -66,10 +66,10 @@ def test_head_names_the_newest_migration() -> None:
 
 
 def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
-    """0006 glues "How you'll know" back onto the goal's wording on the way down (as the older
-    version wrote it; a goal without one keeps its wording); 0005 turns a monthly schedule off
-    (the older version would read it as weekly); 0004 keeps the answers as text; all come back
-    up to the models' schema."""
+    """0007 drops the matching tables; 0006 glues "How you'll know" back onto the goal's
+    wording on the way down (as the older version wrote it; a goal without one keeps its
+    wording); 0005 turns a monthly schedule off (the older version would read it as weekly);
+    0004 keeps the answers as text; all come back up to the models' schema."""
     migrate(emptied(engine))
     with engine.begin() as connection:
         a_review(connection)
@@ -85,6 +85,10 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
             Goal.__table__.insert(),  # type: ignore[attr-defined]
             [goal_row(1, "Give a talk", "it is on the schedule"), goal_row(2, "Ship it", None)],
         )
+    migrate(engine, "0006", down=True)
+    assert revision(engine) == "0006"
+    with engine.connect() as connection:
+        assert "mentor_offer" not in inspect(connection).get_table_names()
     migrate(engine, "-1", down=True)
     assert revision(engine) == "0005"
     with engine.connect() as connection:

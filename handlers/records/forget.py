@@ -154,6 +154,8 @@ def _deleted_lines(counts: Counts, them: str, their: str, they: str) -> list[str
         lines.append(
             f"the record of {plural(counts.deliveries, 'message')} I planned or sent {them}"
         )
+    if counts.matching:
+        lines.append(f"{their} offer to mentor and the requests between {them} and a mentor")
     lines.append(
         f"what I keep for a week after handling it: the DMs and requests {they} sent me, and "
         f"other people's requests that name {them}"
@@ -229,7 +231,7 @@ def forgotten(done: Forgotten, person: str, by: str) -> Message:
     who = "You are" if person == by else f"<@{person}> is"
     d = done.deleted
     deleted = d.goals + d.milestones + d.revisions + d.wins + d.agenda_items + d.action_items
-    deleted += d.answers + d.commitments + d.drafts + d.deliveries
+    deleted += d.answers + d.commitments + d.drafts + d.deliveries + d.matching
     lines = [f":wastebasket: {who} forgotten: {plural(deleted, 'record')} deleted"]
     if done.requests:
         lines[0] += f", with {plural(done.requests, 'stored request')}"

@@ -23,6 +23,7 @@ from handlers.kit import (
     section,
     when,
 )
+from handlers.matching.blocks import FIND_FOR_GOAL, FIND_LABEL
 from handlers.slack_text import clip, mrkdwn
 from mentoring.model import Role, mention
 from mentoring.prompts import Outgoing
@@ -240,9 +241,10 @@ def audit_fallback(audit: Sequence[AuditLine]) -> str:
     return f". Roadmap audit: {', '.join(parts)}."
 
 
-def answer_saved(both_answered: bool, low_fit: bool) -> Message:
+def answer_saved(both_answered: bool, low_fit: bool, goal_id: int | None = None) -> Message:
     """The thanks after the last page, sent to the person alone; after a fit of 2 or lower
-    it carries a kind note for the mentee."""
+    it carries a kind note for the mentee, and a button to find someone one or two steps
+    ahead on their goal (`goal_id`, the form it opens filled with it)."""
     text = ":white_check_mark: Thanks — your review answers are saved."
     if both_answered:
         text += " You've both answered: the summary goes to your channel shortly."
@@ -252,6 +254,8 @@ def answer_saved(both_answered: bool, low_fit: bool) -> Message:
     shown = [section(text)]
     if low_fit:
         shown.append(section(LOW_FIT_NOTE))
+        if goal_id is not None:
+            shown.append(actions(button(FIND_LABEL, FIND_FOR_GOAL, str(goal_id))))
     return message(text, shown)
 
 

@@ -31,6 +31,7 @@ from handlers.runtime import Call, Origin, ReplyTo, Services, Task
 from handlers.slack_text import clean, clip, mrkdwn, plain
 from mentoring.errors import MentoringError
 from mentoring.goals import GOAL_MAX_CHARS
+from mentoring.matching import finding
 from mentoring.model import MAX_NUMBER
 from mentoring.reviews import answers as answers_rules
 from mentoring.reviews import questionnaire as questionnaire_rules
@@ -93,12 +94,18 @@ def handle_review_page(
         return
     ack()
     reply = ReplyTo(channel=user)
-    args = (saved.both_answered, saved.low_fit)
+    args = (saved.both_answered, saved.low_fit, review_id)
     services.after_ack(Task(review_answered, Origin(user), args, reply, "review answered"))
 
 
-def review_answered(call: Call, both_answered: bool, low_fit: bool) -> Message:
-    return answer_saved(both_answered, low_fit)
+def review_answered(
+    call: Call, both_answered: bool, low_fit: bool, review_id: int | None = None
+) -> Message:
+    """The thanks; after a low fit, with the mentee's goal to find a mentor for."""
+    goal_id = None
+    if low_fit and review_id is not None:
+        goal_id = call.apply(finding.goal_after_review, call.engine, call.actor, review_id)
+    return answer_saved(both_answered, low_fit, goal_id)
 
 
 def review_page(form: Questionnaire, index: int) -> Block:
