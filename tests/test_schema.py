@@ -66,8 +66,9 @@ def test_head_names_the_newest_migration() -> None:
 
 
 def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
-    """0005 turns a monthly schedule off on the way down (the older version would read it as
-    weekly); 0004 keeps the answers as text; both come back up to the models' schema."""
+    """0007 deletes the digest rows (about no pair) and the coordinators' table on the way
+    down; 0005 turns a monthly schedule off (the older version would read it as weekly); 0004
+    keeps the answers as text; all come back up to the models' schema."""
     migrate(emptied(engine))
     with engine.begin() as connection:
         a_review(connection)
@@ -79,6 +80,12 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
             MeetingSchedule.__table__.insert(),  # type: ignore[attr-defined]
             [schedule_row(1, "FREQ=MONTHLY;BYDAY=1MO")],
         )
+        connection.execute(text(DIGEST_ROW))
+    migrate(engine, "0005", down=True)
+    assert revision(engine) == "0005"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM delivery")).scalar() == 0
+        assert "coordinator" not in inspect(connection).get_table_names()
     migrate(engine, "-1", down=True)
     assert revision(engine) == "0004"
     with engine.connect() as connection:
@@ -92,6 +99,13 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
     migrate(engine)
     assert differences(engine) == []
 
+
+DIGEST_ROW = (
+    "INSERT INTO delivery (pair_id, subject, kind, audience, due_at, expires_at, status, "
+    "next_at, attempts, uncertain, reply_taken, updated_at) VALUES (NULL, 'digest:UC:2026-W48', "
+    "'digest', 'coordinator', '2026-11-23 09:00:00', '2026-11-24 09:00:00', 'planned', "
+    "'2026-11-23 09:00:00', 0, false, false, '2026-11-21 09:00:00')"
+)
 
 ANSWERS = {
     "checkins": {"4": "partly"},
