@@ -67,6 +67,7 @@ SLACK_WRITES = (
     "conversations.archive",
 )
 SECOND_CHANNEL = "CSECOND"  # MENTEE mentors SECOND_MENTEE here
+COORDINATOR = "UCOORD"  # sees the programme (MENTORBOT_COORDINATORS), never its content
 NEW_MENTOR, NEW_MENTEE, NEW_CHANNEL = "UNEWMENTOR", "UNEWMENTEE", "CNEWPAIR"
 MEMBERS = (MENTOR, MENTEE, SECOND_MENTEE, NEW_MENTOR, NEW_MENTEE)
 
@@ -204,6 +205,7 @@ class Surfaces:
             (SECOND_MENTEE, "sam", "Asia/Tokyo"),
             (OUTSIDER, "olga", "UTC"),
             (ADMIN, "ada", "UTC"),
+            (COORDINATOR, "cora", "UTC"),
             (NEW_MENTOR, "nia", "UTC"),
             (NEW_MENTEE, "noah", "UTC"),
         ):
@@ -222,6 +224,7 @@ class Surfaces:
             database_url=f"sqlite:///{self.database}",
             slack_api_url=self.fake.base_url,
             admins=frozenset({ADMIN}),
+            coordinators=frozenset({COORDINATOR}),
         )
         self.clock = FrozenClock(T0)
         self._copy_template()
