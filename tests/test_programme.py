@@ -15,7 +15,10 @@ from sqlmodel import select
 from bot.scheduler import _housekeeping
 from bot.settings import Settings
 from fakeslack import FakeSlack
+from handlers.dashboard import build_home
+from handlers.kit import SECTION_CHARS, VIEW_BLOCKS
 from handlers.programme.blocks import digest_dm, programme_blocks, programme_csv
+from mentoring import forgetting
 from mentoring.digest import plan_digests, set_digest
 from mentoring.errors import NotAllowed
 from mentoring.model import Actor, Target
@@ -39,7 +42,16 @@ from storage.models import (
     Win,
 )
 from tests.conftest import flatten_text
-from tests.support import T0, FrozenClock, T, dispatcher, pair_up, schedule_meetings
+from tests.support import (
+    T0,
+    FrozenClock,
+    T,
+    dispatcher,
+    outside_work,
+    pair_up,
+    scan,
+    schedule_meetings,
+)
 
 NOW = T(days=60)
 COORDINATOR = Actor("UCOORD", is_coordinator=True)
@@ -314,3 +326,27 @@ def test_a_digest_turned_off_or_for_someone_no_longer_coordinating_is_not_sent(
     }
     assert dispatcher(engine, settings).tick(MONDAY_9).outcomes == {}
     assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def test_a_coordinators_home_stays_within_slacks_limits_however_many_drift(
+    engine: Engine,
+) -> None:
+    """120 pairs at risk: the Home lists the first ten, counts the rest, keeps every section
+    under 3,000 characters and the view under 100 blocks."""
+    _drifting_pairs(engine, 0, 120)
+    seen = programme(engine, COORDINATOR, NOW)
+    home = build_home([], seen)
+    assert len(home["blocks"]) <= VIEW_BLOCKS
+    texts = [b["text"]["text"] for b in home["blocks"] if b["type"] == "section"]
+    assert all(len(text) <= SECTION_CHARS for text in texts)
+    shown = flatten_text(home)
+    assert shown.count("mentoring <@") == 10 and "+110 more" in shown
+
+
+def test_forgetting_a_coordinator_leaves_no_digest_or_choice_of_theirs(engine: Engine) -> None:
+    """`/mentor forget me` from a coordinator deletes their digest choice and digests."""
+    set_digest(engine, COORDINATOR, True, "Europe/Paris", SUNDAY)
+    plan_digests(engine, SUNDAY, frozenset({"UCOORD"}))
+    assert outside_work(scan(engine, ("UCOORD",))) != []
+    forgetting.forget(engine, COORDINATOR, "UCOORD", "UCOORD", SUNDAY)
+    assert outside_work(scan(engine, ("UCOORD",))) == []

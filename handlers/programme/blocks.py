@@ -115,10 +115,12 @@ def digest_dm(seen: Programme) -> Message:
 
 def visibility_message(seen: Programme, mentor: str, mentee: str, coordinators: int) -> Message:
     """`/mentor visibility`: exactly what coordinators see about this pair."""
-    who = f"{coordinators} coordinator{'s' if coordinators != 1 else ''}"
+    who = f"the programme's {coordinators} coordinator{'s' if coordinators != 1 else ''}"
+    if not coordinators:
+        who = "coordinators (none are named yet)"
     state = "active" if seen.active else "paused" if seen.paused else "ended"
     lines = [
-        f"*What the programme's {who} see about <@{mentor}> mentoring <@{mentee}>*",
+        f"*What {who} see about <@{mentor}> mentoring <@{mentee}>*",
         f"Your mentorship is counted as *{state}*, and adds this to the programme's totals:",
         *(f"• {line}" for line in summary_lines(seen)[1:]),
     ]
