@@ -52,8 +52,8 @@ from tests.surfaces import (
 
 OTHERS = (OUTSIDER, ADMIN, COORDINATOR)
 ADMIN_MAY = {pairing.END_PAIR, pairing.KEEP_PAIR}  # admins end pairs (test_an_admin_can_end…)
-# Coordinators change their own digest and get the CSV: see test_a_coordinator_sees_…
-COORDINATOR_MAY = {"/mentor programme digest on|off", "/mentor programme csv"}
+# Coordinators get the CSV (an upload): see test_a_coordinator_sees_activity_never_content
+COORDINATOR_MAY = {"/mentor programme csv"}
 
 
 def _named(verb: Verb) -> str:

@@ -97,7 +97,7 @@ def upload_csv(
     "/mentor",
     WORDS,
     r"digest(?:\s+(?P<switch>on|off))?",
-    usage="/mentor programme digest on|off",
+    usage="/mentor programme digest",
     topic=Topic.MENTORSHIP,
     pair=False,
     refusal=REFUSAL,
