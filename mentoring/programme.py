@@ -161,8 +161,8 @@ def programme_in(session: Session, now: datetime, pair_id: int | None = None) ->
     windows = tuple(
         Meetings(
             days,
-            sum(row[2 + 2 * n] or 0 for row in meetings.values()),
-            sum(row[3 + 2 * n] or 0 for row in meetings.values()),
+            sum(int(row[2 + 2 * n] or 0) for row in meetings.values()),
+            sum(int(row[3 + 2 * n] or 0) for row in meetings.values()),
         )
         for n, days in enumerate(WINDOWS)
     )

@@ -135,7 +135,7 @@ def reviews_closed(
         *_one(col(Review.pair_id), pair_id),
     )
     closed, in_time = session.exec(statement).one()
-    return closed or 0, in_time or 0
+    return int(closed or 0), int(in_time or 0)  # PostgreSQL sums to a Decimal
 
 
 def goals(session: Session, since: datetime, pair_id: int | None = None) -> tuple[int, int, int]:
@@ -147,7 +147,7 @@ def goals(session: Session, since: datetime, pair_id: int | None = None) -> tupl
         func.sum(case((Goal.status == "open", 1), else_=0)),
     ).where(*_one(col(Goal.pair_id), pair_id))
     recent, ever, still_open = session.exec(statement).one()
-    return recent or 0, ever or 0, still_open or 0
+    return int(recent or 0), int(ever or 0), int(still_open or 0)
 
 
 def coordinator(session: Session, user_id: str) -> Coordinator | None:

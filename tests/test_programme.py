@@ -150,6 +150,7 @@ def build(engine: Engine) -> dict[str, int]:
     return {"a": a, "b": b, "c": c, "d": d}
 
 
+@pytest.mark.both_backends
 def test_the_programme_counts_pairs_meetings_reviews_and_goals(engine: Engine) -> None:
     """Active, paused and ended pairs; meetings held against planned over 30 and 90 days
     (skipped ones planned, cancelled and future ones not; C's first, before its pause, held);
@@ -162,6 +163,7 @@ def test_the_programme_counts_pairs_meetings_reviews_and_goals(engine: Engine) -
     assert (seen.goals_achieved, seen.goals_achieved_ever, seen.goals_open) == (1, 2, 2)
 
 
+@pytest.mark.both_backends
 def test_a_drifting_pair_is_listed_with_each_signal_since_when_and_one_action(
     engine: Engine,
 ) -> None:
@@ -278,6 +280,7 @@ def _digests(engine: Engine) -> list[Delivery]:
         return rows
 
 
+@pytest.mark.both_backends
 def test_the_weekly_digest_is_planned_and_sent_once(
     engine: Engine, settings: Settings, fake_slack: FakeSlack
 ) -> None:
