@@ -25,7 +25,7 @@ from mentoring.nudges import iso_week
 from mentoring.programme import NOT_A_COORDINATOR, Programme, programme_in
 from storage import ledger
 from storage import programme as store
-from storage.db import session_scope
+from storage.db import read_scope, session_scope
 from storage.models import Coordinator, Delivery
 
 logger = logging.getLogger("mentorbot.digest")
@@ -79,7 +79,7 @@ def set_digest(engine: Engine, actor: Actor, on: bool, tz: str, now: datetime) -
 def show_digest(engine: Engine, actor: Actor) -> DigestSetting:
     if not actor.is_coordinator:
         raise NotAllowed(NOT_A_COORDINATOR)
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         row = store.coordinator(session, actor.user_id)
         return DigestSetting(row is not None and row.digest, row.tz if row else "UTC")
 

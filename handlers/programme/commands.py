@@ -103,9 +103,8 @@ def upload_csv(
     refusal=REFUSAL,
 )
 def switch_digest(call: Call, switch: str | None) -> Message:
-    if switch is None:
-        setting = digest.show_digest(call.engine, call.actor)
-    else:
+    setting = digest.show_digest(call.engine, call.actor)  # refuses all but coordinators
+    if switch is not None:
         on = switch.lower() == "on"
         zone = call.zone_of(call.user_id) if on else None
         setting = call.apply(
