@@ -353,3 +353,13 @@ def test_forgetting_a_coordinator_leaves_no_digest_or_choice_of_theirs(engine: E
     assert outside_work(scan(engine, ("UCOORD",))) != []
     forgetting.forget(engine, COORDINATOR, "UCOORD", "UCOORD", SUNDAY)
     assert outside_work(scan(engine, ("UCOORD",))) == []
+
+
+def test_the_message_opening_a_pairs_channel_says_what_coordinators_see(engine: Engine) -> None:
+    """Both members read, in their channel's first message, that coordinators see activity,
+    not content, and how to see exactly what."""
+    from handlers.pairing import pair_intro
+
+    shown = flatten_text(pair_intro(pair_up(engine)))
+    assert "coordinators see activity, not content" in shown
+    assert "`/mentor visibility` shows exactly what they see" in shown
