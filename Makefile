@@ -31,6 +31,7 @@ bench: install
 	$(BIN)/python -m bench.memory --save
 	$(BIN)/python -m bench.socket_refresh --save
 	$(BIN)/python -m bench.crash --save
+	$(BIN)/python -m bench.programme --save
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -47,14 +47,20 @@ def make_web_client(settings: Settings) -> WebClient:
 def build_services(
     settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock
 ) -> Services:
-    """The database, clock and admins, and the App Home's redraw; without a runner (see
-    `with_runner`)."""
+    """The database, clock, admins and coordinators, and the App Home's redraw; without a
+    runner (see `with_runner`)."""
     engine = engine or make_engine(settings.database_url)
 
     def redraw(client: WebClient, pair_ids: frozenset[int]) -> None:
-        redraw_homes(engine, clock, client, pair_ids)
+        redraw_homes(engine, clock, client, pair_ids, settings.coordinators)
 
-    return Services(engine=engine, clock=clock, admins=settings.admins, redraw=redraw)
+    return Services(
+        engine=engine,
+        clock=clock,
+        admins=settings.admins,
+        redraw=redraw,
+        coordinators=settings.coordinators,
+    )
 
 
 def with_runner(services: Services, runner: Runner) -> Services:

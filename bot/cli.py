@@ -32,7 +32,7 @@ from bot.web import WSGIApp, make_server, make_wsgi_app, stop_server
 from bot.worker import WORKER_THREADS, work
 from handlers.messages import replay_pending
 from handlers.runtime import Services
-from mentoring import forgetting, inbox, nudges
+from mentoring import digest, forgetting, inbox, nudges
 from outbox.listing import ledger_lines
 from storage import schema
 from storage.backup import BackupFailed, BackupRefused, backup_database
@@ -222,12 +222,14 @@ def _tick(settings: Settings, at: datetime | None) -> int:
         return refused
     clock = (lambda: at) if at is not None else system_clock
     nudged = nudges.plan_nudges(engine, clock())  # first, so one due now goes out in this pass
+    digests = digest.plan_digests(engine, clock(), settings.coordinators)
     report = make_dispatcher(settings, engine, clock).tick(at)
     pruned = inbox.prune(engine, clock())
     ended = forgetting.delete_ended_pairs(engine, clock(), settings.delete_ended_pairs_after_days)
     print(
         report.summary()
         + (f"; planned {nudged} nudge(s)" if nudged else "")
+        + (f"; planned {digests} digest(s)" if digests else "")
         + (f"; pruned {pruned} old row(s)" if pruned else "")
         + (f"; deleted {ended} ended pair(s)" if ended else "")
     )

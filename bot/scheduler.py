@@ -1,7 +1,8 @@
 """The in-process scheduler: APScheduler runs a dispatcher pass (outbox) every few seconds, and
 every hour prunes what the bot no longer needs (mentoring.inbox.prune; ended pairs too, when
-DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges
-(mentoring.nudges.plan_nudges), which the dispatcher then sends like any other ledger row.
+DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges (mentoring.nudges.plan_nudges)
+and the coordinators' weekly digests (mentoring.digest.plan_digests), which the dispatcher
+then sends like any other ledger row.
 The dispatcher is wired here to Slack's side: the messages, the roadmap picture under a review
 summary and the Home redraws come from handlers.outgoing.
 
@@ -28,7 +29,7 @@ from bot.logs import configure_logging
 from bot.settings import Settings
 from handlers import outgoing
 from handlers.runtime import Clock
-from mentoring import forgetting, inbox, nudges
+from mentoring import digest, forgetting, inbox, nudges
 from outbox import Dispatcher, Limits
 from outbox.pacing import DEFAULT_LIMITS, REAL_TIME, Timeline
 from storage.db import make_engine
@@ -62,6 +63,7 @@ def build_dispatcher(
     worker: str,
     limits: Limits = DEFAULT_LIMITS,
     timeline: Timeline = REAL_TIME,
+    coordinators: frozenset[str] = frozenset(),
 ) -> Dispatcher:
     """A dispatcher with the production wiring: Slack's messages, the roadmap picture under a
     review summary, and the App Homes redrawn for the pairs a batch changed. `timeline` is
@@ -75,7 +77,9 @@ def build_dispatcher(
         timeline=timeline,
         render=outgoing.render,
         after_post=lambda out, channel: outgoing.attach_roadmap(client, out, channel),
-        on_changed=lambda pairs: outgoing.redraw_changed(engine, clock, client, pairs),
+        on_changed=lambda pairs: outgoing.redraw_changed(
+            engine, clock, client, pairs, coordinators
+        ),
     )
 
 
@@ -83,7 +87,10 @@ def make_dispatcher(settings: Settings, engine: Engine, clock: Clock) -> Dispatc
     limits = Limits(
         per_minute=settings.budget_per_minute, concurrency=settings.dispatch_concurrency
     )
-    return build_dispatcher(engine, make_dispatch_client(settings), clock, worker_name(), limits)
+    client = make_dispatch_client(settings)
+    return build_dispatcher(
+        engine, client, clock, worker_name(), limits, coordinators=settings.coordinators
+    )
 
 
 def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundScheduler:
@@ -102,7 +109,12 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
     scheduler.add_job(
         _housekeeping,
         IntervalTrigger(hours=1),
-        args=(dispatcher.engine, dispatcher.clock, settings.delete_ended_pairs_after_days),
+        args=(
+            dispatcher.engine,
+            dispatcher.clock,
+            settings.delete_ended_pairs_after_days,
+            settings.coordinators,
+        ),
         id="housekeeping",
         coalesce=True,
         max_instances=1,
@@ -143,9 +155,15 @@ def run_scheduler(settings: Settings, stop: Any) -> None:
         engine.dispose()
 
 
-def _housekeeping(engine: Engine, clock: Clock, ended_pair_days: int | None = None) -> None:
-    """Prune, delete the pairs that ended `ended_pair_days` ago (None: keep them), then scan
-    for drift; each failure is logged and the next hour tries again."""
+def _housekeeping(
+    engine: Engine,
+    clock: Clock,
+    ended_pair_days: int | None = None,
+    coordinators: frozenset[str] = frozenset(),
+) -> None:
+    """Prune, delete the pairs that ended `ended_pair_days` ago (None: keep them), scan for
+    drift, then plan the coordinators' digests; each failure is logged and the next hour
+    tries again."""
     now = clock()
     try:
         removed = inbox.prune(engine, now) + queue.prune(engine, now)
@@ -165,3 +183,7 @@ def _housekeeping(engine: Engine, clock: Clock, ended_pair_days: int | None = No
         nudges.plan_nudges(engine, now)
     except Exception:
         logger.exception("drift scan failed")
+    try:
+        digest.plan_digests(engine, now, coordinators)
+    except Exception:
+        logger.exception("digest planning failed")

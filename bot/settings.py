@@ -30,6 +30,7 @@ VARIABLES = (
     "HEALTH_PORT",
     "SLACK_STARTUP_WAIT_SECONDS",
     "MENTORBOT_ADMINS",
+    "MENTORBOT_COORDINATORS",
     "LOG_LEVEL",
     "LOG_FORMAT",
     "SCHEDULER_ENABLED",
@@ -68,6 +69,8 @@ class Settings:
     health_port: int | None = None  # None: the same as `port`
     startup_wait_seconds: int = DEFAULT_STARTUP_WAIT_SECONDS
     admins: frozenset[str] = field(default_factory=frozenset)
+    # Who sees the programme (aggregates, never content): a role of its own, not the admins'.
+    coordinators: frozenset[str] = field(default_factory=frozenset)
     log_level: str = "INFO"
     log_format: str = "text"
     scheduler_enabled: bool = True
@@ -101,7 +104,8 @@ class Settings:
                 0,
                 600,
             ),
-            admins=_admins(get("MENTORBOT_ADMINS")),
+            admins=_user_ids(get("MENTORBOT_ADMINS"), "MENTORBOT_ADMINS"),
+            coordinators=_user_ids(get("MENTORBOT_COORDINATORS"), "MENTORBOT_COORDINATORS"),
             log_level=_log_level(get("LOG_LEVEL")),
             log_format=_log_format(get("LOG_FORMAT")),
             scheduler_enabled=_flag(get("SCHEDULER_ENABLED"), "SCHEDULER_ENABLED", True),
@@ -201,14 +205,14 @@ def _port(value: str | None, name: str) -> int | None:
     return int(value)
 
 
-def _admins(value: str | None) -> frozenset[str]:
+def _user_ids(value: str | None, name: str) -> frozenset[str]:
     if value is None:
         return frozenset()
     ids = [part.strip() for part in value.split(",") if part.strip()]
     bad = [part for part in ids if not _USER_ID.match(part)]
     if bad:
         raise SettingsError(
-            "MENTORBOT_ADMINS",
+            name,
             f"expected comma-separated Slack user IDs like U012ABCDEF, got {bad[0]!r}",
         )
     return frozenset(ids)

@@ -3,8 +3,8 @@
 Bolt listeners are registered by surface — `commands`, `actions`, `views`, `messages`, `home`,
 each with its `register(app)` — and route to the features, which keep their grammar, flows and
 Block Kit builders together: `pairing`, `goals/`, `wins/`, `meetings/`, `reviews/`, `nudges`,
-finding a mentor (`matching/`), the App Home (`dashboard`), and a person's own record
-(`records/`: export and forget). A
+finding a mentor (`matching/`), the App Home (`dashboard`), a person's own record (`records/`:
+export and forget), and the coordinators' view of the programme (`programme/`). A
 feature registers its verbs, buttons and forms in `routing` when it is imported; importing
 this package imports them all, in the order the help lists them (so a worker process that
 only unpickles a task knows every verb too).
@@ -32,6 +32,7 @@ FEATURES = (
     "handlers.matching.find",
     "handlers.records.export",
     "handlers.records.forget",
+    "handlers.programme.commands",
     "handlers.dashboard",
 )
 for _feature in FEATURES:

@@ -32,13 +32,15 @@ from handlers.kit import (
 )
 from handlers.matching.blocks import FIND_FOR_GOAL
 from handlers.meetings.prompts import attention_line
+from handlers.programme.blocks import programme_blocks
 from handlers.reviews.messages import next_review_text
 from handlers.routing import PAIR_FORMS
 from handlers.runtime import Call, Clock, slack_error, zone_of
 from handlers.slack_text import clip, mrkdwn, plain
 from mentoring import dashboard, pairs
 from mentoring.dashboard import GoalProgress, NextMeeting, PairDashboard
-from mentoring.model import GoalInfo, Role, mention
+from mentoring.model import Actor, GoalInfo, Role, mention
+from mentoring.programme import Programme, programme
 
 logger = logging.getLogger("mentorbot.home")
 
@@ -46,19 +48,36 @@ ITEM_CHARS = 200
 PAIR_BLOCKS = 7  # head, goals, meetings, action items, wins, buttons, divider
 
 
-def publish_home(engine: Engine, clock: Clock, client: WebClient, user_id: str) -> None:
+def publish_home(
+    engine: Engine,
+    clock: Clock,
+    client: WebClient,
+    user_id: str,
+    coordinators: frozenset[str] = frozenset(),
+) -> None:
     """Draw the person's Home afresh (when they open it, or after a change), dated in their
-    Slack time zone."""
-    boards = dashboard.dashboard(engine, user_id, clock(), zone_of(client, user_id))
-    client.views_publish(user_id=user_id, view=build_home(boards))
+    Slack time zone; a coordinator's begins with the programme."""
+    now = clock()
+    boards = dashboard.dashboard(engine, user_id, now, zone_of(client, user_id))
+    seen = None
+    if user_id in coordinators:
+        seen = programme(engine, Actor(user_id, is_coordinator=True), now)
+    client.views_publish(user_id=user_id, view=build_home(boards, seen))
 
 
 def show_home(call: Call) -> None:
     """The person opened their Home tab."""
-    publish_home(call.engine, call.services.clock, call.client, call.user_id)
+    services = call.services
+    publish_home(call.engine, services.clock, call.client, call.user_id, services.coordinators)
 
 
-def redraw_homes(engine: Engine, clock: Clock, client: WebClient, pair_ids: Iterable[int]) -> None:
+def redraw_homes(
+    engine: Engine,
+    clock: Clock,
+    client: WebClient,
+    pair_ids: Iterable[int],
+    coordinators: frozenset[str] = frozenset(),
+) -> None:
     """Redraw the Home of both members of each pair, after a change to it — by a person's
     action (`runtime.perform`) or by the scheduler. Never raises: the change is already saved,
     the person has their answer, and the Home is drawn afresh whenever it is opened — so a
@@ -69,15 +88,21 @@ def redraw_homes(engine: Engine, clock: Clock, client: WebClient, pair_ids: Iter
         except Exception:
             logger.exception("home not redrawn", extra={"pair": pair_id})
             continue
-        redraw_people(engine, clock, client, members)
+        redraw_people(engine, clock, client, members, coordinators)
 
 
-def redraw_people(engine: Engine, clock: Clock, client: WebClient, user_ids: Iterable[str]) -> None:
+def redraw_people(
+    engine: Engine,
+    clock: Clock,
+    client: WebClient,
+    user_ids: Iterable[str],
+    coordinators: frozenset[str] = frozenset(),
+) -> None:
     """Redraw these people's Homes (after a change that removed a pair, so that its members
     can no longer be read from it). Never raises, like `redraw_homes`."""
     for user_id in user_ids:
         try:
-            publish_home(engine, clock, client, user_id)
+            publish_home(engine, clock, client, user_id, coordinators)
         except SlackApiError as error:
             code = slack_error(error)
             logger.warning("home not redrawn", extra={"user": user_id, "error": code})
@@ -85,11 +110,13 @@ def redraw_people(engine: Engine, clock: Clock, client: WebClient, user_ids: Ite
             logger.exception("home not redrawn", extra={"user": user_id})
 
 
-def build_home(boards: Sequence[PairDashboard]) -> Block:
-    """The App Home tab: each active pair at a glance with buttons, then the ended ones."""
+def build_home(boards: Sequence[PairDashboard], seen: Programme | None = None) -> Block:
+    """The App Home tab: for a coordinator, the programme first; then each active pair at a
+    glance with buttons, then the ended ones."""
     active = [board for board in boards if board.pair.active]
     ended = [board for board in boards if not board.pair.active]
-    blocks: list[Block] = [header("Your mentorships")]
+    blocks: list[Block] = programme_blocks(seen) if seen is not None else []
+    blocks.append(header("Your mentorships"))
     if not active:
         blocks.append(
             section(
@@ -97,7 +124,7 @@ def build_home(boards: Sequence[PairDashboard]) -> Block:
                 "`/mentor pair @mentor @mentee` (or add `new` for a private channel)."
             )
         )
-    room = (VIEW_BLOCKS - 4) // PAIR_BLOCKS
+    room = (VIEW_BLOCKS - 4 - len(blocks) + 1) // PAIR_BLOCKS
     for board in active[:room]:
         blocks += pair_blocks(board)
     if len(active) > room:

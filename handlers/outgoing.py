@@ -11,6 +11,7 @@ from handlers.dashboard import redraw_homes
 from handlers.goals.roadmap import share_roadmap
 from handlers.kit import Message
 from handlers.meetings import prompts
+from handlers.programme.blocks import digest_dm
 from handlers.reviews.messages import review_message
 from handlers.runtime import Clock
 from mentoring.prompts import Outgoing
@@ -25,7 +26,10 @@ BUILDERS = {
 
 
 def render(out: Outgoing) -> Message:
-    """The message for a claimed row: a review's, a meeting's, a nudge, an attention DM."""
+    """The message for a claimed row: a review's, a meeting's, a nudge, an attention DM, a
+    coordinator's digest."""
+    if out.programme is not None:
+        return digest_dm(out.programme)
     if out.review is not None:
         return review_message(out)
     return BUILDERS[out.kind](out)
@@ -41,8 +45,14 @@ def attach_roadmap(client: WebClient, out: Outgoing, channel: str) -> None:
     share_roadmap(client, channel, review.picture, comment)
 
 
-def redraw_changed(engine: Engine, clock: Clock, client: WebClient, pairs: frozenset[int]) -> None:
+def redraw_changed(
+    engine: Engine,
+    clock: Clock,
+    client: WebClient,
+    pairs: frozenset[int],
+    coordinators: frozenset[str] = frozenset(),
+) -> None:
     """Redraw the App Home of both members of each pair a batch changed (a review opened,
     closed or was called off). Only those: what merely moves with time (the next meeting) is
     drawn afresh whenever a Home is opened, and views.publish has a rate limit of its own."""
-    redraw_homes(engine, clock, client, pairs)
+    redraw_homes(engine, clock, client, pairs, coordinators)

@@ -332,12 +332,19 @@ def pairing_question(
     return ephemeral(line, blocks)
 
 
+PROGRAMME_NOTE = (
+    ":eyes: The programme's coordinators see activity, not content: that you meet, review "
+    "and reach goals, and when — never what you write. `/mentor visibility` shows exactly "
+    "what they see."
+)
+
+
 def pair_intro(pair: PairInfo) -> Message:
     line = (
         f":wave: <@{pair.mentee_id}> and <@{pair.mentor_id}>: this is your mentorship channel. "
         "Wins logged with `/win` show up here; `/mentor help` lists everything else."
     )
-    return message(line, [section(line)])
+    return message(line, [section(line), context(PROGRAMME_NOTE)])
 
 
 def end_confirmation(pair: PairInfo) -> Message:

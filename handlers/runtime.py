@@ -63,8 +63,8 @@ REFUSAL_CHARS = 200  # of a response_url's refusal, kept for the log
 
 @dataclass(frozen=True)
 class Services:
-    """The database, the clock and the admins; and, where Slack is served, the runner that does
-    the work after each ack."""
+    """The database, the clock, the admins and the coordinators; and, where Slack is served,
+    the runner that does the work after each ack."""
 
     engine: Engine
     clock: Clock
@@ -74,9 +74,14 @@ class Services:
     redraw: Callable[[WebClient, frozenset[int]], None] | None = None
     # Stores work from many request threads in shared commits (where Slack is served).
     group_commit: GroupCommit | None = None
+    coordinators: frozenset[str] = frozenset()
 
     def actor(self, user_id: str) -> Actor:
-        return Actor(user_id=user_id, is_admin=user_id in self.admins)
+        return Actor(
+            user_id=user_id,
+            is_admin=user_id in self.admins,
+            is_coordinator=user_id in self.coordinators,
+        )
 
     def after_ack(self, task: Task) -> None:
         """Store the work, then wake a worker. Slack wants its ack within 3 seconds and it is

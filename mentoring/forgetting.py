@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from mentoring.digest import digests_to
 from mentoring.errors import NotAllowed
 from mentoring.model import FORGOTTEN, Actor, Outcome, Role, mention
 from mentoring.pairs import end_pair
@@ -43,6 +44,7 @@ from storage.models import (
     ActionItem,
     AgendaItem,
     Commitment,
+    Coordinator,
     Delivery,
     Draft,
     Goal,
@@ -77,6 +79,7 @@ DELETE_ORDER: tuple[type[Any], ...] = (
     Draft,
     MentorRequest,
     MentorOffer,
+    Coordinator,
 )
 # Where people's ids stand, and where their words do (mentions in them are replaced).
 ID_FIELDS = ("mentor_id", "mentee_id", "created_by", "ended_by", "changed_by", "owner_id")
@@ -303,10 +306,11 @@ def _sweep(session: Session, person: str) -> _Sweep:
     drafts = session.exec(select(Draft).where(Draft.user_id == person)).all()
     nudges = [
         row
-        for row in erasure.nudges_to(session, person)
+        for row in (*erasure.nudges_to(session, person), *digests_to(session, person))
         if row.pair_id not in sweep.whole and id(row) not in sweep.deleted
     ]
-    sweep.delete((*drafts, *nudges), whole=False)
+    choices = session.exec(select(Coordinator).where(Coordinator.user_id == person)).all()
+    sweep.delete((*drafts, *nudges, *choices), whole=False)
     sweep.counts += Counts(drafts=len(drafts), deliveries=len(nudges))
     matching = [*erasure.matching_of(session, person)]
     sweep.delete(matching, whole=False)

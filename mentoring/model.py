@@ -62,10 +62,12 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking. Admins may pair and unpair anyone; they do not read a pair's content."""
+    """Who is asking. Admins may pair and unpair anyone; coordinators see the programme in
+    counts and dates (mentoring.programme); neither reads a pair's content."""
 
     user_id: str
     is_admin: bool = False
+    is_coordinator: bool = False
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from mentoring.dates import local_date
+from mentoring.digest import DIGEST, prepare_digest_row, recipient_of
 from mentoring.meetings.agenda import ActionInfo, AgendaEntry, aged_actions
 from mentoring.meetings.planning import plan_next_meeting
 from mentoring.meetings.values import MeetingInfo
 from mentoring.milestones import MilestoneInfo, milestones_due
 from mentoring.model import GoalInfo, PairInfo, Role
 from mentoring.nudges import NUDGE, NudgeInfo, prepare_nudge_row
+from mentoring.programme import Programme
 from mentoring.reviews.closing import ReviewMessage, open_commitments_in, prepare_review_row
 from mentoring.reviews.values import CommitmentInfo
 from mentoring.zones import member_zone, pair_zone
@@ -73,7 +75,7 @@ class Outgoing:
     audience: str
     recipient: str  # a user id (DM) or the pair's channel
     recipient_tz: str
-    pair: PairInfo
+    pair: PairInfo  # every row's but a digest's (`programme`), which is about no pair
     meeting: MeetingInfo | None  # for a meeting's prompts
     review: ReviewMessage | None  # for a review's messages
     uncertain: bool
@@ -82,6 +84,7 @@ class Outgoing:
     agenda: tuple[AgendaEntry, ...] = ()
     attention: str | None = None
     nudge: NudgeInfo | None = None  # for a drift nudge
+    programme: Programme | None = None  # for a coordinator's digest
     changed: frozenset[int] = frozenset()  # pairs this row changed (see `_changed`)
 
 
@@ -95,7 +98,7 @@ def _changed(row: Delivery) -> frozenset[int]:
     """The pairs this row changes, sent or skipped: a review's channel post (it opens, or is
     called off) and its summary (it closed and applied what it decided)."""
     review_event = row.review_id is not None and row.audience == "channel"
-    if review_event and row.kind in ("review", "summary"):
+    if review_event and row.kind in ("review", "summary") and row.pair_id is not None:
         return frozenset({row.pair_id})
     return frozenset()
 
@@ -143,7 +146,9 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
     """What to send for a claimed row, or why it is skipped (recorded here)."""
     with session_scope(engine) as session:
         row = ledger.get_delivery(session, delivery_id)
-        pair = repo.get_pair(session, row.pair_id) if row is not None else None
+        if row is not None and row.kind == DIGEST:
+            return _digest(session, row, worker, now)
+        pair = repo.get_pair(session, row.pair_id) if row is not None and row.pair_id else None
         assert row is not None and pair is not None
         schedule = meeting_store.schedule_of(session, row.pair_id)
         meeting = meeting_store.get_meeting(session, row.meeting_id) if row.meeting_id else None
@@ -196,6 +201,33 @@ def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Out
             nudge=nudge,
             changed=_changed(row),
         )
+
+
+def _digest(session: Session, row: Delivery, worker: str, now: datetime) -> Outgoing | Skipped:
+    """A coordinator's digest: the programme as it is now, or why it is skipped."""
+    decided = prepare_digest_row(session, row, now)
+    if isinstance(decided, str):
+        ledger.finish_claimed(
+            session, row.id or 0, worker, now, status=ledger.SKIPPED, reason=decided
+        )
+        logger.info("delivery skipped", extra={"delivery": row.id, "reason": decided})
+        return Skipped(decided)
+    return Outgoing(
+        delivery_id=row.id or 0,
+        key=str(row.id),
+        subject=row.subject,
+        kind=row.kind,
+        audience=row.audience,
+        recipient=recipient_of(row.subject),
+        recipient_tz="UTC",
+        pair=None,  # type: ignore[arg-type]  # a digest is about no pair
+        meeting=None,
+        review=None,
+        uncertain=row.uncertain,
+        attempts=row.attempts,
+        carry=None,
+        programme=decided,
+    )
 
 
 def _skip_reason(

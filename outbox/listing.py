@@ -17,7 +17,7 @@ from storage.models import Meeting, Review
 @dataclass(frozen=True)
 class LedgerLine:
     id: int
-    pair_id: int
+    pair_id: int | None
     about: str  # "meeting #3 2026-11-24 14:00Z", "review #2"
     kind: str
     audience: str

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from mentoring.digest import DIGEST
 from mentoring.nudges import NUDGE
 from mentoring.prompts import Outgoing, apply_post_in
 from storage import ledger
@@ -114,8 +115,8 @@ def mark_failed(
             attempts=out.attempts + 1,
             reason=error,
         )
-        if out.kind in ("attention", NUDGE) or not warn:
-            return False  # a nudge is the mentee's private business: nobody else is told
+        if out.kind in ("attention", NUDGE, DIGEST) or not warn:
+            return False  # a nudge is the mentee's private business; a digest is no pair's
         pair = repo.get_pair(session, out.pair.id)
         if pair is None or pair.status != ACTIVE or pair.attention is not None:
             return False

@@ -37,7 +37,7 @@ def nudge_subject(user_id: str, week: str) -> str:
 
 def new_delivery(
     *,
-    pair_id: int,
+    pair_id: int | None,
     subject: str,
     kind: str,
     audience: str,

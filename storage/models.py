@@ -243,10 +243,12 @@ class ActionItem(SQLModel, table=True):
 class Delivery(SQLModel, table=True):
     """The delivery ledger: one row per planned message, unique per (subject, kind, audience).
 
-    The subject is what the message is about: `meeting:<id>`, `review:<id>` or
-    `nudge:<user>:<week>`. planned → sending (claimed, leased until `next_at`) → sent (with
-    Slack's `ts`), skipped (with the reason) or failed (with the error). `next_at` is when the
-    row may next be claimed: its due time, a retry time, or the end of a claim's lease.
+    The subject is what the message is about: `meeting:<id>`, `review:<id>`,
+    `nudge:<user>:<week>` or `digest:<user>:<week>` (a coordinator's weekly digest, the one
+    kind of row that is about no pair: its `pair_id` is NULL).
+    planned → sending (claimed, leased until `next_at`) → sent (with Slack's `ts`), skipped
+    (with the reason) or failed (with the error). `next_at` is when the row may next be
+    claimed: its due time, a retry time, or the end of a claim's lease.
     `uncertain` marks a row whose last send may have reached Slack without an answer: before
     sending again, the channel's history is checked for it.
     """
@@ -258,7 +260,7 @@ class Delivery(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    pair_id: int = Field(foreign_key="pair.id", index=True)
+    pair_id: int | None = Field(default=None, foreign_key="pair.id", index=True)
     # Added in 0.3 (0.2 keyed rows by meeting only): filled from meeting_id on upgrade.
     subject: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": "''"})
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id")
@@ -278,6 +280,18 @@ class Delivery(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     reply_taken: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
     reason: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Coordinator(SQLModel, table=True):
+    """A programme coordinator's own choices: the weekly digest, and the zone it is sent in
+    (from Slack, when they turned it on). Who is a coordinator is a setting
+    (MENTORBOT_COORDINATORS), not a row: a row outlives a person's removal from it, and
+    nothing is sent on it alone."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    digest: bool = Field(default=False, sa_column=Column(Boolean, nullable=False))
+    tz: str = Field(default="UTC", max_length=64)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 

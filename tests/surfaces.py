@@ -71,6 +71,7 @@ SLACK_WRITES = (
 )
 FIRST_MEETING = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)  # populate(): weekly, Tue 15:00 Berlin
 SECOND_CHANNEL = "CSECOND"  # MENTEE mentors SECOND_MENTEE here
+COORDINATOR = "UCOORD"  # sees the programme (MENTORBOT_COORDINATORS), never its content
 NEW_MENTOR, NEW_MENTEE, NEW_CHANNEL = "UNEWMENTOR", "UNEWMENTEE", "CNEWPAIR"
 MEMBERS = (MENTOR, MENTEE, SECOND_MENTEE, NEW_MENTOR, NEW_MENTEE)
 
@@ -226,6 +227,7 @@ class Surfaces:
             (SECOND_MENTEE, "sam", "Asia/Tokyo"),
             (OUTSIDER, "olga", "UTC"),
             (ADMIN, "ada", "UTC"),
+            (COORDINATOR, "cora", "UTC"),
             (NEW_MENTOR, "nia", "UTC"),
             (NEW_MENTEE, "noah", "UTC"),
         ):
@@ -244,6 +246,7 @@ class Surfaces:
             database_url=f"sqlite:///{self.database}",
             slack_api_url=self.fake.base_url,
             admins=frozenset({ADMIN}),
+            coordinators=frozenset({COORDINATOR}),
         )
         self.clock = FrozenClock(T0)
         self._copy_template()

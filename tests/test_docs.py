@@ -88,6 +88,19 @@ def test_readme_shows_the_saved_socket_refresh_figures() -> None:
             assert f"| `{name}` | {ack['p50']} / {ack['p95']} / {ack['max']} |" in block, name
 
 
+def test_readme_shows_the_saved_programme_figures() -> None:
+    """The README's programme-view table shows bench/results/programme.json: 10,000 pairs, the
+    view against the bare read measured in the same run, and its fixed statement count."""
+    result, block = saved_and_shown("programme")
+    run = result["run"]
+    assert f"Latest run, {result['when'][:10]} ({result['machine']};" in block
+    assert run["pairs"] == 10_000 and run["statements"] <= 8
+    assert (
+        f"| {run['pairs']:,} | {run['rows_read']:,} | {run['view_ms']} ms "
+        f"| {run['baseline_ms']} ms | {run['ratio']} | {run['statements']} |"
+    ) in block
+
+
 def test_readme_shows_the_saved_memory_figures() -> None:
     """The README's memory table shows the figures in bench/results/memory.json."""
     result, block = saved_and_shown("memory")

@@ -4,8 +4,9 @@ refuses everyone else.
 The attempts come from the registries, not from a list kept by hand: every verb of every
 command (typed as its help shows it, in the pair's own channel, and naming either member),
 every button (replayed with the real value the pair was shown, in the state it was shown in),
-every form (submitted with the real private_metadata the pair's modal carried). An outsider
-and an admin — who may pair and unpair people but not read them — try each. Nothing is shown,
+every form (submitted with the real private_metadata the pair's modal carried). An outsider,
+an admin — who may pair and unpair people but not read them — and a programme coordinator —
+who sees every pair's activity but not its content — try each. Nothing is shown,
 changed, posted, uploaded or published. A verb, button or form registered later is tried too,
 or its test fails naming it (tests/surfaces.py builds the pair once for the run).
 
@@ -21,6 +22,7 @@ their consent.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -39,6 +41,7 @@ from mentoring.reviews.summary import last_summary
 from tests.conftest import ADMIN, MENTEE, MENTOR, OUTSIDER, PAIR_CHANNEL, flatten_text
 from tests.support import T0, scan
 from tests.surfaces import (
+    COORDINATOR,
     MENTOR_ACHIEVEMENT,
     NEW_MENTEE,
     NEW_MENTOR,
@@ -60,8 +63,10 @@ from tests.surfaces import (
     texts_of,
 )
 
-OTHERS = (OUTSIDER, ADMIN)
+OTHERS = (OUTSIDER, ADMIN, COORDINATOR)
 ADMIN_MAY = {pairing.END_PAIR, pairing.KEEP_PAIR}  # admins end pairs (test_an_admin_can_end…)
+# Coordinators get the CSV (an upload): see test_a_coordinator_sees_activity_never_content
+COORDINATOR_MAY = {"/mentor programme csv"}
 
 
 def _named(verb: Verb) -> str:
@@ -91,6 +96,8 @@ def test_every_verb_from_someone_else_reads_and_changes_nothing(
     shows nothing of the pair and changes nothing; a verb about a pair is refused."""
     texts = texts_of(verb)
     assert texts, f"{_named(verb)} has no example: add one, so it is in the help and tried here"
+    if who == COORDINATOR and verb.usage in COORDINATOR_MAY:
+        pytest.skip("coordinators may; see test_a_coordinator_sees_activity_never_content")
     surfaces.restore()
     for text in texts:
         text = text.replace("@mentor", f"<@{MENTOR}>").replace("@mentee", f"<@{MENTEE}>")
@@ -234,6 +241,51 @@ def test_someone_elses_home_shows_nothing_of_the_pair(surfaces: Surfaces, who: s
     surfaces.wire.open_home(who)
     shown = flatten_text(surfaces.wire.home_of(who))
     assert not any(secret in shown for secret in SECRETS) and f"<#{PAIR_CHANNEL}>" not in shown
+
+
+# Coordinators
+
+
+def test_a_coordinator_sees_activity_never_content(surfaces: Surfaces) -> None:
+    """Everything a coordinator can reach — the Home, `/mentor programme`, its CSV, the digest
+    switch, and the weekly digest itself — names the pair once it drifts, with its signals,
+    and holds none of the pair's words or its channel."""
+    from handlers.programme.blocks import digest_dm
+    from mentoring.model import Actor as Who
+    from mentoring.programme import programme
+
+    surfaces.restore()
+    surfaces.clock.now = T0 + timedelta(days=30)  # the pair drifts: it is listed
+    try:
+        wire, shown = surfaces.wire, []
+        wire.open_home(COORDINATOR)
+        shown.append(flatten_text(wire.home_of(COORDINATOR)))
+        for text in ("programme", "programme digest on", "programme digest", "programme csv",
+                     "programme digest off", "visibility"):  # fmt: skip
+            shown.append(wire.command("/mentor", text, user=COORDINATOR).reply_text)
+        (upload,) = surfaces.fake.uploads()
+        assert upload.channels == (f"D{COORDINATOR}",)
+        shown.append(upload.data.decode())
+        seen = programme(surfaces.services.engine, Who(COORDINATOR, is_coordinator=True), T0)
+        shown.append(flatten_text(digest_dm(seen)))
+    finally:
+        surfaces.clock.now = T0
+    assert f"<@{MENTOR}> mentoring <@{MENTEE}>" in shown[0], shown[0]
+    assert f"{MENTOR},maria,{MENTEE},lee,no meeting held" in upload.data.decode()
+    for text in shown:
+        assert not any(secret in text for secret in SECRETS), text
+        assert f"<#{PAIR_CHANNEL}>" not in text and PAIR_CHANNEL not in text
+
+
+def test_a_member_sees_what_coordinators_see_and_others_cannot_ask(surfaces: Surfaces) -> None:
+    """`/mentor visibility` tells each member what coordinators see of their pair, with none
+    of its content; someone outside the pair is refused."""
+    surfaces.restore()
+    told = surfaces.wire.command("/mentor", "visibility", user=MENTOR).reply_text
+    assert "coordinator" in told and "never see your goals" in told
+    assert not any(secret in told for secret in SECRETS)
+    refused = surfaces.wire.command("/mentor", "visibility", user=OUTSIDER).reply_text
+    assert refused.startswith(":warning:")
 
 
 # A person's own record: export and forget

@@ -66,10 +66,11 @@ def test_head_names_the_newest_migration() -> None:
 
 
 def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> None:
-    """0007 drops the matching tables; 0006 glues "How you'll know" back onto the goal's
-    wording on the way down (as the older version wrote it; a goal without one keeps its
-    wording); 0005 turns a monthly schedule off (the older version would read it as weekly);
-    0004 keeps the answers as text; all come back up to the models' schema."""
+    """0008 deletes the digest rows (about no pair) and the coordinators' table on the way
+    down; 0007 drops the matching tables; 0006 glues "How you'll know" back onto the goal's
+    wording (as the older version wrote it; a goal without one keeps its wording); 0005 turns a
+    monthly schedule off (the older version would read it as weekly); 0004 keeps the answers as
+    text; all come back up to the models' schema."""
     migrate(emptied(engine))
     with engine.begin() as connection:
         a_review(connection)
@@ -85,7 +86,13 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
             Goal.__table__.insert(),  # type: ignore[attr-defined]
             [goal_row(1, "Give a talk", "it is on the schedule"), goal_row(2, "Ship it", None)],
         )
-    migrate(engine, "0006", down=True)
+        connection.execute(text(DIGEST_ROW))
+    migrate(engine, "0007", down=True)
+    assert revision(engine) == "0007"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM delivery")).scalar() == 0
+        assert "coordinator" not in inspect(connection).get_table_names()
+    migrate(engine, "-1", down=True)
     assert revision(engine) == "0006"
     with engine.connect() as connection:
         assert "mentor_offer" not in inspect(connection).get_table_names()
@@ -107,6 +114,13 @@ def test_the_newest_revisions_downgrade_and_upgrade_again(engine: Engine) -> Non
     migrate(engine)
     assert differences(engine) == []
 
+
+DIGEST_ROW = (
+    "INSERT INTO delivery (pair_id, subject, kind, audience, due_at, expires_at, status, "
+    "next_at, attempts, uncertain, reply_taken, updated_at) VALUES (NULL, 'digest:UC:2026-W48', "
+    "'digest', 'coordinator', '2026-11-23 09:00:00', '2026-11-24 09:00:00', 'planned', "
+    "'2026-11-23 09:00:00', 0, false, false, '2026-11-21 09:00:00')"
+)
 
 ANSWERS = {
     "checkins": {"4": "partly"},

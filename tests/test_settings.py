@@ -38,12 +38,14 @@ def test_values_are_read_and_normalised() -> None:
             "PORT": "8080",
             "HEALTH_PORT": "8081",
             "MENTORBOT_ADMINS": "U012AB, W0CD",
+            "MENTORBOT_COORDINATORS": "U0COORD",
             "LOG_LEVEL": "debug",
             "LOG_FORMAT": "JSON",
         }
     )
     assert settings.slack_api_url == "http://127.0.0.1:9999/api/"
     assert settings.admins == {"U012AB", "W0CD"} and settings.port == 8080
+    assert settings.coordinators == {"U0COORD"}  # a role of its own: admins are not in it
     assert settings.health_port_number == 8081
     assert settings.log_level == "DEBUG" and settings.default_mode() == "socket"
     assert settings.log_format == "json"
@@ -63,6 +65,7 @@ def test_values_are_read_and_normalised() -> None:
         ("HEALTH_PORT", "0"),
         ("SLACK_STARTUP_WAIT_SECONDS", "forever"),
         ("MENTORBOT_ADMINS", "U012AB,@bob"),
+        ("MENTORBOT_COORDINATORS", "coordinator@example.com"),
         ("LOG_LEVEL", "LOUD"),
         ("LOG_FORMAT", "xml"),
         ("SCHEDULER_ENABLED", "sometimes"),

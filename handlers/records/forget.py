@@ -61,7 +61,9 @@ def confirm_forget(call: Call, person: str, issuer: str) -> Message:
     )
     for channel, other in done.ended:
         _post_quietly(call, channel, pair_forgotten(person, other, call.user_id))
-    redraw_people(call.engine, call.services.clock, call.client, (person, *done.others))
+    services = call.services
+    people = (person, *done.others)
+    redraw_people(call.engine, services.clock, call.client, people, services.coordinators)
     return forgotten(done, person, call.user_id)
 
 
