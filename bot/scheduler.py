@@ -23,7 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.clock import system_clock
+from bot.clock import clock_for
 from bot.logs import configure_logging
 from bot.settings import Settings
 from handlers import outgoing
@@ -134,7 +134,7 @@ def run_scheduler(settings: Settings, stop: Any) -> None:
     pass under way posts what is in flight and hands the rest back."""
     configure_logging(settings.log_level_number, settings.log_format)
     engine = make_engine(settings.database_url)
-    dispatcher = make_dispatcher(settings, engine, system_clock)
+    dispatcher = make_dispatcher(settings, engine, clock_for(settings.clock_file))
     scheduler = start_scheduler(dispatcher, settings)
     try:
         stop.wait()

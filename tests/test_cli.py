@@ -39,13 +39,35 @@ def _bot(
     )
 
 
-def test_run_without_tokens_says_what_to_set(tmp_path: Path) -> None:
-    """No tokens: exit 2 and a few lines naming the settings and the manifest; no traceback."""
-    result = _bot("run", cwd=tmp_path)
+def test_run_without_any_slack_setting_opens_the_sandbox(tmp_path: Path) -> None:
+    """No Slack settings at all: `run` starts the sandbox, says its address on PORT, serves
+    the page, keeps its own database in .sandbox/ and stops cleanly on SIGTERM."""
+    port = _free_port()
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "PORT": str(port)}
+    process = subprocess.Popen(
+        [*PYTHON, "run"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        said = process.stdout.readline()
+        assert said.startswith(f"Mentorbot sandbox: http://127.0.0.1:{port}")
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert page.status_code == 200 and "Mentorbot sandbox" in page.text
+        assert (tmp_path / ".sandbox" / "mentorbot.db").is_file()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    assert (tmp_path / ".sandbox" / "workspace.json").is_file()
+
+
+def test_run_with_some_slack_settings_says_what_is_missing(tmp_path: Path) -> None:
+    """A bot token without its partner: exit 2 and a few lines naming the missing setting and
+    the manifest; no traceback (and no sandbox: this is meant for Slack)."""
+    result = _bot("run", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1"})
     assert result.returncode == 2
-    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
-    assert "manifest" in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.splitlines()) <= 8
+    assert "SLACK_APP_TOKEN" in result.stderr and "manifest" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 8
+    assert not (tmp_path / ".sandbox").exists()
 
 
 def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path) -> None:
