@@ -344,18 +344,35 @@ function drawModal() {
   }
   modal.onsubmit = async (event) => {
     event.preventDefault();
-    const answer = await api("submit", { view_id: v.id, values: stateOf(modal) });
+    top.values = stateOf(modal);  // kept on screen, as Slack keeps what was typed
+    const answer = await api("submit", { view_id: v.id, values: top.values });
     if (!answer.ok) { top.failed = answer.error; }
     else if (answer.errors) { top.errors = answer.errors; }
     else if (answer.failed) { top.failed = answer.failed; }
     else if (answer.view && answer.pushed) { view.modals.push({ view: answer.view, errors: {} }); }
-    else if (answer.view) { top.view = answer.view; top.errors = {}; }
+    else if (answer.view) { top.view = answer.view; top.errors = {}; top.values = null; }
     else { view.modals = []; }
     drawModal();
     refresh();
   };
   modal.append(head, body, foot);
   overlay.append(modal);
+  if (top.values) fill(modal, top.values);
+}
+
+// Put values taken by stateOf back into the inputs of a redrawn view.
+function fill(container, values) {
+  for (const node of container.querySelectorAll("[data-action-id]")) {
+    const blockId = node.closest("[data-block-id]").dataset.blockId;
+    const value = (values[blockId] || {})[node.dataset.actionId];
+    if (!value) continue;
+    if (value.selected_option !== undefined) node.value = value.selected_option ? value.selected_option.value : "";
+    else if (value.selected_options) {
+      const chosen = value.selected_options.map((o) => o.value);
+      for (const check of node.querySelectorAll("input")) check.checked = chosen.includes(check.value);
+    } else if (value.selected_date !== undefined) node.value = value.selected_date || "";
+    else node.value = value.value || "";
+  }
 }
 
 // -- text ------------------------------------------------------------------------------
@@ -376,19 +393,19 @@ const html = (s) => String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 const unslack = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 const EMOJI = { white_check_mark: "✅", tada: "🎉", wave: "👋", calendar: "📅", dart: "🎯", memo: "📝", star: "⭐", warning: "⚠️", bulb: "💡", clipboard: "📋", seedling: "🌱", trophy: "🏆", spiral_calendar_pad: "🗓️", hourglass_flowing_sand: "⏳", sparkles: "✨", pushpin: "📌", heavy_check_mark: "✔️", x: "❌", speech_balloon: "💬", chart_with_upwards_trend: "📈", raised_hands: "🙌", thinking_face: "🤔", mag: "🔍", zap: "⚡" };
 
-// Slack's mrkdwn: <…> tokens (mentions, links, dates), then *bold*, _italic_, ~strike~,
-// `code`, ```pre``` and > quotes, on text escaped for HTML.
+// Slack's mrkdwn: <…> tokens (mentions, links, dates) set aside, the rest escaped for HTML and
+// styled (*bold*, _italic_, ~strike~, `code`, ```pre```, > quotes), then the tokens put back.
 function mrkdwn(source) {
-  const parts = source.split(/(<[^<>]+>)/);
-  let out = "";
-  for (const part of parts) {
-    if (part.startsWith("<") && part.endsWith(">")) out += token(part.slice(1, -1));
-    else out += style(html(unslack(part)));
-  }
-  return out
+  const tokens = [];
+  const marked = source.replace(/<([^<>]+)>/g, (m, inner) => {
+    tokens.push(token(inner));
+    return `\u0001${tokens.length - 1}\u0002`;
+  });
+  const styled = style(html(unslack(marked)))
     .split("\n")
-    .map((line) => (line.startsWith("&gt; ") ? `<blockquote>${line.slice(5)}</blockquote>` : line))
+    .map((line) => (line.startsWith("&gt;") ? `<blockquote>${line.replace(/^&gt;\s?/, "")}</blockquote>` : line))
     .join("<br>");
+  return styled.replace(/\u0001(\d+)\u0002/g, (m, n) => tokens[Number(n)]);
 }
 
 function style(s) {
@@ -487,7 +504,7 @@ function slackDate(seconds, format) {
 
 function when(iso, kind) {
   const options = kind === "time"
-    ? { hour: "2-digit", minute: "2-digit" }
+    ? { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }
     : { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
   return new Intl.DateTimeFormat("en-GB", { timeZone: zone(), ...options }).format(new Date(iso));
 }

@@ -1,0 +1,215 @@
+"""The sandbox in a real browser (Debian's chromium, driven by Selenium): one journey through
+the page, as someone trying Mentorbot would take it. Each step's screenshot is kept in
+tests/artifacts/sandbox/ (or $SANDBOX_ARTIFACTS); the README's picture is the last one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(os.environ.get("SANDBOX_ARTIFACTS", REPO / "tests" / "artifacts" / "sandbox"))
+README_PICTURE = REPO / "docs" / "sandbox.png"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+WAIT = 20.0  # seconds any one thing may take to appear (a loaded CI machine)
+
+webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="no chromium and chromium-driver here (.ci/run installs them with apt-get)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[str]:
+    """`python -m bot sandbox` with the demo programme, on a free port; its address."""
+    port = _free_port()
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "PORT": str(port)}
+    command = [sys.executable, "-m", "bot", "sandbox", "--dir", str(tmp_path / "sandbox")]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        said = process.stdout.readline()
+        assert said.startswith("Mentorbot sandbox: "), said
+        yield said.split()[2]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(DRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+class Page:
+    """The sandbox page in the browser: find, type, click, wait, and keep a screenshot."""
+
+    def __init__(self, driver: Any) -> None:
+        self.driver = driver
+        self.shots = 0
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)  # this run's pictures only
+        ARTIFACTS.mkdir(parents=True)
+
+    def until(self, found: Callable[[], Any], what: str) -> Any:
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            try:
+                result = found()
+            except Exception:  # the page redraws under us: look again
+                result = None
+            if result:
+                return result
+            time.sleep(0.1)
+        self.shot("failed")
+        pytest.fail(f"not seen within {WAIT:.0f} s: {what}")
+
+    def css(self, selector: str) -> list[Any]:
+        return self.driver.find_elements("css selector", selector)
+
+    def text(self) -> str:
+        return str(self.driver.find_element("css selector", "body").text)
+
+    def sees(self, words: str) -> None:
+        self.until(lambda: words in self.text(), repr(words))
+
+    def be(self, user: str) -> None:
+        self.until(lambda: self.css(f"#who option[value={user}]"), f"{user} in the switcher")
+        self.driver.execute_script(
+            "const who = document.getElementById('who');"
+            "who.value = arguments[0]; who.dispatchEvent(new Event('change'));",
+            user,
+        )
+        self.until(lambda: self.css(f"[data-channel='D{user}']"), f"{user}'s DM")
+
+    def open(self, channel: str) -> None:
+        self.until(lambda: _clicked(self.css(f"[data-channel='{channel}']")), channel)
+
+    def type(self, words: str, where: str = "#text") -> None:
+        box = self.until(lambda: self.css(where), where)[0]
+        box.send_keys(words)
+        box.submit()
+
+    def click(self, label: str, scope: str = "body") -> None:
+        def button() -> Any:
+            return next(b for b in reversed(self.css(f"{scope} button")) if b.text.strip() == label)
+
+        self.until(lambda: _clicked([button()]), f"a {label!r} button")
+
+    def shot(self, name: str) -> Path:
+        self.shots += 1
+        path = ARTIFACTS / f"{self.shots:02d}-{name}.png"
+        self.driver.save_screenshot(str(path))
+        return path
+
+
+def _clicked(found: list[Any]) -> bool:
+    """Click the first element found (False when none is): the page may redraw in between,
+    and `until` then looks again."""
+    if not found:
+        return False
+    found[0].click()
+    return True
+
+
+def test_a_mentorship_in_the_sandbox_from_goal_to_agenda(sandbox: str, browser: Any) -> None:
+    """Leo (the demo's mentee) sets a vague goal and is coached; the editor shows a past date
+    as an error beside its field, then saves; his win reaches Maya in their channel; Maya's
+    Home shows the pair; the time machine brings the pre-meeting DM, Leo's reply in its
+    thread goes on the agenda, and the agenda is posted in the channel an hour before."""
+    page = Page(browser)
+    browser.get(sandbox)
+    page.be("ULEO")
+    page.open("CMAYALEO")
+    page.sees("Give a talk at the guild")  # the demo's goal, set by typing /goal
+    page.shot("demo-channel")
+
+    page.type("/goal Get better at things")
+    page.sees("Only visible to you")
+    page.sees("a concrete outcome")
+    page.click("Make it specific")
+    modal = page.until(lambda: page.css(".modal"), "the goal editor")[0]
+    outcome = modal.find_element("css selector", "textarea, input[type=text]")
+    outcome.clear()
+    outcome.send_keys("Run the team's retro on my own")
+    browser.execute_script(
+        "const d = document.querySelector('.modal input[type=date]');"
+        "d.value = '2020-01-01'; d.dispatchEvent(new Event('change'));"
+    )
+    page.css(".modal button.primary")[0].click()
+    page.until(lambda: page.css(".modal .input.invalid .error"), "an error beside the date")
+    page.shot("modal-error")
+    browser.execute_script(
+        "const d = document.querySelector('.modal input[type=date]');"
+        "d.value = '2030-06-30'; d.dispatchEvent(new Event('change'));"
+    )
+    page.css(".modal button.primary")[0].click()
+    page.until(lambda: not page.css(".modal"), "the editor closed")
+    page.open("DULEO")
+    page.sees("Goal 2 is now")
+    page.open("CMAYALEO")
+
+    page.type("/win Gave my first demo to the whole team")
+    page.be("UMAYA")
+    page.open("CMAYALEO")
+    page.sees("Gave my first demo to the whole team")
+    page.shot("win-seen-by-mentor")
+
+    page.until(lambda: _clicked(page.css("#open-home")), "the Home")
+    page.until(lambda: page.css(".home .block"), "Maya's Home drawn")
+    page.shot("mentor-home")
+
+    page.be("ULEO")
+    page.click("Next scheduled ▸")  # the day before the meeting: the pre-meeting DM
+    page.open("DULEO")
+    page.sees("session with")
+    page.shot("pre-meeting-dm")
+    page.until(
+        lambda: _clicked(
+            [
+                m.find_element("css selector", "button.replies")
+                for m in page.css("#messages .message")
+                if "session with" in m.text
+            ]
+        ),
+        "the pre-meeting DM's thread",
+    )
+    page.type("How to prepare the talk's slides", "#thread-text")
+    page.until(
+        lambda: (
+            "Added to the agenda" in page.css("#thread-messages")[0].text
+            or "agenda" in page.css("#thread-messages")[0].text.lower()
+        ),
+        "the reply taken for the agenda",
+    )
+    page.click("✕", "#thread")
+    page.click("Next scheduled ▸")  # an hour before: the agenda in the channel
+    page.open("CMAYALEO")
+    page.sees("How to prepare the talk's slides")
+    README_PICTURE.parent.mkdir(exist_ok=True)
+    shutil.copyfile(page.shot("agenda-in-channel"), README_PICTURE)
