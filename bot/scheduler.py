@@ -1,6 +1,6 @@
 """The in-process scheduler: APScheduler runs a dispatcher pass (outbox) every few seconds, and
-every hour prunes what the bot no longer needs (mentoring.inbox.prune; ended pairs too, when
-DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges
+every hour of the bot's clock prunes what the bot no longer needs (mentoring.inbox.prune; ended
+pairs too, when DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges
 (mentoring.nudges.plan_nudges), which the dispatcher then sends like any other ledger row.
 The dispatcher is wired here to Slack's side: the messages, the roadmap picture under a review
 summary and the Home redraws come from handlers.outgoing.
@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -36,6 +37,7 @@ from workqueue import queue
 
 logger = logging.getLogger("mentorbot.scheduler")
 
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 SLACK_TIMEOUT = 15  # seconds; a post that takes longer is retried after a history check
 
 
@@ -100,9 +102,8 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
         next_run_time=dispatcher.clock(),
     )
     scheduler.add_job(
-        _housekeeping,
-        IntervalTrigger(hours=1),
-        args=(dispatcher.engine, dispatcher.clock, settings.delete_ended_pairs_after_days),
+        Hourly(dispatcher.engine, dispatcher.clock, settings.delete_ended_pairs_after_days),
+        IntervalTrigger(seconds=settings.tick_seconds),
         id="housekeeping",
         coalesce=True,
         max_instances=1,
@@ -141,6 +142,23 @@ def run_scheduler(settings: Settings, stop: Any) -> None:
     finally:
         stop_scheduler(scheduler, dispatcher)
         engine.dispose()
+
+
+class Hourly:
+    """Housekeeping once an hour by the bot's clock, looked at every pass: with the system
+    clock that is every hour; in the sandbox, whose clock jumps, it is at each jump past the
+    hour, so nudges are planned at the instant the time machine brought."""
+
+    def __init__(self, engine: Engine, clock: Clock, ended_pair_days: int | None) -> None:
+        self.engine, self.clock, self.ended_pair_days = engine, clock, ended_pair_days
+        self.last: datetime | None = None
+
+    def __call__(self) -> None:
+        now = self.clock()
+        if self.last is not None and now - self.last < HOUSEKEEPING_EVERY:
+            return
+        self.last = now
+        _housekeeping(self.engine, self.clock, self.ended_pair_days)
 
 
 def _housekeeping(engine: Engine, clock: Clock, ended_pair_days: int | None = None) -> None:

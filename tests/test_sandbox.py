@@ -11,14 +11,20 @@ from typing import Any
 
 import pytest
 
+from bot import scheduler
 from bot.clock import OffsetClock, system_clock
+from bot.sandbox import Sandbox
+from bot.settings import Settings
 from fakeslack import FakeSlack
 from fakeslack.payloads import SIGNING_SECRET
 from fakeslack.people import People
 from fakeslack.sandbox import SandboxPage
 from fakeslack.snapshot import restore, save
 from handlers.goals import blocks as goal_blocks
+from storage import schema
+from storage.db import make_engine
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, Wire
+from tests.support import T0, FrozenClock, pair_up, schedule_meetings
 
 
 class StillHost:
@@ -175,3 +181,63 @@ def test_the_sandbox_clock_moves_forward_only_and_every_process_reads_it(tmp_pat
     assert abs(reader() - later) < timedelta(seconds=1)
     machine.reset()
     assert abs(reader() - system_clock()) < timedelta(seconds=1)
+
+
+def test_the_time_machine_goes_to_the_next_scheduled_message_and_reset_starts_over(
+    tmp_path: Path,
+) -> None:
+    """With a weekly schedule set, "next" moves the bot's clock to the first message it
+    planned (and the page says what comes after); +1 hour moves an hour; a date in the past is
+    refused; a reset empties the bot's database and the workspace and puts the clock back."""
+    sandbox = Sandbox(Settings(), tmp_path / "sandbox", page_port=0)
+    engine = make_engine(sandbox.settings.database_url)
+    schema.ensure(engine)
+    page = sandbox.start(engine)
+    try:
+        pair_up(engine, "UMAYA", "ULEO", "CMAYALEO")
+        schedule_meetings(
+            engine, "weekly thu 15:00 America/New_York", mentee="ULEO", now=sandbox.now()
+        )
+        with sandbox.fake.workspace() as ws:
+            ws.post_as_person("ULEO", "CMAYALEO", "hello")
+        due = sandbox.next_due()
+        assert due is not None and due > sandbox.now()
+        sandbox.travel("next")
+        assert timedelta(0) <= sandbox.now() - due < timedelta(seconds=5)
+        before = sandbox.now()
+        sandbox.travel("hour")
+        assert timedelta(minutes=59) < sandbox.now() - before < timedelta(minutes=61)
+        with pytest.raises(ValueError):
+            sandbox.travel("2020-01-01")
+        assert page.state("ULEO", None)["clock"]["now"].startswith(f"{sandbox.now():%Y-%m-%d}")
+
+        sandbox.reset(demo=False)
+        assert abs(sandbox.now() - system_clock()) < timedelta(seconds=1)
+        assert sandbox.next_due() is None and sandbox.describe()["roles"]["ULEO"] == (
+            "not in a mentorship"
+        )
+        assert sandbox.fake.messages_in("CMAYALEO") == []
+        assert {c["id"] for c in page.state("ULEO", None)["conversations"]} == {
+            "CGENERAL",
+            "CMAYALEO",
+            "DULEO",
+        }
+    finally:
+        sandbox.stop()
+        engine.dispose()
+
+
+def test_housekeeping_runs_hourly_by_the_bots_clock_so_a_jump_runs_it_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Looked at every pass, housekeeping (pruning, drift nudges) runs when an hour of the
+    bot's clock has passed since it last ran: hourly in real time, and at once after the time
+    machine jumps a day."""
+    ran: list[datetime] = []
+    monkeypatch.setattr(scheduler, "_housekeeping", lambda engine, clock, days: ran.append(clock()))
+    clock = FrozenClock()
+    hourly = scheduler.Hourly(None, clock, None)  # type: ignore[arg-type]
+    for minutes in (0, 30, 59, 60, 61, 60 * 24 + 60):
+        clock.now = T0 + timedelta(minutes=minutes)
+        hourly()
+    assert ran == [T0, T0 + timedelta(hours=1), T0 + timedelta(days=1, hours=1)]

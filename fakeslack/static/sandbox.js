@@ -570,8 +570,29 @@ $("to-hour").onclick = () => act("time", { to: "hour" });
 $("to-day").onclick = () => act("time", { to: "day" });
 $("to-date-go").onclick = () => $("to-date").value && act("time", { to: $("to-date").value });
 $("reset").onclick = () => {
-  const demo = window.confirm("Delete everything and start again?\n\nOK: with the demo programme. Cancel: keep things as they are.");
-  if (demo) act("reset", { demo: true });
+  // The sandbox's own question (not the bot's): start over, with or without the demo.
+  const overlay = $("modal");
+  overlay.innerHTML = "";
+  const box = el("div", "modal");
+  box.setAttribute("role", "dialog");
+  const body = el("div", "body");
+  body.append(el("p", "", "Delete every goal, win, message and meeting of this sandbox, and put the clock back to now?"));
+  const foot = el("footer");
+  const choices = [["Cancel", "", null], ["Start again, empty", "danger", false], ["Start again with the demo", "primary", true]];
+  for (const [label, cls, demo] of choices) {
+    const b = el("button", cls, label);
+    b.type = "button";
+    b.onclick = async () => {
+      overlay.hidden = true;
+      if (demo === null) return;
+      view.modals = [];
+      await act("reset", { demo });
+    };
+    foot.append(b);
+  }
+  box.append(el("header", "", "Reset the sandbox"), body, foot);
+  overlay.append(box);
+  overlay.hidden = false;
 };
 
 open(`D${view.me}`);
