@@ -120,18 +120,14 @@ class Sandbox:
         return self.clock()
 
     def next_due(self) -> datetime | None:
-        """The next instant the scheduler has something to do: a planned message, or the
-        planning of a schedule's next meeting."""
+        """The next instant a scheduled message is due; when none is planned yet, the
+        instant a schedule has its next meeting planned (its messages come after it)."""
         if self.engine is None:
             return None
         now = self.clock()
         with session_scope(self.engine) as session:
-            found = [
-                ledger.next_due_after(session, now),
-                meeting_store.next_plan_after(session, now),
-            ]
-        times = [t for t in found if t is not None]
-        return min(times) if times else None
+            message = ledger.next_due_after(session, now)
+            return message or meeting_store.next_plan_after(session, now)
 
     def travel(self, to: str) -> datetime:
         """Move the clock: to the next scheduled message, an hour or a day on, or to 09:00 UTC

@@ -137,11 +137,12 @@ def _clicked(found: list[Any]) -> bool:
     return True
 
 
-def test_a_mentorship_in_the_sandbox_from_goal_to_agenda(sandbox: str, browser: Any) -> None:
+def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, browser: Any) -> None:
     """Leo (the demo's mentee) sets a vague goal and is coached; the editor shows a past date
     as an error beside its field, then saves; his win reaches Maya in their channel; Maya's
     Home shows the pair; the time machine brings the pre-meeting DM, Leo's reply in its
-    thread goes on the agenda, and the agenda is posted in the channel an hour before."""
+    thread goes on the agenda, the agenda is posted in the channel an hour before, and a
+    reply in the follow-up's thread becomes an action item."""
     page = Page(browser)
     browser.get(sandbox)
     page.be("ULEO")
@@ -213,3 +214,21 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_agenda(sandbox: str, browser: 
     page.sees("How to prepare the talk's slides")
     README_PICTURE.parent.mkdir(exist_ok=True)
     shutil.copyfile(page.shot("agenda-in-channel"), README_PICTURE)
+
+    page.click("Next scheduled ▸")  # two hours after the start: "what will you act on?"
+    page.until(
+        lambda: _clicked(
+            [
+                m.find_element("css selector", "button.replies")
+                for m in page.css("#messages .message")
+                if "act on" in m.text and "Agenda" not in m.text
+            ]
+        ),
+        "the follow-up's thread",
+    )
+    page.type("Draft the slides by Monday", "#thread-text")
+    page.until(
+        lambda: "Action item 1 for @leo" in page.css("#thread-messages")[0].text,
+        "the reply taken as an action item",
+    )
+    page.shot("action-item-from-follow-up")
