@@ -243,6 +243,20 @@ function element(e, where, blockId, inInput) {
       if (!inInput) select.onchange = () => send({ selected_option: options.find((o) => o.value === select.value) });
       return select;
     }
+    case "multi_static_select": {
+      const select = el("select");
+      select.multiple = true;
+      select.dataset.actionId = e.action_id;
+      select.dataset.type = e.type;
+      const options = e.option_groups ? e.option_groups.flatMap((g) => g.options) : e.options;
+      for (const o of options) {
+        const option = new Option(o.text.text, o.value);
+        option.selected = (e.initial_options || []).some((i) => i.value === o.value);
+        select.append(option);
+      }
+      select.options_ = options;
+      return select;
+    }
     case "checkboxes": {
       const box = el("div");
       box.dataset.actionId = e.action_id;
@@ -295,6 +309,9 @@ function stateOf(container) {
       value = { type, selected_option: chosen || null };
     } else if (type === "checkboxes") {
       value = { type, selected_options: [...node.querySelectorAll("input:checked")].map((c) => c.option) };
+    } else if (type === "multi_static_select") {
+      const chosen = [...node.selectedOptions].map((o) => o.value);
+      value = { type, selected_options: node.options_.filter((o) => chosen.includes(o.value)) };
     } else if (type === "datepicker") {
       value = { type, selected_date: node.value || null };
     } else {
@@ -370,6 +387,7 @@ function fill(container, values) {
     else if (value.selected_options) {
       const chosen = value.selected_options.map((o) => o.value);
       for (const check of node.querySelectorAll("input")) check.checked = chosen.includes(check.value);
+      for (const option of node.options || []) option.selected = chosen.includes(option.value);
     } else if (value.selected_date !== undefined) node.value = value.selected_date || "";
     else node.value = value.value || "";
   }
