@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from fakeslack.fake import FakeSlack
 from fakeslack.people import People, Refused
-from fakeslack.server import LoopbackServer, Reply
+from fakeslack.server import LoopbackServer, Reply, header
 from fakeslack.workspace import ApiError, Workspace
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -71,6 +71,9 @@ class SandboxPage:
             return self._upload(unquote(url.path.removeprefix("/files/")))
         if not url.path.startswith("/api/"):
             return Reply.text(404, "not_found")
+        refused = _foreign(headers, body, self.origin)
+        if refused is not None:
+            return Reply.text(403, refused)
         try:
             args = dict(parse_qsl(url.query))
             if body:
@@ -175,6 +178,21 @@ def _messages(ws: Workspace, me: str, channel: str) -> list[dict[str, Any]]:
         }
         for m in stored
     ]
+
+
+def _foreign(headers: dict[str, str], body: bytes, origin: str) -> str | None:
+    """Why a call to the API is not the page's own, or None. Only the page may act: another
+    site open in the same browser could otherwise post to 127.0.0.1 (a JSON body needs a
+    preflight it never gets) or reach it under a name of its own (DNS rebinding)."""
+    host = header(headers, "host") or ""
+    if host.partition(":")[0] not in ("127.0.0.1", "localhost"):
+        return "unexpected host"
+    if body and "application/json" not in (header(headers, "content-type") or ""):
+        return "expected JSON"
+    sent_from = header(headers, "origin")
+    if sent_from is not None and sent_from.replace("localhost", "127.0.0.1") != origin:
+        return "another site's request"
+    return None
 
 
 def _file(path: Path) -> Reply:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from bot import scheduler
@@ -241,3 +242,16 @@ def test_housekeeping_runs_hourly_by_the_bots_clock_so_a_jump_runs_it_at_once(
         clock.now = T0 + timedelta(minutes=minutes)
         hourly()
     assert ran == [T0, T0 + timedelta(hours=1), T0 + timedelta(days=1, hours=1)]
+
+
+def test_only_the_page_itself_may_act(page: SandboxPage) -> None:
+    """The API takes JSON from the page's own origin, under 127.0.0.1 or localhost: a form
+    posted by another site, or a request under another host name, is refused."""
+    url = f"{page.origin}/api/home?as={MENTEE}"
+    ours = httpx.post(url, json={}, headers={"Origin": page.origin})
+    assert ours.json() == {"ok": True}
+    form = httpx.post(url, content=b"x=1", headers={"Content-Type": "text/plain"})
+    assert form.status_code == 403
+    other = httpx.post(url, json={}, headers={"Origin": "https://example.com"})
+    rebound = httpx.post(url, json={}, headers={"Host": "attacker.example"})
+    assert (other.status_code, rebound.status_code) == (403, 403)
