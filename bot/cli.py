@@ -83,8 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _scheduler(settings)
     if args.command == "sandbox":
         return _sandbox(settings, args.dir, args.empty)
-    if not (settings.bot_token or settings.app_token or settings.signing_secret):
-        return _sandbox(settings, Path(DIRECTORY), empty=False)  # no Slack yet: try it here
+    if args.or_sandbox and not (
+        settings.bot_token or settings.app_token or settings.signing_secret
+    ):
+        return _sandbox(settings, Path(DIRECTORY), empty=False)  # `make run`, no Slack yet
     return _run(settings, args.mode or settings.default_mode())
 
 
@@ -97,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "--mode",
         choices=("socket", "http"),
         help="socket (default when SLACK_APP_TOKEN is set) or http (POST /slack/events)",
+    )
+    run.add_argument(
+        "--or-sandbox",
+        action="store_true",
+        help="with no Slack setting at all, start the sandbox instead (what `make run` does; "
+        "a deployment missing its settings still stops and says what to set)",
     )
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument(
@@ -507,5 +515,10 @@ def _setup_help(missing: list[str], mode: str) -> str:
         ),
         "No Slack app yet? `python -m bot manifest` prints one to paste at "
         "https://api.slack.com/apps → Create New App → From a manifest (README: Install).",
+        *(
+            ["To try Mentorbot without Slack first: `python -m bot sandbox`."]
+            if mode != "tick"
+            else []
+        ),
     ]
     return "\n".join(lines)

@@ -19,6 +19,7 @@ import secrets
 import socket
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -34,7 +35,7 @@ from bot.clock import OffsetClock
 from bot.manifest import COMMANDS
 from bot.settings import Settings
 from fakeslack import FakeSlack
-from fakeslack.people import People
+from fakeslack.people import People, Refused
 from fakeslack.sandbox import SandboxPage
 from fakeslack.snapshot import restore, save
 from storage import ledger
@@ -191,7 +192,8 @@ class Sandbox:
         return self.page
 
     def when_ready(self, then: Callable[[], None]) -> None:
-        """Run `then` on a thread of its own once the app answers its health check."""
+        """Run `then` on a thread of its own once the app answers HTTP at all (its health
+        check may still say a worker is starting)."""
 
         def wait() -> None:
             url = f"http://127.0.0.1:{self.settings.port}/healthz"
@@ -199,11 +201,15 @@ class Sandbox:
             while time.monotonic() < deadline and not self._stop.is_set():
                 try:
                     with urllib.request.urlopen(url, timeout=2):
-                        then()
-                        return
+                        break
+                except urllib.error.HTTPError:
+                    break  # it answers
                 except OSError:
                     time.sleep(0.2)
-            logger.error("the app did not start serving")
+            else:
+                logger.error("the app did not answer in time")
+                return
+            then()
 
         threading.Thread(target=wait, name="sandbox-ready", daemon=True).start()
 
@@ -211,12 +217,16 @@ class Sandbox:
         """The demo programme, made as people would make it: Maya pairs with Leo and sets
         their schedule, Leo sets a goal; Priya pairs with Sam."""
         by = (self.clock() + timedelta(weeks=8)).date()
-        self.people.command("UMAYA", "CMAYALEO", "/mentor pair @maya @leo")
-        self._wait_for(lambda: self._pairs() >= 1)
-        self.people.command("UMAYA", "CMAYALEO", "/mentor schedule weekly thu 15:00")
-        self.people.command("ULEO", "CMAYALEO", f"/goal Give a talk at the guild by {by:%d %B %Y}")
-        self.people.command("UPRIYA", "CPRIYASAM", "/mentor pair @priya @sam")
-        self._wait_for(lambda: self._pairs() >= 2)
+        try:
+            self.people.command("UMAYA", "CMAYALEO", "/mentor pair @maya @leo")
+            self._wait_for(lambda: self._pairs() >= 1)
+            self.people.command("UMAYA", "CMAYALEO", "/mentor schedule weekly thu 15:00")
+            goal = f"/goal Give a talk at the guild by {by:%d %B %Y}"
+            self.people.command("ULEO", "CMAYALEO", goal)
+            self.people.command("UPRIYA", "CPRIYASAM", "/mentor pair @priya @sam")
+            self._wait_for(lambda: self._pairs() >= 2)
+        except Refused as refused:  # stopped while it was being made
+            logger.warning("the demo programme was not made", extra={"why": str(refused)})
 
     def stop(self) -> None:
         self._stop.set()
@@ -248,7 +258,7 @@ class Sandbox:
 
     def _wait_for(self, done: Callable[[], bool], seconds: float = 20.0) -> None:
         deadline = time.monotonic() + seconds
-        while not done() and time.monotonic() < deadline:
+        while not done() and time.monotonic() < deadline and not self._stop.is_set():
             time.sleep(0.1)
 
 

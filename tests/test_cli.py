@@ -39,13 +39,25 @@ def _bot(
     )
 
 
-def test_run_without_any_slack_setting_opens_the_sandbox(tmp_path: Path) -> None:
-    """No Slack settings at all: `run` starts the sandbox, says its address on PORT, serves
-    the page, keeps its own database in .sandbox/ and stops cleanly on SIGTERM."""
+def test_run_without_tokens_says_what_to_set(tmp_path: Path) -> None:
+    """A deployment with no tokens (`run`): exit 2 and a few lines naming the settings, the
+    manifest and the sandbox; no traceback, and no sandbox started in its place."""
+    result = _bot("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
+    assert "manifest" in result.stderr and "python -m bot sandbox" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 8
+    assert not (tmp_path / ".sandbox").exists()
+
+
+def test_make_run_without_any_slack_setting_opens_the_sandbox(tmp_path: Path) -> None:
+    """No Slack settings at all, as `make run` runs it (`run --or-sandbox`): the sandbox
+    starts, says its address on PORT, serves the page, keeps its own database in .sandbox/
+    and stops cleanly on SIGTERM."""
     port = _free_port()
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "PORT": str(port)}
     process = subprocess.Popen(
-        [*PYTHON, "run"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+        [*PYTHON, "run", "--or-sandbox"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
     )
     try:
         assert process.stdout is not None
@@ -61,9 +73,9 @@ def test_run_without_any_slack_setting_opens_the_sandbox(tmp_path: Path) -> None
 
 
 def test_run_with_some_slack_settings_says_what_is_missing(tmp_path: Path) -> None:
-    """A bot token without its partner: exit 2 and a few lines naming the missing setting and
-    the manifest; no traceback (and no sandbox: this is meant for Slack)."""
-    result = _bot("run", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1"})
+    """A bot token without its partner, even from `make run`: exit 2 and a few lines naming the
+    missing setting and the manifest; no traceback (and no sandbox: this is meant for Slack)."""
+    result = _bot("run", "--or-sandbox", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1"})
     assert result.returncode == 2
     assert "SLACK_APP_TOKEN" in result.stderr and "manifest" in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 8

@@ -29,7 +29,8 @@ async function api(name, body) {
 async function act(name, body) {
   const answer = await api(name, body);
   await refresh();
-  setTimeout(refresh, 600);
+  setTimeout(refresh, 400);
+  setTimeout(refresh, 1200);
   return answer;
 }
 
@@ -615,4 +616,4 @@ $("reset").onclick = () => {
 
 open(`D${view.me}`);
 refresh();
-setInterval(refresh, 1500);
+setInterval(refresh, 800);
