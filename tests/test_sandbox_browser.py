@@ -189,6 +189,7 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, brow
     page.click("Next scheduled ▸")  # the day before the meeting: the pre-meeting DM
     page.open("DULEO")
     page.sees("session with")
+    page.sees("tomorrow at 3:00 PM")  # <!date^…> in Leo's own zone (New York)
     page.shot("pre-meeting-dm")
     page.until(
         lambda: _clicked(
