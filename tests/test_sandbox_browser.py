@@ -128,6 +128,63 @@ class Page:
         return path
 
 
+# One of each block and element the page draws, with mrkdwn in every form it reads.
+KITCHEN_SINK = [
+    {"type": "header", "text": {"type": "plain_text", "text": "Every block"}},
+    {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": "*bold* _italic_ ~gone~ `code` <https://example.org|a link> <@ULEO> "
+            "<#CMAYALEO> <!date^1796932800^{date_short} at {time}|fallback> &lt;kept&gt;",
+        },
+        "fields": [{"type": "mrkdwn", "text": "*Field*"}, {"type": "plain_text", "text": "Two"}],
+        "accessory": {
+            "type": "overflow",
+            "action_id": "more",
+            "options": [{"text": {"type": "plain_text", "text": "Edit"}, "value": "edit"}],
+        },
+    },
+    {"type": "context", "elements": [{"type": "mrkdwn", "text": "small print"}]},
+    {
+        "type": "actions",
+        "elements": [
+            {"type": "button", "action_id": "go", "text": {"type": "plain_text", "text": "Go"}},
+            {
+                "type": "static_select",
+                "action_id": "pick",
+                "options": [{"text": {"type": "plain_text", "text": "One"}, "value": "1"}],
+            },
+            {"type": "datepicker", "action_id": "when", "initial_date": "2026-12-10"},
+        ],
+    },
+    {"type": "divider"},
+    {"type": "image", "image_url": "/files/none", "alt_text": "a picture"},
+    {
+        "type": "rich_text",
+        "elements": [
+            {
+                "type": "rich_text_list",
+                "style": "bullet",
+                "elements": [
+                    {
+                        "type": "rich_text_section",
+                        "elements": [{"type": "text", "text": "listed", "style": {"bold": True}}],
+                    }
+                ],
+            }
+        ],
+    },
+    {"type": "table", "rows": [[{"type": "raw_text", "text": "cell"}]]},
+    {
+        "type": "input",
+        "block_id": "typed",
+        "label": {"type": "plain_text", "text": "Typed"},
+        "element": {"type": "plain_text_input", "action_id": "typed", "initial_value": "hi"},
+    },
+]
+
+
 def _clicked(found: list[Any]) -> bool:
     """Click the first element found (False when none is): the page may redraw in between,
     and `until` then looks again."""
@@ -138,7 +195,8 @@ def _clicked(found: list[Any]) -> bool:
 
 
 def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, browser: Any) -> None:
-    """Leo (the demo's mentee) sets a vague goal and is coached; the editor shows a past date
+    """The page draws every kind of block and mrkdwn (dates in the viewer's zone). Leo (the
+    demo's mentee) sets a vague goal and is coached; the editor shows a past date
     as an error beside its field, then saves; his win reaches Maya in their channel; Maya's
     Home shows the pair; the time machine brings the pre-meeting DM, Leo's reply in its
     thread goes on the agenda, the agenda is posted in the channel an hour before, and a
@@ -149,6 +207,36 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, brow
     page.open("CMAYALEO")
     page.sees("Give a talk at the guild")  # the demo's goal, set by typing /goal
     page.shot("demo-channel")
+    drawn = browser.execute_script(
+        "const box = document.createElement('div');"
+        "box.append(...blocks(arguments[0], {channel: 'CMAYALEO', ts: '1'}));"
+        "return box.innerHTML;",
+        KITCHEN_SINK,
+    )
+    for part in (
+        "<h3>Every block</h3>",
+        "<b>bold</b>",
+        "<i>italic</i>",
+        "<s>gone</s>",
+        "<code>code</code>",
+        '<a href="https://example.org"',
+        "@leo",
+        "#maya-leo",
+        "Dec 10, 2026 at 3:00 PM",  # in Leo's zone
+        "&lt;kept&gt;",
+        'class="fields"',
+        'aria-label="More actions"',
+        "small print",
+        ">Go</button>",
+        "<select",
+        'type="date"',
+        "<hr>",
+        'alt="a picture"',
+        "<li>",
+        '<table class="bk">',
+        "<label>Typed</label>",
+    ):
+        assert part in drawn, part
 
     page.type("/goal Get better at things")
     page.sees("Only visible to you")
