@@ -24,8 +24,9 @@ from fakeslack.snapshot import restore, save
 from handlers.goals import blocks as goal_blocks
 from storage import schema
 from storage.db import make_engine
-from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, Wire
+from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, Tick, Wire
 from tests.support import T0, FrozenClock, pair_up, schedule_meetings
+from tests.test_wire_reviews import fill, ids
 
 
 class StillHost:
@@ -255,3 +256,30 @@ def test_only_the_page_itself_may_act(page: SandboxPage) -> None:
     other = httpx.post(url, json={}, headers={"Origin": "https://example.com"})
     rebound = httpx.post(url, json={}, headers={"Host": "attacker.example"})
     assert (other.status_code, rebound.status_code) == (403, 403)
+
+
+def test_a_modal_page_submitted_is_updated_in_place(
+    wire: Wire, people: People, paired, tick: Tick, clock: FrozenClock
+) -> None:
+    """The review questionnaire, opened from the "Review time" post by the mentee's click:
+    its first page submitted, the app answers response_action update, and the same view (same
+    id) becomes the next page, checked against Block Kit as Slack would."""
+    people.command(MENTEE, PAIR_CHANNEL, "/goal Give a talk at PyCon US by May 2027")
+    people.command(MENTEE, PAIR_CHANNEL, "/review now")
+    tick(clock())
+    post = next(m for m in wire.fake.messages_in(PAIR_CHANNEL) if "Review time" in m["text"])
+    button = post["blocks"][-1]["elements"][0]
+    action = {
+        "type": "button",
+        "action_id": button["action_id"],
+        "block_id": "b",
+        "value": button["value"],
+    }
+    people.click(MENTEE, {"channel": PAIR_CHANNEL, "ts": post["ts"]}, action)
+    (modal,) = people.modals_for(MENTEE)
+    assert modal["title"]["text"] == "Roadmap audit"
+    audit = {item: "on_track" for item in ids(modal, "item:")}
+    values = {block: {block: value} for block, value in fill(modal, audit).items()}
+    answer = people.submit(MENTEE, modal["id"], values)
+    assert answer["pushed"] is False and answer["view"]["id"] == modal["id"]
+    assert answer["view"]["title"]["text"] == "Stop/Start/Continue"  # no wins: no evidence page
