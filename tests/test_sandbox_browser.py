@@ -185,6 +185,23 @@ KITCHEN_SINK = [
 ]
 
 
+# Answers a questionnaire page in the open modal: "on track" where a choice offers it (else
+# the first), the first of a multi-select, a line in each empty text box; returns its title.
+ANSWER_PAGE = """
+const modal = document.querySelector('.modal');
+for (const s of modal.querySelectorAll('select')) {
+  if (s.multiple) { s.options[0].selected = true; continue; }
+  const all = [...s.options].filter((o) => o.value);
+  const good = all.find((o) => /on track|keep|yes|well/i.test(o.text)) || all[0];
+  if (good && !s.value) s.value = good.value;
+}
+for (const t of modal.querySelectorAll('textarea, input[type=text]')) {
+  if (!t.value) t.value = 'Keep rehearsing with the team';
+}
+return modal.querySelector('header').firstChild.textContent;
+"""
+
+
 def _clicked(found: list[Any]) -> bool:
     """Click the first element found (False when none is): the page may redraw in between,
     and `until` then looks again."""
@@ -194,13 +211,16 @@ def _clicked(found: list[Any]) -> bool:
     return True
 
 
-def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, browser: Any) -> None:
+def test_a_mentorship_in_the_sandbox_from_goal_to_review_summary(
+    sandbox: str, browser: Any
+) -> None:
     """The page draws every kind of block and mrkdwn (dates in the viewer's zone). Leo (the
     demo's mentee) sets a vague goal and is coached; the editor shows a past date
     as an error beside its field, then saves; his win reaches Maya in their channel; Maya's
     Home shows the pair; the time machine brings the pre-meeting DM, Leo's reply in its
-    thread goes on the agenda, the agenda is posted in the channel an hour before, and a
-    reply in the follow-up's thread becomes an action item."""
+    thread goes on the agenda, the agenda is posted in the channel an hour before, a reply in
+    the follow-up's thread becomes an action item; a review both answer page by page in the
+    modal ends with its summary in the channel."""
     page = Page(browser)
     browser.get(sandbox)
     page.be("ULEO")
@@ -301,8 +321,7 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, brow
     page.click("Next scheduled ▸")  # an hour before: the agenda in the channel
     page.open("CMAYALEO")
     page.sees("How to prepare the talk's slides")
-    README_PICTURE.parent.mkdir(exist_ok=True)
-    shutil.copyfile(page.shot("agenda-in-channel"), README_PICTURE)
+    page.shot("agenda-in-channel")
 
     page.click("Next scheduled ▸")  # two hours after the start: "what will you act on?"
     page.until(
@@ -321,3 +340,31 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_action_item(sandbox: str, brow
         "the reply taken as an action item",
     )
     page.shot("action-item-from-follow-up")
+    page.click("✕", "#thread")
+
+    page.type("/review now")
+    for who in ("ULEO", "UMAYA"):
+        page.be(who)
+        page.open("CMAYALEO")
+        page.click("Answer review", "#messages")
+        page.until(lambda: page.css(".modal"), f"{who}'s questionnaire")
+        for _ in range(8):
+            if not page.css(".modal"):
+                break
+            title = browser.execute_script(ANSWER_PAGE)
+            page.shot(f"review-{who.lower()}-{title.replace('/', '-').replace(' ', '-').lower()}")
+            page.css(".modal button.primary")[0].click()
+            page.until(
+                lambda title=title: (
+                    not page.css(".modal")
+                    or browser.execute_script(ANSWER_PAGE) != title
+                    or page.css(".modal .error, .modal .failed")
+                ),
+                f"the page after {title!r}",
+            )
+            assert not page.css(".modal .error, .modal .failed"), page.css(".modal")[0].text
+        assert not page.css(".modal"), "the questionnaire did not finish"
+    page.sees("Review 1: summary")
+    page.sees("Closed")
+    README_PICTURE.parent.mkdir(exist_ok=True)
+    shutil.copyfile(page.shot("review-summary"), README_PICTURE)
