@@ -39,10 +39,19 @@ def _free_port() -> int:
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[str]:
-    """`python -m bot sandbox` with the demo programme, on a free port; its address."""
+    """`python -m bot sandbox --empty` (no demo programme: the journey makes its own) on a
+    free port; its address."""
     port = _free_port()
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "PORT": str(port)}
-    command = [sys.executable, "-m", "bot", "sandbox", "--dir", str(tmp_path / "sandbox")]
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "sandbox",
+        "--empty",
+        "--dir",
+        str(tmp_path / "sandbox"),
+    ]
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
@@ -211,11 +220,12 @@ def _clicked(found: list[Any]) -> bool:
     return True
 
 
-def test_a_mentorship_in_the_sandbox_from_goal_to_review_summary(
+def test_a_mentorship_in_the_sandbox_from_pairing_to_review_summary(
     sandbox: str, browser: Any
 ) -> None:
-    """The page draws every kind of block and mrkdwn (dates in the viewer's zone). Leo (the
-    demo's mentee) sets a vague goal and is coached; the editor shows a past date
+    """The page draws every kind of block and mrkdwn (dates in the viewer's zone). Maya pairs
+    with Leo and sets their schedule by typing the commands; Leo sets a vague goal and is
+    coached; the editor shows a past date
     as an error beside its field, then saves; his win reaches Maya in their channel; Maya's
     Home shows the pair; the time machine brings the pre-meeting DM, Leo's reply in its
     thread goes on the agenda, the agenda is posted in the channel an hour before, a reply in
@@ -223,10 +233,16 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_review_summary(
     modal ends with its summary in the channel."""
     page = Page(browser)
     browser.get(sandbox)
+    page.be("UMAYA")
+    page.open("CMAYALEO")
+    page.type("/mentor pair @maya @leo")
+    page.sees("this is your mentorship channel")
+    page.type("/mentor schedule weekly thu 15:00")
+    page.sees("Thursday")
+    page.shot("paired-and-scheduled")
     page.be("ULEO")
     page.open("CMAYALEO")
-    page.sees("Give a talk at the guild")  # the demo's goal, set by typing /goal
-    page.shot("demo-channel")
+    page.sees("this is your mentorship channel")
     drawn = browser.execute_script(
         "const box = document.createElement('div');"
         "box.append(...blocks(arguments[0], {channel: 'CMAYALEO', ts: '1'}));"
@@ -280,7 +296,7 @@ def test_a_mentorship_in_the_sandbox_from_goal_to_review_summary(
     page.css(".modal button.primary")[0].click()
     page.until(lambda: not page.css(".modal"), "the editor closed")
     page.open("DULEO")
-    page.sees("Goal 2 is now")
+    page.sees("Goal 1 is now")
     page.open("CMAYALEO")
 
     page.type("/win Gave my first demo to the whole team")
