@@ -23,7 +23,7 @@ test: install
 	$(BIN)/python -m pytest
 
 run: install
-	@$(BIN)/python -m bot run
+	@$(BIN)/python -m bot run --or-sandbox
 
 bench: install
 	$(BIN)/python -m bench.ack_latency --save

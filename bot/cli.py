@@ -26,6 +26,7 @@ from bot.clock import system_clock
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
 from bot.processes import Children
+from bot.sandbox import DIRECTORY, Sandbox
 from bot.scheduler import make_dispatcher, run_scheduler
 from bot.settings import Settings, SettingsError
 from bot.web import WSGIApp, make_server, make_wsgi_app, stop_server
@@ -80,6 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _worker(settings, args.threads)
     if args.command == "scheduler":
         return _scheduler(settings)
+    if args.command == "sandbox":
+        return _sandbox(settings, args.dir, args.empty)
+    if args.or_sandbox and not (
+        settings.bot_token or settings.app_token or settings.signing_secret
+    ):
+        return _sandbox(settings, Path(DIRECTORY), empty=False)  # `make run`, no Slack yet
     return _run(settings, args.mode or settings.default_mode())
 
 
@@ -92,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "--mode",
         choices=("socket", "http"),
         help="socket (default when SLACK_APP_TOKEN is set) or http (POST /slack/events)",
+    )
+    run.add_argument(
+        "--or-sandbox",
+        action="store_true",
+        help="with no Slack setting at all, start the sandbox instead (what `make run` does; "
+        "a deployment missing its settings still stops and says what to set)",
     )
     manifest = commands.add_parser("manifest", help="print the Slack app manifest (YAML)")
     manifest.add_argument(
@@ -122,6 +135,18 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "scheduler", help="send scheduled messages (any number); `run` starts one unless told"
     )
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try Mentorbot without Slack: the real bot and a stand-in for Slack in the browser "
+        "(what `run` does when no Slack setting is there)",
+    )
+    sandbox.add_argument(
+        "--dir",
+        type=Path,
+        default=Path(DIRECTORY),
+        help=f"where the sandbox keeps its database, workspace and clock (default {DIRECTORY})",
+    )
+    sandbox.add_argument("--empty", action="store_true", help="start without the demo programme")
     listing = commands.add_parser(
         "deliveries", help="the delivery ledger: what was sent, and why not"
     )
@@ -304,11 +329,18 @@ def _run(settings: Settings, mode: str) -> int:
     return _serve(settings, mode, services, stop)
 
 
-def _serve(settings: Settings, mode: str, services: Services, stop: threading.Event) -> int:
+def _serve(
+    settings: Settings,
+    mode: str,
+    services: Services,
+    stop: threading.Event,
+    started: Callable[[], None] | None = None,
+) -> int:
     """Start the workers and the scheduler, then what takes Slack's requests; stop in the
     reverse order: first nothing new comes in (the Socket Mode connection closes, the HTTP
     server stops), then the children finish (workers the tasks under way, the scheduler's pass
-    what is in flight). Nothing acknowledged is held here: it is stored before each ack."""
+    what is in flight). Nothing acknowledged is held here: it is stored before each ack.
+    `started` runs once the children are (the sandbox starts its stand-in for Slack there)."""
     children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
     services.engine.dispose()  # no connection of ours crosses into a child
     children.start()  # first, while this process has one thread: the children are forked
@@ -316,6 +348,8 @@ def _serve(settings: Settings, mode: str, services: Services, stop: threading.Ev
     intake: Intake | None = None
     health_server: Serving | None = None
     try:
+        if started is not None:
+            started()
         app = create_app(settings, services)
         if not settings.scheduler_enabled:
             logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
@@ -369,6 +403,45 @@ def _serve(settings: Settings, mode: str, services: Services, stop: threading.Ev
     line, code = failure  # said last, after what the children logged as they stopped
     print(f"mentorbot: {line}", file=sys.stderr)
     return code
+
+
+def _sandbox(settings: Settings, directory: Path, empty: bool) -> int:
+    """The real bot against a local stand-in for Slack, with its page on PORT (3000), until
+    SIGTERM or SIGINT; the demo programme is made on a first start unless `empty`."""
+    stop = threading.Event()
+    _stop_on_signals(stop)
+    try:
+        sandbox = Sandbox(settings, directory, settings.port)
+    except OSError as error:
+        print(f"mentorbot: can't keep the sandbox in {directory} ({error})", file=sys.stderr)
+        return 2
+    configure_logging(sandbox.settings.log_level_number, sandbox.settings.log_format)
+    try:
+        engine, refused = _open_database(sandbox.settings)
+        if engine is None:
+            return refused
+        services = build_services(sandbox.settings, engine=engine, clock=sandbox.clock)
+
+        def open_page() -> None:
+            try:
+                page = sandbox.start(engine)
+            except OSError as error:
+                raise startup.StartupError(
+                    f"can't open the sandbox on port {settings.port} ({error.strerror}): set "
+                    "PORT to a free port.",
+                    startup.CONFIGURATION,
+                ) from None
+
+            def ready() -> None:
+                print(f"Mentorbot sandbox: {page.origin}  (Ctrl-C stops it)", flush=True)
+                if sandbox.fresh and not empty:
+                    sandbox.seed_demo()
+
+            sandbox.when_ready(ready)
+
+        return _serve(sandbox.settings, "http", services, stop, open_page)
+    finally:
+        sandbox.stop()
 
 
 def _worker(settings: Settings, threads: int) -> int:
@@ -444,5 +517,10 @@ def _setup_help(missing: list[str], mode: str) -> str:
         ),
         "No Slack app yet? `python -m bot manifest` prints one to paste at "
         "https://api.slack.com/apps → Create New App → From a manifest (README: Install).",
+        *(
+            ["To try Mentorbot without Slack first: `python -m bot sandbox`."]
+            if mode != "tick"
+            else []
+        ),
     ]
     return "\n".join(lines)

@@ -1,8 +1,8 @@
 """The in-process scheduler: APScheduler runs a dispatcher pass (outbox) every few seconds, and
-every hour prunes what the bot no longer needs (mentoring.inbox.prune; ended pairs too, when
-DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges (mentoring.nudges.plan_nudges)
-and the coordinators' weekly digests (mentoring.digest.plan_digests), which the dispatcher
-then sends like any other ledger row.
+every hour of the bot's clock prunes what the bot no longer needs (mentoring.inbox.prune; ended
+pairs too, when DELETE_ENDED_PAIRS_AFTER_DAYS is set) and plans drift nudges
+(mentoring.nudges.plan_nudges) and the coordinators' weekly digests (mentoring.digest.plan_digests),
+which the dispatcher then sends like any other ledger row.
 The dispatcher is wired here to Slack's side: the messages, the roadmap picture under a review
 summary and the Home redraws come from handlers.outgoing.
 
@@ -17,6 +17,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,7 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine
 
-from bot.clock import system_clock
+from bot.clock import clock_for
 from bot.logs import configure_logging
 from bot.settings import Settings
 from handlers import outgoing
@@ -37,6 +38,7 @@ from workqueue import queue
 
 logger = logging.getLogger("mentorbot.scheduler")
 
+HOUSEKEEPING_EVERY = timedelta(hours=1)
 SLACK_TIMEOUT = 15  # seconds; a post that takes longer is retried after a history check
 
 
@@ -107,14 +109,13 @@ def start_scheduler(dispatcher: Dispatcher, settings: Settings) -> BackgroundSch
         next_run_time=dispatcher.clock(),
     )
     scheduler.add_job(
-        _housekeeping,
-        IntervalTrigger(hours=1),
-        args=(
+        Hourly(
             dispatcher.engine,
             dispatcher.clock,
             settings.delete_ended_pairs_after_days,
             settings.coordinators,
         ),
+        IntervalTrigger(seconds=settings.tick_seconds),
         id="housekeeping",
         coalesce=True,
         max_instances=1,
@@ -146,13 +147,37 @@ def run_scheduler(settings: Settings, stop: Any) -> None:
     pass under way posts what is in flight and hands the rest back."""
     configure_logging(settings.log_level_number, settings.log_format)
     engine = make_engine(settings.database_url)
-    dispatcher = make_dispatcher(settings, engine, system_clock)
+    dispatcher = make_dispatcher(settings, engine, clock_for(settings.clock_file))
     scheduler = start_scheduler(dispatcher, settings)
     try:
         stop.wait()
     finally:
         stop_scheduler(scheduler, dispatcher)
         engine.dispose()
+
+
+class Hourly:
+    """Housekeeping once an hour by the bot's clock, looked at every pass: with the system
+    clock that is every hour; in the sandbox, whose clock jumps, it is at each jump past the
+    hour, so nudges are planned at the instant the time machine brought."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        ended_pair_days: int | None,
+        coordinators: frozenset[str] = frozenset(),
+    ) -> None:
+        self.engine, self.clock, self.ended_pair_days = engine, clock, ended_pair_days
+        self.coordinators = coordinators
+        self.last: datetime | None = None
+
+    def __call__(self) -> None:
+        now = self.clock()
+        if self.last is not None and now - self.last < HOUSEKEEPING_EVERY:
+            return
+        self.last = now
+        _housekeeping(self.engine, self.clock, self.ended_pair_days, self.coordinators)
 
 
 def _housekeeping(

@@ -80,6 +80,8 @@ class Settings:
     workers: int = DEFAULT_WORKERS
     work_lease_seconds: int = DEFAULT_WORK_LEASE_SECONDS
     delete_ended_pairs_after_days: int | None = None  # None: ended pairs are kept
+    # The sandbox's movable clock (bot.clock.OffsetClock); never read from the environment.
+    clock_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import build_services, make_web_client
-from bot.clock import system_clock
+from bot.clock import clock_for
 from bot.logs import configure_logging
 from bot.scheduler import worker_name
 from bot.settings import Settings
@@ -57,7 +57,7 @@ def work(
         os.nice(WORKER_NICENESS)
     configure_logging(settings.log_level_number, settings.log_format)
     stop = stop or threading.Event()
-    services = build_services(settings, clock=system_clock)
+    services = build_services(settings, clock=clock_for(settings.clock_file))
     client = make_web_client(settings)
     name = worker_name()
     lease = timedelta(seconds=settings.work_lease_seconds)

@@ -27,7 +27,8 @@ import copy
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
@@ -98,12 +99,13 @@ class FakeSlack(Traffic):
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> Self:
-        """Bind 127.0.0.1 on a free port and serve from a daemon thread; returns self."""
+    def start(self, port: int = 0) -> Self:
+        """Bind 127.0.0.1 on `port` (by default a free one) and serve from a daemon thread;
+        returns self."""
         if self._server is not None:
             raise RuntimeError("FakeSlack is already running")
         self._stopping.clear()
-        self._server = LoopbackServer(self._serve)
+        self._server = LoopbackServer(self._serve, port=port)
         with self._cond:
             self._ws.origin = self._server.origin
         return self
@@ -165,6 +167,12 @@ class FakeSlack(Traffic):
             server = self._socket_mode
         if server is not None:
             server.disconnect_all("link_disabled", grace=0.05)
+
+    @contextmanager
+    def workspace(self) -> Iterator[Workspace]:
+        """The workspace itself, under the fake's lock (the sandbox's people act through it)."""
+        with self._cond:
+            yield self._ws
 
     def _origin(self) -> str:
         if self._server is None:
@@ -424,6 +432,8 @@ class FakeSlack(Traffic):
         reply = _respond(payload)
         if reply.error is None:
             url.uses += 1
+            if url.interaction is not None:
+                self._ws.answer_interaction(url.interaction, payload)
         return reply
 
 

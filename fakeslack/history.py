@@ -33,6 +33,7 @@ def conversations_history(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]
         m
         for m in reversed(stored)
         if (not _is_reply(m) or m.get("subtype") == "thread_broadcast")
+        and "ephemeral_to" not in m
         and _in_range(m["ts"], oldest, latest, inclusive)
     ]
     page, next_ts = _page(picked, args)

@@ -168,7 +168,10 @@ def views_publish(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         messages = ["[ERROR] user_id: required"]
         raise ApiError("invalid_arguments", response_metadata={"messages": messages})
     view = _checked_view(args.get("view"), "home")
-    return {"view": ws.store_view(view, ws.next_id("V", ws.views))}
+    user_id = str(args["user_id"])
+    view_id = ws.homes.get(user_id) or ws.next_id("V", ws.views)
+    ws.homes[user_id] = view_id
+    return {"view": ws.store_view(view, view_id)}
 
 
 def views_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +179,9 @@ def views_open(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
     if not args.get("trigger_id"):
         raise ApiError("invalid_trigger_id")
     view = _checked_view(args.get("view"), "modal")
-    return {"view": ws.store_view(view, ws.next_id("V", ws.views))}
+    view_id = ws.next_id("V", ws.views)
+    ws.opened[str(args["trigger_id"])] = view_id
+    return {"view": ws.store_view(view, view_id)}
 
 
 def files_get_upload_url(ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:

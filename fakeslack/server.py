@@ -58,10 +58,11 @@ Serve = Callable[[str, dict[str, str], bytes], Reply]
 
 
 class LoopbackServer:
-    """Serves `serve(path, headers, body)` on 127.0.0.1 (a free port) from a daemon thread."""
+    """Serves `serve(path, headers, body)` on 127.0.0.1 (`port`, or a free one) from a daemon
+    thread."""
 
-    def __init__(self, serve: Serve) -> None:
-        self._server = _Server(serve)
+    def __init__(self, serve: Serve, port: int = 0, host: str = "127.0.0.1") -> None:
+        self._server = _Server(serve, host, port)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": _SHUTDOWN_POLL},
@@ -72,8 +73,9 @@ class LoopbackServer:
 
     @property
     def origin(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        """``http://<host>:<port>``."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
 
     def stop(self) -> None:
         """Stop serving and close every open connection, idle keep-alive ones included."""
@@ -89,8 +91,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, serve: Serve) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, serve: Serve, host: str, port: int) -> None:
+        super().__init__((host, port), _Handler)
         self.serve = serve
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()

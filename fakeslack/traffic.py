@@ -61,6 +61,7 @@ class Traffic:
         self._cond = threading.Condition(threading.Lock())
         self._stopping = threading.Event()
         self._calls: list[Call] = []
+        self.keep_calls: int | None = None  # None: every call is kept (tests assert on them)
         self._counts: Counter[tuple[str, bool]] = Counter()
         self._faults: dict[str, Fault] = {}
         self._holds: dict[str, threading.Event] = {}
@@ -228,6 +229,8 @@ class Traffic:
     def _record(self, call: Call) -> None:
         """Record an answered call and wake the waiters (lock held)."""
         self._calls.append(call)
+        if self.keep_calls is not None and len(self._calls) > self.keep_calls:
+            del self._calls[: len(self._calls) - self.keep_calls]  # a long-running sandbox
         self._counts[call.method, call.ok] += 1
         self._cond.notify_all()
 

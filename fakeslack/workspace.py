@@ -97,13 +97,24 @@ class File:
     completed: bool = False
 
 
+@dataclass(frozen=True)
+class Interaction:
+    """Who acted, and where, for the response_url of a person's action in the sandbox: what
+    the URL takes is then shown to them as Slack shows it (fakeslack.people)."""
+
+    user: str
+    channel: str
+    message_ts: str | None = None  # the message whose button was clicked
+
+
 @dataclass
 class ResponseUrl:
-    """A response_url: when its interaction happened (the clock's reading), and how many
-    messages it has taken."""
+    """A response_url: when its interaction happened (the clock's reading), how many
+    messages it has taken, and (in the sandbox) whose interaction it answers."""
 
     issued_at: float
     uses: int = 0
+    interaction: Interaction | None = None
 
 
 @dataclass
@@ -140,12 +151,18 @@ class Workspace:
     workspace_posts: deque[float] = field(default_factory=deque)
     stats: Stats = field(default_factory=Stats)
     response_urls: dict[str, ResponseUrl] = field(default_factory=dict)
+    homes: dict[str, str] = field(default_factory=dict)  # user id → their App Home's view id
+    opened: dict[str, str] = field(default_factory=dict)  # trigger_id → the modal it opened
+    # Unix seconds a message's ts follows (the sandbox's clock); None: counted from FIRST_TS.
+    wall: Callable[[], float] | None = None
     _ts: int = 0
     _ids: int = 0
 
     def next_ts(self) -> str:
-        """A message ts: microsecond-style, strictly increasing."""
+        """A message ts: microsecond-style, strictly increasing (and never behind `wall`)."""
         self._ts += 100
+        if self.wall is not None:
+            self._ts = max(self._ts, int((self.wall() - FIRST_TS) * 1_000_000))
         return f"{FIRST_TS + self._ts // 1_000_000}.{self._ts % 1_000_000:06d}"
 
     def next_id(self, prefix: str, taken: Iterable[str]) -> str:
@@ -311,6 +328,62 @@ class Workspace:
         if url is None:
             url = self.response_urls[name] = ResponseUrl(self.clock())
         return url
+
+    def post_as_person(
+        self, user: str, channel: str, text: str, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """A person's message (sandbox): stored as Slack stores it, the ts returned with it."""
+        message = {
+            "type": "message",
+            "user": user,
+            "team": self.team_id,
+            "ts": self.next_ts(),
+            "text": text,
+            "blocks": [],
+            "thread_ts": thread_ts,
+        }
+        self.messages[channel].append(message)
+        return copy.deepcopy(message)
+
+    def show_privately(self, user: str, channel: str, answer: dict[str, Any]) -> None:
+        """An answer only `user` sees ("Only visible to you"): kept in the conversation, out
+        of conversations.history, as Slack keeps an ephemeral message."""
+        message = self.new_message(
+            answer.get("text") or "",
+            blocks=copy.deepcopy(answer.get("blocks") or []),
+            thread_ts=answer.get("thread_ts") or None,
+            ephemeral_to=user,
+        )
+        self.messages[channel].append(message)
+
+    def answer_interaction(self, interaction: Interaction, payload: dict[str, Any]) -> None:
+        """What a response_url took, shown as Slack shows it: the clicked message replaced or
+        deleted, a message in the channel, or (the default) an ephemeral one."""
+        channel = self.dm_for_user(interaction.channel)
+        original = next(
+            (
+                m
+                for m in self.messages.get(channel, [])
+                if interaction.message_ts is not None and m["ts"] == interaction.message_ts
+            ),
+            None,
+        )
+        if truthy(payload.get("delete_original")):
+            if original is not None:
+                self.messages[channel].remove(original)
+            return
+        if truthy(payload.get("replace_original")) and original is not None:
+            original["text"] = payload.get("text") or ""
+            original["blocks"] = copy.deepcopy(payload.get("blocks") or [])
+            return
+        if payload.get("response_type") == "in_channel":
+            message = self.new_message(
+                payload.get("text") or "", blocks=copy.deepcopy(payload.get("blocks") or [])
+            )
+            message["thread_ts"] = None
+            self.messages[channel].append(message)
+            return
+        self.show_privately(interaction.user, channel, payload)
 
     def forget_traffic(self) -> None:
         """Forget messages, files, stats, rate windows and response URLs' uses; keep users,

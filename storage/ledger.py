@@ -214,3 +214,14 @@ def budget_row(session: Session, name: str) -> DispatchBudget | None:
     """The budget row, locked until the transaction ends (SQLite: by BEGIN IMMEDIATE)."""
     statement = select(DispatchBudget).where(DispatchBudget.name == name).with_for_update()
     return session.exec(statement).first()
+
+
+def next_due_after(session: Session, now: datetime) -> datetime | None:
+    """When the next planned row falls due after `now` (None: nothing is planned)."""
+    statement = (
+        select(Delivery.next_at)
+        .where(Delivery.status == PLANNED, col(Delivery.next_at) > now)
+        .order_by(col(Delivery.next_at))
+        .limit(1)
+    )
+    return session.exec(statement).first()

@@ -194,3 +194,14 @@ def next_action_number(session: Session, pair_id: int) -> int:
         update(Pair).where(col(Pair.id) == pair_id).values(action_seq=col(Pair.action_seq) + 1)
     )
     return session.exec(select(Pair.action_seq).where(Pair.id == pair_id)).one()
+
+
+def next_plan_after(session: Session, now: datetime) -> datetime | None:
+    """When an active schedule next has its following meeting planned, after `now`."""
+    statement = (
+        select(MeetingSchedule.next_plan_at)
+        .where(col(MeetingSchedule.active), col(MeetingSchedule.next_plan_at) > now)
+        .order_by(col(MeetingSchedule.next_plan_at))
+        .limit(1)
+    )
+    return session.exec(statement).first()

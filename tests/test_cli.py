@@ -40,12 +40,71 @@ def _bot(
 
 
 def test_run_without_tokens_says_what_to_set(tmp_path: Path) -> None:
-    """No tokens: exit 2 and a few lines naming the settings and the manifest; no traceback."""
+    """A deployment with no tokens (`run`): exit 2 and a few lines naming the settings, the
+    manifest and the sandbox; no traceback, and no sandbox started in its place."""
     result = _bot("run", cwd=tmp_path)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_APP_TOKEN" in result.stderr
-    assert "manifest" in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.splitlines()) <= 8
+    assert "manifest" in result.stderr and "python -m bot sandbox" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 8
+    assert not (tmp_path / ".sandbox").exists()
+
+
+def _sandbox_channel(port: int, user: str, channel: str) -> list[str]:
+    """The texts `user` sees in `channel` on the sandbox's page."""
+    state = httpx.post(
+        f"http://127.0.0.1:{port}/api/state",
+        params={"as": user, "channel": channel},
+        json={},
+        timeout=10,
+    ).json()
+    return [message["text"] for message in state["messages"]]
+
+
+def test_make_run_without_any_slack_setting_opens_the_sandbox(tmp_path: Path) -> None:
+    """No Slack settings at all, as `make run` runs it (`run --or-sandbox`): the sandbox
+    starts, says its address on PORT, serves the page and makes the demo programme in its own
+    database in .sandbox/; stopped with SIGTERM and started again, it carries on where it was
+    (nothing lost, nothing made twice)."""
+    port = _free_port()
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), "PORT": str(port)}
+    seen: list[list[str]] = []
+    for _ in range(2):
+        process = subprocess.Popen(
+            [*PYTHON, "run", "--or-sandbox"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            said = process.stdout.readline()
+            assert said.startswith(f"Mentorbot sandbox: http://127.0.0.1:{port}")
+            page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+            assert page.status_code == 200 and "Mentorbot sandbox" in page.text
+            deadline = time.monotonic() + 30
+            while len(_sandbox_channel(port, "ULEO", "CMAYALEO")) < 2:
+                assert time.monotonic() < deadline, "the demo programme was not made"
+                time.sleep(0.2)
+            seen.append(_sandbox_channel(port, "ULEO", "CMAYALEO"))
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=60) == 0
+    assert (tmp_path / ".sandbox" / "mentorbot.db").is_file()
+    greeting, goal = seen[0][:2]
+    assert "this is your mentorship channel" in greeting and "Goal 1 added" in goal
+    assert seen[1] == seen[0]
+
+
+def test_run_with_some_slack_settings_says_what_is_missing(tmp_path: Path) -> None:
+    """A bot token without its partner, even from `make run`: exit 2 and a few lines naming the
+    missing setting and the manifest; no traceback (and no sandbox: this is meant for Slack)."""
+    result = _bot("run", "--or-sandbox", cwd=tmp_path, env={"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.returncode == 2
+    assert "SLACK_APP_TOKEN" in result.stderr and "manifest" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) <= 8
+    assert not (tmp_path / ".sandbox").exists()
 
 
 def test_a_bad_setting_is_one_line_naming_it(tmp_path: Path) -> None:
