@@ -102,6 +102,7 @@ class Sandbox:
             port=_free_port(),
             health_port=None,
             admins=frozenset({ADMIN}),
+            coordinators=frozenset({ADMIN}),  # sees the programme view on her Home
             tick_seconds=1,
             clock_file=str(self.clock.path),
             startup_wait_seconds=5,
