@@ -54,6 +54,7 @@ NEEDS_A_PAIR: list[tuple[str, str, str]] = [
     ("/mentor", "review", CHOOSE_PAIR),
     ("/mentor", "review every 6 weeks", CHOOSE_PAIR),
     ("/mentor", "end", CHOOSE_PAIR),
+    ("/mentor", "visibility", CHOOSE_PAIR),
     ("/agenda", "", CHOOSE_PAIR),
     ("/agenda", "add Talk about the talk", CHOOSE_PAIR),
     ("/agenda", "action Book a room", CHOOSE_PAIR),

@@ -236,7 +236,7 @@ def test_housekeeping_runs_hourly_by_the_bots_clock_so_a_jump_runs_it_at_once(
     bot's clock has passed since it last ran: hourly in real time, and at once after the time
     machine jumps a day."""
     ran: list[datetime] = []
-    monkeypatch.setattr(scheduler, "_housekeeping", lambda engine, clock, days: ran.append(clock()))
+    monkeypatch.setattr(scheduler, "_housekeeping", lambda engine, clock, *_: ran.append(clock()))
     clock = FrozenClock()
     hourly = scheduler.Hourly(None, clock, None)  # type: ignore[arg-type]
     for minutes in (0, 30, 59, 60, 61, 60 * 24 + 60):
