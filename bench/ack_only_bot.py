@@ -4,6 +4,7 @@ the work costs when it shares the machine."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from dataclasses import replace
@@ -31,6 +32,7 @@ def main() -> int:
     app = create_app(settings, services)
     wsgi = make_wsgi_app(app, services.engine, settings.signing_secret or "")
     server = make_server(wsgi, "127.0.0.1", settings.port)
+    gc.freeze()  # as `bot run` does before serving
     print("starting Mentorbot without its work", file=sys.stderr, flush=True)
     server.run()
     return 0

@@ -6,6 +6,7 @@ process_before_response), so the two differ only in what their listeners do.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -35,6 +36,7 @@ def main() -> int:
         "127.0.0.1",
         int(os.environ["PORT"]),
     )
+    gc.freeze()  # as `bot run` does before serving
     print("starting bare app", file=sys.stderr, flush=True)
     server.run()
     return 0

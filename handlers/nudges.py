@@ -22,7 +22,7 @@ from mentoring.prompts import Outgoing
     examples=(
         (
             "/mentor nudges off",
-            "no nudges to the mentee when things go quiet (`on` restarts them)",
+            "no nudges when things go quiet (`on` restarts them)",
         ),
     ),
     refusal="Say `/mentor nudges off`, `/mentor nudges on`, or `/mentor nudges`.",

@@ -162,7 +162,7 @@ def show_status(call: Call) -> Message:
         ("/mentor end", "end a mentorship (asks first)"),
         (
             "/mentor end @mentor @mentee",
-            "end a pair by naming both (admins: any pair, or `/mentor end` in its channel)",
+            "end a pair by naming both (admins: any pair)",
         ),
     ),
     pair=False,

@@ -446,7 +446,10 @@ def texts_of(verb: Verb) -> list[str]:
 def as_mentee(verb: Verb, text: str) -> Command:
     """The command as the pair's mentee types it. Examples write people as @mentor and
     @mentee: ending examples name the pair's own two; pairing (and other) examples name two
-    unpaired people, in a channel they share."""
+    unpaired people, in a channel they share. The programme's examples are typed by the
+    coordinator, whom they are for."""
+    if text.startswith("programme"):
+        return Command(COORDINATOR, verb.command, text)
     if text.startswith("end ") and ("@mentor" in text or "@mentee" in text):
         text = text.replace("@mentor", f"<@{MENTOR}>").replace("@mentee", f"<@{MENTEE}>")
         return Command(MENTEE, verb.command, text)

@@ -27,7 +27,7 @@ from mentoring.model import PairInfo, Target
 
 SCHEDULE_FORMS = (
     "weekly, every N weeks (`every other thu 9:30`) or monthly (`first mon 10:00`, "
-    "`the 15th 10:00`), in the mentee's zone unless you end with one (`Europe/Berlin`)"
+    "`the 15th 10:00`), in the mentee's zone unless you add one (`Europe/Berlin`)"
 )
 _SPAN = re.compile(r"^(?P<n>\d{1,4})\s*(?P<unit>m|min|mins|h|hr|hrs|d|day|days)$", re.I)
 
@@ -43,7 +43,7 @@ def member_zones(call: Call, pair: PairInfo) -> tuple[str | None, str | None]:
     r"(?P<spec>(?!off$).+)",
     usage="/mentor schedule weekly tue 15:00",
     topic=Topic.MEETINGS,
-    examples=(("/mentor schedule weekly tue 15:00", f"when you meet: {SCHEDULE_FORMS}"),),
+    examples=(("/mentor schedule weekly tue 15:00", SCHEDULE_FORMS),),
 )
 def set_schedule(call: Call, spec: str) -> Reply:
     cadence = parse_cadence(spec)

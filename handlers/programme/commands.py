@@ -33,6 +33,7 @@ REFUSAL = "Say `/mentor programme`, `/mentor programme csv`, or `/mentor program
     WORDS,
     usage="/mentor programme",
     topic=Topic.MENTORSHIP,
+    examples=(("/mentor programme", "coordinators: the programme (`csv`, `digest on`)"),),
     pair=False,
     refusal=REFUSAL,
 )
@@ -131,6 +132,7 @@ def digest_setting(setting: digest.DigestSetting) -> Message:
     "visibility",
     usage="/mentor visibility",
     topic=Topic.MENTORSHIP,
+    examples=(("/mentor visibility", "what coordinators see of your pair (never content)"),),
     refusal="`/mentor visibility` takes nothing after it (or `to @name`).",
 )
 def show_visibility(call: Call) -> Message:

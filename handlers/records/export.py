@@ -31,7 +31,7 @@ logger = logging.getLogger("mentorbot.records")
     examples=(
         (
             "/mentor export",
-            "your own record, sent to our DM as Markdown and JSON files",
+            "your own record, as Markdown and JSON files in our DM",
         ),
     ),
     pair=False,

@@ -42,7 +42,7 @@ WHO = (
     examples=(
         (
             "/mentor forget me",
-            "delete what I hold about you, ending your mentorships (asks first)",
+            "delete what I hold about you (asks first)",
         ),
         ("/mentor forget @mentee", "admins only: the same for someone who left"),
     ),
