@@ -59,14 +59,17 @@ _NUMERIC = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2,4})$")
 _YEAR = re.compile(r"^\d{4}$")
 
 
+MAX_ZONE_NAME = 64  # IANA's longest is 32; the columns that keep a zone hold 64
+
+
 def known_zone(name: str | None) -> str | None:
     """`name` if it is an IANA zone this system knows, else None (a zone read from storage or
     from a form's metadata is checked before it is used)."""
-    if not name:
+    if not name or len(name) > MAX_ZONE_NAME or not name.isascii():
         return None
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file could have
         return None
     return name
 

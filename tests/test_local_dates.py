@@ -15,7 +15,7 @@ from handlers.goals import blocks as goal_blocks
 from handlers.goals.blocks import GOAL_FORM
 from mentoring import dashboard, milestones
 from mentoring.capture import Kind, capture
-from mentoring.dates import local_date
+from mentoring.dates import known_zone, local_date
 from mentoring.model import Actor, Target
 from mentoring.prompts import Outgoing, plan_due, prepare
 from mentoring.reviews.answers import save_page
@@ -212,3 +212,13 @@ def test_a_review_pivot_takes_the_answerers_today(engine: Engine) -> None:
     with session_scope(engine) as session:
         (answer,) = session.exec(select(ReviewAnswer)).all()
         assert answer.goalposts[str(goal.id)]["due_on"] == "2026-12-06"
+
+
+@pytest.mark.parametrize(
+    "name", ["9" * 400, "Europe/" + "x" * 300, "Europe/Berlin\x00", "Erde/Ost"]
+)
+def test_a_zone_no_system_could_know_counts_as_none_and_never_raises(name: str) -> None:
+    """Whatever a form's metadata carries after its id (a forged 400-digit "zone" made ZoneInfo
+    raise OSError, file name too long) is no zone, never a failure."""
+    assert known_zone(name) is None
+    assert known_zone("Europe/Berlin") == "Europe/Berlin"
