@@ -13,6 +13,7 @@ or a test fails naming it.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import sqlite3
@@ -215,6 +216,9 @@ class Seen:
     invites: list[tuple[str, str]] = field(default_factory=list)  # (channel, users) invited
 
 
+TEMPLATE = 0  # the state `restore` brings back
+
+
 class Surfaces:
     """The app over the wire on the populated pair; `restore` brings that state back."""
 
@@ -249,6 +253,9 @@ class Surfaces:
             coordinators=frozenset({COORDINATOR}),
         )
         self.clock = FrozenClock(T0)
+        self._states = itertools.count(TEMPLATE + 1)  # what the database holds (see homes)
+        self._state = TEMPLATE
+        self._homes: dict[tuple[int, datetime], dict[str, dict[str, Any]]] = {}
         self._copy_template()
         base = build_services(self.settings, clock=self.clock)
         self.services = with_runner(base, InlineRunner(base, make_web_client(self.settings)))
@@ -265,6 +272,7 @@ class Surfaces:
         self.services.engine.dispose()
         self._copy_template()
         self.fake.reset()
+        self._state = TEMPLATE
 
     def _copy_template(self) -> None:
         with (
@@ -274,9 +282,17 @@ class Surfaces:
             source.backup(target)
 
     def homes(self) -> dict[str, dict[str, Any]]:
-        """Each member's Home as the rules would draw it now."""
-        engine, now = self.services.engine, self.clock()
-        return {user: build_home(dashboard.dashboard(engine, user, now)) for user in MEMBERS}
+        """Each member's Home as the rules would draw it now. Drawn once per state: nothing
+        but an action (`do`, `run_again`) or `restore` changes what they show, so the Homes
+        after one step are those before the next, and the template's are drawn once."""
+        key = (self._state, self.clock())
+        if key not in self._homes:
+            self._homes = {k: v for k, v in self._homes.items() if k[0] == TEMPLATE}
+            engine, now = self.services.engine, key[1]
+            self._homes[key] = {
+                user: build_home(dashboard.dashboard(engine, user, now)) for user in MEMBERS
+            }
+        return self._homes[key]
 
     def snapshot(self) -> str:
         """Every row of every table but the work queue's (which records each request itself),
@@ -310,6 +326,8 @@ class Surfaces:
             for claimed in queue.claim(engine, "second", now, 1, only=work_id):
                 perform(claimed, self.services, runner.client, "second")
         changed = ["the database"] if self.snapshot() != before else []
+        if changed:  # (the work queue's own rows are no part of any Home)
+            self._state = next(self._states)
         return changed + [
             call.method
             for call in self.fake.calls[calls:]
@@ -318,6 +336,7 @@ class Surfaces:
 
     def do(self, action: Action) -> Seen:
         """Perform one action over the wire and gather what it brought back."""
+        self._state = next(self._states)
         wire, start = self.wire, len(self.fake.calls)
         reply: dict[str, Any] | None = None
         match action:
