@@ -25,6 +25,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import Engine
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot import health
@@ -210,6 +211,12 @@ def make_server(wsgi: WSGIApp, host: str, port: int, threads: int = HTTP_THREADS
         ident="mentorbot",
         max_request_body_size=MAX_BODY_BYTES,
     )
+
+
+def stop_accepting(server: Any) -> None:
+    """Close `server`'s listening socket, on its own loop: nothing new is accepted, while the
+    connections already accepted are still served (the loop and its trigger stay open)."""
+    server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(server))
 
 
 def stop_server(server: Any) -> None:

@@ -1,10 +1,15 @@
 """The HTTP front: Slack signatures, the health check, paths."""
 
 import json
+import logging
+import threading
 import time
 
+import httpx
+import pytest
 from sqlmodel import select
 
+from bot.cli import Serving
 from fakeslack.payloads import SIGNING_SECRET, message_event, slack_signature_headers, slash_command
 from storage.db import session_scope
 from storage.models import InboundEvent, Pair, Win
@@ -87,3 +92,33 @@ def test_other_paths_are_not_found(wire: Wire) -> None:
     """Only /slack/events and /healthz exist."""
     assert wire.http.get("/").status_code == 404
     assert wire.http.get("/slack/events").status_code == 404
+
+
+def test_a_request_under_way_when_the_server_stops_gets_its_answer_and_no_traceback(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stopping (SIGTERM) while a request is being answered: it is answered, and nothing is
+    logged as an error (waitress logged a traceback when the loop closed before the answer)."""
+    started = threading.Event()
+
+    def slow(environ: dict, start_response):  # type: ignore[no-untyped-def]
+        started.set()
+        time.sleep(0.5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    serving = Serving(slow, 0)
+    port = int(serving.server.effective_port)
+    answers: list[int] = []
+    asking = threading.Thread(
+        target=lambda: answers.append(
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code
+        )
+    )
+    asking.start()
+    assert started.wait(10)
+    with caplog.at_level(logging.WARNING):
+        serving.stop()
+    asking.join(10)
+    assert answers == [200]
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
