@@ -19,7 +19,7 @@ from bot.clock import system_clock
 from bot.logs import Writable
 from bot.settings import Settings
 from handlers import kit
-from handlers.dashboard import redraw_homes
+from handlers.dashboard import HomeRedraws
 from handlers.runtime import Clock, Runner, Services
 from storage.db import make_engine
 
@@ -51,8 +51,10 @@ def build_services(
     runner (see `with_runner`)."""
     engine = engine or make_engine(settings.database_url)
 
+    homes = HomeRedraws(engine, clock, settings.coordinators)
+
     def redraw(client: WebClient, pair_ids: frozenset[int]) -> None:
-        redraw_homes(engine, clock, client, pair_ids, settings.coordinators)
+        homes.pairs(client, pair_ids)
 
     return Services(
         engine=engine,

@@ -9,6 +9,7 @@ section is clipped to 3000 characters.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -82,13 +83,7 @@ def redraw_homes(
     action (`runtime.perform`) or by the scheduler. Never raises: the change is already saved,
     the person has their answer, and the Home is drawn afresh whenever it is opened — so a
     failure is logged, not reported."""
-    for pair_id in sorted(set(pair_ids)):
-        try:
-            members = pairs.members(engine, pair_id)
-        except Exception:
-            logger.exception("home not redrawn", extra={"pair": pair_id})
-            continue
-        redraw_people(engine, clock, client, members, coordinators)
+    HomeRedraws(engine, clock, coordinators).pairs(client, pair_ids)
 
 
 def redraw_people(
@@ -101,13 +96,62 @@ def redraw_people(
     """Redraw these people's Homes (after a change that removed a pair, so that its members
     can no longer be read from it). Never raises, like `redraw_homes`."""
     for user_id in user_ids:
+        _redraw_one(engine, clock, client, user_id, coordinators)
+
+
+def _redraw_one(
+    engine: Engine, clock: Clock, client: WebClient, user_id: str, coordinators: frozenset[str]
+) -> None:
+    try:
+        publish_home(engine, clock, client, user_id, coordinators)
+    except SlackApiError as error:
+        code = slack_error(error)
+        logger.warning("home not redrawn", extra={"user": user_id, "error": code})
+    except Exception:  # a dropped connection, a database error: the next opening redraws
+        logger.exception("home not redrawn", extra={"user": user_id})
+
+
+class HomeRedraws:
+    """The redraws after people's actions, coalesced across the threads of a process: a Home
+    asked for while another thread is drawing it is left to that thread, which draws it once
+    more when it is done — so the last drawing always starts after the last change, and a
+    burst of changes to a pair (32 wins at once) costs two drawings a Home, not one each."""
+
+    def __init__(
+        self, engine: Engine, clock: Clock, coordinators: frozenset[str] = frozenset()
+    ) -> None:
+        self.engine, self.clock, self.coordinators = engine, clock, coordinators
+        self._lock = threading.Lock()
+        self._drawing: set[str] = set()
+        self._again: set[str] = set()  # asked for while being drawn
+
+    def pairs(self, client: WebClient, pair_ids: Iterable[int]) -> None:
+        """Like `redraw_homes`: both members of each pair; never raises."""
+        for pair_id in sorted(set(pair_ids)):
+            try:
+                members = pairs.members(self.engine, pair_id)
+            except Exception:
+                logger.exception("home not redrawn", extra={"pair": pair_id})
+                continue
+            for user_id in members:
+                self.person(client, user_id)
+
+    def person(self, client: WebClient, user_id: str) -> None:
+        with self._lock:
+            if user_id in self._drawing:
+                self._again.add(user_id)
+                return
+            self._drawing.add(user_id)
         try:
-            publish_home(engine, clock, client, user_id, coordinators)
-        except SlackApiError as error:
-            code = slack_error(error)
-            logger.warning("home not redrawn", extra={"user": user_id, "error": code})
-        except Exception:  # a dropped connection, a database error: the next opening redraws
-            logger.exception("home not redrawn", extra={"user": user_id})
+            while True:
+                _redraw_one(self.engine, self.clock, client, user_id, self.coordinators)
+                with self._lock:
+                    if user_id not in self._again:
+                        return
+                    self._again.discard(user_id)
+        finally:
+            with self._lock:
+                self._drawing.discard(user_id)
 
 
 def build_home(boards: Sequence[PairDashboard], seen: Programme | None = None) -> Block:

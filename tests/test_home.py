@@ -4,6 +4,7 @@ again after each change."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -520,3 +521,36 @@ def test_the_next_meetings_agenda_count_survives_its_agenda_post(engine) -> None
     add_agenda_item(engine, Actor(MENTOR), Target(pair_id=1), "Feedback on the draft", T0)
     (board,) = dashboard(engine, MENTEE, T0)
     assert board.next_meeting is not None and board.next_meeting.agenda_items == 2
+
+
+def test_redraws_asked_for_during_a_drawing_are_one_more_drawing_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A burst of changes to one person's Home from several worker threads: each asks for a
+    redraw, those that come while one is being drawn leave it to that thread, which draws once
+    more when done (so the last drawing starts after the last change); another person's Home
+    is drawn at once, alongside."""
+    from handlers import dashboard as home
+
+    drawing, release, drawn = threading.Event(), threading.Event(), []
+
+    def draw(engine, clock, client, user_id, coordinators):  # type: ignore[no-untyped-def]
+        drawn.append(user_id)
+        if len(drawn) == 1:
+            drawing.set()
+            assert release.wait(10)
+
+    monkeypatch.setattr(home, "_redraw_one", draw)
+    redraws = home.HomeRedraws(None, None)  # type: ignore[arg-type]
+    first = threading.Thread(target=redraws.person, args=(None, "ULEE"))
+    first.start()
+    assert drawing.wait(10)
+    for _ in range(5):  # five more changes while the first drawing is under way
+        redraws.person(None, "ULEE")  # type: ignore[arg-type]
+    redraws.person(None, "USAM")  # type: ignore[arg-type]
+    assert drawn == ["ULEE", "USAM"]  # the five returned at once; Sam's Home drawn meanwhile
+    release.set()
+    first.join(10)
+    assert drawn == ["ULEE", "USAM", "ULEE"]  # one more drawing of Lee's, after the changes
+    redraws.person(None, "ULEE")  # type: ignore[arg-type]
+    assert drawn[-1] == "ULEE" and len(drawn) == 4  # nothing under way: drawn at once
