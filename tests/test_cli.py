@@ -94,7 +94,12 @@ def test_make_run_without_any_slack_setting_opens_the_sandbox(tmp_path: Path) ->
             # workers finish them first, which on a loaded machine takes a while (up to the
             # children's STOP_TIMEOUT, then the HTTP servers' own).
             process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=STOP_TIMEOUT + 30) == 0
+            try:
+                assert process.wait(timeout=STOP_TIMEOUT + 30) == 0
+            finally:
+                if process.poll() is None:  # never leave it running (and posting) after a failure
+                    process.kill()
+                    process.wait()
     assert (tmp_path / ".sandbox" / "mentorbot.db").is_file()
     greeting, goal = seen[0][:2]
     assert "this is your mentorship channel" in greeting and "Goal 1 added" in goal
