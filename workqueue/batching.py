@@ -48,7 +48,8 @@ class GroupCommit:
             else engine
         )
         self._clock = clock
-        self._insert = postgresql_insert
+        # PostgreSQL: through the Core, built once (SQLite: see _commit_sqlite)
+        self._insert = postgresql_insert(Work).on_conflict_do_nothing(index_elements=["key"])
         self._statement: _CompiledInsert | None = None  # SQLite: compiled on first use
         self._connection: Any = None  # SQLite: the writer's own driver connection
         self._pending: list[tuple[dict[str, Any], Future[None]]] = []
@@ -91,9 +92,8 @@ class GroupCommit:
         if self.sqlite:
             self._commit_sqlite(rows)
             return
-        statement = self._insert(Work).on_conflict_do_nothing(index_elements=["key"])
         with self.engine.begin() as connection:
-            connection.execute(statement, rows)
+            connection.execute(self._insert, rows)
 
     def _commit_sqlite(self, rows: list[dict[str, Any]]) -> None:
         """On SQLite, through the driver: the statement is compiled once and each value bound
