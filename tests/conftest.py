@@ -4,9 +4,11 @@ whole app over loopback HTTP with a fake Slack Web API behind it."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import logging
 import os
+import pickle
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -485,8 +487,23 @@ def surfaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def crawled(surfaces: Any) -> Any:
-    """Everything a person can do from that pair, done once and recorded (tests/surfaces.py)."""
+def crawled(surfaces: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Everything a person can do from that pair, done once and recorded (tests/surfaces.py).
+
+    Once a run, not once a worker (some 17 s): under pytest-xdist the first worker to need it
+    crawls, under a lock in the run's shared temporary directory, and the others read what it
+    recorded. Every worker's surfaces start from the same template, so its paths replay there."""
     from tests.surfaces import crawl
 
-    return crawl(surfaces)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return crawl(surfaces)
+    shared = tmp_path_factory.getbasetemp().parent / "crawl.pickle"  # the run's, not the worker's
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if shared.exists():
+            return pickle.loads(shared.read_bytes())
+        found = crawl(surfaces)
+        partial = shared.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(found))
+        partial.replace(shared)  # whole or absent, should this worker die while writing
+        return found
