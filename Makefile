@@ -20,7 +20,9 @@ install: $(STAMP)
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	@# Compiled modules are kept (even where the environment says not to write them): the
+	@# suite starts Python some hundred times, and each would compile the project again.
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 
 run: install
 	@$(BIN)/python -m bot run --or-sandbox
