@@ -45,13 +45,18 @@ def make_web_client(settings: Settings) -> WebClient:
 
 
 def build_services(
-    settings: Settings, *, engine: Engine | None = None, clock: Clock = system_clock
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    clock: Clock = system_clock,
+    home_settle: float = 0.0,
 ) -> Services:
-    """The database, clock, admins and coordinators, and the App Home's redraw; without a
-    runner (see `with_runner`)."""
+    """The database, clock, admins and coordinators, and the App Home's redraw (each Home
+    drawn `home_settle` seconds after the first change asked for it: see HomeRedraws);
+    without a runner (see `with_runner`)."""
     engine = engine or make_engine(settings.database_url)
 
-    homes = HomeRedraws(engine, clock, settings.coordinators)
+    homes = HomeRedraws(engine, clock, settings.coordinators, settle=home_settle)
 
     def redraw(client: WebClient, pair_ids: frozenset[int]) -> None:
         homes.pairs(client, pair_ids)
@@ -61,6 +66,7 @@ def build_services(
         clock=clock,
         admins=settings.admins,
         redraw=redraw,
+        flush_homes=homes.flush,
         coordinators=settings.coordinators,
     )
 

@@ -40,6 +40,9 @@ WORKER_NICENESS = 19
 STOP_TIMEOUT = 30
 RENEWALS = 3  # the leases of work under way are renewed this often per lease
 POLL_SECONDS = 0.25  # an idle worker looks for work this often (sooner when woken)
+# A Home is redrawn this long after the first change that asked for it, once for every change
+# made meanwhile (handlers.dashboard.HomeRedraws): a burst of wins costs one drawing a Home.
+HOME_SETTLE = 1.0
 
 
 def work(
@@ -57,7 +60,9 @@ def work(
         os.nice(WORKER_NICENESS)
     configure_logging(settings.log_level_number, settings.log_format)
     stop = stop or threading.Event()
-    services = build_services(settings, clock=clock_for(settings.clock_file))
+    services = build_services(
+        settings, clock=clock_for(settings.clock_file), home_settle=HOME_SETTLE
+    )
     client = make_web_client(settings)
     name = worker_name()
     lease = timedelta(seconds=settings.work_lease_seconds)
@@ -84,6 +89,8 @@ def work(
             if running and time.monotonic() - renewed >= lease.total_seconds() / RENEWALS:
                 renewed = _renew(services, name, list(running.values()), lease)
         wait(running, timeout=STOP_TIMEOUT)
+    if services.flush_homes is not None:
+        services.flush_homes()
     services.engine.dispose()
     logger.info("worker stopped", extra={"worker": name, "unfinished": len(running)})
 

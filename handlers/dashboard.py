@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from slack_sdk import WebClient
@@ -115,15 +116,32 @@ class HomeRedraws:
     """The redraws after people's actions, coalesced across the threads of a process: a Home
     asked for while another thread is drawing it is left to that thread, which draws it once
     more when it is done — so the last drawing always starts after the last change, and a
-    burst of changes to a pair (32 wins at once) costs two drawings a Home, not one each."""
+    burst of changes to a pair (32 wins at once) costs two drawings a Home, not one each.
+
+    With `settle` seconds, a Home is not drawn at once but that long after the first change
+    asked for it, on a thread of its own, whatever else changed it meanwhile: a burst of a
+    hundred wins costs one drawing a Home (each is a dozen queries and a views.publish, which
+    Slack rate-limits), and the worker that made the change goes on with the next task.
+    `flush` draws those still waiting (before a worker stops)."""
 
     def __init__(
-        self, engine: Engine, clock: Clock, coordinators: frozenset[str] = frozenset()
+        self,
+        engine: Engine,
+        clock: Clock,
+        coordinators: frozenset[str] = frozenset(),
+        *,
+        settle: float = 0.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        background: bool = True,
     ) -> None:
         self.engine, self.clock, self.coordinators = engine, clock, coordinators
+        self.settle, self._monotonic, self._background = settle, monotonic, background
         self._lock = threading.Lock()
         self._drawing: set[str] = set()
         self._again: set[str] = set()  # asked for while being drawn
+        self._due: dict[str, tuple[float, WebClient]] = {}  # settling: when, and through what
+        self._wake = threading.Condition(self._lock)
+        self._drawer: threading.Thread | None = None
 
     def pairs(self, client: WebClient, pair_ids: Iterable[int]) -> None:
         """Like `redraw_homes`: both members of each pair; never raises."""
@@ -137,6 +155,47 @@ class HomeRedraws:
                 self.person(client, user_id)
 
     def person(self, client: WebClient, user_id: str) -> None:
+        if self.settle <= 0:
+            self._draw(client, user_id)
+            return
+        with self._lock:
+            if user_id not in self._due:  # else the drawing to come starts after this change
+                self._due[user_id] = (self._monotonic() + self.settle, client)
+                self._wake.notify()
+            if self._background and self._drawer is None:
+                self._drawer = threading.Thread(target=self._draw_settled, daemon=True)
+                self._drawer.name = "home-redraws"
+                self._drawer.start()
+
+    def draw_due(self) -> float | None:
+        """Draw the Homes whose settling time is over; when the next one is due, if any."""
+        now = self._monotonic()
+        with self._lock:
+            due = [(user, client) for user, (at, client) in self._due.items() if at <= now]
+            for user, _ in due:
+                del self._due[user]
+        for user, client in due:
+            self._draw(client, user)
+        with self._lock:
+            return min((at for at, _ in self._due.values()), default=None)
+
+    def flush(self) -> None:
+        """Draw every Home still settling, now."""
+        with self._lock:
+            due, self._due = self._due, {}
+        for user, (_, client) in sorted(due.items()):
+            self._draw(client, user)
+
+    def _draw_settled(self) -> None:
+        while True:
+            following = self.draw_due()
+            with self._lock:
+                if following is None and not self._due:
+                    self._wake.wait()
+                elif following is not None:
+                    self._wake.wait(max(0.0, following - self._monotonic()))
+
+    def _draw(self, client: WebClient, user_id: str) -> None:
         with self._lock:
             if user_id in self._drawing:
                 self._again.add(user_id)

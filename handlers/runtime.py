@@ -72,6 +72,8 @@ class Services:
     runner: Runner | None = None
     # Redraws the App Home of both members of each pair a flow changed (handlers.dashboard).
     redraw: Callable[[WebClient, frozenset[int]], None] | None = None
+    # Draws the Homes still waiting to be redrawn (before a worker stops).
+    flush_homes: Callable[[], None] | None = None
     # Stores work from many request threads in shared commits (where Slack is served).
     group_commit: GroupCommit | None = None
     coordinators: frozenset[str] = frozenset()

@@ -554,3 +554,58 @@ def test_redraws_asked_for_during_a_drawing_are_one_more_drawing_after_it(
     assert drawn == ["ULEE", "USAM", "ULEE"]  # one more drawing of Lee's, after the changes
     redraws.person(None, "ULEE")  # type: ignore[arg-type]
     assert drawn[-1] == "ULEE" and len(drawn) == 4  # nothing under way: drawn at once
+
+
+def test_with_a_settling_time_a_burst_of_changes_is_one_drawing_a_home(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As a worker redraws: a Home is drawn `settle` seconds after the first change that asked
+    for it, once for all the changes made meanwhile; a change after that drawing started is
+    drawn again later; `flush` draws whatever still waits, at once."""
+    from handlers import dashboard as home
+
+    drawn: list[str] = []
+    monkeypatch.setattr(home, "_redraw_one", lambda e, c, client, user, k: drawn.append(user))
+    now = [100.0]
+    redraws = home.HomeRedraws(
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        settle=1.0,
+        monotonic=lambda: now[0],
+        background=False,
+    )
+    for _ in range(50):  # fifty wins of Lee's, one after the other
+        redraws.person(None, "ULEE")  # type: ignore[arg-type]
+    now[0] = 100.5
+    redraws.person(None, "USAM")  # type: ignore[arg-type]
+    assert redraws.draw_due() == 101.0 and drawn == []  # nothing before its time
+    now[0] = 101.0
+    assert redraws.draw_due() == 101.5 and drawn == ["ULEE"]
+    redraws.person(None, "ULEE")  # type: ignore[arg-type]  # a change after the drawing
+    now[0] = 101.5
+    assert redraws.draw_due() == 102.0 and drawn == ["ULEE", "USAM"]
+    redraws.flush()
+    assert drawn == ["ULEE", "USAM", "ULEE"] and redraws.draw_due() is None
+
+
+def test_a_settling_home_is_drawn_by_its_own_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody calls `draw_due` in a worker: the redraws' own thread draws each Home when its
+    time comes, and keeps doing so for later changes."""
+    from handlers import dashboard as home
+
+    drawn: list[str] = []
+    each = threading.Semaphore(0)
+
+    def draw(engine, clock, client, user_id, coordinators):  # type: ignore[no-untyped-def]
+        drawn.append(user_id)
+        each.release()
+
+    monkeypatch.setattr(home, "_redraw_one", draw)
+    redraws = home.HomeRedraws(None, None, settle=0.01)  # type: ignore[arg-type]
+    for user in ("ULEE", "ULEE", "USAM"):
+        redraws.person(None, user)  # type: ignore[arg-type]
+    assert each.acquire(timeout=10) and each.acquire(timeout=10)
+    redraws.person(None, "ULEE")  # type: ignore[arg-type]
+    assert each.acquire(timeout=10)
+    assert sorted(drawn[:2]) == ["ULEE", "USAM"] and drawn[2:] == ["ULEE"]
+    assert not each.acquire(timeout=0.05)  # and nothing more

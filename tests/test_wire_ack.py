@@ -14,7 +14,7 @@ from handlers.commands import run_command
 from handlers.runtime import Origin, ReplyTo, Services, Task
 from storage.db import session_scope
 from storage.models import InboundEvent, Win, Work
-from tests.conftest import MENTEE, PAIR_CHANNEL, Wire, serving
+from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, Wire, serving
 from workqueue import queue
 
 
@@ -103,6 +103,25 @@ def test_work_left_when_the_workers_stop_is_done_by_the_next(
             f"Queued win {n}" for n in range(5)
         ]
     assert len(fake_slack.calls_to("chat.postMessage")) == 5
+
+
+def test_a_workers_burst_redraws_each_home_once_and_none_is_lost_when_it_stops(
+    settings, engine, fake_slack, paired
+) -> None:
+    """Five wins run at once by a worker: each member's Home is drawn once for all of them
+    (bot.worker.HOME_SETTLE), not five times, and the drawing shows the last win — also when
+    the worker is stopped before the settling time is over (it draws what waits first)."""
+    services = build_services(settings, engine=engine)
+    _store_wins(services, *(f"Burst win {n}" for n in range(5)))
+    children = Children(settings, scheduler=False).start()
+    try:
+        _wait_done(services, 5)
+    finally:
+        children.stop()
+    published = fake_slack.calls_to("views.publish")
+    assert sorted(str(call.args["user_id"]) for call in published) == sorted([MENTEE, MENTOR])
+    mentees = [call for call in published if call.args["user_id"] == MENTEE]
+    assert "Burst win 4" in str(mentees[-1].args["view"])
 
 
 def test_a_worker_killed_mid_task_is_replaced_and_its_task_done_once(
