@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import ActionItem, AgendaItem, Meeting, MeetingSchedule, Pair
-from storage.repositories import Firsts, group_firsts, ranked_per_pair
+from storage.repositories import PAIR_IDS, Firsts, built_once, group_firsts, ranked_per_pair
 
 # Schedules and meetings
 
@@ -74,14 +74,18 @@ def next_meetings(session: Session, pair_ids: Sequence[int], now: datetime) -> d
     """`next_meeting` of several pairs in one query, by pair id."""
     if not pair_ids:
         return {}
+    rows = session.exec(_next_meetings(), params={PAIR_IDS: list(pair_ids), "now": now}).all()
+    return {row.pair_id: row for row in rows}
+
+
+@built_once
+def _next_meetings() -> Any:
     meeting, rank, _total = ranked_per_pair(
         Meeting,
-        pair_ids,
-        [Meeting.status != "cancelled", col(Meeting.starts_at) > now],
+        [Meeting.status != "cancelled", col(Meeting.starts_at) > bindparam("now")],
         [col(Meeting.starts_at)],
     )
-    rows = session.exec(select(meeting).where(rank == 1)).all()
-    return {row.pair_id: row for row in rows}
+    return select(meeting).where(rank == 1)
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting | None:
@@ -146,11 +150,16 @@ def first_open_actions(session: Session, pair_ids: Sequence[int], limit: int) ->
     """The first `limit` open action items of each pair (by number), with each pair's count."""
     if not pair_ids:
         return {}
+    rows = session.exec(_first_open_actions(), params={PAIR_IDS: list(pair_ids), "limit": limit})
+    return group_firsts(rows.all())
+
+
+@built_once
+def _first_open_actions() -> Any:
     action, rank, total = ranked_per_pair(
-        ActionItem, pair_ids, [ActionItem.status == "open"], [col(ActionItem.number)]
+        ActionItem, [ActionItem.status == "open"], [col(ActionItem.number)]
     )
-    statement = select(action, total).where(rank <= limit).order_by(action.pair_id, rank)
-    return group_firsts(session.exec(statement).all())
+    return select(action, total).where(rank <= bindparam("limit")).order_by(action.pair_id, rank)
 
 
 def actions_by_ids(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, case, delete, func, or_, update
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -18,23 +19,34 @@ Row = TypeVar("Row", bound=Any)
 Firsts = dict[int, tuple[list[Row], int]]
 
 
+# The pairs a per-pair query is about: `params={PAIR_IDS: [...]}` when it is executed.
+PAIR_IDS = "pair_ids"
+
+
 def ranked_per_pair(
     model: type[Row],
-    pair_ids: Sequence[int],
     conditions: Sequence[ColumnElement[bool]],
     order_by: Sequence[Any],
 ) -> tuple[Any, Any, Any]:
-    """`model`'s rows of several pairs, numbered within each pair in `order_by` order and
-    counted per pair (window functions), as (aliased model, rank, total) to select from: one
-    query gives each pair's first few rows and its count, whatever the number of pairs."""
+    """`model`'s rows of the pairs in the PAIR_IDS parameter, numbered within each pair in
+    `order_by` order and counted per pair (window functions), as (aliased model, rank, total) to
+    select from: one query gives each pair's first few rows and its count, whatever the number
+    of pairs. Its values are parameters too, so a statement built on it is built once (see
+    `built_once`): building one costs more than running it."""
     rank = func.row_number().over(partition_by=model.pair_id, order_by=order_by).label("rank")
     total = func.count().over(partition_by=model.pair_id).label("total")
     ranked = (
         select(model, rank, total)  # type: ignore[call-overload]
-        .where(col(model.pair_id).in_(pair_ids), *conditions)
+        .where(col(model.pair_id).in_(bindparam(PAIR_IDS, expanding=True)), *conditions)
         .subquery()
     )
     return aliased(model, ranked), ranked.c.rank, ranked.c.total
+
+
+# A statement-building function without arguments, called once: its statement, with its values
+# as bound parameters, is built the first time and kept (statements are immutable and shared
+# safely between threads).
+built_once = cache
 
 
 def group_firsts(rows: Sequence[Any]) -> Firsts[Any]:
@@ -105,9 +117,14 @@ def first_open_goals(session: Session, pair_ids: Sequence[int], limit: int) -> F
     """The first `limit` open goals of each pair (by number), with each pair's open count."""
     if not pair_ids:
         return {}
-    goal, rank, total = ranked_per_pair(Goal, pair_ids, [Goal.status == "open"], [Goal.number])
-    statement = select(goal, total).where(rank <= limit).order_by(goal.pair_id, rank)
-    return group_firsts(session.exec(statement).all())
+    rows = session.exec(_first_open_goals(), params={PAIR_IDS: list(pair_ids), "limit": limit})
+    return group_firsts(rows.all())
+
+
+@built_once
+def _first_open_goals() -> Any:
+    goal, rank, total = ranked_per_pair(Goal, [Goal.status == "open"], [Goal.number])
+    return select(goal, total).where(rank <= bindparam("limit")).order_by(goal.pair_id, rank)
 
 
 def goal_by_number(session: Session, pair_id: int, number: int) -> Goal | None:
@@ -162,6 +179,12 @@ def next_open_milestones(session: Session, pair_ids: Sequence[int]) -> dict[int,
     by goal id: one query, whatever the number of goals."""
     if not pair_ids:
         return {}
+    rows = session.exec(_next_open_milestones(), params={PAIR_IDS: list(pair_ids)}).all()
+    return {row.goal_id: row for row in rows}
+
+
+@built_once
+def _next_open_milestones() -> Any:
     rank = (
         func.row_number()
         .over(partition_by=Milestone.goal_id, order_by=col(Milestone.number))
@@ -170,12 +193,15 @@ def next_open_milestones(session: Session, pair_ids: Sequence[int]) -> dict[int,
     ranked = (
         select(Milestone, rank)  # type: ignore[call-overload]
         .join(Goal, col(Goal.id) == Milestone.goal_id)
-        .where(col(Goal.pair_id).in_(pair_ids), Goal.status == "open", Milestone.status == "open")
+        .where(
+            col(Goal.pair_id).in_(bindparam(PAIR_IDS, expanding=True)),
+            Goal.status == "open",
+            Milestone.status == "open",
+        )
         .subquery()
     )
     first = aliased(Milestone, ranked)
-    rows = session.exec(select(first).where(ranked.c.rank == 1)).all()
-    return {row.goal_id: row for row in rows}
+    return select(first).where(ranked.c.rank == 1)
 
 
 def open_milestones_of(
@@ -267,19 +293,23 @@ def latest_wins(
     and how many it has since then."""
     if not pair_ids:
         return {}
+    parameters = {PAIR_IDS: list(pair_ids), "since": since, "limit": limit}
+    return group_firsts(session.exec(_latest_wins(), params=parameters).all())
+
+
+@built_once
+def _latest_wins() -> Any:
     win, rank, total = ranked_per_pair(
         Win,
-        pair_ids,
-        [col(Win.created_at) >= since],
+        [col(Win.created_at) >= bindparam("since")],
         [col(Win.created_at).desc(), col(Win.id).desc()],
     )
-    statement = (
+    return (
         select(win, Goal, total)
         .outerjoin(Goal, col(Goal.id) == win.goal_id)
-        .where(rank <= limit)
+        .where(rank <= bindparam("limit"))
         .order_by(win.pair_id, rank)
     )
-    return group_firsts(session.exec(statement).all())
 
 
 # Drafts
