@@ -10,7 +10,14 @@ from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import ActionItem, AgendaItem, Meeting, MeetingSchedule, Pair
-from storage.repositories import PAIR_IDS, Firsts, built_once, group_firsts, ranked_per_pair
+from storage.repositories import (
+    PAIR_IDS,
+    Firsts,
+    built_once,
+    group_firsts,
+    in_pairs,
+    ranked_per_pair,
+)
 
 # Schedules and meetings
 
@@ -24,8 +31,13 @@ def schedules_of(session: Session, pair_ids: Sequence[int]) -> dict[int, Meeting
     """The schedules of several pairs, by pair id."""
     if not pair_ids:
         return {}
-    statement = select(MeetingSchedule).where(col(MeetingSchedule.pair_id).in_(pair_ids))
-    return {schedule.pair_id: schedule for schedule in session.exec(statement).all()}
+    rows = session.exec(_schedules_of(), params={PAIR_IDS: list(pair_ids)}).all()
+    return {schedule.pair_id: schedule for schedule in rows}
+
+
+@built_once
+def _schedules_of() -> Any:
+    return select(MeetingSchedule).where(in_pairs(MeetingSchedule.pair_id))
 
 
 def schedules_to_plan(session: Session, now: datetime, limit: int) -> Sequence[MeetingSchedule]:

@@ -23,6 +23,11 @@ Firsts = dict[int, tuple[list[Row], int]]
 PAIR_IDS = "pair_ids"
 
 
+def in_pairs(column: Any) -> ColumnElement[bool]:
+    """`column` (a pair id) is one of the PAIR_IDS parameter's."""
+    return col(column).in_(bindparam(PAIR_IDS, expanding=True))
+
+
 def ranked_per_pair(
     model: type[Row],
     conditions: Sequence[ColumnElement[bool]],
@@ -37,7 +42,7 @@ def ranked_per_pair(
     total = func.count().over(partition_by=model.pair_id).label("total")
     ranked = (
         select(model, rank, total)  # type: ignore[call-overload]
-        .where(col(model.pair_id).in_(bindparam(PAIR_IDS, expanding=True)), *conditions)
+        .where(in_pairs(model.pair_id), *conditions)
         .subquery()
     )
     return aliased(model, ranked), ranked.c.rank, ranked.c.total
@@ -69,9 +74,14 @@ def get_pair(session: Session, pair_id: int) -> Pair | None:
 
 def pairs_of(session: Session, user_id: str) -> Sequence[Pair]:
     """Every pair the user is in, active first, newest first."""
-    statement = select(Pair).where(or_(Pair.mentor_id == user_id, Pair.mentee_id == user_id))
-    rows = session.exec(statement).all()
+    rows = session.exec(_pairs_of(), params={"user_id": user_id}).all()
     return sorted(rows, key=lambda p: (p.status != ACTIVE, -p.created_at.timestamp(), -(p.id or 0)))
+
+
+@built_once
+def _pairs_of() -> Any:
+    user = bindparam("user_id")
+    return select(Pair).where(or_(Pair.mentor_id == user, Pair.mentee_id == user))
 
 
 def active_pair_between(session: Session, mentor_id: str, mentee_id: str) -> Pair | None:
@@ -161,17 +171,22 @@ def milestone_progress(
     pair id → goal id → (done, total)."""
     if not pair_ids:
         return {}
-    done = func.sum(case((Milestone.status == "done", 1), else_=0))
-    statement = (
-        select(Goal.pair_id, Milestone.goal_id, done, func.count())
-        .join(Goal, col(Goal.id) == Milestone.goal_id)
-        .where(col(Goal.pair_id).in_(pair_ids), Goal.status == "open")
-        .group_by(Goal.pair_id, Milestone.goal_id)
-    )
     result: dict[int, dict[int, tuple[int, int]]] = {}
-    for pair_id, goal_id, finished, total in session.exec(statement).all():
+    rows = session.exec(_milestone_progress(), params={PAIR_IDS: list(pair_ids)}).all()
+    for pair_id, goal_id, finished, total in rows:
         result.setdefault(pair_id, {})[goal_id] = (int(finished or 0), total)
     return result
+
+
+@built_once
+def _milestone_progress() -> Any:
+    done = func.sum(case((Milestone.status == "done", 1), else_=0))
+    return (
+        select(Goal.pair_id, Milestone.goal_id, done, func.count())
+        .join(Goal, col(Goal.id) == Milestone.goal_id)
+        .where(in_pairs(Goal.pair_id), Goal.status == "open")
+        .group_by(Goal.pair_id, Milestone.goal_id)
+    )
 
 
 def next_open_milestones(session: Session, pair_ids: Sequence[int]) -> dict[int, Milestone]:
@@ -193,11 +208,7 @@ def _next_open_milestones() -> Any:
     ranked = (
         select(Milestone, rank)  # type: ignore[call-overload]
         .join(Goal, col(Goal.id) == Milestone.goal_id)
-        .where(
-            col(Goal.pair_id).in_(bindparam(PAIR_IDS, expanding=True)),
-            Goal.status == "open",
-            Milestone.status == "open",
-        )
+        .where(in_pairs(Goal.pair_id), Goal.status == "open", Milestone.status == "open")
         .subquery()
     )
     first = aliased(Milestone, ranked)

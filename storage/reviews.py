@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from storage.models import (
     ReviewCadence,
     ReviewFit,
 )
+from storage.repositories import PAIR_IDS, built_once, in_pairs
 
 OPEN, CLOSED, CANCELLED = "open", "closed", "cancelled"
 CLOSED_PAIR_ENDED = "the mentorship ended"
@@ -40,29 +42,40 @@ def unfinished_of(session: Session, pair_ids: Sequence[int]) -> Sequence[Review]
     """The reviews in progress or planned, of several pairs at once."""
     if not pair_ids:
         return []
-    statement = select(Review).where(col(Review.pair_id).in_(pair_ids), Review.status == OPEN)
-    return session.exec(statement).all()
+    return session.exec(_unfinished_of(), params={PAIR_IDS: list(pair_ids)}).all()
+
+
+@built_once
+def _unfinished_of() -> Any:
+    return select(Review).where(in_pairs(Review.pair_id), Review.status == OPEN)
 
 
 def cadences_of(session: Session, pair_ids: Sequence[int]) -> Sequence[ReviewCadence]:
     if not pair_ids:
         return []
-    statement = select(ReviewCadence).where(col(ReviewCadence.pair_id).in_(pair_ids))
-    return session.exec(statement).all()
+    return session.exec(_cadences_of(), params={PAIR_IDS: list(pair_ids)}).all()
+
+
+@built_once
+def _cadences_of() -> Any:
+    return select(ReviewCadence).where(in_pairs(ReviewCadence.pair_id))
 
 
 def last_held_of(session: Session, pair_ids: Sequence[int]) -> dict[int, datetime]:
     """When each pair's latest review that was not cancelled opened."""
     if not pair_ids:
         return {}
-    statement = (
+    rows = session.exec(_last_held_of(), params={PAIR_IDS: list(pair_ids)}).all()
+    return {pair_id: opened for pair_id, opened in rows}  # aware: UTCDateTime
+
+
+@built_once
+def _last_held_of() -> Any:
+    return (
         select(Review.pair_id, func.max(Review.opens_at))
-        .where(col(Review.pair_id).in_(pair_ids), Review.status != CANCELLED)
+        .where(in_pairs(Review.pair_id), Review.status != CANCELLED)
         .group_by(Review.pair_id)
     )
-    return {
-        pair_id: opened for pair_id, opened in session.exec(statement).all()
-    }  # aware: UTCDateTime
 
 
 def closed_reviews(session: Session, pair_id: int, limit: int) -> Sequence[Review]:
