@@ -188,12 +188,10 @@ class HomeRedraws:
 
     def _draw_settled(self) -> None:
         while True:
-            following = self.draw_due()
-            with self._lock:
-                if following is None and not self._due:
-                    self._wake.wait()
-                elif following is not None:
-                    self._wake.wait(max(0.0, following - self._monotonic()))
+            self.draw_due()
+            with self._lock:  # what is due now, as asked since draw_due looked
+                first = min((at for at, _ in self._due.values()), default=None)
+                self._wake.wait(None if first is None else max(0.0, first - self._monotonic()))
 
     def _draw(self, client: WebClient, user_id: str) -> None:
         with self._lock:
