@@ -48,6 +48,7 @@ from mentoring import milestones
 from mentoring.capture import Kind, capture
 from mentoring.model import Actor, Target
 from mentoring.pairs import create_pair
+from storage import spool
 from storage.db import read_scope
 from storage.models import AgendaItem, Goal, Milestone, Win, Work
 from workqueue import queue
@@ -324,6 +325,7 @@ def drained(engine: Engine, timeout: float = 60) -> float:
             left = session.exec(
                 select(func.count()).where(col(Work.status).in_(queue.CLAIMABLE))
             ).one()
+        left += spool.waiting(engine, datetime.max.replace(tzinfo=UTC))[0]  # stored, not taken in
         if not left:
             return time.monotonic()
         time.sleep(0.2)

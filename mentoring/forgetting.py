@@ -34,7 +34,7 @@ from mentoring.errors import NotAllowed
 from mentoring.model import FORGOTTEN, Actor, Outcome, Role, mention
 from mentoring.pairs import end_pair
 from mentoring.reviews.summary import summary_in
-from storage import erasure
+from storage import erasure, spool
 from storage import repositories as repo
 from storage import reviews as store
 from storage.db import read_scope, session_scope
@@ -273,9 +273,10 @@ def forget(
         erasure.delete_pairs(session, sweep.whole)
         _unmention(session, person)
         requests = erasure.delete_events_of(session, person)
+        spool.take_in(session)  # the work just acknowledged is searched too
         work = erasure.work_carrying(session, person, sorted(sweep.texts), keep_work)
         requests += erasure.delete_work(session, work)
-        return Forgotten(
+        forgotten = Forgotten(
             deleted=sweep.counts,
             ended=tuple(ended),
             others=tuple(dict.fromkeys(f.other for f in sweep.fates if f.other != FORGOTTEN)),
@@ -283,6 +284,8 @@ def forget(
             pairs_kept=len(sweep.fates) - len(sweep.whole),
             requests=requests,
         )
+    spool.trim(engine)  # its copies in the spool (inside a larger transaction: at its end)
+    return forgotten
 
 
 def delete_ended_pairs(engine: Engine, now: datetime, after_days: int | None) -> int:

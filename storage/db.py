@@ -96,11 +96,16 @@ def read_scope(engine: Engine) -> Iterator[Session]:
     if active is not None and id(engine) in active:
         yield active[id(engine)]
         return
+    with Session(reader_of(engine), expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+def reader_of(engine: Engine) -> Engine:
+    """`engine` for transactions that only read: on SQLite they begin without the write lock."""
     reader = _READERS.get(engine)
     if reader is None:
         reader = _READERS[engine] = engine.execution_options(**{_READS_ONLY: True})
-    with Session(reader, expire_on_commit=False) as session, session.begin():
-        yield session
+    return reader
 
 
 def init_db(engine: Engine) -> None:

@@ -494,6 +494,15 @@ class Work(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class WorkIntake(SQLModel, table=True):
+    """How far the work table has taken in the serving process's spool (SQLite only: see
+    storage.spool): the last spool id copied. One row, moved in the same transaction as the
+    rows it counts."""
+
+    id: int = Field(default=1, primary_key=True)
+    taken_to: int = 0
+
+
 class WorkStep(SQLModel, table=True):
     """A step of a piece of work that has taken effect: a rule's result (recorded in the same
     transaction as the rule's writes), a post's channel and ts, the reply sent. Running the

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlmodel import select
 
 from storage import repositories as repo
+from storage import spool
 from storage.db import (
     SQLITE_LOCK_WAIT,
     describe_url,
@@ -21,6 +22,7 @@ from storage.db import (
 )
 from storage.models import Goal, InboundEvent, Pair, Work
 from tests.support import T0
+from workqueue import queue
 from workqueue.batching import GroupCommit
 
 pytestmark = pytest.mark.both_backends
@@ -182,11 +184,39 @@ def test_a_read_scope_does_not_wait_for_a_writer(sqlite_file) -> None:
         assert len(session.exec(select(Pair)).all()) == 1
 
 
-def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file) -> None:
-    """The ack path's writer fails fast on SQLite's lock and tries again until it is free."""
+def test_group_commit_never_waits_for_the_databases_write_lock(sqlite_file) -> None:
+    """On SQLite the ack path stores into the spool: a worker's transaction holding the
+    database's write lock keeps no ack waiting. The next claim takes the work in, with the
+    values stored."""
     writer_store = GroupCommit(sqlite_file)
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
+    holder.start()
+    try:
+        assert holding.wait(10)
+        writer_store.store("flow", "{}", T0, key="k1")  # returns: stored, while the lock is held
+    finally:
+        release.set()
+        holder.join()
+    assert queue.backlog(sqlite_file, T0).waiting == 1
+    (claimed,) = queue.claim(sqlite_file, "w1", T0, 10)
+    with read_scope(sqlite_file) as session:
+        (work,) = session.exec(select(Work)).all()
+    assert (work.id, work.key, work.flow, work.received_at, work.attempts) == (
+        claimed.id,
+        "k1",
+        "flow",
+        T0,
+        1,
+    )  # written through SQLite's driver into the spool, read back through the ORM
+
+
+def test_group_commit_waits_for_the_spools_write_lock_then_stores(sqlite_file) -> None:
+    """Another writer of the spool (a second serving process, an erasure trimming it): the
+    writer fails fast on the lock and tries again until it is free."""
+    writer_store = GroupCommit(sqlite_file)
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
     holder.start()
     assert holding.wait(10)
     stored = threading.Event()
@@ -194,20 +224,12 @@ def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file) -> None:
         target=lambda: (writer_store.store("flow", "{}", T0, key="k1"), stored.set())
     )
     storing.start()
-    assert not stored.wait(0.2), "stored while another connection held the write lock"
+    assert not stored.wait(0.2), "stored while another connection held the spool's lock"
     release.set()
     holder.join()
     storing.join(10)
     assert stored.is_set()
-    with read_scope(sqlite_file) as session:
-        (work,) = session.exec(select(Work)).all()
-    assert (work.key, work.flow, work.status, work.received_at, work.next_at) == (
-        "k1",
-        "flow",
-        "waiting",
-        T0,
-        T0,
-    )  # written through SQLite's driver, read back through the ORM as the same values
+    assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow"]
 
 
 def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> None:
@@ -216,7 +238,7 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> No
     ticks = iter(range(0, 10_000, SQLITE_LOCK_WAIT // 2))
     writer_store = GroupCommit(sqlite_file, clock=lambda: float(next(ticks)))
     holding, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
+    holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
     holder.start()
     try:
         assert holding.wait(10)
@@ -225,5 +247,15 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> No
     finally:
         release.set()
         holder.join()
-    with read_scope(sqlite_file) as session:
-        assert session.exec(select(Work)).all() == []
+    assert queue.backlog(sqlite_file, T0).waiting == 0
+    assert queue.claim(sqlite_file, "w1", T0, 10) == []
+
+
+def _hold_spool_lock(engine, holding: threading.Event, release: threading.Event) -> None:
+    """Another connection's write transaction on the spool, kept open until `release`."""
+    other = make_engine(f"sqlite:///{spool.spool_path(engine)}")
+    with other.begin() as connection:
+        connection.execute(spool.SPOOL.delete().where(spool.SPOOL.c.id < 0))
+        holding.set()
+        release.wait(10)
+    other.dispose()

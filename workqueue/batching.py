@@ -6,11 +6,14 @@ time) and spend their CPU on a transaction each. Here each request hands its row
 writer thread and waits; the writer inserts everything waiting in one statement and one
 commit, then lets them all go on to ack. The wait is the next commit — a millisecond or two.
 
-On SQLite the writer shares the one write lock with the workers. SQLite's own busy handler
-waits for it by sleeping 1, 2, 5, 10 … 100 ms between tries, so a writer that just missed the
-lock slept through it being free: 180 ms at the 99th percentile under load, all of it in the
-ack. The writer's connection therefore fails at once when the lock is taken, and tries again
-every half millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff.
+On SQLite the writer stores into the spool, a file only it writes (storage.spool): the
+workers' transactions on the database never hold up an ack. Should another process write
+the spool (a second serving process, an erasure trimming it), the writer must not sleep
+through the lock being free: SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between
+tries (180 ms at the 99th percentile under load, all of it in the ack). The writer's
+connection therefore fails at once when the lock is taken, and tries again every half
+millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff. Between
+batches, at most every TRIM_EVERY seconds, it deletes the spool rows the workers took in.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage import spool
 from storage.db import SQLITE_LOCK_WAIT, make_engine
 from storage.models import Work
 
@@ -35,6 +39,7 @@ logger = logging.getLogger("mentorbot.workqueue")
 
 MAX_BATCH = 256
 LOCK_POLL = 0.0005  # seconds between tries for SQLite's write lock
+TRIM_EVERY = 5.0  # seconds between deletions of the spool rows taken in
 
 
 class GroupCommit:
@@ -42,12 +47,16 @@ class GroupCommit:
 
     def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
         self.sqlite = engine.dialect.name == "sqlite"
-        self.engine = (
-            make_engine(engine.url.render_as_string(hide_password=False), lock_wait=0)
-            if self.sqlite
-            else engine
-        )
+        self.database = engine
+        self.spool = spool.open_spool(engine, lock_wait=0)
+        if self.spool is not None:
+            self.engine = self.spool
+        elif self.sqlite:  # in memory: no spool
+            self.engine = make_engine(engine.url.render_as_string(hide_password=False), lock_wait=0)
+        else:
+            self.engine = engine
         self._clock = clock
+        self._trimmed = -TRIM_EVERY  # when the spool was last trimmed (first: at the first batch)
         # PostgreSQL: through the Core, built once (SQLite: see _commit_sqlite)
         self._insert = postgresql_insert(Work).on_conflict_do_nothing(index_elements=["key"])
         self._statement: _CompiledInsert | None = None  # SQLite: compiled on first use
@@ -87,6 +96,15 @@ class GroupCommit:
                 continue
             for _, done in batch:
                 done.set_result(None)
+            if self.spool is not None and self._clock() - self._trimmed >= TRIM_EVERY:
+                self._trim()
+
+    def _trim(self) -> None:
+        self._trimmed = self._clock()
+        try:
+            spool.trim(self.database)
+        except Exception:  # the rows stay until the next try; nothing waits on them
+            logger.exception("spool not trimmed")
 
     def _commit(self, rows: list[dict[str, Any]]) -> None:
         if self.sqlite:

@@ -1,4 +1,5 @@
-"""The work table's life cycle: store, claim with a lease, finish, release, and report."""
+"""The work table's life cycle: store, claim with a lease, finish, release, and report.
+On SQLite the serving process stores into a spool the claims take in (storage.spool)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Engine, delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from storage import spool
 from storage.db import read_scope, session_scope
 from storage.models import Work, WorkStep
 
@@ -57,8 +59,10 @@ def claim(
 ) -> list[Claimed]:
     """Claim up to `limit` pieces of work that wait, or whose previous claim's lease ran out
     (`only`: that one alone). One that was claimed MAX_ATTEMPTS times already is failed as
-    poison instead, so that a task that kills its worker cannot loop."""
+    poison instead, so that a task that kills its worker cannot loop. On SQLite, the work
+    the serving process stored in its spool is taken in first."""
     with session_scope(engine) as session:
+        spool.take_in(session)
         query = select(Work.id).where(col(Work.status).in_(CLAIMABLE), col(Work.next_at) <= now)
         if only is not None:
             query = query.where(Work.id == only)
@@ -144,17 +148,6 @@ def release(engine: Engine, work_ids: Sequence[int], worker: str, now: datetime)
         return int(result.rowcount)
 
 
-def any_due(engine: Engine, now: datetime) -> bool:
-    """Whether any work can be claimed now (one indexed read: what an idle worker polls)."""
-    with read_scope(engine) as session:
-        found = session.exec(
-            select(Work.id)
-            .where(col(Work.status).in_(CLAIMABLE), col(Work.next_at) <= now)
-            .limit(1)
-        ).first()
-        return found is not None
-
-
 @dataclass(frozen=True)
 class Backlog:
     """What health checks need: work that could be claimed now (and the earliest time any of
@@ -175,7 +168,9 @@ def backlog(engine: Engine, now: datetime) -> Backlog:
         ).one()
         last = session.exec(select(func.max(Work.claimed_at))).one()
         failed = session.exec(select(func.count()).where(Work.status == FAILED)).one()
-        return Backlog(int(waiting), oldest, last, int(failed))
+    spooled, spooled_since = spool.waiting(engine, now)
+    earliest = min((due for due in (oldest, spooled_since) if due is not None), default=None)
+    return Backlog(int(waiting) + spooled, earliest, last, int(failed))
 
 
 def status_of(engine: Engine, work_id: int) -> tuple[str, str | None] | None:
