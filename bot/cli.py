@@ -345,7 +345,8 @@ def _serve(
     children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
     services.engine.dispose()  # no connection of ours crosses into a child
     children.start()  # first, while this process has one thread: the children are forked
-    services = replace(with_runner(services, children), group_commit=GroupCommit(services.engine))
+    group_commit = GroupCommit(services.engine, committed=lambda: children.wake(None))
+    services = replace(with_runner(services, children), group_commit=group_commit)
     intake: Intake | None = None
     health_server: Serving | None = None
     try:

@@ -86,18 +86,15 @@ class Services:
         )
 
     def after_ack(self, task: Task) -> None:
-        """Store the work, then wake a worker. Slack wants its ack within 3 seconds and it is
-        sent when the listener returns — after this has stored the work, so nothing
-        acknowledged can be lost."""
+        """Store the work, then wake a worker (with a group commit, it wakes them once for
+        each commit). Slack wants its ack within 3 seconds and it is sent when the listener
+        returns — after this has stored the work, so nothing acknowledged can be lost."""
         flow, payload = encode(task)
         if self.group_commit is not None:
             self.group_commit.store(flow, payload, self.clock(), key=task.key)
-            work_id = None
-        else:
-            work_id = queue.enqueue(self.engine, flow, payload, self.clock(), key=task.key)
-            if work_id is None:  # stored already (a retried delivery)
-                return
-        if self.runner is not None:
+            return
+        work_id = queue.enqueue(self.engine, flow, payload, self.clock(), key=task.key)
+        if work_id is not None and self.runner is not None:  # None: a retried delivery
             self.runner.wake(work_id)
 
 

@@ -2,7 +2,8 @@
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -249,6 +250,45 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> No
         holder.join()
     assert queue.backlog(sqlite_file, T0).waiting == 0
     assert queue.claim(sqlite_file, "w1", T0, 10) == []
+
+
+def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(sqlite_file) -> None:
+    """One request waits on the locked spool while nineteen more come in: two commits, and
+    the workers are woken once after each, when its rows can be claimed — not once a
+    request."""
+    woken: list[int] = []
+    writer_store = GroupCommit(
+        sqlite_file, committed=lambda: woken.append(queue.backlog(sqlite_file, T0).waiting)
+    )
+    holding, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
+    holder.start()
+    assert holding.wait(10)
+
+    def store(count: int) -> list[threading.Thread]:
+        threads = [
+            threading.Thread(target=writer_store.store, args=("flow", "{}", T0))
+            for _ in range(count)
+        ]
+        for thread in threads:
+            thread.start()
+        return threads
+
+    def until(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 10
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.005)
+
+    first = store(1)
+    until(lambda: not writer_store._pending)  # the writer holds it, waiting for the lock
+    rest = store(19)
+    until(lambda: len(writer_store._pending) == 19)
+    release.set()
+    holder.join()
+    for thread in first + rest:
+        thread.join(10)
+    until(lambda: len(woken) == 2)  # the wake follows the acks
+    assert woken == [1, 20]
 
 
 def _hold_spool_lock(engine, holding: threading.Event, release: threading.Event) -> None:

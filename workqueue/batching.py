@@ -43,9 +43,16 @@ TRIM_EVERY = 5.0  # seconds between deletions of the spool rows taken in
 
 
 class GroupCommit:
-    """`store` blocks until its row is committed (or raises what the commit raised)."""
+    """`store` blocks until its row is committed (or raises what the commit raised).
+    `committed` runs once after each batch is (it wakes the workers: one wake for the batch,
+    not one from every request thread, all queueing at once for the same pipes)."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], float] = time.monotonic,
+        committed: Callable[[], None] | None = None,
+    ) -> None:
         self.sqlite = engine.dialect.name == "sqlite"
         self.database = engine
         self.spool = spool.open_spool(engine, lock_wait=0)
@@ -56,6 +63,7 @@ class GroupCommit:
         else:
             self.engine = engine
         self._clock = clock
+        self._committed = committed
         self._trimmed = -TRIM_EVERY  # when the spool was last trimmed (first: at the first batch)
         # PostgreSQL: through the Core, built once (SQLite: see _commit_sqlite)
         self._insert = postgresql_insert(Work).on_conflict_do_nothing(index_elements=["key"])
@@ -96,6 +104,8 @@ class GroupCommit:
                 continue
             for _, done in batch:
                 done.set_result(None)
+            if self._committed is not None:
+                self._committed()
             if self.spool is not None and self._clock() - self._trimmed >= TRIM_EVERY:
                 self._trim()
 
