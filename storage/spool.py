@@ -128,6 +128,10 @@ def waiting(engine: Engine, now: datetime) -> tuple[int, datetime | None]:
     return int(count), oldest
 
 
+# The writer's own trim, through SQLite's driver: rows taken in up to ?, at most ? of them.
+TRIM_SOME = "DELETE FROM work WHERE id IN (SELECT id FROM work WHERE id <= ? ORDER BY id LIMIT ?)"
+
+
 def trim(engine: Engine) -> int:
     """Delete the spool rows the database has taken in (they hold what people typed); how
     many."""

@@ -4,6 +4,7 @@ a spool made afresh all see it."""
 
 import json
 import os
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -76,6 +77,20 @@ def test_rows_taken_in_are_trimmed_and_the_rest_kept(database: Engine) -> None:
     assert spool.trim(database) == 1
     assert [key for _, key, _ in spooled(database)] == ["k2"]
     assert [c.flow for c in queue.claim(database, "w1", T0, 10)] == ["flow:b"]
+
+
+def test_the_writer_deletes_the_rows_taken_in_and_keeps_the_rest(database: Engine) -> None:
+    """The serving process deletes what the workers took in (a few rows after each batch,
+    the rest once no request waits): the spool keeps only work not taken in."""
+    writer = GroupCommit(database)
+    for n in range(100):
+        writer.store("flow:a", "{}", T0, key=f"taken-{n}")
+    assert len(queue.claim(database, "w1", T0, 200)) == 100
+    writer.store("flow:b", "{}", T0, key="not-taken")
+    deadline = time.monotonic() + 10
+    while len(spooled(database)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [key for _, key, _ in spooled(database)] == ["not-taken"]
 
 
 def test_a_spool_made_afresh_starts_past_the_rows_taken_in(database: Engine) -> None:

@@ -12,8 +12,12 @@ the spool (a second serving process, an erasure trimming it), the writer must no
 through the lock being free: SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between
 tries (180 ms at the 99th percentile under load, all of it in the ack). The writer's
 connection therefore fails at once when the lock is taken, and tries again every half
-millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff. Between
-batches, at most every TRIM_EVERY seconds, it deletes the spool rows the workers took in.
+millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff.
+
+The writer also deletes the spool rows the workers have taken in. Deleting a few thousand rows
+at once stops the writer for tens of milliseconds, and every ack arriving meanwhile with it;
+so while requests come in it deletes at most TRIM_CHUNK after each batch, and all that is left
+when none is waiting.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -36,10 +40,12 @@ from storage.db import SQLITE_LOCK_WAIT, make_engine
 from storage.models import Work
 
 logger = logging.getLogger("mentorbot.workqueue")
+T = TypeVar("T")
 
 MAX_BATCH = 256
 LOCK_POLL = 0.0005  # seconds between tries for SQLite's write lock
-TRIM_EVERY = 5.0  # seconds between deletions of the spool rows taken in
+TRIM_EVERY = 1.0  # seconds between reads of how far the workers took the spool in
+TRIM_CHUNK = 64  # spool rows deleted at most after a batch, while requests come in
 
 
 class GroupCommit:
@@ -64,7 +70,9 @@ class GroupCommit:
             self.engine = engine
         self._clock = clock
         self._committed = committed
-        self._trimmed = -TRIM_EVERY  # when the spool was last trimmed (first: at the first batch)
+        self._taken_read_at = -TRIM_EVERY  # when how far the workers took in was last read
+        self._taken_to = 0  # how far the workers took the spool in, when last read
+        self._untrimmed = False  # whether rows taken in may be left in the spool
         # PostgreSQL: through the Core, built once (SQLite: see _commit_sqlite)
         self._insert = postgresql_insert(Work).on_conflict_do_nothing(index_elements=["key"])
         self._statement: _CompiledInsert | None = None  # SQLite: compiled on first use
@@ -91,28 +99,46 @@ class GroupCommit:
         done.result()
 
     def _write(self) -> None:
+        idle_wait = TRIM_EVERY if self.spool is not None else None
         while True:
             with self._ready:
-                self._ready.wait_for(lambda: bool(self._pending))
+                self._ready.wait_for(lambda: bool(self._pending), timeout=idle_wait)
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            try:
-                self._commit([row for row, _ in batch])
-            except Exception as error:  # every waiting request refuses its ack: nothing is lost
-                logger.exception("work not stored", extra={"rows": len(batch)})
-                for _, done in batch:
-                    done.set_exception(error)
-                continue
-            for _, done in batch:
-                done.set_result(None)
-            if self._committed is not None:
-                self._committed()
-            if self.spool is not None and self._clock() - self._trimmed >= TRIM_EVERY:
-                self._trim()
+            if batch:
+                self._store(batch)
+            if self.spool is not None:
+                self._trim(everything=not batch)
 
-    def _trim(self) -> None:
-        self._trimmed = self._clock()
+    def _store(self, batch: list[tuple[dict[str, Any], Future[None]]]) -> None:
         try:
-            spool.trim(self.database)
+            self._commit([row for row, _ in batch])
+        except Exception as error:  # every waiting request refuses its ack: nothing is lost
+            logger.exception("work not stored", extra={"rows": len(batch)})
+            for _, done in batch:
+                done.set_exception(error)
+            return
+        for _, done in batch:
+            done.set_result(None)
+        if self._committed is not None:
+            self._committed()
+
+    def _trim(self, everything: bool) -> None:
+        """Delete spool rows the workers took in: TRIM_CHUNK of them, or `everything`."""
+        try:
+            if self._clock() - self._taken_read_at >= TRIM_EVERY:
+                self._taken_read_at = self._clock()
+                taken_to = spool.taken_so_far(self.database)
+                self._untrimmed = self._untrimmed or taken_to > self._taken_to
+                self._taken_to = taken_to
+            if not self._untrimmed:
+                return
+            limit = -1 if everything else TRIM_CHUNK  # SQLite: LIMIT -1 is none
+            deleted = self._locked(
+                lambda connection: (
+                    connection.execute(spool.TRIM_SOME, (self._taken_to, limit)).rowcount
+                )
+            )
+            self._untrimmed = everything is False and deleted == TRIM_CHUNK
         except Exception:  # the rows stay until the next try; nothing waits on them
             logger.exception("spool not trimmed")
 
@@ -129,7 +155,12 @@ class GroupCommit:
         which was most of an ack's CPU (0.17 ms of a 0.5 ms ack, bench/ack_latency.py)."""
         if self._statement is None:
             self._statement = _CompiledInsert(self.engine)
-        parameters = self._statement.parameters(rows)
+        statement, parameters = self._statement.sql, self._statement.parameters(rows)
+        self._locked(lambda connection: connection.executemany(statement, parameters))
+
+    def _locked(self, statements: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `statements` in one write transaction through SQLite's driver, trying for the
+        write lock every LOCK_POLL until SQLITE_LOCK_WAIT has passed (on the writer's clock)."""
         deadline = self._clock() + SQLITE_LOCK_WAIT
         while True:
             if self._connection is None:
@@ -138,12 +169,12 @@ class GroupCommit:
             try:
                 connection.execute("BEGIN IMMEDIATE")
                 try:
-                    connection.executemany(self._statement.sql, parameters)
+                    result = statements(connection)
                     connection.execute("COMMIT")
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
-                return
+                return result
             except sqlite3.OperationalError as error:
                 if not (_lock_taken(error) and self._clock() < deadline):
                     self._drop_connection()
