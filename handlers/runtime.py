@@ -158,6 +158,17 @@ class Call:
             pair_id=self.origin.pair_id,
         )
 
+    @property
+    def replaying(self) -> bool:
+        """Whether this work was claimed before: only then can a step have been recorded (a
+        first run looks nothing up, which is most of the lookups)."""
+        return self.attempt > 1
+
+    def recorded(self, step: int) -> Any:
+        """What an earlier run of this work recorded for `step` with `steps.record`, or None."""
+        assert self.work_id is not None
+        return steps.value_of(self.engine, self.work_id, step) if self.replaying else None
+
     def apply(self, rule: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """Apply a rule once for this work: its writes and its result (or its refusal) are
         recorded together; run again, the work gets the recorded result back."""
@@ -165,7 +176,12 @@ class Call:
             return rule(*args, **kwargs)
         step = next(self.steps)
         return steps.once(
-            self.engine, self.work_id, step, lambda: rule(*args, **kwargs), (MentoringError,)
+            self.engine,
+            self.work_id,
+            step,
+            lambda: rule(*args, **kwargs),
+            (MentoringError,),
+            replaying=self.replaying,
         )
 
     def post(
@@ -179,7 +195,7 @@ class Call:
             )
             return str(posted["channel"]), str(posted["ts"])
         step = next(self.steps) if step is None else step
-        done = steps.value_of(self.engine, self.work_id, step)
+        done = self.recorded(step)
         if done is None:
             done = steps.record(
                 self.engine, self.work_id, step, self._post(channel, message, step, options)
@@ -193,7 +209,7 @@ class Call:
     ) -> tuple[str, str, Any]:
         """Post, or find the post an earlier run made; what happened, to record."""
         metadata = {"event_type": WORK_EVENT, "event_payload": {"work": f"{self.work_id}:{step}"}}
-        if self.attempt > 1:
+        if self.replaying:
             found = find_keyed(self.client, channel, channel.startswith(("U", "W")), metadata)
             if found is not None:
                 return ("posted", *found)
@@ -216,7 +232,7 @@ class Call:
         if self.work_id is None:
             return action()
         step = next(self.steps)
-        done = steps.value_of(self.engine, self.work_id, step)
+        done = self.recorded(step)
         if done is not None:
             return done[1]  # type: ignore[no-any-return]
         return steps.record(self.engine, self.work_id, step, ("done", action()))[1]  # type: ignore[no-any-return]
@@ -395,7 +411,7 @@ def _reply_once(call: Call, reply: ReplyTo, answer: Message, what: str) -> None:
     Slack refused (for whatever reason: any answer but 200). The refusal is recorded before the
     DM is posted, so a run again goes straight to the DM (found, if it was posted) and never
     answers through the response_url as well."""
-    if call.work_id is not None and steps.value_of(call.engine, call.work_id, REPLY_STEP):
+    if call.work_id is not None and call.recorded(REPLY_STEP):
         return
     stale = call.received_at is not None and call.now - call.received_at > RESPONSE_URL_LIFETIME
     if reply.response_url and not stale and not _refused_before(call):
@@ -420,9 +436,7 @@ def _reply_once(call: Call, reply: ReplyTo, answer: Message, what: str) -> None:
 
 def _refused_before(call: Call) -> bool:
     """Whether an earlier run of this work had its response_url refused (and went by DM)."""
-    return call.work_id is not None and (
-        steps.value_of(call.engine, call.work_id, BY_DM_STEP) is not None
-    )
+    return call.work_id is not None and call.recorded(BY_DM_STEP) is not None
 
 
 def _slack_refusal(code: str, status: int) -> SlackApiError:

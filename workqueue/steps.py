@@ -46,11 +46,15 @@ def once(
     step: int,
     run: Callable[[], T],
     refusals: tuple[type[Exception], ...] = (),
+    *,
+    replaying: bool = True,
 ) -> T:
     """Run `run` once for this work's step `step`: its database writes and the record of
     its result commit together. Run again, the recorded result is returned (or the recorded
-    refusal, one of `refusals`, raised again) without running it."""
-    done = recorded(engine, work_id, step)
+    refusal, one of `refusals`, raised again) without running it. `replaying=False` (the
+    work's first run) skips looking for a record: should another run have made one
+    meanwhile, the commit fails on it and that record stands."""
+    done = recorded(engine, work_id, step) if replaying else _MISSING
     if done is not _MISSING:
         return _replayed(done)
     try:
