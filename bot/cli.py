@@ -30,7 +30,7 @@ from bot.processes import Children
 from bot.sandbox import DIRECTORY, Sandbox
 from bot.scheduler import make_dispatcher, run_scheduler
 from bot.settings import Settings, SettingsError
-from bot.web import WSGIApp, make_server, make_wsgi_app, stop_accepting, stop_server
+from bot.web import WSGIApp, make_server, make_wsgi_app, shut_down
 from bot.worker import WORKER_THREADS, work
 from handlers.messages import replay_pending
 from handlers.runtime import Services
@@ -503,13 +503,7 @@ class Serving:
         self.thread.start()
 
     def stop(self) -> None:
-        """Stop accepting, then let the requests under way finish (their acks, and what they
-        hand on to the worker), then end the server's loop: in that order, a request under way
-        writes its answer through a loop that is still there (waitress logs a traceback for
-        each one that finishes after its loop closed)."""
-        stop_accepting(self.server)
-        self.server.task_dispatcher.shutdown(cancel_pending=False, timeout=10)
-        stop_server(self.server)
+        shut_down(self.server)
         self.thread.join(10)
 
 

@@ -219,6 +219,16 @@ def stop_accepting(server: Any) -> None:
     server.trigger.pull_trigger(lambda: wasyncore.dispatcher.close(server))
 
 
+def shut_down(server: Any, timeout: float = 10) -> None:
+    """Stop accepting, then let the requests under way finish (their acks, and what they hand
+    on to the worker), then end the server's loop: in that order, a request under way writes
+    its answer through a loop that is still there (waitress logs a traceback for each one that
+    finishes after its loop closed)."""
+    stop_accepting(server)
+    server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
+    stop_server(server)
+
+
 def stop_server(server: Any) -> None:
     """Stop `server.run()` from another thread: the close runs on the server's own loop (woken
     through its trigger), so the loop ends at once instead of at its next select timeout."""

@@ -26,7 +26,7 @@ from bench.postgres import PostgresForTests
 from bot import cli
 from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
-from bot.web import make_server, make_wsgi_app, stop_server
+from bot.web import make_server, make_wsgi_app, shut_down
 from fakeslack import FakeSlack
 from fakeslack.payloads import (
     SIGNING_SECRET,
@@ -406,7 +406,7 @@ def serving(settings: Settings, services: Services, fake: FakeSlack) -> Iterator
         yield client
     finally:
         client.close()
-        stop_server(server)
+        shut_down(server)
         thread.join(timeout=10)
         assert not thread.is_alive()
 
