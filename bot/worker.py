@@ -33,9 +33,10 @@ from workqueue import queue
 logger = logging.getLogger("mentorbot.worker")
 
 WORKER_THREADS = 8
-# Workers take only the CPU the serving process leaves: when the machine is saturated,
-# replies wait rather than acks (Slack gives up on an ack after 3 s and retries events, which
-# only adds load; a reply through response_url may come up to 30 minutes later).
+# Workers take only the CPU the serving process leaves (SCHED_IDLE, or this niceness where
+# that is not to be had: see _give_way): when the machine is saturated, replies wait rather
+# than acks (Slack gives up on an ack after 3 s and retries events, which only adds load; a
+# reply through response_url may come up to 30 minutes later).
 WORKER_NICENESS = 19
 STOP_TIMEOUT = 30
 RENEWALS = 3  # the leases of work under way are renewed this often per lease
@@ -56,8 +57,8 @@ def work(
     """A worker's main loop: claim as many tasks as threads are free, run them, repeat, until
     `stop` (a threading or multiprocessing Event) is set. `wake`, an Event set when work is
     stored, cuts the wait between polls short."""
-    if nice and hasattr(os, "nice"):
-        os.nice(WORKER_NICENESS)
+    if nice:
+        _give_way()
     configure_logging(settings.log_level_number, settings.log_format)
     stop = stop or threading.Event()
     services = build_services(
@@ -93,6 +94,20 @@ def work(
         services.flush_homes()
     services.engine.dispose()
     logger.info("worker stopped", extra={"worker": name, "unfinished": len(running)})
+
+
+def _give_way() -> None:
+    """Run at the lowest priority there is: on Linux, SCHED_IDLE (the process runs only on a
+    CPU nothing else wants, and any other task that wakes takes the CPU at once); elsewhere,
+    niceness WORKER_NICENESS. Threads started afterwards inherit it."""
+    if hasattr(os, "sched_setscheduler") and hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+            return
+        except OSError:  # not allowed here (a container's seccomp, say): niceness instead
+            pass
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
 
 
 def _renew(services: Any, name: str, work_ids: list[int], lease: timedelta) -> float:

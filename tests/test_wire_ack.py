@@ -2,8 +2,12 @@
 table): Slack gets its ack before any slow work, the work still lands, and nothing
 acknowledged is lost when a worker stops or dies."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -16,6 +20,8 @@ from storage.db import session_scope
 from storage.models import InboundEvent, Win, Work
 from tests.conftest import MENTEE, MENTOR, PAIR_CHANNEL, Wire, serving
 from workqueue import queue
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -174,3 +180,18 @@ def test_work_slower_than_its_lease_keeps_its_claim_and_runs_once(
     posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
     assert len(posts) == 1
     assert len(fake_slack.responses("w")) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's scheduling policies")
+def test_a_worker_gives_way_to_everything_else_threads_included() -> None:
+    """A worker takes only CPU nothing else wants: SCHED_IDLE, inherited by the threads it
+    starts afterwards (its task pool). Checked in a process of its own."""
+    code = (
+        "import os, threading; from bot.worker import _give_way; _give_way(); seen = [];"
+        "t = threading.Thread(target=lambda: seen.append(os.sched_getscheduler(0)));"
+        "t.start(); t.join(); print(os.sched_getscheduler(0), seen[0])"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert shown == [str(os.SCHED_IDLE)] * 2
