@@ -161,6 +161,16 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture
+def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
+    """A SQLite database in a file, set up: for what is about SQLite's files (its one
+    writer, the spool beside it)."""
+    engine = make_engine(f"sqlite:///{tmp_path}/bot.db")
+    init_db(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def slack_clock() -> SlackClock:
     """The fake Slack's clock: real time, which a test may move on (`advance(minutes=31)`)."""
     return SlackClock()

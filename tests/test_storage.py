@@ -3,11 +3,10 @@
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlmodel import select
 
@@ -16,7 +15,6 @@ from storage import spool
 from storage.db import (
     SQLITE_LOCK_WAIT,
     describe_url,
-    init_db,
     make_engine,
     read_scope,
     session_scope,
@@ -144,15 +142,6 @@ def _event() -> InboundEvent:
 def test_url_description() -> None:
     """URLs are shown without passwords."""
     assert "s3cret" not in describe_url("postgresql+psycopg://bot:s3cret@db/mentorbot")
-
-
-@pytest.fixture
-def sqlite_file(tmp_path) -> Iterator[Engine]:
-    """A SQLite database in a file (the lock tests are about SQLite's one writer)."""
-    engine = make_engine(f"sqlite:///{tmp_path}/locks.db")
-    init_db(engine)
-    yield engine
-    engine.dispose()
 
 
 def _hold_write_lock(engine, holding: threading.Event, release: threading.Event) -> None:
