@@ -42,6 +42,7 @@ SPOOL = Table(
     sqlite_autoincrement=True,  # ids are never reused: `taken_to` only moves forward
 )
 TAKEN_COLUMNS = [column.name for column in WORK.columns if column.name != "id"]
+TAKE_AT_MOST = 1000  # rows a claim takes in (a long backlog is taken over several claims)
 
 
 def spool_path(engine: Engine) -> str | None:
@@ -86,9 +87,9 @@ def taken_so_far(engine: Engine) -> int:
 
 
 def take_in(session: Session) -> int:
-    """Copy the spool's rows not taken yet into `work`, in `session`'s write transaction on
-    the database, and move the mark past them; how many rows it read. A row whose key is in
-    `work` already (a retried delivery) is not copied again."""
+    """Copy the spool's rows not taken yet (the first TAKE_AT_MOST) into `work`, in
+    `session`'s write transaction on the database, and move the mark past them; how many rows
+    it read. A row whose key is in `work` already (a retried delivery) is not copied again."""
     reader = _spool_of(session.get_bind())  # type: ignore[arg-type]
     if reader is None:
         return 0
@@ -96,7 +97,7 @@ def take_in(session: Session) -> int:
     taken_to = intake.taken_to if intake is not None else 0
     with reader_of(reader).connect() as connection:
         rows = connection.execute(
-            select(SPOOL).where(SPOOL.c.id > taken_to).order_by(SPOOL.c.id)
+            select(SPOOL).where(SPOOL.c.id > taken_to).order_by(SPOOL.c.id).limit(TAKE_AT_MOST)
         ).all()
     if not rows:
         return 0

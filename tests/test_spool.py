@@ -6,6 +6,7 @@ import json
 import os
 import time
 
+import pytest
 from sqlalchemy import Engine, select
 
 from mentoring import forgetting
@@ -57,6 +58,19 @@ def test_each_spooled_row_is_taken_in_once_and_a_retried_delivery_not_at_all(
     assert queue.claim(sqlite_file, "w2", T0, 10) == []  # nothing taken in twice
     assert [key for key, _ in work_rows(sqlite_file)] == ["event-2", "event-1", None]
     assert spool.taken_so_far(sqlite_file) == max(row[0] for row in spooled(sqlite_file))
+
+
+def test_a_long_backlog_is_taken_in_over_several_claims(
+    sqlite_file: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spool, "TAKE_AT_MOST", 3)
+    writer = GroupCommit(sqlite_file)
+    for n in range(5):
+        writer.store("flow:a", "{}", T0, key=f"k{n}")
+    assert len(queue.claim(sqlite_file, "w1", T0, 10)) == 3
+    assert queue.backlog(sqlite_file, T0).waiting == 2  # still in the spool
+    assert len(queue.claim(sqlite_file, "w1", T0, 10)) == 2
+    assert [key for key, _ in work_rows(sqlite_file)] == [f"k{n}" for n in range(5)]
 
 
 def test_rows_taken_in_are_trimmed_and_the_rest_kept(sqlite_file: Engine) -> None:

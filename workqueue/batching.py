@@ -138,7 +138,7 @@ class GroupCommit:
                     connection.execute(spool.TRIM_SOME, (self._taken_to, limit)).rowcount
                 )
             )
-            self._untrimmed = everything is False and deleted == TRIM_CHUNK
+            self._untrimmed = not everything and deleted == TRIM_CHUNK
         except Exception:  # the rows stay until the next try; nothing waits on them
             logger.exception("spool not trimmed")
 
