@@ -129,8 +129,10 @@ def waiting(engine: Engine, now: datetime) -> tuple[int, datetime | None]:
     return int(count), oldest
 
 
-# The writer's own trim, through SQLite's driver: rows taken in up to ?, at most ? of them.
+# Deleting rows taken in, through SQLite's driver: those up to id ?, at most ? of them (ALL:
+# every one). The serving process's writer deletes a few at a time (workqueue.batching).
 TRIM_SOME = "DELETE FROM work WHERE id IN (SELECT id FROM work WHERE id <= ? ORDER BY id LIMIT ?)"
+ALL = -1  # SQLite's LIMIT -1: no limit
 
 
 def trim(engine: Engine) -> int:
@@ -141,7 +143,7 @@ def trim(engine: Engine) -> int:
         return 0
     taken_to = taken_so_far(engine)
     with spool.begin() as connection:
-        result = connection.execute(SPOOL.delete().where(SPOOL.c.id <= taken_to))
+        result = connection.exec_driver_sql(TRIM_SOME, (taken_to, ALL))
     return int(result.rowcount)
 
 

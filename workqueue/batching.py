@@ -132,7 +132,7 @@ class GroupCommit:
                 self._taken_to = taken_to
             if not self._untrimmed:
                 return
-            limit = -1 if everything else TRIM_CHUNK  # SQLite: LIMIT -1 is none
+            limit = spool.ALL if everything else TRIM_CHUNK
             deleted = self._locked(
                 lambda connection: (
                     connection.execute(spool.TRIM_SOME, (self._taken_to, limit)).rowcount
