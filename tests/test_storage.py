@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlmodel import select
 
@@ -21,7 +22,7 @@ from storage.db import (
 )
 from storage.models import Goal, InboundEvent, Pair, Work
 from tests.support import T0
-from workqueue import queue
+from workqueue import batching, queue
 from workqueue.batching import GroupCommit
 
 pytestmark = pytest.mark.both_backends
@@ -278,6 +279,84 @@ def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(sqlite_fil
         thread.join(10)
     until(lambda: len(woken) == 2)  # the wake follows the acks
     assert woken == [1, 20]
+
+
+def test_group_commit_stores_every_row_once_from_many_threads_while_trimming(
+    sqlite_file, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forty threads store at once, taking turns to write, while a worker claims and the
+    spool is trimmed between batches: every row is stored and claimed exactly once, a key
+    delivered twice in one batch included, and nothing taken in is left in the spool."""
+    monkeypatch.setattr(batching, "TRIM_EVERY", 0.01)
+    writer_store = GroupCommit(sqlite_file)
+    keys = [f"k{n}" for n in range(400)] + ["k7", "k7"]  # Slack retried k7, twice over
+
+    def store(chunk: list[str]) -> None:
+        for key in chunk:
+            writer_store.store("flow", "{}", T0, key=key)
+
+    threads = [threading.Thread(target=store, args=(keys[n::40],)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    claimed: list[int] = []
+    while any(thread.is_alive() for thread in threads):
+        claimed += [c.id for c in queue.claim(sqlite_file, "w1", T0, 50)]
+    claimed += [c.id for c in queue.claim(sqlite_file, "w1", T0, 500)]
+    with read_scope(sqlite_file) as session:
+        stored = session.exec(select(Work.key, Work.id)).all()
+    assert sorted(key for key, _ in stored) == sorted(set(keys))
+    assert sorted(claimed) == sorted(work_id for _, work_id in stored)  # each once
+    deadline = time.monotonic() + 10
+    while _spooled_count(sqlite_file) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _spooled_count(sqlite_file) == 0
+
+
+def _spooled_count(engine) -> int:
+    reader = make_engine(f"sqlite:///{spool.spool_path(engine)}")
+    with reader.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(spool.SPOOL)).scalar_one()
+    reader.dispose()
+    return count
+
+
+def test_group_commit_hands_the_turn_on_after_a_failed_commit(
+    sqlite_file, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit that fails refuses its requests' acks; the next request still gets the turn
+    and is stored (a turn never handed on would hang every ack after it)."""
+    writer_store = GroupCommit(sqlite_file)
+    commit = writer_store._commit
+    failures = iter([sqlite3.OperationalError("disk I/O error")])
+
+    def failing_once(rows: list) -> None:
+        failure = next(failures, None)
+        if failure is not None:
+            raise failure
+        commit(rows)
+
+    monkeypatch.setattr(writer_store, "_commit", failing_once)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        writer_store.store("flow", "{}", T0, key="lost")
+    writer_store.store("flow", "{}", T0, key="kept")
+    assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow"]
+    with read_scope(sqlite_file) as session:
+        assert session.exec(select(Work.key)).all() == ["kept"]
+
+
+def test_group_commit_acks_what_it_stored_when_waking_the_workers_fails(
+    sqlite_file, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The wake is a courtesy (the workers poll): its failure is logged, and the request,
+    whose row is stored, is not refused."""
+
+    def broken_pipe() -> None:
+        raise BrokenPipeError("worker gone")
+
+    writer_store = GroupCommit(sqlite_file, committed=broken_pipe)
+    writer_store.store("flow", "{}", T0, key="k1")
+    assert queue.backlog(sqlite_file, T0).waiting == 1
+    assert "workers not woken" in caplog.messages
 
 
 def _hold_spool_lock(engine, holding: threading.Event, release: threading.Event) -> None:

@@ -2,22 +2,24 @@
 
 Before each ack, the serving process must have written the request's work. One transaction
 per request makes concurrent requests queue for the database (SQLite has one writer at a
-time) and spend their CPU on a transaction each. Here each request hands its row to one
-writer thread and waits; the writer inserts everything waiting in one statement and one
-commit, then lets them all go on to ack. The wait is the next commit — a millisecond or two.
+time) and spend their CPU on a transaction each. Here the request threads take turns to write:
+a thread that finds no one writing takes the turn, inserts every row waiting (its own and
+those that came meanwhile) in one statement, lets their threads go on to ack, and hands the
+turn to a thread that came while it wrote. The others sleep until their row is committed.
+No thread of its own writes: handing rows to a writer thread and back cost each batch two
+more waits for the GIL, which the request threads parsing requests hold.
 
-On SQLite the writer stores into the spool, a file only it writes (storage.spool): the
-workers' transactions on the database never hold up an ack. Should another process write
-the spool (a second serving process, an erasure trimming it), the writer must not sleep
-through the lock being free: SQLite's own busy handler sleeps 1, 2, 5, 10 … 100 ms between
-tries (180 ms at the 99th percentile under load, all of it in the ack). The writer's
-connection therefore fails at once when the lock is taken, and tries again every half
-millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff.
+On SQLite the rows go into the spool, a file only the serving process writes
+(storage.spool): the workers' transactions on the database never hold up an ack. Should
+another process write the spool (a second serving process, an erasure trimming it), the
+writer must not sleep through the lock being free: SQLite's own busy handler sleeps 1, 2, 5,
+10 … 100 ms between tries (180 ms at the 99th percentile under load, all of it in the ack).
+The writer's connection therefore fails at once when the lock is taken, and tries again every
+half millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff.
 
-The writer also deletes the spool rows the workers have taken in. Deleting a few thousand rows
-at once stops the writer for tens of milliseconds, and every ack arriving meanwhile with it;
-so while requests come in it deletes at most TRIM_CHUNK after each batch, and all that is left
-when none is waiting.
+A thread of the serving process deletes the spool rows the workers have taken in, every
+TRIM_EVERY. Deleting a few thousand rows at once would stop every ack arriving meanwhile for
+tens of milliseconds, so it deletes TRIM_CHUNK at a time, each with the turn, between batches.
 """
 
 from __future__ import annotations
@@ -26,10 +28,9 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -40,16 +41,16 @@ from storage.db import SQLITE_LOCK_WAIT, make_engine
 from storage.models import Work
 
 logger = logging.getLogger("mentorbot.workqueue")
-T = TypeVar("T")
 
 MAX_BATCH = 256
 LOCK_POLL = 0.0005  # seconds between tries for SQLite's write lock
-TRIM_EVERY = 1.0  # seconds between reads of how far the workers took the spool in
-TRIM_CHUNK = 64  # spool rows deleted at most after a batch, while requests come in
+TRIM_EVERY = 1.0  # seconds between trims of the spool rows the workers took in
+TRIM_CHUNK = 64  # spool rows deleted at most between two batches
+TRIM_WAIT = 0.002  # seconds between the trimmer's looks for a moment between batches
 
 
 class GroupCommit:
-    """`store` blocks until its row is committed (or raises what the commit raised).
+    """`store` returns once its row is committed (or raises what the commit raised).
     `committed` runs once after each batch is (it wakes the workers: one wake for the batch,
     not one from every request thread, all queueing at once for the same pipes)."""
 
@@ -70,75 +71,99 @@ class GroupCommit:
             self.engine = engine
         self._clock = clock
         self._committed = committed
-        self._taken_read_at = -TRIM_EVERY  # when how far the workers took in was last read
-        self._taken_to = 0  # how far the workers took the spool in, when last read
-        self._untrimmed = False  # whether rows taken in may be left in the spool
+        self._trimmed_to = 0  # how far the spool has been trimmed (rows taken in, deleted)
         # PostgreSQL: through the Core, built once (SQLite: see _commit_sqlite)
         self._insert = postgresql_insert(Work).on_conflict_do_nothing(index_elements=["key"])
         self._statement: _CompiledInsert | None = None  # SQLite: compiled on first use
-        self._connection: Any = None  # SQLite: the writer's own driver connection
-        self._pending: list[tuple[dict[str, Any], Future[None]]] = []
-        self._ready = threading.Condition()
-        self._writer = threading.Thread(target=self._write, name="work-writer", daemon=True)
-        self._writer.start()
+        self._connection: Any = None  # SQLite: the leaders' driver connection, one at a time
+        self._turns = threading.Lock()  # guards _pending and _leading
+        self._pending: list[_Waiting] = []
+        self._leading = False  # whether some thread holds the turn to write
+        if self.spool is not None:
+            threading.Thread(target=self._trim_forever, name="spool-trimmer", daemon=True).start()
 
     def store(self, flow: str, payload: str, now: datetime, key: str | None = None) -> None:
-        done: Future[None] = Future()
-        row = {
-            "flow": flow,
-            "payload": payload,
-            "key": key,
-            "status": "waiting",
-            "received_at": now,
-            "next_at": now,
-            "attempts": 0,
-        }
-        with self._ready:
-            self._pending.append((row, done))
-            self._ready.notify()
-        done.result()
+        waiting = _Waiting(
+            {
+                "flow": flow,
+                "payload": payload,
+                "key": key,
+                "status": "waiting",
+                "received_at": now,
+                "next_at": now,
+                "attempts": 0,
+            }
+        )
+        with self._turns:
+            self._pending.append(waiting)
+            leads, self._leading = not self._leading, True
+        if not leads:
+            waiting.wake.acquire()  # until its row is committed, or the turn is handed to it
+        if not waiting.done:
+            self._lead()  # the batch taken holds this thread's own row: it is done after
+        if waiting.error is not None:
+            raise waiting.error
 
-    def _write(self) -> None:
-        idle_wait = TRIM_EVERY if self.spool is not None else None
+    def _lead(self) -> None:
+        """With the turn: commit what is waiting in one transaction, let its threads go on to
+        ack, then hand the turn to a thread that came meanwhile (or give it up)."""
+        with self._turns:
+            batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+        try:
+            error: BaseException | None = None
+            try:
+                self._commit([waiting.row for waiting in batch])
+            except BaseException as failure:  # every waiting request refuses its ack
+                logger.exception("work not stored", extra={"rows": len(batch)})
+                error = failure
+            for waiting in batch:
+                waiting.finish(error)
+            if error is None and self._committed is not None:
+                self._wake_workers()
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        with self._turns:
+            if self._pending:
+                self._pending[0].wake.release()  # not done: it takes the turn
+            else:
+                self._leading = False
+
+    def _take_turn(self) -> None:
+        """Wait for the turn to write without joining a batch (the trimmer: no ack waits on
+        it, so it only writes between batches)."""
         while True:
-            with self._ready:
-                self._ready.wait_for(lambda: bool(self._pending), timeout=idle_wait)
-                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-            if batch:
-                self._store(batch)
-            if self.spool is not None:
-                self._trim(everything=not batch)
+            with self._turns:
+                if not self._leading:
+                    self._leading = True
+                    return
+            time.sleep(TRIM_WAIT)
 
-    def _store(self, batch: list[tuple[dict[str, Any], Future[None]]]) -> None:
+    def _wake_workers(self) -> None:
         try:
-            self._commit([row for row, _ in batch])
-        except Exception as error:  # every waiting request refuses its ack: nothing is lost
-            logger.exception("work not stored", extra={"rows": len(batch)})
-            for _, done in batch:
-                done.set_exception(error)
-            return
-        for _, done in batch:
-            done.set_result(None)
-        if self._committed is not None:
-            self._committed()
+            self._committed()  # type: ignore[misc]
+        except Exception:  # the work is stored; the workers find it at their next poll
+            logger.exception("workers not woken")
 
-    def _trim(self, everything: bool) -> None:
-        """Delete spool rows the workers took in: TRIM_CHUNK of them, or `everything`."""
+    def _trim_forever(self) -> None:
+        while True:
+            time.sleep(TRIM_EVERY)
+            self._trim()
+
+    def _trim(self) -> None:
+        """Delete the spool rows the workers took in, TRIM_CHUNK at a time, each between
+        batches: a long delete would hold up every ack arriving meanwhile."""
         try:
-            if self._clock() - self._taken_read_at >= TRIM_EVERY:
-                self._taken_read_at = self._clock()
-                taken_to = spool.taken_so_far(self.database)
-                self._untrimmed = self._untrimmed or taken_to > self._taken_to
-                self._taken_to = taken_to
-            if not self._untrimmed:
-                return
-            limit = spool.ALL if everything else TRIM_CHUNK
-            deleted = self._locked(
-                lambda connection: (
-                    connection.execute(spool.TRIM_SOME, (self._taken_to, limit)).rowcount
-                )
-            )
-            self._untrimmed = not everything and deleted == TRIM_CHUNK
+            taken_to = spool.taken_so_far(self.database)
+            deleted = TRIM_CHUNK
+            while taken_to > self._trimmed_to and deleted == TRIM_CHUNK:
+                self._take_turn()
+                try:
+                    deleted = self._write(spool.TRIM_SOME, (taken_to, TRIM_CHUNK))
+                finally:
+                    self._hand_over()
+            self._trimmed_to = taken_to
         except Exception:  # the rows stay until the next try; nothing waits on them
             logger.exception("spool not trimmed")
 
@@ -150,31 +175,27 @@ class GroupCommit:
             connection.execute(self._insert, rows)
 
     def _commit_sqlite(self, rows: list[dict[str, Any]]) -> None:
-        """On SQLite, through the driver: the statement is compiled once and each value bound
-        by its column's own type, as SQLAlchemy would, without the Core's work per statement,
-        which was most of an ack's CPU (0.17 ms of a 0.5 ms ack, bench/ack_latency.py)."""
+        """On SQLite, through the driver, as one statement inserting every row: the statement
+        is compiled once per batch size and each value bound by its column's own type, as
+        SQLAlchemy would, without the Core's work per statement (most of an ack's CPU).
+        One statement, because each call into SQLite lets go of the GIL and must win it back
+        from the request threads parsing requests, up to a switch interval (5 ms) each time:
+        BEGIN, a row at a time and COMMIT made a batch of five wait 1 ms at the median and
+        6 ms at the 90th percentile for 0.3 ms of work (bench/ack_latency.py)."""
         if self._statement is None:
             self._statement = _CompiledInsert(self.engine)
-        statement, parameters = self._statement.sql, self._statement.parameters(rows)
-        self._locked(lambda connection: connection.executemany(statement, parameters))
+        self._write(self._statement.sql(len(rows)), self._statement.parameters(rows))
 
-    def _locked(self, statements: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `statements` in one write transaction through SQLite's driver, trying for the
-        write lock every LOCK_POLL until SQLITE_LOCK_WAIT has passed (on the writer's clock)."""
+    def _write(self, statement: str, parameters: Sequence[Any]) -> int:
+        """Run one statement (its own transaction) through SQLite's driver, trying for the
+        write lock every LOCK_POLL until SQLITE_LOCK_WAIT has passed (on the writer's clock);
+        how many rows it changed."""
         deadline = self._clock() + SQLITE_LOCK_WAIT
         while True:
             if self._connection is None:
                 self._connection = self.engine.raw_connection()
-            connection = self._connection.driver_connection
             try:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    result = statements(connection)
-                    connection.execute("COMMIT")
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                return result
+                return self._connection.driver_connection.execute(statement, parameters).rowcount
             except sqlite3.OperationalError as error:
                 if not (_lock_taken(error) and self._clock() < deadline):
                     self._drop_connection()
@@ -190,8 +211,27 @@ class GroupCommit:
             self._connection = None
 
 
+class _Waiting:
+    """A request's row waiting for a commit. Its thread sleeps on `wake` (held from the start)
+    until the row is committed or failed, or until the turn to write is handed to it."""
+
+    __slots__ = ("row", "wake", "done", "error")
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.row = row
+        self.wake = threading.Lock()
+        self.wake.acquire()
+        self.done = False
+        self.error: BaseException | None = None
+
+    def finish(self, error: BaseException | None) -> None:
+        self.done, self.error = True, error
+        self.wake.release()
+
+
 class _CompiledInsert:
-    """The work insert as SQLite's driver takes it: SQL text and a converter per column."""
+    """The work insert as SQLite's driver takes it, for any number of rows: SQL text and a
+    converter per column."""
 
     COLUMNS = ("key", "flow", "payload", "status", "received_at", "next_at", "attempts")
 
@@ -199,20 +239,27 @@ class _CompiledInsert:
         dialect = engine.dialect
         statement = sqlite_insert(Work).on_conflict_do_nothing(index_elements=["key"])
         compiled = statement.compile(dialect=dialect, column_keys=list(self.COLUMNS))
-        self.sql = str(compiled)
         self.order = tuple(compiled.positiontup or ())
+        self._row = "(" + ", ".join("?" * len(self.order)) + ")"
+        self._head, self._tail = str(compiled).split(self._row)  # INSERT … VALUES | ON CONFLICT …
+        self._sql: dict[int, str] = {}
         table = Work.__table__  # type: ignore[attr-defined]
         self.binds = tuple(
             table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in self.order
         )
 
-    def parameters(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    def sql(self, rows: int) -> str:
+        """The statement inserting `rows` rows (SQLite's driver keeps it prepared)."""
+        if rows not in self._sql:
+            self._sql[rows] = self._head + ", ".join([self._row] * rows) + self._tail
+        return self._sql[rows]
+
+    def parameters(self, rows: list[dict[str, Any]]) -> list[Any]:
+        """Every row's values, one after another, in the statement's order."""
         return [
-            tuple(
-                bind(row[name]) if bind is not None else row[name]
-                for name, bind in zip(self.order, self.binds, strict=True)
-            )
+            bind(row[name]) if bind is not None else row[name]
             for row in rows
+            for name, bind in zip(self.order, self.binds, strict=True)
         ]
 
 
