@@ -87,6 +87,17 @@ def _attempted(surfaces: Surfaces, attempt: Click | Command | Submit) -> str:
     return shown
 
 
+def test_the_snapshot_sees_what_a_member_changes(surfaces: Surfaces) -> None:
+    """The instrument of "changes nothing": the same command from the mentee does change
+    the snapshot (a goal written, in the goal table)."""
+    surfaces.restore()
+    before = surfaces.snapshot()
+    surfaces.do(Command(MENTEE, "/goal", "Give my first conference talk by June 2027"))
+    after = json.loads(surfaces.snapshot())
+    assert after != json.loads(before)
+    assert any("first conference talk" in str(row) for row in after["goal"])
+
+
 @pytest.mark.parametrize("who", OTHERS)
 @pytest.mark.parametrize("verb", VERBS, ids=_named)
 def test_every_verb_from_someone_else_reads_and_changes_nothing(
