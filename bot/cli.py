@@ -3,43 +3,24 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import os
-import signal
 import sys
-import threading
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 import yaml
 from dotenv import load_dotenv
-from slack_bolt.error import BoltError
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import __version__, health, startup
-from bot.app import build_services, create_app, with_runner
-from bot.clock import system_clock
+from bot import __version__, startup
 from bot.logs import configure_logging
 from bot.manifest import build_manifest
-from bot.processes import Children
-from bot.sandbox import DIRECTORY, Sandbox
-from bot.scheduler import make_dispatcher, run_scheduler
-from bot.settings import Settings, SettingsError
-from bot.web import WSGIApp, make_server, make_wsgi_app, shut_down
-from bot.worker import WORKER_THREADS, work
-from handlers.messages import replay_pending
-from handlers.runtime import Services
-from mentoring import digest, forgetting, inbox, nudges
-from outbox.listing import ledger_lines
+from bot.settings import SANDBOX_DIRECTORY, WORKER_THREADS, Settings, SettingsError
 from storage import schema
 from storage.backup import BackupFailed, BackupRefused, backup_database
 from storage.db import describe_url, make_engine
-from workqueue.batching import GroupCommit
 
 logger = logging.getLogger("mentorbot")
 
@@ -74,21 +55,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if args.command == "db":
         return _db(settings, args.action)
-    if args.command == "tick":
-        return _tick(settings, args.at)
     if args.command == "deliveries":
         return _deliveries(settings, args.pair, args.limit)
+    if args.command == "run" and args.or_sandbox and not _any_slack_setting(settings):
+        args.command, args.dir, args.empty = "sandbox", Path(SANDBOX_DIRECTORY), False  # `make run`
+    doing = (args.mode or settings.default_mode()) if args.command == "run" else args.command
+    missing = _missing(settings, args.command, doing)
+    if missing:
+        print(_setup_help(missing, doing), file=sys.stderr)
+        return 2
+    # The whole bot, for the commands that run it: imported only now (about a second).
+    from bot import serving
+
+    if args.command == "tick":
+        return serving.tick(settings, args.at)
     if args.command == "worker":
-        return _worker(settings, args.threads)
+        return serving.worker(settings, args.threads)
     if args.command == "scheduler":
-        return _scheduler(settings)
+        return serving.scheduler(settings)
     if args.command == "sandbox":
-        return _sandbox(settings, args.dir, args.empty)
-    if args.or_sandbox and not (
-        settings.bot_token or settings.app_token or settings.signing_secret
-    ):
-        return _sandbox(settings, Path(DIRECTORY), empty=False)  # `make run`, no Slack yet
-    return _run(settings, args.mode or settings.default_mode())
+        return serving.sandbox(settings, args.dir, args.empty)
+    return serving.run(settings, args.mode or settings.default_mode())
+
+
+def _any_slack_setting(settings: Settings) -> bool:
+    return bool(settings.bot_token or settings.app_token or settings.signing_secret)
+
+
+def _missing(settings: Settings, command: str, mode: str) -> list[str]:
+    """The settings `command` (`run` in `mode`) needs that are not there."""
+    if command == "run":
+        return settings.missing_for(mode)
+    if command in ("tick", "worker", "scheduler") and not settings.bot_token:
+        return ["SLACK_BOT_TOKEN"]
+    return []
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,7 +132,12 @@ def _parser() -> argparse.ArgumentParser:
     worker = commands.add_parser(
         "worker", help="run stored work (any number, against one database); `run` starts one"
     )
-    worker.add_argument("--threads", type=int, default=WORKER_THREADS, help="tasks at once")
+    worker.add_argument(
+        "--threads",
+        type=int,
+        default=WORKER_THREADS,
+        help=f"tasks at once (default {WORKER_THREADS})",
+    )
     commands.add_parser(
         "scheduler", help="send scheduled messages (any number); `run` starts one unless told"
     )
@@ -144,8 +149,9 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--dir",
         type=Path,
-        default=Path(DIRECTORY),
-        help=f"where the sandbox keeps its database, workspace and clock (default {DIRECTORY})",
+        default=Path(SANDBOX_DIRECTORY),
+        help="where the sandbox keeps its database, workspace and clock "
+        f"(default {SANDBOX_DIRECTORY})",
     )
     sandbox.add_argument("--empty", action="store_true", help="start without the demo programme")
     listing = commands.add_parser(
@@ -180,7 +186,7 @@ def _db(settings: Settings, action: str) -> int:
         print(f"mentorbot: {error}", file=sys.stderr)
         return 2
     except (SQLAlchemyError, ImportError) as error:
-        print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
+        print(f"mentorbot: DATABASE_URL: {startup.db_problem(error)}", file=sys.stderr)
         return 1
     where = describe_url(settings.database_url)
     if before.revision == after.revision:
@@ -224,46 +230,10 @@ def _described(version: schema.Version) -> str:
     return f"{version.revision}{note}"
 
 
-def _open_database(settings: Settings) -> tuple[Engine | None, int]:
-    """The engine, its database at this version's schema (an empty one is set up); or None
-    and the exit code, after saying in one line why the database can't be used."""
-    try:
-        engine = make_engine(settings.database_url)
-        schema.ensure(engine)
-    except (schema.SchemaAhead, schema.SchemaBehind) as error:
-        print(f"mentorbot: {error}", file=sys.stderr)
-        return None, 2
-    except (SQLAlchemyError, ImportError) as error:
-        print(f"mentorbot: DATABASE_URL: {_db_problem(error)}", file=sys.stderr)
-        return None, 1
-    return engine, 0
-
-
-def _tick(settings: Settings, at: datetime | None) -> int:
-    if not settings.bot_token:
-        print(_setup_help(["SLACK_BOT_TOKEN"], "tick"), file=sys.stderr)
-        return 2
-    engine, refused = _open_database(settings)
-    if engine is None:
-        return refused
-    clock = (lambda: at) if at is not None else system_clock
-    nudged = nudges.plan_nudges(engine, clock())  # first, so one due now goes out in this pass
-    digests = digest.plan_digests(engine, clock(), settings.coordinators)
-    report = make_dispatcher(settings, engine, clock).tick(at)
-    pruned = inbox.prune(engine, clock())
-    ended = forgetting.delete_ended_pairs(engine, clock(), settings.delete_ended_pairs_after_days)
-    print(
-        report.summary()
-        + (f"; planned {nudged} nudge(s)" if nudged else "")
-        + (f"; planned {digests} digest(s)" if digests else "")
-        + (f"; pruned {pruned} old row(s)" if pruned else "")
-        + (f"; deleted {ended} ended pair(s)" if ended else "")
-    )
-    return 0
-
-
 def _deliveries(settings: Settings, pair: int | None, limit: int) -> int:
-    engine, refused = _open_database(settings)
+    from outbox.listing import ledger_lines  # the delivery ledger's reader, for this alone
+
+    engine, refused = startup.open_database(settings)
     if engine is None:
         return refused
     lines = ledger_lines(engine, pair, limit)
@@ -296,215 +266,6 @@ def _deliveries(settings: Settings, pair: int | None, limit: int) -> int:
             + row[-1]
         )
     return 0
-
-
-def _db_problem(error: Exception) -> str:
-    if isinstance(error, ImportError):
-        return f"the database driver is not installed ({error.name})"
-    return f"can't open the database ({type(error).__name__}: {str(error).splitlines()[0]})"
-
-
-def _run(settings: Settings, mode: str) -> int:
-    """Check, start, serve until SIGTERM or SIGINT, stop. A start-up that cannot go on says why
-    in one line (exit 2: configuration, 1: outage), never with a traceback and never hanging."""
-    missing = settings.missing_for(mode)
-    if missing:
-        print(_setup_help(missing, mode), file=sys.stderr)
-        return 2
-    stop = threading.Event()
-    _stop_on_signals(stop)
-    engine, refused = _open_database(settings)
-    if engine is None:
-        return refused
-    services = build_services(settings, engine=engine)
-    deadline = startup.Deadline(settings.startup_wait_seconds, stop)
-    try:
-        startup.check_bot_token(settings, deadline)
-        if mode == "socket":
-            startup.check_app_token(settings, deadline)
-    except startup.StartupError as error:
-        print(f"mentorbot: {error.line}", file=sys.stderr)
-        return error.exit_code
-    except startup.Stopped:
-        return 0
-    return _serve(settings, mode, services, stop)
-
-
-def _serve(
-    settings: Settings,
-    mode: str,
-    services: Services,
-    stop: threading.Event,
-    started: Callable[[], None] | None = None,
-) -> int:
-    """Start the workers and the scheduler, then what takes Slack's requests; stop in the
-    reverse order: first nothing new comes in (the Socket Mode connection closes, the HTTP
-    server stops), then the children finish (workers the tasks under way, the scheduler's pass
-    what is in flight). Nothing acknowledged is held here: it is stored before each ack.
-    `started` runs once the children are (the sandbox starts its stand-in for Slack there)."""
-    children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
-    services.engine.dispose()  # no connection of ours crosses into a child
-    children.start()  # first, while this process has one thread: the children are forked
-    group_commit = GroupCommit(services.engine, committed=lambda: children.wake(None))
-    services = replace(with_runner(services, children), group_commit=group_commit)
-    intake: Intake | None = None
-    health_server: Serving | None = None
-    try:
-        if started is not None:
-            started()
-        app = create_app(settings, services)
-        if not settings.scheduler_enabled:
-            logger.info("scheduler disabled", extra={"setting": "SCHEDULER_ENABLED"})
-        replay_pending(services)
-        probes = [health.DatabaseProbe(services.engine), *health.work_probes(services)]
-        if mode == "socket":
-            assert settings.app_token is not None
-            from bot.socket_mode import SocketMode  # aiohttp: 26 MB, for Socket Mode only
-
-            socket = SocketMode(app, settings.app_token, settings.slack_api_url)
-            intake = socket
-            probes.append(health.socket_mode(socket.is_connected))
-            if not socket.connect(timeout=max(5, settings.startup_wait_seconds)):
-                raise startup.StartupError(
-                    "the Socket Mode connection to Slack did not open: check the network or "
-                    "a proxy, then start again.",
-                    startup.OUTAGE,
-                )
-            health_server = Serving(health.wsgi(probes), settings.health_port_number)
-        else:
-            secret = settings.signing_secret or ""
-            wsgi = make_wsgi_app(app, services.engine, secret, probes)
-            intake = Serving(wsgi, settings.port)
-            if settings.health_port_number != settings.port:
-                health_server = Serving(health.wsgi(probes), settings.health_port_number)
-        # What is alive now lives as long as the process: out of the collector's reach, a full
-        # collection while serving (50 ms over the app's 100,000 objects, every request thread
-        # waiting) becomes one over what requests made since.
-        gc.freeze()
-        logger.info(
-            "starting",
-            extra={"mode": mode, "port": settings.port, "health": settings.health_port_number},
-        )
-        stop.wait()
-        logger.info("stopping")
-        failure = None
-    except startup.StartupError as error:
-        failure = (error.line, error.exit_code)
-    except BoltError as error:
-        failure = (f"Slack did not accept SLACK_BOT_TOKEN ({error}).", startup.CONFIGURATION)
-    except Exception as error:
-        logger.exception("start-up failed")
-        failure = (
-            f"start-up failed ({type(error).__name__}: {error}); the log above says where.",
-            startup.OUTAGE,
-        )
-    finally:
-        if intake is not None:
-            intake.stop()  # nothing new is acknowledged from here on
-        children.stop()
-        if health_server is not None:
-            health_server.stop()
-    if failure is None:
-        return 0
-    line, code = failure  # said last, after what the children logged as they stopped
-    print(f"mentorbot: {line}", file=sys.stderr)
-    return code
-
-
-def _sandbox(settings: Settings, directory: Path, empty: bool) -> int:
-    """The real bot against a local stand-in for Slack, with its page on PORT (3000), until
-    SIGTERM or SIGINT; the demo programme is made on a first start unless `empty`."""
-    stop = threading.Event()
-    _stop_on_signals(stop)
-    try:
-        sandbox = Sandbox(settings, directory, settings.port)
-    except OSError as error:
-        print(f"mentorbot: can't keep the sandbox in {directory} ({error})", file=sys.stderr)
-        return 2
-    configure_logging(sandbox.settings.log_level_number, sandbox.settings.log_format)
-    try:
-        engine, refused = _open_database(sandbox.settings)
-        if engine is None:
-            return refused
-        services = build_services(sandbox.settings, engine=engine, clock=sandbox.clock)
-
-        def open_page() -> None:
-            try:
-                page = sandbox.start(engine)
-            except OSError as error:
-                raise startup.StartupError(
-                    f"can't open the sandbox on port {settings.port} ({error.strerror}): set "
-                    "PORT to a free port.",
-                    startup.CONFIGURATION,
-                ) from None
-
-            def ready() -> None:
-                print(f"Mentorbot sandbox: {page.origin}  (Ctrl-C stops it)", flush=True)
-                if sandbox.fresh and not empty:
-                    sandbox.seed_demo()
-
-            sandbox.when_ready(ready)
-
-        return _serve(sandbox.settings, "http", services, stop, open_page)
-    finally:
-        sandbox.stop()
-
-
-def _worker(settings: Settings, threads: int) -> int:
-    """`python -m bot worker`: run stored work until SIGTERM, then finish what runs."""
-    return _alone(settings, "worker", lambda stop: work(settings, threads, stop=stop, nice=False))
-
-
-def _scheduler(settings: Settings) -> int:
-    """`python -m bot scheduler`: scheduled messages until SIGTERM."""
-    return _alone(settings, "scheduler", lambda stop: run_scheduler(settings, stop))
-
-
-def _alone(settings: Settings, name: str, body: Callable[[threading.Event], None]) -> int:
-    """A worker or scheduler run on its own: check the token and the database, then run
-    `body` until SIGTERM or SIGINT sets its stop."""
-    if not settings.bot_token:
-        print(_setup_help(["SLACK_BOT_TOKEN"], name), file=sys.stderr)
-        return 2
-    engine, refused = _open_database(settings)
-    if engine is None:
-        return refused
-    engine.dispose()
-    stop = threading.Event()
-    _stop_on_signals(stop)
-    body(stop)
-    return 0
-
-
-def _stop_on_signals(stop: threading.Event) -> None:
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-
-
-class Intake(Protocol):
-    """Where Slack's requests come in: stopped first when the bot stops."""
-
-    def stop(self) -> None: ...
-
-
-class Serving:
-    """A waitress server on 0.0.0.0:`port`, run from a thread of its own."""
-
-    def __init__(self, wsgi: WSGIApp, port: int) -> None:
-        try:
-            self.server = make_server(wsgi, "0.0.0.0", port)
-        except OSError as error:
-            raise startup.StartupError(
-                f"can't listen on port {port} ({error.strerror}): set PORT or HEALTH_PORT to a "
-                "free port.",
-                startup.CONFIGURATION,
-            ) from None
-        self.thread = threading.Thread(target=self.server.run, name=f"http-{port}", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        shut_down(self.server)
-        self.thread.join(10)
 
 
 def _setup_help(missing: list[str], mode: str) -> str:

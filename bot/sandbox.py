@@ -45,7 +45,6 @@ from storage.models import ACTIVE, Pair
 
 logger = logging.getLogger("mentorbot.sandbox")
 
-DIRECTORY = ".sandbox"
 SAVE_EVERY = 2.0  # seconds between saves of the workspace (when it changed)
 READY_WAIT = 60.0  # seconds the app has to start serving
 BOT_TOKEN = "xoxb-sandbox-token"

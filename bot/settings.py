@@ -46,6 +46,8 @@ DEFAULT_BUDGET_PER_MINUTE = 300
 DEFAULT_CONCURRENCY = 8
 DEFAULT_WORKERS = 1
 DEFAULT_WORK_LEASE_SECONDS = 120
+WORKER_THREADS = 8  # tasks a worker process runs at once (`python -m bot worker --threads`)
+SANDBOX_DIRECTORY = ".sandbox"  # where the sandbox keeps its database, workspace and clock
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 

@@ -4,12 +4,13 @@ An outage (Slack unreachable, a timeout, a 5xx, a 429) is retried with backoff u
 SLACK_STARTUP_WAIT_SECONDS have passed, then ends the start with exit code 1; anything Slack
 refuses (a rejected token, a token without its scope, Socket Mode off for the app) is a
 configuration problem and ends it at once with exit code 2. A stop signal cuts the waiting
-short.
+short. The database is checked the same way (`open_database`).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 import urllib.error
@@ -18,8 +19,12 @@ from typing import TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.settings import Settings
+from storage import schema
+from storage.db import make_engine
 
 T = TypeVar("T")
 
@@ -144,3 +149,25 @@ def _tries(count: int) -> str:
 def _code(error: SlackApiError) -> str:
     data = error.response.data if isinstance(error.response.data, dict) else {}
     return str(data.get("error") or f"HTTP {error.response.status_code}")
+
+
+def open_database(settings: Settings) -> tuple[Engine | None, int]:
+    """The engine, its database at this version's schema (an empty one is set up); or None
+    and the exit code, after saying in one line why the database can't be used."""
+    try:
+        engine = make_engine(settings.database_url)
+        schema.ensure(engine)
+    except (schema.SchemaAhead, schema.SchemaBehind) as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return None, 2
+    except (SQLAlchemyError, ImportError) as error:
+        print(f"mentorbot: DATABASE_URL: {db_problem(error)}", file=sys.stderr)
+        return None, 1
+    return engine, 0
+
+
+def db_problem(error: Exception) -> str:
+    """What is wrong with DATABASE_URL, in a few words."""
+    if isinstance(error, ImportError):
+        return f"the database driver is not installed ({error.name})"
+    return f"can't open the database ({type(error).__name__}: {str(error).splitlines()[0]})"

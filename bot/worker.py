@@ -26,13 +26,12 @@ from bot.app import build_services, make_web_client
 from bot.clock import clock_for
 from bot.logs import configure_logging
 from bot.scheduler import worker_name
-from bot.settings import Settings
+from bot.settings import WORKER_THREADS, Settings
 from handlers.runtime import perform
 from workqueue import queue
 
 logger = logging.getLogger("mentorbot.worker")
 
-WORKER_THREADS = 8
 # Workers take only the CPU the serving process leaves (SCHED_IDLE, or this niceness where
 # that is not to be had: see _give_way): when the machine is saturated, replies wait rather
 # than acks (Slack gives up on an ack after 3 s and retries events, which only adds load; a

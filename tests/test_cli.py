@@ -243,9 +243,9 @@ def test_a_failure_after_the_worker_started_stops_it_and_exits(fake_slack, tmp_p
     """An exception between starting the worker and serving (here injected into the replay of
     stored DMs) stops the worker and ends the process, exit 1, within the bound."""
     inject = (
-        "import sys, bot.cli\n"
+        "import sys, bot.cli, bot.serving\n"
         "def boom(services): raise RuntimeError('injected')\n"
-        "bot.cli.replay_pending = boom\n"
+        "bot.serving.replay_pending = boom\n"
         "sys.exit(bot.cli.main(['run', '--mode', 'http']))\n"
     )
     result = subprocess.run(

@@ -37,7 +37,7 @@ import pytest
 import yaml
 from sqlalchemy.engine import make_url
 
-from bot import cli, health
+from bot import cli, health, serving
 from bot.settings import Settings, SettingsError
 from fakeslack import FakeSlack
 from fakeslack.payloads import SIGNING_SECRET
@@ -350,7 +350,7 @@ class Verdicts:
 def healthz() -> Iterator[tuple[int, Verdicts]]:
     """A /healthz on a free port, answered by the bot's own WSGI app and server."""
     verdicts = Verdicts()
-    server = cli.Serving(health.wsgi([verdicts.probe]), 0)
+    server = serving.Serving(health.wsgi([verdicts.probe]), 0)
     port = int(server.server.effective_port)
     yield port, verdicts
     server.stop()

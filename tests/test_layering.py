@@ -85,5 +85,5 @@ def test_drawing_a_chart_loads_no_listener_code() -> None:
 def test_serving_slack_never_loads_the_chart_library() -> None:
     """The app and every listener module import without matplotlib: it loads where a picture
     is drawn, on first use."""
-    loaded = loaded_after("bot.app", "bot.cli", *modules_of("handlers"))
+    loaded = loaded_after("bot.app", "bot.cli", "bot.serving", *modules_of("handlers"))
     assert {"handlers", "outbox"} <= loaded and "matplotlib" not in loaded

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.cli import Serving
+from bot.serving import Serving
 from fakeslack.payloads import SIGNING_SECRET, message_event, slack_signature_headers, slash_command
 from storage.db import session_scope
 from storage.models import InboundEvent, Pair, Win
