@@ -224,7 +224,7 @@ def test_group_commit_waits_for_the_spools_write_lock_then_stores(sqlite_file) -
 
 
 def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> None:
-    """Past SQLITE_LOCK_WAIT (on the writer's clock) the request is refused its ack and
+    """Past SQLITE_LOCK_WAIT (on the group commit's clock) the request is refused its ack and
     nothing is stored."""
     ticks = iter(range(0, 10_000, SQLITE_LOCK_WAIT // 2))
     writer_store = GroupCommit(sqlite_file, clock=lambda: float(next(ticks)))
@@ -270,7 +270,7 @@ def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(sqlite_fil
             time.sleep(0.005)
 
     first = store(1)
-    until(lambda: not writer_store._pending)  # the writer holds it, waiting for the lock
+    until(lambda: not writer_store._pending)  # its thread has the turn, waiting for the lock
     rest = store(19)
     until(lambda: len(writer_store._pending) == 19)
     release.set()

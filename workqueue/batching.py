@@ -12,10 +12,11 @@ more waits for the GIL, which the request threads parsing requests hold.
 On SQLite the rows go into the spool, a file only the serving process writes
 (storage.spool): the workers' transactions on the database never hold up an ack. Should
 another process write the spool (a second serving process, an erasure trimming it), the
-writer must not sleep through the lock being free: SQLite's own busy handler sleeps 1, 2, 5,
-10 … 100 ms between tries (180 ms at the 99th percentile under load, all of it in the ack).
-The writer's connection therefore fails at once when the lock is taken, and tries again every
-half millisecond (up to the same 30 s): the acks wait for the lock, not for a backoff.
+thread writing must not sleep through the lock being free: SQLite's own busy handler sleeps
+1, 2, 5, 10 … 100 ms between tries (180 ms at the 99th percentile under load, all of it in
+the ack). The connection the threads write through therefore fails at once when the lock is
+taken, and tries again every half millisecond (up to the same 30 s): the acks wait for the
+lock, not for a backoff.
 
 A thread of the serving process deletes the spool rows the workers have taken in, every
 TRIM_EVERY. Deleting a few thousand rows at once would stop every ack arriving meanwhile for
@@ -188,7 +189,7 @@ class GroupCommit:
 
     def _write(self, statement: str, parameters: Sequence[Any]) -> int:
         """Run one statement (its own transaction) through SQLite's driver, trying for the
-        write lock every LOCK_POLL until SQLITE_LOCK_WAIT has passed (on the writer's clock);
+        write lock every LOCK_POLL until SQLITE_LOCK_WAIT has passed (on the group commit's clock);
         how many rows it changed."""
         deadline = self._clock() + SQLITE_LOCK_WAIT
         while True:
