@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(_setup_help(missing, doing), file=sys.stderr)
         return 2
-    # The whole bot, for the commands that run it: imported only now (about a second).
+    # The whole bot, for the commands that run it: imported only now (about half a second).
     from bot import serving
 
     if args.command == "tick":
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serving.scheduler(settings)
     if args.command == "sandbox":
         return serving.sandbox(settings, args.dir, args.empty)
-    return serving.run(settings, args.mode or settings.default_mode())
+    return serving.run(settings, doing)
 
 
 def _any_slack_setting(settings: Settings) -> bool:

@@ -2,8 +2,9 @@
 `sandbox`, a worker or a scheduler on its own, and one scheduler pass (`tick`).
 
 The CLI (bot.cli) imports this module only for those commands, after checking the settings
-they need: it loads the whole bot (Bolt, every handler, the worker, the scheduler), about a
-second of start-up that the other commands and a missing setting do without.
+they need: it loads the whole bot (Bolt, every handler, the worker, the scheduler), about half
+a second of start-up on top of the CLI's that the other commands and a missing setting do
+without.
 """
 
 from __future__ import annotations
