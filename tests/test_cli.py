@@ -1,5 +1,7 @@
 """The command line: clear words instead of tracebacks, and a real `run` in HTTP mode."""
 
+import contextlib
+import io
 import os
 import signal
 import socket
@@ -14,6 +16,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import select
 
+from bot.cli import main
 from bot.processes import STOP_TIMEOUT
 from fakeslack import FakeSlack
 from fakeslack.payloads import SIGNING_SECRET
@@ -30,14 +33,22 @@ REPO = Path(__file__).resolve().parent.parent
 def _bot(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*PYTHON, *args],
-        cwd=cwd,
-        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    """The CLI's answer to `python -m bot *args`, run in `cwd` with only `env` set, in this
+    process: the one-shot commands say what they say before loading the bot, and starting an
+    interpreter for each cost a second. (The tests that run the bot start the real process.)"""
+    saved, before = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update({"PATH": saved["PATH"], **(env or {})})
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(before)
+        os.environ.clear()
+        os.environ.update(saved)  # .env is loaded into the environment: none of it stays
+    return subprocess.CompletedProcess(["bot", *args], code, out.getvalue(), err.getvalue())
 
 
 def test_run_without_tokens_says_what_to_set(tmp_path: Path) -> None:
@@ -292,8 +303,6 @@ def test_the_console_script_is_the_cli() -> None:
     """The installed `mentorbot` command runs the same main as `python -m bot`."""
     from importlib.metadata import entry_points
 
-    from bot.cli import main
-
     (script,) = entry_points(group="console_scripts", name="mentorbot")
     assert script.load() is main
 
@@ -485,7 +494,6 @@ def test_the_version_is_kept_in_one_place(capsys: pytest.CaptureFixture[str]) ->
     from importlib.metadata import version
 
     from bot import __version__
-    from bot.cli import main
 
     with pytest.raises(SystemExit) as exited:
         main(["--version"])
