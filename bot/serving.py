@@ -134,6 +134,7 @@ def serve(
     finally:
         if intake is not None:
             intake.stop()  # nothing new is acknowledged from here on
+        group_commit.close()
         children.stop()
         if health_server is not None:
             health_server.stop()

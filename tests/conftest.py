@@ -45,6 +45,7 @@ from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
 from tests.support import T0, FrozenClock, SlackClock
+from workqueue.batching import GroupCommit
 
 MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"
 SECOND_MENTEE = "UMENTEE2"
@@ -168,6 +169,24 @@ def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
     init_db(engine)
     yield engine
     engine.dispose()
+
+
+GroupCommits = Callable[..., GroupCommit]
+
+
+@pytest.fixture
+def group_commits() -> Iterator[GroupCommits]:
+    """Makes a GroupCommit (the serving process's writer) as its constructor would; each is
+    closed after the test, its trimmer thread stopped."""
+    made: list[GroupCommit] = []
+
+    def make(engine: Engine, **options: Any) -> GroupCommit:
+        made.append(GroupCommit(engine, **options))
+        return made[-1]
+
+    yield make
+    for group_commit in made:
+        group_commit.close()
 
 
 @pytest.fixture

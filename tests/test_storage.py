@@ -23,7 +23,6 @@ from storage.db import (
 from storage.models import Goal, InboundEvent, Pair, Work
 from tests.support import T0
 from workqueue import batching, queue
-from workqueue.batching import GroupCommit
 
 pytestmark = pytest.mark.both_backends
 
@@ -175,11 +174,11 @@ def test_a_read_scope_does_not_wait_for_a_writer(sqlite_file) -> None:
         assert len(session.exec(select(Pair)).all()) == 1
 
 
-def test_group_commit_never_waits_for_the_databases_write_lock(sqlite_file) -> None:
+def test_group_commit_never_waits_for_the_databases_write_lock(sqlite_file, group_commits) -> None:
     """On SQLite the ack path stores into the spool: a worker's transaction holding the
     database's write lock keeps no ack waiting. The next claim takes the work in, with the
     values stored."""
-    writer_store = GroupCommit(sqlite_file)
+    writer_store = group_commits(sqlite_file)
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
     holder.start()
@@ -202,10 +201,12 @@ def test_group_commit_never_waits_for_the_databases_write_lock(sqlite_file) -> N
     )  # written through SQLite's driver into the spool, read back through the ORM
 
 
-def test_group_commit_waits_for_the_spools_write_lock_then_stores(sqlite_file) -> None:
+def test_group_commit_waits_for_the_spools_write_lock_then_stores(
+    sqlite_file, group_commits
+) -> None:
     """Another writer of the spool (a second serving process, an erasure trimming it): the
     writer fails fast on the lock and tries again until it is free."""
-    writer_store = GroupCommit(sqlite_file)
+    writer_store = group_commits(sqlite_file)
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
     holder.start()
@@ -223,11 +224,11 @@ def test_group_commit_waits_for_the_spools_write_lock_then_stores(sqlite_file) -
     assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow"]
 
 
-def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> None:
+def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file, group_commits) -> None:
     """Past SQLITE_LOCK_WAIT (on the group commit's clock) the request is refused its ack and
     nothing is stored."""
     ticks = iter(range(0, 10_000, SQLITE_LOCK_WAIT // 2))
-    writer_store = GroupCommit(sqlite_file, clock=lambda: float(next(ticks)))
+    writer_store = group_commits(sqlite_file, clock=lambda: float(next(ticks)))
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
     holder.start()
@@ -242,12 +243,14 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file) -> No
     assert queue.claim(sqlite_file, "w1", T0, 10) == []
 
 
-def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(sqlite_file) -> None:
+def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(
+    sqlite_file, group_commits
+) -> None:
     """One request waits on the locked spool while nineteen more come in: two commits, and
     the workers are woken once after each, when its rows can be claimed — not once a
     request."""
     woken: list[int] = []
-    writer_store = GroupCommit(
+    writer_store = group_commits(
         sqlite_file, committed=lambda: woken.append(queue.backlog(sqlite_file, T0).waiting)
     )
     holding, release = threading.Event(), threading.Event()
@@ -282,13 +285,13 @@ def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(sqlite_fil
 
 
 def test_group_commit_stores_every_row_once_from_many_threads_while_trimming(
-    sqlite_file, monkeypatch: pytest.MonkeyPatch
+    sqlite_file, group_commits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Forty threads store at once, taking turns to write, while a worker claims and the
     spool is trimmed between batches: every row is stored and claimed exactly once, a key
     delivered twice in one batch included, and nothing taken in is left in the spool."""
     monkeypatch.setattr(batching, "TRIM_EVERY", 0.01)
-    writer_store = GroupCommit(sqlite_file)
+    writer_store = group_commits(sqlite_file)
     keys = [f"k{n}" for n in range(400)] + ["k7", "k7"]  # Slack retried k7, twice over
 
     def store(chunk: list[str]) -> None:
@@ -321,11 +324,11 @@ def _spooled_count(engine) -> int:
 
 
 def test_group_commit_hands_the_turn_on_after_a_failed_commit(
-    sqlite_file, monkeypatch: pytest.MonkeyPatch
+    sqlite_file, group_commits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A commit that fails refuses its requests' acks; the next request still gets the turn
     and is stored (a turn never handed on would hang every ack after it)."""
-    writer_store = GroupCommit(sqlite_file)
+    writer_store = group_commits(sqlite_file)
     commit = writer_store._commit
     failures = iter([sqlite3.OperationalError("disk I/O error")])
 
@@ -345,7 +348,7 @@ def test_group_commit_hands_the_turn_on_after_a_failed_commit(
 
 
 def test_group_commit_acks_what_it_stored_when_waking_the_workers_fails(
-    sqlite_file, caplog: pytest.LogCaptureFixture
+    sqlite_file, group_commits, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The wake is a courtesy (the workers poll): its failure is logged, and the request,
     whose row is stored, is not refused."""
@@ -353,7 +356,7 @@ def test_group_commit_acks_what_it_stored_when_waking_the_workers_fails(
     def broken_pipe() -> None:
         raise BrokenPipeError("worker gone")
 
-    writer_store = GroupCommit(sqlite_file, committed=broken_pipe)
+    writer_store = group_commits(sqlite_file, committed=broken_pipe)
     writer_store.store("flow", "{}", T0, key="k1")
     assert queue.backlog(sqlite_file, T0).waiting == 1
     assert "workers not woken" in caplog.messages

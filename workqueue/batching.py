@@ -80,8 +80,13 @@ class GroupCommit:
         self._turns = threading.Lock()  # guards _pending and _leading
         self._pending: list[_Waiting] = []
         self._leading = False  # whether some thread holds the turn to write
+        self._closing = threading.Event()
+        self._trimmer: threading.Thread | None = None
         if self.spool is not None:
-            threading.Thread(target=self._trim_forever, name="spool-trimmer", daemon=True).start()
+            self._trimmer = threading.Thread(
+                target=self._trim_forever, name="spool-trimmer", daemon=True
+            )
+            self._trimmer.start()
 
     def store(self, flow: str, payload: str, now: datetime, key: str | None = None) -> None:
         waiting = _Waiting(
@@ -147,9 +152,25 @@ class GroupCommit:
         except Exception:  # the work is stored; the workers find it at their next poll
             logger.exception("workers not woken")
 
+    def close(self) -> None:
+        """Stop the trimmer and let go of the files, once nothing stores any more (the serving
+        process stopped taking requests). A store after this still commits, on a new
+        connection; only the spool rows taken in are no longer deleted."""
+        self._closing.set()
+        if self._trimmer is not None:
+            self._trimmer.join(timeout=SQLITE_LOCK_WAIT)
+        self._take_turn()
+        try:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+            if self.engine is not self.database:
+                self.engine.dispose()
+        finally:
+            self._hand_over()
+
     def _trim_forever(self) -> None:
-        while True:
-            time.sleep(TRIM_EVERY)
+        while not self._closing.wait(TRIM_EVERY):
             self._trim()
 
     def _trim(self) -> None:
