@@ -86,16 +86,20 @@ def create_app(settings: Settings, services: Services, client: WebClient | None 
         client=client or make_web_client(settings),
         signing_secret=settings.signing_secret or "",
         process_before_response=True,
-        logger=bolt_logger(),
+        logger=bolt_logger(settings.log_level_number),
     )
     handlers.register(app, services)
     app.error(handle_error)
     return app
 
 
-def bolt_logger() -> logging.Logger:
-    """Bolt's logger, which repeats ids from requests in its warnings: kept writable."""
+def bolt_logger(level: int = logging.INFO) -> logging.Logger:
+    """Bolt's logger, which repeats ids from requests in its warnings: kept writable. Its
+    level is set (LOG_LEVEL's): Bolt reads the logger's own level, not the one it inherits,
+    and with none set it formats a debug line for every middleware and listener of every
+    request, which no handler then prints."""
     bolt = logging.getLogger("mentorbot.bolt")
+    bolt.setLevel(level)
     if not any(isinstance(f, Writable) for f in bolt.filters):
         bolt.addFilter(Writable())
     return bolt

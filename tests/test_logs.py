@@ -11,11 +11,12 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.app import bolt_logger
+from bot.app import bolt_logger, create_app
 from bot.logs import JsonFormatter, KeyValueFormatter, configure_logging
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +64,16 @@ def test_bolts_warnings_about_unknown_ids_reach_every_handler_writable() -> None
         logger.removeHandler(keep)
     assert seen == ['@app.action("x\\ud800")']
     assert len(bolt_logger().filters) == 1
+
+
+def test_bolt_builds_its_debug_lines_only_when_log_level_is_debug(settings, services) -> None:
+    """Bolt decides whether to format a debug line for each middleware and listener from its
+    logger's own level: the app sets LOG_LEVEL's there (unset, every request paid for lines
+    no handler printed)."""
+    for level, debug in (("INFO", False), ("WARNING", False), ("DEBUG", True)):
+        app = create_app(replace(settings, log_level=level), services)
+        assert (app.logger.level <= logging.DEBUG) is debug
+        assert app.logger.isEnabledFor(logging.DEBUG) is debug
 
 
 def test_a_json_line_is_one_object_with_the_fields_and_extras() -> None:
