@@ -27,7 +27,7 @@ from bot.clock import clock_for
 from bot.logs import configure_logging
 from bot.scheduler import worker_name
 from bot.settings import WORKER_THREADS, Settings
-from handlers.runtime import perform
+from handlers.performing import perform
 from workqueue import queue
 
 logger = logging.getLogger("mentorbot.worker")

@@ -81,7 +81,7 @@ def redraw_homes(
     coordinators: frozenset[str] = frozenset(),
 ) -> None:
     """Redraw the Home of both members of each pair, after a change to it — by a person's
-    action (`runtime.perform`) or by the scheduler. Never raises: the change is already saved,
+    action (`performing.perform`) or by the scheduler. Never raises: the change is already saved,
     the person has their answer, and the Home is drawn afresh whenever it is opened — so a
     failure is logged, not reported."""
     HomeRedraws(engine, clock, coordinators).pairs(client, pair_ids)

@@ -40,7 +40,8 @@ from fakeslack.payloads import (
     view_submission,
 )
 from fakeslack.socketmode import Ack, SocketModeServer, from_http
-from handlers.runtime import InlineRunner, Services
+from handlers.performing import InlineRunner
+from handlers.runtime import Services
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine

@@ -30,8 +30,8 @@ from bot.settings import Settings
 from fakeslack import FakeSlack
 from fakeslack.payloads import SIGNING_SECRET
 from handlers.dashboard import build_home
+from handlers.performing import InlineRunner, perform
 from handlers.routing import FORMS, VERBS, Verb
-from handlers.runtime import InlineRunner, perform
 from handlers.wins.blocks import ADD_TO_AGENDA
 from mentoring import capture, dashboard, milestones
 from mentoring.capture import Kind

@@ -14,8 +14,9 @@ from fakeslack import FakeSlack, validate_message
 from fakeslack.payloads import TEAM
 from handlers.actions import run_button
 from handlers.commands import run_command
+from handlers.performing import InlineRunner, perform
 from handlers.routing import VERBS, route
-from handlers.runtime import InlineRunner, Origin, ReplyTo, Services, Task, perform
+from handlers.runtime import Origin, ReplyTo, Services, Task
 from handlers.wins.blocks import CHOOSE_PAIR
 from mentoring.model import PairInfo
 from storage.db import session_scope

@@ -629,7 +629,7 @@ def test_a_dm_that_failed_because_the_database_was_away_runs_again(
     unfinished, and runs again (once) when its claim's lease runs out."""
     from sqlalchemy.exc import OperationalError
 
-    from handlers.runtime import InlineRunner, perform
+    from handlers.performing import InlineRunner, perform
     from mentoring import inbox
     from workqueue import queue
 
