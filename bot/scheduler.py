@@ -85,13 +85,15 @@ def build_dispatcher(
     )
 
 
-def make_dispatcher(settings: Settings, engine: Engine, clock: Clock) -> Dispatcher:
+def make_dispatcher(
+    settings: Settings, engine: Engine, clock: Clock, timeline: Timeline = REAL_TIME
+) -> Dispatcher:
     limits = Limits(
         per_minute=settings.budget_per_minute, concurrency=settings.dispatch_concurrency
     )
     client = make_dispatch_client(settings)
     return build_dispatcher(
-        engine, client, clock, worker_name(), limits, coordinators=settings.coordinators
+        engine, client, clock, worker_name(), limits, timeline, settings.coordinators
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import itertools
 import logging
 import os
@@ -23,7 +24,8 @@ import pytest
 from sqlalchemy import Engine
 
 from bench.postgres import PostgresForTests
-from bot import cli
+from bot import cli, scheduler
+from bot import serving as bot_serving
 from bot.app import build_services, create_app, make_web_client, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app, shut_down
@@ -45,7 +47,7 @@ from handlers.runtime import Services
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
 from storage.db import init_db, make_engine
-from tests.support import T0, FrozenClock, SlackClock
+from tests.support import T0, FrozenClock, SlackClock, VirtualTime
 from workqueue.batching import GroupCommit
 
 MENTOR, MENTEE, OUTSIDER, ADMIN = "UMENTOR", "UMENTEE", "UOUTSIDER", "UADMIN"
@@ -458,11 +460,16 @@ def tick(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> Tick:
-    """`python -m bot tick --at …` in this process, configured like a deployment would be."""
+    """`python -m bot tick --at …` in this process, configured like a deployment would be,
+    but for pacing's time: a virtual timeline (tests.support.VirtualTime), on which Slack's
+    one post a second to a conversation takes none of the test's (tests/test_pacing.py
+    checks the spacing itself)."""
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.setenv("SLACK_BOT_TOKEN", settings.bot_token or "")
     monkeypatch.setenv("SLACK_API_URL", settings.slack_api_url)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    virtual = functools.partial(scheduler.make_dispatcher, timeline=VirtualTime())
+    monkeypatch.setattr(bot_serving, "make_dispatcher", virtual)
 
     def run(at: datetime) -> str:
         capsys.readouterr()
