@@ -71,11 +71,20 @@ def work(
     renewed = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="work") as pool:
         while not stop.is_set():
+            # Renew before claiming: a loop kept from running (the CPU busy elsewhere: workers
+            # take only what is left) would otherwise find its own tasks' leases run out.
+            if running and time.monotonic() - renewed >= lease.total_seconds() / RENEWALS:
+                renewed = _renew(services, name, list(running.values()), lease)
             claimed = []
             if len(running) < threads:
                 try:
                     claimed = queue.claim(
-                        services.engine, name, services.clock(), threads - len(running), lease=lease
+                        services.engine,
+                        name,
+                        services.clock(),
+                        threads - len(running),
+                        lease=lease,
+                        running=list(running.values()),
                     )
                 except Exception:  # the database is away: log, wait, try again
                     logger.exception("could not claim work")
@@ -86,8 +95,6 @@ def work(
             elif not claimed:
                 _idle(stop, wake)
             running = {future: work_id for future, work_id in running.items() if not future.done()}
-            if running and time.monotonic() - renewed >= lease.total_seconds() / RENEWALS:
-                renewed = _renew(services, name, list(running.values()), lease)
         wait(running, timeout=STOP_TIMEOUT)
     if services.flush_homes is not None:
         services.flush_homes()

@@ -182,6 +182,44 @@ def test_work_slower_than_its_lease_keeps_its_claim_and_runs_once(
     assert len(fake_slack.responses("w")) == 1
 
 
+def test_a_worker_late_to_renew_never_takes_its_own_running_task_again(
+    settings, engine, fake_slack, paired, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker kept from renewing (its loop starved of CPU: workers take only what is left)
+    finds the lease of a task it is still running run out. It must not claim that task
+    again and run it a second time beside the first: one claim, one post. Renewals are
+    switched off here, and the task is held by Slack for two and a half leases."""
+    import threading
+    import time
+
+    from bot import worker
+
+    settings = replace(settings, work_lease_seconds=1)
+    monkeypatch.setattr(worker, "_renew", lambda services, name, ids, lease: time.monotonic())
+    services = build_services(settings, engine=engine)
+    release = fake_slack.hold("chat.postMessage")
+    stop = threading.Event()
+    running = threading.Thread(
+        target=worker.work, args=(settings, 2), kwargs={"stop": stop, "nice": False}
+    )
+    try:
+        _store_wins(services, "Shipped the migration")
+        running.start()
+        fake_slack.wait_held("chat.postMessage", timeout=30)
+        time.sleep(2.5 * settings.work_lease_seconds)
+        release.set()
+        _wait_done(services, 1)
+    finally:
+        release.set()
+        stop.set()
+        running.join(timeout=30)
+    with session_scope(engine) as session:
+        (work,) = session.exec(select(Work)).all()
+    assert work.attempts == 1
+    posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
+    assert len(posts) == 1
+
+
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's scheduling policies")
 def test_a_worker_gives_way_to_everything_else_threads_included() -> None:
     """A worker takes only CPU nothing else wants: SCHED_IDLE, inherited by the threads it

@@ -56,16 +56,21 @@ def claim(
     *,
     only: int | None = None,
     lease: timedelta = LEASE,
+    running: Sequence[int] = (),
 ) -> list[Claimed]:
     """Claim up to `limit` pieces of work that wait, or whose previous claim's lease ran out
-    (`only`: that one alone). One that was claimed MAX_ATTEMPTS times already is failed as
-    poison instead, so that a task that kills its worker cannot loop. On SQLite, the work
-    the serving process stored in its spool is taken in first."""
+    (`only`: that one alone), never one of `running`, the work the claiming worker is still
+    running (its lease may have run out while the worker was kept from renewing it). One that
+    was claimed MAX_ATTEMPTS times already is failed as poison instead, so that a task that
+    kills its worker cannot loop. On SQLite, the work the serving process stored in its spool
+    is taken in first."""
     with session_scope(engine) as session:
         spool.take_in(session)
         query = select(Work.id).where(col(Work.status).in_(CLAIMABLE), col(Work.next_at) <= now)
         if only is not None:
             query = query.where(Work.id == only)
+        if running:
+            query = query.where(col(Work.id).not_in(list(running)))
         ids = list(
             session.exec(
                 query.order_by(col(Work.next_at), col(Work.id))
