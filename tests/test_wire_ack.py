@@ -155,7 +155,6 @@ def test_work_slower_than_its_lease_keeps_its_claim_and_runs_once(
     """Slack holds a win's post for three leases (1 s each): the worker renews the claim while
     the task runs, so neither it nor another worker takes the task again — one claim, one
     post, one reply."""
-    import time
 
     settings = replace(settings, work_lease_seconds=1)
     children = Children(settings, scheduler=False).start()
@@ -167,19 +166,31 @@ def test_work_slower_than_its_lease_keeps_its_claim_and_runs_once(
             "Shipped the migration",
             reply=ReplyTo(response_url=fake_slack.response_url("w")),
         )
-        fake_slack.wait_held("chat.postMessage", timeout=30)
-        time.sleep(3 * settings.work_lease_seconds)
-        release.set()
-        _wait_done(services, 1)
+        _finish_after_holding(fake_slack, services, release, 3 * settings.work_lease_seconds)
     finally:
         release.set()
         children.stop()
+    _claimed_once_posted_once(engine, fake_slack)
+    assert len(fake_slack.responses("w")) == 1
+
+
+def _finish_after_holding(fake_slack, services: Services, release, seconds: float) -> None:
+    """Once the win's post reaches Slack, hold it there `seconds`, then let it through and
+    wait until the work is done."""
+    import time
+
+    fake_slack.wait_held("chat.postMessage", timeout=30)
+    time.sleep(seconds)
+    release.set()
+    _wait_done(services, 1)
+
+
+def _claimed_once_posted_once(engine, fake_slack) -> None:
     with session_scope(engine) as session:
         (work,) = session.exec(select(Work)).all()
     assert work.attempts == 1
     posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
     assert len(posts) == 1
-    assert len(fake_slack.responses("w")) == 1
 
 
 def test_a_worker_late_to_renew_never_takes_its_own_running_task_again(
@@ -205,19 +216,12 @@ def test_a_worker_late_to_renew_never_takes_its_own_running_task_again(
     try:
         _store_wins(services, "Shipped the migration")
         running.start()
-        fake_slack.wait_held("chat.postMessage", timeout=30)
-        time.sleep(2.5 * settings.work_lease_seconds)
-        release.set()
-        _wait_done(services, 1)
+        _finish_after_holding(fake_slack, services, release, 2.5 * settings.work_lease_seconds)
     finally:
         release.set()
         stop.set()
         running.join(timeout=30)
-    with session_scope(engine) as session:
-        (work,) = session.exec(select(Work)).all()
-    assert work.attempts == 1
-    posts = [m for m in fake_slack.messages_in(PAIR_CHANNEL) if ":trophy:" in m["text"]]
-    assert len(posts) == 1
+    _claimed_once_posted_once(engine, fake_slack)
 
 
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's scheduling policies")
