@@ -9,6 +9,7 @@ App Home of every pair the flow's `Reply` says changed is redrawn.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -17,10 +18,6 @@ from slack_sdk.webhook import WebhookClient
 
 from handlers import kit
 from handlers.runtime import (
-    BY_DM_STEP,
-    REFUSAL_CHARS,
-    REPLY_STEP,
-    RESPONSE_URL_LIFETIME,
     Call,
     Reply,
     ReplyTo,
@@ -37,6 +34,13 @@ if TYPE_CHECKING:
     from handlers.kit import Message
 
 logger = logging.getLogger("mentorbot.tasks")
+
+REPLY_STEP = 0  # the reply's record; a flow's own steps are numbered from 1
+BY_DM_STEP = -1  # the response_url refused the reply, which goes by DM (recorded before it does)
+# A response_url takes up to 5 messages within 30 minutes of the interaction
+# (docs.slack.dev/interactivity/handling-user-interaction#message_responses); the bot sends one.
+RESPONSE_URL_LIFETIME = timedelta(minutes=29)  # the 30 minutes, with a margin
+REFUSAL_CHARS = 200  # of a response_url's refusal, kept for the log
 
 
 def perform(claimed: Claimed, services: Services, client: WebClient, worker: str) -> None:

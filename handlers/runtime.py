@@ -44,13 +44,7 @@ logger = logging.getLogger("mentorbot.tasks")
 Clock = Callable[[], datetime]
 R = TypeVar("R")
 WORK_EVENT = "mentorbot_work"  # message metadata marking a post as a piece of work's
-REPLY_STEP = 0  # the reply's record; a flow's own steps are numbered from 1
-BY_DM_STEP = -1  # the response_url refused the reply, which goes by DM (recorded before it does)
 TRIGGER_LIFETIME = timedelta(seconds=2.5)  # Slack's trigger_id lasts 3 s; leave a margin
-# A response_url takes up to 5 messages within 30 minutes of the interaction
-# (docs.slack.dev/interactivity/handling-user-interaction#message_responses); the bot sends one.
-RESPONSE_URL_LIFETIME = timedelta(minutes=29)  # the 30 minutes, with a margin
-REFUSAL_CHARS = 200  # of a response_url's refusal, kept for the log
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ from sqlmodel import col, func, select
 
 from fakeslack.payloads import slash_command
 from handlers.goals import blocks as goal_blocks
-from handlers.performing import InlineRunner, perform
-from handlers.runtime import REPLY_STEP
+from handlers.performing import REPLY_STEP, InlineRunner, perform
 from handlers.wins import blocks as win_blocks
 from storage.db import session_scope
 from storage.models import Draft, Goal, Win, Work, WorkStep
