@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from mentoring.dates import local_date
 from mentoring.digest import DIGEST, prepare_digest_row, recipient_of
@@ -33,8 +33,8 @@ from mentoring.zones import member_zone, pair_zone
 from storage import ledger
 from storage import meetings as meeting_store
 from storage import repositories as repo
-from storage.db import session_scope
-from storage.models import ACTIVE, Delivery, Goal, Meeting, MeetingSchedule, Pair, Win
+from storage.db import read_scope, session_scope
+from storage.models import ACTIVE, Delivery, Meeting, MeetingSchedule, Pair
 
 logger = logging.getLogger("mentorbot.deliveries")
 
@@ -143,74 +143,89 @@ def _plan_one(session: Session, schedule: MeetingSchedule, now: datetime) -> boo
 
 
 def prepare(engine: Engine, delivery_id: int, worker: str, now: datetime) -> Outgoing | Skipped:
-    """What to send for a claimed row, or why it is skipped (recorded here)."""
-    with session_scope(engine) as session:
+    """What to send for a claimed row, or why it is skipped (recorded here).
+
+    Decided in a transaction that only reads, so that a dispatcher deciding its next batch
+    never holds the write lock that the posts in flight need to be recorded. A review's row
+    may close its review, so it is decided in a write transaction."""
+    with read_scope(engine) as session:
         row = ledger.get_delivery(session, delivery_id)
-        if row is not None and row.kind == DIGEST:
-            return _digest(session, row, worker, now)
-        pair = repo.get_pair(session, row.pair_id) if row is not None and row.pair_id else None
-        assert row is not None and pair is not None
-        schedule = meeting_store.schedule_of(session, row.pair_id)
-        meeting = meeting_store.get_meeting(session, row.meeting_id) if row.meeting_id else None
-        review: ReviewMessage | None = None
-        nudge: NudgeInfo | None = None
-        if row.kind == "attention":
-            reason = None
-        elif row.review_id is not None:
-            decided = prepare_review_row(session, row, pair, now)
-            reason = decided if isinstance(decided, str) else None
-            review = decided if isinstance(decided, ReviewMessage) else None
-        elif row.kind == NUDGE:
-            nudged = prepare_nudge_row(session, row, pair, schedule, now)
-            reason = nudged if isinstance(nudged, str) else None
-            nudge = nudged if isinstance(nudged, NudgeInfo) else None
-        else:
-            assert meeting is not None and schedule is not None
-            reason = _skip_reason(row, meeting, pair, schedule, now)
-        if reason is not None:
-            ledger.finish_claimed(
-                session, delivery_id, worker, now, status=ledger.SKIPPED, reason=reason
-            )
-            logger.info("delivery skipped", extra={"delivery": delivery_id, "reason": reason})
-            return Skipped(reason, _changed(row))
-        carry = None
-        if meeting is not None and row.kind != "attention":
-            carry = _carry_forward(session, pair, meeting, _dating_zone(row, schedule))
-        agenda: tuple[AgendaEntry, ...] = ()
-        if row.kind == "agenda":
-            agenda = tuple(
-                AgendaEntry.of(item) for item in meeting_store.open_agenda(session, pair.id or 0)
-            )
-        recipient, tz = _recipient(row, pair, schedule)
-        return Outgoing(
-            delivery_id=delivery_id,
-            key=str(delivery_id),
-            subject=row.subject,
-            kind=row.kind,
-            audience=row.audience,
-            recipient=recipient,
-            recipient_tz=tz,
-            pair=PairInfo.of(pair),
-            meeting=MeetingInfo.of(meeting) if meeting is not None else None,
-            review=review,
-            uncertain=row.uncertain,
-            attempts=row.attempts,
-            carry=carry,
-            agenda=agenda,
-            attention=row.reason if row.kind == "attention" else None,
-            nudge=nudge,
-            changed=_changed(row),
+        assert row is not None
+        decided = None if row.review_id is not None else _decide(session, row, now)
+    if decided is None or isinstance(decided, Skipped):
+        with session_scope(engine) as session:
+            if decided is None:
+                row = ledger.get_delivery(session, delivery_id)
+                assert row is not None
+                decided = _decide(session, row, now)
+            if isinstance(decided, Skipped):
+                ledger.finish_claimed(
+                    session, delivery_id, worker, now, status=ledger.SKIPPED, reason=decided.reason
+                )
+                logger.info(
+                    "delivery skipped", extra={"delivery": delivery_id, "reason": decided.reason}
+                )
+    return decided
+
+
+def _decide(session: Session, row: Delivery, now: datetime) -> Outgoing | Skipped:
+    if row.kind == DIGEST:
+        return _digest(session, row, now)
+    pair = repo.get_pair(session, row.pair_id) if row.pair_id else None
+    assert pair is not None
+    schedule = meeting_store.schedule_of(session, row.pair_id)
+    meeting = meeting_store.get_meeting(session, row.meeting_id) if row.meeting_id else None
+    review: ReviewMessage | None = None
+    nudge: NudgeInfo | None = None
+    if row.kind == "attention":
+        reason = None
+    elif row.review_id is not None:
+        decided = prepare_review_row(session, row, pair, now)
+        reason = decided if isinstance(decided, str) else None
+        review = decided if isinstance(decided, ReviewMessage) else None
+    elif row.kind == NUDGE:
+        nudged = prepare_nudge_row(session, row, pair, schedule, now)
+        reason = nudged if isinstance(nudged, str) else None
+        nudge = nudged if isinstance(nudged, NudgeInfo) else None
+    else:
+        assert meeting is not None and schedule is not None
+        reason = _skip_reason(row, meeting, pair, schedule, now)
+    if reason is not None:
+        return Skipped(reason, _changed(row))
+    carry = None
+    if meeting is not None and row.kind != "attention":
+        carry = _carry_forward(session, pair, meeting, _dating_zone(row, schedule))
+    agenda: tuple[AgendaEntry, ...] = ()
+    if row.kind == "agenda":
+        agenda = tuple(
+            AgendaEntry.of(item) for item in meeting_store.open_agenda(session, pair.id or 0)
         )
+    recipient, tz = _recipient(row, pair, schedule)
+    return Outgoing(
+        delivery_id=row.id or 0,
+        key=str(row.id),
+        subject=row.subject,
+        kind=row.kind,
+        audience=row.audience,
+        recipient=recipient,
+        recipient_tz=tz,
+        pair=PairInfo.of(pair),
+        meeting=MeetingInfo.of(meeting) if meeting is not None else None,
+        review=review,
+        uncertain=row.uncertain,
+        attempts=row.attempts,
+        carry=carry,
+        agenda=agenda,
+        attention=row.reason if row.kind == "attention" else None,
+        nudge=nudge,
+        changed=_changed(row),
+    )
 
 
-def _digest(session: Session, row: Delivery, worker: str, now: datetime) -> Outgoing | Skipped:
+def _digest(session: Session, row: Delivery, now: datetime) -> Outgoing | Skipped:
     """A coordinator's digest: the programme as it is now, or why it is skipped."""
     decided = prepare_digest_row(session, row, now)
     if isinstance(decided, str):
-        ledger.finish_claimed(
-            session, row.id or 0, worker, now, status=ledger.SKIPPED, reason=decided
-        )
-        logger.info("delivery skipped", extra={"delivery": row.id, "reason": decided})
         return Skipped(decided)
     return Outgoing(
         delivery_id=row.id or 0,
@@ -269,36 +284,25 @@ def _dating_zone(row: Delivery, schedule: MeetingSchedule | None) -> str:
 
 def _carry_forward(session: Session, pair: Pair, meeting: Meeting, zone: str) -> CarryForward:
     """What carries into the meeting, dated as of the meeting's start in `zone`."""
-    previous = meeting_store.previous_meeting(session, pair.id or 0, meeting.starts_at)
+    pair_id = pair.id or 0
+    previous = meeting_store.previous_meeting(session, pair_id, meeting.starts_at)
     since = previous.starts_at if previous is not None else pair.created_at
-    wins = session.exec(
-        select(Win)
-        .where(Win.pair_id == pair.id, col(Win.created_at) >= since)
-        .order_by(col(Win.created_at).desc())
-        .limit(MAX_LISTED)
-    ).all()
+    wins, _ = repo.latest_wins(session, [pair_id], since, MAX_LISTED).get(pair_id, ([], 0))
+    first_goals, _ = repo.first_open_goals(session, [pair_id], MAX_LISTED).get(pair_id, ([], 0))
+    goals = [GoalInfo.of(goal) for goal in first_goals]
     horizon = local_date(meeting.starts_at + GOALS_DUE_SOON, zone)
-    goals = [
-        GoalInfo.of(goal)
-        for goal in session.exec(
-            select(Goal)
-            .where(Goal.pair_id == pair.id, Goal.status == "open")
-            .order_by(col(Goal.number))
-            .limit(MAX_LISTED)
-        ).all()
-    ]
     due = sorted((g for g in goals if g.due_on and g.due_on <= horizon), key=lambda g: g.due_on)
     return CarryForward(
         actions=aged_actions(
-            session, meeting_store.open_actions(session, pair.id or 0), meeting.starts_at
+            session, meeting_store.open_actions(session, pair_id), meeting.starts_at
         ),
-        wins=tuple(WinBrief(win.text, win.created_at) for win in wins),
+        wins=tuple(WinBrief(win.text, win.created_at) for win, _goal in wins),
         goals_due=tuple(due),
         open_goals=tuple(goals),
         since=since,
-        milestones_due=milestones_due(session, pair.id or 0, horizon)[:MAX_LISTED],
+        milestones_due=milestones_due(session, pair_id, horizon)[:MAX_LISTED],
         today=local_date(meeting.starts_at, zone),
-        commitments=open_commitments_in(session, pair.id or 0)[:MAX_LISTED],
+        commitments=open_commitments_in(session, pair_id)[:MAX_LISTED],
     )
 
 

@@ -51,10 +51,7 @@ def mark_sent(
             return False
         apply_post_in(session, out)
         if out.audience == "channel":
-            pair = repo.get_pair(session, out.pair.id)
-            if pair is not None and pair.attention is not None:
-                pair.attention = None
-                session.add(pair)
+            repo.clear_attention(session, out.pair.id)
         return True
 
 

@@ -54,17 +54,21 @@ def schedules_to_plan(session: Session, now: datetime, limit: int) -> Sequence[M
 
 def previous_meeting(session: Session, pair_id: int, before: datetime) -> Meeting | None:
     """The last meeting held (not skipped or cancelled) that started before `before`."""
-    statement = (
+    return session.exec(_previous_meeting(), params={"pair_id": pair_id, "before": before}).first()
+
+
+@built_once
+def _previous_meeting() -> Any:
+    return (
         select(Meeting)
         .where(
-            Meeting.pair_id == pair_id,
+            Meeting.pair_id == bindparam("pair_id"),
             Meeting.status == "scheduled",
-            col(Meeting.starts_at) < before,
+            col(Meeting.starts_at) < bindparam("before"),
         )
         .order_by(col(Meeting.starts_at).desc())
         .limit(1)
     )
-    return session.exec(statement).first()
 
 
 def next_meeting(session: Session, pair_id: int, now: datetime) -> Meeting | None:
@@ -111,12 +115,20 @@ def open_agenda(
     session: Session, pair_id: int, meeting_id: int | None = None
 ) -> Sequence[AgendaItem]:
     """Items not on a posted agenda yet, and those already posted for `meeting_id`."""
-    statement = (
+    return session.exec(_open_agenda(), params={"pair_id": pair_id, "meeting_id": meeting_id}).all()
+
+
+@built_once
+def _open_agenda() -> Any:
+    posted_for = col(AgendaItem.meeting_id) == bindparam("meeting_id")  # never true for None
+    return (
         select(AgendaItem)
-        .where(AgendaItem.pair_id == pair_id, _on_next_agenda([meeting_id]))
+        .where(
+            AgendaItem.pair_id == bindparam("pair_id"),
+            or_(col(AgendaItem.meeting_id).is_(None), posted_for),
+        )
         .order_by(col(AgendaItem.id))
     )
-    return session.exec(statement).all()
 
 
 def open_agenda_counts(
@@ -142,20 +154,25 @@ def _on_next_agenda(meeting_ids: Sequence[int | None]) -> Any:
 
 def stamp_agenda(session: Session, item_ids: Sequence[int], meeting_id: int) -> None:
     if item_ids:
+        item = AgendaItem.__table__.c  # type: ignore[attr-defined]
         session.execute(
-            update(AgendaItem)
-            .where(col(AgendaItem.id).in_(item_ids), col(AgendaItem.meeting_id).is_(None))
+            update(AgendaItem.__table__)
+            .where(item.id.in_(item_ids), item.meeting_id.is_(None))
             .values(meeting_id=meeting_id)
         )
 
 
 def open_actions(session: Session, pair_id: int) -> Sequence[ActionItem]:
-    statement = (
+    return session.exec(_open_actions(), params={"pair_id": pair_id}).all()
+
+
+@built_once
+def _open_actions() -> Any:
+    return (
         select(ActionItem)
-        .where(ActionItem.pair_id == pair_id, ActionItem.status == "open")
+        .where(ActionItem.pair_id == bindparam("pair_id"), ActionItem.status == "open")
         .order_by(col(ActionItem.number))
     )
-    return session.exec(statement).all()
 
 
 def first_open_actions(session: Session, pair_ids: Sequence[int], limit: int) -> Firsts[ActionItem]:
@@ -191,17 +208,22 @@ def held_meeting_starts(
 ) -> Sequence[datetime]:
     """When the pair's meetings held (not skipped or cancelled) between `since` and `before`
     started, oldest first: what an action item's age in meetings is counted from."""
-    statement = (
+    parameters = {"pair_id": pair_id, "since": since, "before": before}
+    return session.exec(_held_meeting_starts(), params=parameters).all()
+
+
+@built_once
+def _held_meeting_starts() -> Any:
+    return (
         select(Meeting.starts_at)
         .where(
-            Meeting.pair_id == pair_id,
+            Meeting.pair_id == bindparam("pair_id"),
             Meeting.status == "scheduled",
-            col(Meeting.starts_at) > since,
-            col(Meeting.starts_at) < before,
+            col(Meeting.starts_at) > bindparam("since"),
+            col(Meeting.starts_at) < bindparam("before"),
         )
         .order_by(col(Meeting.starts_at))
     )
-    return session.exec(statement).all()
 
 
 def action_by_number(session: Session, pair_id: int, number: int) -> ActionItem | None:

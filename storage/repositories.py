@@ -48,9 +48,9 @@ def ranked_per_pair(
     return aliased(model, ranked), ranked.c.rank, ranked.c.total
 
 
-# A statement-building function without arguments, called once: its statement, with its values
-# as bound parameters, is built the first time and kept (statements are immutable and shared
-# safely between threads).
+# A statement-building function, without arguments or with a flag or two that choose its shape:
+# its statement, with its values as bound parameters, is built the first time for each shape
+# and kept (statements are immutable and shared safely between threads).
 built_once = cache
 
 
@@ -70,6 +70,16 @@ def group_firsts(rows: Sequence[Any]) -> Firsts[Any]:
 
 def get_pair(session: Session, pair_id: int) -> Pair | None:
     return session.get(Pair, pair_id)
+
+
+def clear_attention(session: Session, pair_id: int) -> None:
+    """Forget a channel problem noted on the pair, if any (one statement, no row loaded)."""
+    pair = Pair.__table__.c  # type: ignore[attr-defined]
+    session.execute(
+        update(Pair.__table__)
+        .where(pair.id == pair_id, pair.attention.is_not(None))
+        .values(attention=None)
+    )
 
 
 def pairs_of(session: Session, user_id: str) -> Sequence[Pair]:
@@ -244,18 +254,22 @@ def open_milestones_due(
 ) -> Sequence[tuple[Milestone, int]]:
     """The pair's open milestones due on or before `by` (overdue ones included), soonest first,
     each with its goal's number."""
-    statement = (
+    return session.exec(_open_milestones_due(), params={"pair_id": pair_id, "by": by}).all()
+
+
+@built_once
+def _open_milestones_due() -> Any:
+    return (
         select(Milestone, Goal.number)
         .join(Goal, col(Goal.id) == Milestone.goal_id)
         .where(
-            Milestone.pair_id == pair_id,
+            Milestone.pair_id == bindparam("pair_id"),
             Milestone.status == "open",
             col(Milestone.due_on).is_not(None),
-            col(Milestone.due_on) <= by,
+            col(Milestone.due_on) <= bindparam("by"),
         )
         .order_by(col(Milestone.due_on), col(Milestone.id))
     )
-    return session.exec(statement).all()
 
 
 def milestones_of_pair(session: Session, pair_id: int) -> Sequence[Milestone]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -130,12 +130,18 @@ def fit_of(session: Session, review_id: int) -> ReviewFit | None:
 
 def open_commitments(session: Session, pair_id: int, owner_id: str | None) -> Sequence[Commitment]:
     """Commitments not checked yet, oldest first; `owner_id` None: both members'."""
+    parameters = {"pair_id": pair_id, "owner_id": owner_id}
+    return session.exec(_open_commitments(owner_id is not None), params=parameters).all()
+
+
+@built_once
+def _open_commitments(of_one_owner: bool) -> Any:
     statement = select(Commitment).where(
-        Commitment.pair_id == pair_id, col(Commitment.outcome).is_(None)
+        Commitment.pair_id == bindparam("pair_id"), col(Commitment.outcome).is_(None)
     )
-    if owner_id is not None:
-        statement = statement.where(Commitment.owner_id == owner_id)
-    return session.exec(statement.order_by(col(Commitment.id))).all()
+    if of_one_owner:
+        statement = statement.where(Commitment.owner_id == bindparam("owner_id"))
+    return statement.order_by(col(Commitment.id))
 
 
 def commitments_made_in(session: Session, review_id: int) -> Sequence[Commitment]:

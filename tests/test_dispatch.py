@@ -457,6 +457,42 @@ def test_stopping_while_a_batch_is_prepared_hands_back_the_rest(
     assert dispatcher(engine, settings, "w2").tick(twelve_pairs).outcomes == {"sent": 24}
 
 
+def test_deciding_a_prompt_waits_for_no_writer(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, twelve_pairs: datetime
+) -> None:
+    """A meeting's prompt is decided in a transaction that only reads: while another
+    transaction is in the middle of writing (on SQLite it holds the database's one write lock),
+    the decision is made at once, not after it."""
+    ids = claim(engine, twelve_pairs, "w1", 1)
+    writing, finish = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with session_scope(engine) as session:
+            pair = session.exec(select(Pair)).first()
+            assert pair is not None
+            pair.attention = "is_archived"
+            session.add(pair)
+            session.flush()
+            writing.set()
+            finish.wait(timeout=30)
+
+    held = threading.Thread(target=writer)
+    held.start()
+    try:
+        assert writing.wait(timeout=10)
+        decided: list = []
+        deciding = threading.Thread(
+            target=lambda: decided.append(prepare(engine, ids[0], "w1", twelve_pairs))
+        )
+        deciding.start()
+        deciding.join(timeout=5)
+        assert not deciding.is_alive(), "the decision waited for the writer"
+        assert decided[0].kind == "prompt" and decided[0].delivery_id == ids[0]
+    finally:
+        finish.set()
+        held.join(timeout=10)
+
+
 def test_the_scheduler_stops_its_dispatcher_before_waiting_for_it(
     engine: Engine, settings: Settings, twelve_pairs: datetime
 ) -> None:
