@@ -4,7 +4,8 @@ limits.
 A pass plans the meetings that are due to be planned (mentoring.prompts), then claims due
 ledger rows in batches (outbox.claims), asks the domain what each says or why it is skipped,
 and sends them from a small thread pool, each channel paced on its own within the workspace
-budget (outbox.pacing). What a message looks like, and what follows a post, are passed in:
+budget (outbox.pacing). While one batch is sent, the next is claimed and decided, so the posts
+never wait for those reads. What a message looks like, and what follows a post, are passed in:
 `render` builds the message, `after_post` runs after a row was posted, `on_changed` hears which
 pairs a batch changed. This package knows no listener.
 
@@ -97,6 +98,16 @@ class TickReport:
         return ", ".join(parts)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Rows claimed together as of `now`: their ids, and what was decided for the first
+    `len(prepared)` of them (all, unless the dispatcher was stopped meanwhile)."""
+
+    now: datetime
+    ids: list[int]
+    prepared: list[Outgoing | Skipped]
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -137,40 +148,64 @@ class Dispatcher:
                 return report
             report.planned = plan_due(self.engine, at or self.clock())
             pacer = Pacer(self.limits, self._take_budget, self.timeline.monotonic)
-            with ThreadPoolExecutor(self.limits.concurrency, thread_name_prefix="dispatch") as pool:
-                while not self._stopping.is_set():
-                    now = at or self.clock()
-                    ids = claim(self.engine, now, self.worker, CLAIM_BATCH)
-                    if not ids:
-                        break
-                    # Prepared one by one: each is a short transaction, and on SQLite parallel
-                    # ones would only queue for the write lock.
-                    prepared: list[Outgoing | Skipped] = []
-                    for delivery_id in ids:
-                        if self._stopping.is_set():
-                            break
-                        prepared.append(prepare(self.engine, delivery_id, self.worker, now))
-                    for item in prepared:
-                        if isinstance(item, Skipped):
-                            report.outcomes["skipped"] += 1
-                            report.reasons[item.reason] += 1
-                    outgoing = [item for item in prepared if isinstance(item, Outgoing)]
-                    outcomes, unsent = send_paced(
-                        pool,
-                        pacer,
-                        self.limits,
-                        outgoing,
-                        partial(self._send, now=now),
-                        self._stopping,
-                        self.timeline,
+            with (
+                ThreadPoolExecutor(self.limits.concurrency, thread_name_prefix="dispatch") as pool,
+                ThreadPoolExecutor(1, thread_name_prefix="dispatch-ahead") as ahead,
+            ):
+                batch = self._claim_batch(at)
+                while batch is not None:
+                    # The next batch is claimed and prepared while this one is sent, so the
+                    # posts never wait for the reads that decide what they say.
+                    upcoming = (
+                        None if self._stopping.is_set() else ahead.submit(self._claim_batch, at)
                     )
-                    report.outcomes.update(outcomes)
-                    unprepared = ids[len(prepared) :]
-                    self._release([out.delivery_id for out in unsent] + unprepared, now, report)
-                    self._changed(prepared)
+                    self._send_batch(batch, pool, pacer, report)
+                    batch = upcoming.result() if upcoming is not None else None
+                    if batch is None:  # what this batch made due (a failed post's warnings)
+                        batch = self._claim_batch(at)
         if report.planned or report.outcomes:
             logger.info("dispatch pass", extra={"summary": report.summary()})
         return report
+
+    def _claim_batch(self, at: datetime | None) -> _Batch | None:
+        """Claim the next due rows and decide what each says; None when nothing is due."""
+        if self._stopping.is_set():
+            return None
+        now = at or self.clock()
+        ids = claim(self.engine, now, self.worker, CLAIM_BATCH)
+        if not ids:
+            return None
+        # Prepared one by one: each is a short transaction, and on SQLite parallel ones would
+        # only queue for the write lock.
+        prepared: list[Outgoing | Skipped] = []
+        for delivery_id in ids:
+            if self._stopping.is_set():
+                break
+            prepared.append(prepare(self.engine, delivery_id, self.worker, now))
+        return _Batch(now, ids, prepared)
+
+    def _send_batch(
+        self, batch: _Batch, pool: ThreadPoolExecutor, pacer: Pacer, report: TickReport
+    ) -> None:
+        """Send a claimed batch within the limits; hand back what was not sent (stopping)."""
+        for item in batch.prepared:
+            if isinstance(item, Skipped):
+                report.outcomes["skipped"] += 1
+                report.reasons[item.reason] += 1
+        outgoing = [item for item in batch.prepared if isinstance(item, Outgoing)]
+        outcomes, unsent = send_paced(
+            pool,
+            pacer,
+            self.limits,
+            outgoing,
+            partial(self._send, now=batch.now),
+            self._stopping,
+            self.timeline,
+        )
+        report.outcomes.update(outcomes)
+        unprepared = batch.ids[len(batch.prepared) :]
+        self._release([out.delivery_id for out in unsent] + unprepared, batch.now, report)
+        self._changed(batch.prepared)
 
     def _release(self, delivery_ids: list[int], now: datetime, report: TickReport) -> None:
         released = release(self.engine, delivery_ids, self.worker, now)

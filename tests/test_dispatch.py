@@ -457,6 +457,75 @@ def test_stopping_while_a_batch_is_prepared_hands_back_the_rest(
     assert dispatcher(engine, settings, "w2").tick(twelve_pairs).outcomes == {"sent": 24}
 
 
+def _first_batch_held(
+    engine: Engine, settings: Settings, fake_slack: FakeSlack, due: datetime, monkeypatch
+) -> tuple[Dispatcher, list, threading.Thread, threading.Event]:
+    """A pass over the 24 prompts in batches of 12, started with Slack holding its posts, and
+    waited on until every row is decided (the second batch's too) while those posts are held.
+    Returns the dispatcher, the list its report will be put in, the pass's thread and the
+    gate that lets the posts through."""
+    monkeypatch.setattr(outbox.dispatcher, "CLAIM_BATCH", 12)
+    decided: list = []
+    all_decided = threading.Event()
+
+    def counting_prepare(*args):  # type: ignore[no-untyped-def]
+        decided.append(prepare(*args))
+        if len(decided) == 24:
+            all_decided.set()
+        return decided[-1]
+
+    monkeypatch.setattr(outbox.dispatcher, "prepare", counting_prepare)
+    gate = fake_slack.hold("chat.postMessage")
+    run = dispatcher(engine, settings)
+    reports: list = []
+    pass_ = threading.Thread(target=lambda: reports.append(run.tick(due)))
+    pass_.start()
+    fake_slack.wait_held("chat.postMessage", count=4)
+    assert all_decided.wait(timeout=10), f"only {len(decided)} decided while the posts waited"
+    return run, reports, pass_, gate
+
+
+def test_the_next_batch_is_decided_while_this_one_is_posted(
+    engine: Engine,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    twelve_pairs: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The posts never wait for the reads that decide the next batch: while Slack holds the
+    first batch's posts, the second batch is claimed and decided. Then all 24 go, once each."""
+    run, reports, pass_, gate = _first_batch_held(
+        engine, settings, fake_slack, twelve_pairs, monkeypatch
+    )
+    assert {row.status for row in prompts_of(engine)} == {"sending"}  # both batches claimed
+    gate.set()
+    pass_.join(timeout=10)
+    assert not pass_.is_alive() and reports[0].outcomes == {"sent": 24}
+    assert len(posts(fake_slack)) == 24 and fake_slack.duplicate_metadata("delivery") == {}
+
+
+def test_stopping_hands_back_the_batch_decided_ahead(
+    engine: Engine,
+    settings: Settings,
+    fake_slack: FakeSlack,
+    twelve_pairs: datetime,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """stop() once the next batch is decided ahead: the four posts in flight are recorded,
+    and the other twenty, the whole next batch among them, are planned again."""
+    run, reports, pass_, gate = _first_batch_held(
+        engine, settings, fake_slack, twelve_pairs, monkeypatch
+    )
+    run.stop()
+    gate.set()
+    pass_.join(timeout=10)
+    assert not pass_.is_alive() and reports[0].outcomes == {"sent": 4, "released": 20}
+    assert sorted(row.status for row in prompts_of(engine)) == ["planned"] * 20 + ["sent"] * 4
+    later = dispatcher(engine, settings, worker="w2")
+    assert later.tick(twelve_pairs + timedelta(minutes=1)).outcomes == {"sent": 20}
+    assert len(posts(fake_slack)) == 24 and fake_slack.duplicate_metadata("delivery") == {}
+
+
 def test_deciding_a_prompt_waits_for_no_writer(
     engine: Engine, settings: Settings, fake_slack: FakeSlack, twelve_pairs: datetime
 ) -> None:
