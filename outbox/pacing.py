@@ -32,6 +32,9 @@ from storage.models import DispatchBudget
 
 BUDGET = "workspace"
 MIN_BUDGET_POLL = 0.05  # seconds between asking the database for budget when it has none
+# A pass takes half a second's worth of tokens at a time and spends them as its posts go out:
+# Slack counts a post when it arrives, up to about this long after its token was granted.
+SPENT_WITHIN = 1.0
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,12 @@ def take_budget(engine: Engine, wanted: int, per_minute: int, wall: float) -> in
     """Take up to `wanted` posts from the workspace's budget; returns how many were granted.
 
     One token bucket for all processes. It holds at most half a second's worth (at least 1)
-    and refills at the rate that leaves room for that burst, so no 60-second window — Slack
-    counts a sliding minute — ever carries more than `per_minute` posts.
+    and refills at the rate that leaves room for that burst over a minute and SPENT_WITHIN,
+    so no 60-second window — Slack counts a sliding minute, as posts arrive — ever carries
+    more than `per_minute` posts, even with each post going out a while after its token.
     """
     capacity = max(1.0, per_minute / 120.0)
-    rate = max(per_minute - capacity, 1.0) / 60.0
+    rate = max(per_minute - capacity, 1.0) / (60.0 + SPENT_WITHIN)
     while True:
         try:
             with session_scope(engine) as session:

@@ -17,7 +17,14 @@ from sqlalchemy import Engine
 from bot.scheduler import build_dispatcher
 from mentoring.prompts import Outgoing
 from outbox import Dispatcher, Limits
-from outbox.pacing import MIN_BUDGET_POLL, Pacer, Sent, send_paced, take_budget
+from outbox.pacing import (
+    MIN_BUDGET_POLL,
+    SPENT_WITHIN,
+    Pacer,
+    Sent,
+    send_paced,
+    take_budget,
+)
 from tests.support import T0, FrozenClock, VirtualTime, pair_up, schedule_meetings
 
 pytestmark = pytest.mark.both_backends
@@ -62,14 +69,18 @@ def dispatcher(engine: Engine, client: RecordingClient, limits: Limits) -> Dispa
 
 
 def test_the_budget_is_a_bucket_that_no_minute_overflows(engine: Engine) -> None:
-    """600 a minute: a burst of 5 (half a second's worth), then the refill; over any sliding
-    minute, never more than 600 — even counting the burst."""
+    """600 a minute: a burst of 5 (half a second's worth), then the refill; the tokens granted
+    over any sliding minute and SPENT_WITHIN stay within 600, the burst included, so the posts
+    that arrive in any minute do too, each sent up to SPENT_WITHIN after its token."""
+    assert SPENT_WITHIN == 1.0
     assert take_budget(engine, 25, 600, wall=1000.0) == 5
     assert take_budget(engine, 5, 600, wall=1000.0) == 0
-    assert take_budget(engine, 25, 600, wall=1000.5) == 4  # 0.5 s × 595/60 per second
+    assert take_budget(engine, 25, 600, wall=1000.5) == 4  # 0.5 s × 595/61 per second
     assert take_budget(engine, 25, 600, wall=999.0) == 0  # a clock behind does not refill
-    granted = sum(take_budget(engine, 3, 600, wall=1001.0 + n / 10) for n in range(600))
-    assert 590 <= granted <= 600
+    # Asked every tenth of a second for 61 s, from the moment the bucket is full again.
+    full = 1000.5 + 5 * 61 / 595
+    granted = [take_budget(engine, 3, 600, wall=full + n / 10) for n in range(610)]
+    assert 595 <= sum(granted) <= 600
 
 
 def test_concurrent_takers_share_the_budget_exactly(engine: Engine) -> None:
@@ -112,15 +123,15 @@ def test_two_posts_in_one_channel_are_spaced(engine: Engine) -> None:
 
 def test_a_pass_stays_within_the_workspace_budget(engine: Engine) -> None:
     """1200 a minute: a burst of 10 (half a second's worth), then 10 more as the bucket
-    refills at 1190 a minute — the last no sooner than 10 × 60/1190 s, and no later than one
-    poll of the bucket after that."""
+    refills at 1190 a minute and SPENT_WITHIN — the last no sooner than 10 × 61/1190 s, and no
+    later than one poll of the bucket after that."""
     scheduled_pairs(engine, [f"UM{n}" for n in range(10)])
     client = RecordingClient(VirtualTime())
     run = dispatcher(engine, client, Limits(channel_interval=0.0, per_minute=1200, concurrency=8))
     assert run.tick(START - timedelta(hours=24)).outcomes == {"sent": 20}
     times = [at for _, at in client.posted]
     assert times[:10] == [0.0] * 10
-    refilled = 10 * 60 / 1190
+    refilled = 10 * (60 + SPENT_WITHIN) / 1190
     assert refilled <= times[-1] <= refilled + MIN_BUDGET_POLL
 
 
