@@ -192,8 +192,11 @@ def send_paced(
         if stopping.is_set():
             ready.clear()
         while ready and len(running) < limits.concurrency:
-            when = ready[0][0]
-            delay = max(when - monotonic(), pacer.budget_wait())
+            # The budget is asked only once the channel may post: a token taken while it
+            # rests would be spent a second late, outside what the bucket leaves room for.
+            delay = ready[0][0] - monotonic()
+            if delay <= 0:
+                delay = pacer.budget_wait()
             if delay > 0:
                 break
             _, _, channel = heapq.heappop(ready)
@@ -202,7 +205,8 @@ def send_paced(
             running[pool.submit(send, out)] = (channel, monotonic())
         timeout = None
         if ready and len(running) < limits.concurrency:
-            timeout = max(0.001, ready[0][0] - monotonic(), pacer.budget_wait())
+            rest = ready[0][0] - monotonic()
+            timeout = max(0.001, rest if rest > 0 else pacer.budget_wait())
         for future in timeline.wait(running, timeout, stopping):
             channel, started = running.pop(future)
             result = future.result()

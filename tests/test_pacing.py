@@ -154,3 +154,30 @@ def test_a_429_rests_every_channel_for_its_retry_after() -> None:
         outcomes, unsent = send_paced(pool, pacer, limits, rows, send, threading.Event(), timeline)
     assert outcomes == {"planned": 1, "sent": 2} and unsent == []
     assert sent == [("C1", 0.0), ("C2", 30.0), ("C3", 30.0)]
+
+
+def test_budget_is_taken_only_for_a_post_ready_to_go() -> None:
+    """Three posts to one channel, a second apart, on a budget of 120 a minute (one token at a
+    time): each token is taken from the shared bucket when its post can go, never while the
+    channel still rests, so no token waits a second before its post (the bucket's SPENT_WITHIN
+    counts on that)."""
+    timeline = VirtualTime()
+    rows = [cast(Outgoing, SimpleNamespace(recipient="C1")) for _ in range(3)]
+    sent: list[float] = []
+    taken: list[float] = []
+
+    def take(wanted: int) -> int:
+        taken.append(timeline.monotonic())
+        return wanted
+
+    def send(out: Outgoing) -> Sent:
+        sent.append(timeline.monotonic())
+        return Sent("sent")
+
+    limits = Limits(channel_interval=1.0, per_minute=120, concurrency=1)
+    pacer = Pacer(limits, take, timeline.monotonic)
+    with ThreadPoolExecutor(1) as pool:
+        outcomes, _ = send_paced(pool, pacer, limits, rows, send, threading.Event(), timeline)
+    assert outcomes == {"sent": 3}
+    assert sent == [0.0, 1.0, 2.0]
+    assert taken == sent
