@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -201,19 +202,13 @@ def _decide(session: Session, row: Delivery, now: datetime) -> Outgoing | Skippe
             AgendaEntry.of(item) for item in meeting_store.open_agenda(session, pair.id or 0)
         )
     recipient, tz = _recipient(row, pair, schedule)
-    return Outgoing(
-        delivery_id=row.id or 0,
-        key=str(row.id),
-        subject=row.subject,
-        kind=row.kind,
-        audience=row.audience,
-        recipient=recipient,
-        recipient_tz=tz,
+    return _outgoing(
+        row,
+        recipient,
+        tz,
         pair=PairInfo.of(pair),
         meeting=MeetingInfo.of(meeting) if meeting is not None else None,
         review=review,
-        uncertain=row.uncertain,
-        attempts=row.attempts,
         carry=carry,
         agenda=agenda,
         attention=row.reason if row.kind == "attention" else None,
@@ -227,21 +222,31 @@ def _digest(session: Session, row: Delivery, now: datetime) -> Outgoing | Skippe
     decided = prepare_digest_row(session, row, now)
     if isinstance(decided, str):
         return Skipped(decided)
+    return _outgoing(
+        row,
+        recipient_of(row.subject),
+        "UTC",
+        pair=None,  # a digest is about no pair
+        meeting=None,
+        review=None,
+        carry=None,
+        programme=decided,
+    )
+
+
+def _outgoing(row: Delivery, recipient: str, tz: str, **says: Any) -> Outgoing:
+    """The message of a claimed row: what the ledger knows of it, and what it `says`."""
     return Outgoing(
         delivery_id=row.id or 0,
         key=str(row.id),
         subject=row.subject,
         kind=row.kind,
         audience=row.audience,
-        recipient=recipient_of(row.subject),
-        recipient_tz="UTC",
-        pair=None,  # type: ignore[arg-type]  # a digest is about no pair
-        meeting=None,
-        review=None,
+        recipient=recipient,
+        recipient_tz=tz,
         uncertain=row.uncertain,
         attempts=row.attempts,
-        carry=None,
-        programme=decided,
+        **says,
     )
 
 

@@ -5,7 +5,7 @@ hands the rows it claimed but did not post back."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -432,6 +432,21 @@ def test_stopping_mid_pass_hands_the_unposted_rows_back(
     assert all(len(fake_slack.messages_in(f"U{who}{n}")) == 1 for who in "ME" for n in range(12))
 
 
+def _when_decided(monkeypatch: pytest.MonkeyPatch, count: int, then: Callable[[], None]) -> list:
+    """Have the dispatcher call `then` once it has decided `count` rows; returns the list of
+    what it decided, filled as it goes."""
+    decided: list = []
+
+    def prepare_and_count(*args):  # type: ignore[no-untyped-def]
+        decided.append(prepare(*args))
+        if len(decided) == count:
+            then()
+        return decided[-1]
+
+    monkeypatch.setattr(outbox.dispatcher, "prepare", prepare_and_count)
+    return decided
+
+
 def test_stopping_while_a_batch_is_prepared_hands_back_the_rest(
     engine: Engine,
     settings: Settings,
@@ -442,15 +457,7 @@ def test_stopping_while_a_batch_is_prepared_hands_back_the_rest(
     """stop() after five of the batch's rows were prepared: nothing is posted, and all 24
     rows (prepared or not) are planned again."""
     run = dispatcher(engine, settings)
-    prepared = []
-
-    def prepare_then_stop(*args):  # type: ignore[no-untyped-def]
-        prepared.append(prepare(*args))
-        if len(prepared) == 5:
-            run.stop()
-        return prepared[-1]
-
-    monkeypatch.setattr(outbox.dispatcher, "prepare", prepare_then_stop)
+    prepared = _when_decided(monkeypatch, 5, run.stop)
     assert run.tick(twelve_pairs).outcomes == {"released": 24}
     assert len(prepared) == 5 and posts(fake_slack) == []
     assert {row.status for row in prompts_of(engine)} == {"planned"}
@@ -465,16 +472,8 @@ def _first_batch_held(
     Returns the dispatcher, the list its report will be put in, the pass's thread and the
     gate that lets the posts through."""
     monkeypatch.setattr(outbox.dispatcher, "CLAIM_BATCH", 12)
-    decided: list = []
     all_decided = threading.Event()
-
-    def counting_prepare(*args):  # type: ignore[no-untyped-def]
-        decided.append(prepare(*args))
-        if len(decided) == 24:
-            all_decided.set()
-        return decided[-1]
-
-    monkeypatch.setattr(outbox.dispatcher, "prepare", counting_prepare)
+    decided = _when_decided(monkeypatch, 24, all_decided.set)
     gate = fake_slack.hold("chat.postMessage")
     run = dispatcher(engine, settings)
     reports: list = []
