@@ -175,8 +175,7 @@ class Dispatcher:
         ids = claim(self.engine, now, self.worker, CLAIM_BATCH)
         if not ids:
             return None
-        # Prepared one by one: each is a short transaction, and on SQLite parallel ones would
-        # only queue for the write lock.
+        # Decided one by one, in this thread: the posts are what runs in parallel.
         prepared: list[Outgoing | Skipped] = []
         for delivery_id in ids:
             if self._stopping.is_set():
