@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot.app import build_services, create_app, with_runner
 from bot.settings import Settings
 from bot.web import make_server, make_wsgi_app
-from workqueue.batching import GroupCommit
+from workqueue.batching import work_store
 
 
 class DiscardingRunner:
@@ -28,7 +28,7 @@ class DiscardingRunner:
 def main() -> int:
     settings = Settings.from_env(os.environ)
     services = with_runner(build_services(settings), DiscardingRunner())
-    services = replace(services, group_commit=GroupCommit(services.engine))  # as `run` does
+    services = replace(services, work_store=work_store(services.engine))  # as `run` does
     app = create_app(settings, services)
     wsgi = make_wsgi_app(app, services.engine, settings.signing_secret or "")
     server = make_server(wsgi, "127.0.0.1", settings.port)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from slack_bolt.error import BoltError
+from sqlalchemy import Engine
 
 from bot import health, startup
 from bot.app import build_services, create_app, with_runner
@@ -35,7 +36,8 @@ from bot.worker import work
 from handlers.messages import replay_pending
 from handlers.runtime import Services
 from mentoring import digest, forgetting, inbox, nudges
-from workqueue.batching import GroupCommit
+from storage import spool
+from workqueue.batching import WorkStore, work_store
 
 logger = logging.getLogger("mentorbot")
 
@@ -78,11 +80,12 @@ def serve(
     children = Children(settings, settings.workers, scheduler=settings.scheduler_enabled)
     services.engine.dispose()  # no connection of ours crosses into a child
     children.start()  # first, while this process has one thread: the children are forked
-    group_commit = GroupCommit(services.engine, committed=lambda: children.wake(None))
-    services = replace(with_runner(services, children), group_commit=group_commit)
+    store: WorkStore | None = None
     intake: Intake | None = None
     health_server: Serving | None = None
     try:
+        store = _work_store(services.engine, committed=lambda: children.wake(None))
+        services = replace(with_runner(services, children), work_store=store)
         if started is not None:
             started()
         app = create_app(settings, services)
@@ -134,7 +137,8 @@ def serve(
     finally:
         if intake is not None:
             intake.stop()  # nothing new is acknowledged from here on
-        group_commit.close()
+        if store is not None:
+            store.close()
         children.stop()
         if health_server is not None:
             health_server.stop()
@@ -230,6 +234,17 @@ def tick(settings: Settings, at: datetime | None) -> int:
         + (f"; deleted {ended} ended pair(s)" if ended else "")
     )
     return 0
+
+
+def _work_store(engine: Engine, committed: Callable[[], None]) -> WorkStore:
+    try:
+        return work_store(engine, committed)
+    except spool.SpoolBusy as busy:
+        raise startup.StartupError(
+            f"another Mentorbot serves this SQLite database (it holds {busy}/lock): stop it, "
+            "or use PostgreSQL to run several.",
+            startup.CONFIGURATION,
+        ) from None
 
 
 def stop_on_signals(stop: threading.Event) -> None:

@@ -34,7 +34,7 @@ from mentoring.model import Actor, Outcome, Target
 from mentoring.zones import kept_zone
 from outbox.recovery import find_keyed
 from workqueue import queue, steps
-from workqueue.batching import GroupCommit
+from workqueue.batching import WorkStore
 
 if TYPE_CHECKING:
     from handlers.kit import Message
@@ -60,8 +60,8 @@ class Services:
     redraw: Callable[[WebClient, frozenset[int]], None] | None = None
     # Draws the Homes still waiting to be redrawn (before a worker stops).
     flush_homes: Callable[[], None] | None = None
-    # Stores work from many request threads in shared commits (where Slack is served).
-    group_commit: GroupCommit | None = None
+    # Stores each request's work before its ack, where Slack is served (workqueue.batching).
+    work_store: WorkStore | None = None
     coordinators: frozenset[str] = frozenset()
 
     def actor(self, user_id: str) -> Actor:
@@ -72,12 +72,12 @@ class Services:
         )
 
     def after_ack(self, task: Task) -> None:
-        """Store the work, then wake a worker (with a group commit, it wakes them once for
-        each commit). Slack wants its ack within 3 seconds and it is sent when the listener
-        returns — after this has stored the work, so nothing acknowledged can be lost."""
+        """Store the work, then wake a worker (a work store wakes them itself). Slack
+        wants its ack within 3 seconds and it is sent when the listener returns — after this
+        has stored the work, so nothing acknowledged can be lost."""
         flow, payload = encode(task)
-        if self.group_commit is not None:
-            self.group_commit.store(flow, payload, self.clock(), key=task.key)
+        if self.work_store is not None:
+            self.work_store.store(flow, payload, self.clock(), key=task.key)
             return
         work_id = queue.enqueue(self.engine, flow, payload, self.clock(), key=task.key)
         if work_id is not None and self.runner is not None:  # None: a retried delivery

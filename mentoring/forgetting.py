@@ -284,7 +284,7 @@ def forget(
             pairs_kept=len(sweep.fates) - len(sweep.whole),
             requests=requests,
         )
-    spool.trim(engine)  # its copies in the spool (inside a larger transaction: at its end)
+    spool.trim(engine)  # its copies in the spool's files (see spool.trim for the newest segment)
     return forgotten
 
 

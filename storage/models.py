@@ -496,8 +496,8 @@ class Work(SQLModel, table=True):
 
 class WorkIntake(SQLModel, table=True):
     """How far the work table has taken in the serving process's spool (SQLite only: see
-    storage.spool): the last spool id copied. One row, moved in the same transaction as the
-    rows it counts."""
+    storage.spool): the place after the last line copied, its segment and byte offset packed
+    in one integer. One row, moved in the same transaction as the rows it counts."""
 
     id: int = Field(default=1, primary_key=True)
     taken_to: int = 0

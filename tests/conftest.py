@@ -46,6 +46,7 @@ from handlers.performing import InlineRunner
 from handlers.runtime import Services
 from mentoring import pairs
 from mentoring.model import Actor, PairInfo
+from storage import spool
 from storage.db import init_db, make_engine
 from tests.support import T0, FrozenClock, SlackClock, VirtualTime
 from workqueue.batching import GroupCommit
@@ -175,21 +176,33 @@ def sqlite_file(tmp_path: Path) -> Iterator[Engine]:
 
 
 GroupCommits = Callable[..., GroupCommit]
+SpoolWriters = Callable[..., spool.Writer]
 
 
 @pytest.fixture
 def group_commits() -> Iterator[GroupCommits]:
-    """Makes a GroupCommit (the serving process's writer) as its constructor would; each is
-    closed after the test, its trimmer thread stopped."""
-    made: list[GroupCommit] = []
+    """Makes a GroupCommit (the serving process's store on PostgreSQL) as its constructor
+    would; each is closed after the test."""
+    yield from _closed_after(GroupCommit)
 
-    def make(engine: Engine, **options: Any) -> GroupCommit:
-        made.append(GroupCommit(engine, **options))
+
+@pytest.fixture
+def spool_writers() -> Iterator[SpoolWriters]:
+    """Makes a spool Writer (the serving process's store on a SQLite file) as its constructor
+    would; each is closed after the test, its trimmer thread stopped and its lock let go."""
+    yield from _closed_after(spool.Writer)
+
+
+def _closed_after(kind: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    made: list[Any] = []
+
+    def make(engine: Engine, **options: Any) -> Any:
+        made.append(kind(engine, **options))
         return made[-1]
 
     yield make
-    for group_commit in made:
-        group_commit.close()
+    for each in made:
+        each.close()
 
 
 @pytest.fixture

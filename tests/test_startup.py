@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot import startup
+from bot import serving, startup
 from bot.settings import Settings
 from fakeslack import FakeSlack
 
@@ -67,3 +67,16 @@ def test_a_stop_signal_cuts_the_wait_short(fake_slack: FakeSlack) -> None:
     with pytest.raises(startup.Stopped):
         startup.check_bot_token(_settings(fake_slack), startup.Deadline(60, stop))
     assert time.monotonic() - began < 30
+
+
+def test_a_second_serving_process_on_one_sqlite_file_is_a_configuration_error(
+    sqlite_file, spool_writers
+) -> None:
+    """Two serving processes would share the spool's files: the second is refused with one
+    line saying what to do, exit 2."""
+    spool_writers(sqlite_file)
+    with pytest.raises(startup.StartupError) as failed:
+        serving._work_store(sqlite_file, committed=lambda: None)
+    assert failed.value.exit_code == startup.CONFIGURATION
+    assert failed.value.line.startswith("another Mentorbot serves this SQLite database")
+    assert "use PostgreSQL" in failed.value.line

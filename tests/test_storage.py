@@ -1,5 +1,6 @@
 """Storage: instants stay UTC, constraints hold, concurrent writers don't collide."""
 
+import os
 import sqlite3
 import threading
 import time
@@ -7,7 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 from sqlmodel import select
 
@@ -22,7 +22,7 @@ from storage.db import (
 )
 from storage.models import Goal, InboundEvent, Pair, Work
 from tests.support import T0
-from workqueue import batching, queue
+from workqueue import queue
 
 pytestmark = pytest.mark.both_backends
 
@@ -174,11 +174,11 @@ def test_a_read_scope_does_not_wait_for_a_writer(sqlite_file) -> None:
         assert len(session.exec(select(Pair)).all()) == 1
 
 
-def test_group_commit_never_waits_for_the_databases_write_lock(sqlite_file, group_commits) -> None:
-    """On SQLite the ack path stores into the spool: a worker's transaction holding the
+def test_the_spool_never_waits_for_the_databases_write_lock(sqlite_file, spool_writers) -> None:
+    """On SQLite the ack path appends to the spool: a worker's transaction holding the
     database's write lock keeps no ack waiting. The next claim takes the work in, with the
     values stored."""
-    writer_store = group_commits(sqlite_file)
+    writer_store = spool_writers(sqlite_file)
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
     holder.start()
@@ -198,17 +198,15 @@ def test_group_commit_never_waits_for_the_databases_write_lock(sqlite_file, grou
         "flow",
         T0,
         1,
-    )  # written through SQLite's driver into the spool, read back through the ORM
+    )  # written as a line of the spool, read back through the ORM
 
 
-def test_group_commit_waits_for_the_spools_write_lock_then_stores(
-    sqlite_file, group_commits
-) -> None:
-    """Another writer of the spool (a second serving process, an erasure trimming it): the
-    writer fails fast on the lock and tries again until it is free."""
+def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file, group_commits) -> None:
+    """Another writer holds the database: the group commit fails fast on the lock and tries
+    again until it is free."""
     writer_store = group_commits(sqlite_file)
     holding, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
     holder.start()
     assert holding.wait(10)
     stored = threading.Event()
@@ -216,7 +214,7 @@ def test_group_commit_waits_for_the_spools_write_lock_then_stores(
         target=lambda: (writer_store.store("flow", "{}", T0, key="k1"), stored.set())
     )
     storing.start()
-    assert not stored.wait(0.2), "stored while another connection held the spool's lock"
+    assert not stored.wait(0.2), "stored while another connection held the write lock"
     release.set()
     holder.join()
     storing.join(10)
@@ -230,7 +228,7 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file, group
     ticks = iter(range(0, 10_000, SQLITE_LOCK_WAIT // 2))
     writer_store = group_commits(sqlite_file, clock=lambda: float(next(ticks)))
     holding, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
     holder.start()
     try:
         assert holding.wait(10)
@@ -246,7 +244,7 @@ def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file, group
 def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(
     sqlite_file, group_commits
 ) -> None:
-    """One request waits on the locked spool while nineteen more come in: two commits, and
+    """One request waits on the locked database while nineteen more come in: two commits, and
     the workers are woken once after each, when its rows can be claimed — not once a
     request."""
     woken: list[int] = []
@@ -254,7 +252,7 @@ def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(
         sqlite_file, committed=lambda: woken.append(queue.backlog(sqlite_file, T0).waiting)
     )
     holding, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_spool_lock, args=(sqlite_file, holding, release))
+    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
     holder.start()
     assert holding.wait(10)
 
@@ -284,14 +282,15 @@ def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(
     assert woken == [1, 20]
 
 
-def test_group_commit_stores_every_row_once_from_many_threads_while_trimming(
-    sqlite_file, group_commits, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("kind", ["spool", "group commit"])
+def test_every_row_is_stored_and_claimed_once_from_many_threads(
+    kind, sqlite_file, spool_writers, group_commits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Forty threads store at once, taking turns to write, while a worker claims and the
-    spool is trimmed between batches: every row is stored and claimed exactly once, a key
-    delivered twice in one batch included, and nothing taken in is left in the spool."""
-    monkeypatch.setattr(batching, "TRIM_EVERY", 0.01)
-    writer_store = group_commits(sqlite_file)
+    """Forty threads store at once while a worker claims (and, for the spool, while it is
+    sealed and trimmed): every row is stored and claimed exactly once, a key delivered twice
+    included, and nothing taken in is left in the spool's files."""
+    monkeypatch.setattr(spool, "TRIM_EVERY", 0.01)
+    writer_store = (spool_writers if kind == "spool" else group_commits)(sqlite_file)
     keys = [f"k{n}" for n in range(400)] + ["k7", "k7"]  # Slack retried k7, twice over
 
     def store(chunk: list[str]) -> None:
@@ -316,11 +315,9 @@ def test_group_commit_stores_every_row_once_from_many_threads_while_trimming(
 
 
 def _spooled_count(engine) -> int:
-    reader = make_engine(f"sqlite:///{spool.spool_path(engine)}")
-    with reader.connect() as connection:
-        count = connection.execute(select(func.count()).select_from(spool.SPOOL)).scalar_one()
-    reader.dispose()
-    return count
+    """The lines the spool's files hold, taken in or not."""
+    path = spool.spool_path(engine)
+    return len(spool.read(path, spool.Place(0, 0), limit=None)[0]) if os.path.isdir(path) else 0
 
 
 def test_group_commit_hands_the_turn_on_after_a_failed_commit(
@@ -360,13 +357,3 @@ def test_group_commit_acks_what_it_stored_when_waking_the_workers_fails(
     writer_store.store("flow", "{}", T0, key="k1")
     assert queue.backlog(sqlite_file, T0).waiting == 1
     assert "workers not woken" in caplog.messages
-
-
-def _hold_spool_lock(engine, holding: threading.Event, release: threading.Event) -> None:
-    """Another connection's write transaction on the spool, kept open until `release`."""
-    other = make_engine(f"sqlite:///{spool.spool_path(engine)}")
-    with other.begin() as connection:
-        connection.execute(spool.SPOOL.delete().where(spool.SPOOL.c.id < 0))
-        holding.set()
-        release.wait(10)
-    other.dispose()

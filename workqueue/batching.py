@@ -9,18 +9,13 @@ turn to a thread that came while it wrote. The others sleep until their row is c
 No thread of its own writes: handing rows to a writer thread and back cost each batch two
 more waits for the GIL, which the request threads parsing requests hold.
 
-On SQLite the rows go into the spool, a file only the serving process writes
-(storage.spool): the workers' transactions on the database never hold up an ack. Should
-another process write the spool (a second serving process, an erasure trimming it), the
-thread writing must not sleep through the lock being free: SQLite's own busy handler sleeps
-1, 2, 5, 10 … 100 ms between tries (180 ms at the 99th percentile under load, all of it in
-the ack). The connection the threads write through therefore fails at once when the lock is
-taken, and tries again every half millisecond (up to the same 30 s): the acks wait for the
-lock, not for a backoff.
+On SQLite the connection the threads write through fails at once when the lock is taken,
+and tries again every half millisecond (up to 30 s): SQLite's own busy handler sleeps 1, 2,
+5, 10 … 100 ms between tries (180 ms at the 99th percentile under load, all of it in the ack),
+so the acks wait for the lock, not for a backoff.
 
-A thread of the serving process deletes the spool rows the workers have taken in, every
-TRIM_EVERY. Deleting a few thousand rows at once would stop every ack arriving meanwhile for
-tens of milliseconds, so it deletes TRIM_CHUNK at a time, each with the turn, between batches.
+On a SQLite file the serving process does not use this: it appends to its spool
+(storage.spool), which no worker's transaction holds up. `work_store` picks.
 """
 
 from __future__ import annotations
@@ -31,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -45,9 +40,23 @@ logger = logging.getLogger("mentorbot.workqueue")
 
 MAX_BATCH = 256
 LOCK_POLL = 0.0005  # seconds between tries for SQLite's write lock
-TRIM_EVERY = 1.0  # seconds between trims of the spool rows the workers took in
-TRIM_CHUNK = 64  # spool rows deleted at most between two batches
-TRIM_WAIT = 0.002  # seconds between the trimmer's looks for a moment between batches
+TURN_WAIT = 0.002  # seconds between looks for a moment between batches (see close)
+
+
+class WorkStore(Protocol):
+    """Where the serving process stores each request's work before its ack."""
+
+    def store(self, flow: str, payload: str, now: datetime, key: str | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def work_store(engine: Engine, committed: Callable[[], None] | None = None) -> WorkStore:
+    """The serving process's store: on a SQLite file its spool, elsewhere shared commits into
+    `work`. `committed` runs once stored work can be claimed (it wakes the workers)."""
+    if spool.spool_path(engine) is not None:
+        return spool.Writer(engine, committed=committed)
+    return GroupCommit(engine, committed=committed)
 
 
 class GroupCommit:
@@ -63,16 +72,12 @@ class GroupCommit:
     ) -> None:
         self.sqlite = engine.dialect.name == "sqlite"
         self.database = engine
-        self.spool = spool.open_spool(engine, lock_wait=0)
-        if self.spool is not None:
-            self.engine = self.spool
-        elif self.sqlite:  # in memory: no spool
+        if self.sqlite:
             self.engine = make_engine(engine.url.render_as_string(hide_password=False), lock_wait=0)
         else:
             self.engine = engine
         self._clock = clock
         self._committed = committed
-        self._trimmed_to = 0  # how far the spool has been trimmed (rows taken in, deleted)
         # PostgreSQL: through the Core, built once (SQLite: see _commit_sqlite)
         self._insert = postgresql_insert(Work).on_conflict_do_nothing(index_elements=["key"])
         self._statement: _CompiledInsert | None = None  # SQLite: compiled on first use
@@ -80,13 +85,6 @@ class GroupCommit:
         self._turns = threading.Lock()  # guards _pending and _leading
         self._pending: list[_Waiting] = []
         self._leading = False  # whether some thread holds the turn to write
-        self._closing = threading.Event()
-        self._trimmer: threading.Thread | None = None
-        if self.spool is not None:
-            self._trimmer = threading.Thread(
-                target=self._trim_forever, name="spool-trimmer", daemon=True
-            )
-            self._trimmer.start()
 
     def store(self, flow: str, payload: str, now: datetime, key: str | None = None) -> None:
         waiting = _Waiting(
@@ -137,14 +135,13 @@ class GroupCommit:
                 self._leading = False
 
     def _take_turn(self) -> None:
-        """Wait for the turn to write without joining a batch (the trimmer: no ack waits on
-        it, so it only writes between batches)."""
+        """Wait for the turn to write without joining a batch (closing: between batches)."""
         while True:
             with self._turns:
                 if not self._leading:
                     self._leading = True
                     return
-            time.sleep(TRIM_WAIT)
+            time.sleep(TURN_WAIT)
 
     def _wake_workers(self) -> None:
         try:
@@ -153,12 +150,8 @@ class GroupCommit:
             logger.exception("workers not woken")
 
     def close(self) -> None:
-        """Stop the trimmer and let go of the files, once nothing stores any more (the serving
-        process stopped taking requests). A store after this still commits, on a new
-        connection; only the spool rows taken in are no longer deleted."""
-        self._closing.set()
-        if self._trimmer is not None:
-            self._trimmer.join(timeout=SQLITE_LOCK_WAIT)
+        """Let go of the connection, once nothing stores any more (the serving process stopped
+        taking requests). A store after this still commits, on a new connection."""
         self._take_turn()
         try:
             if self._connection is not None:
@@ -168,26 +161,6 @@ class GroupCommit:
                 self.engine.dispose()
         finally:
             self._hand_over()
-
-    def _trim_forever(self) -> None:
-        while not self._closing.wait(TRIM_EVERY):
-            self._trim()
-
-    def _trim(self) -> None:
-        """Delete the spool rows the workers took in, TRIM_CHUNK at a time, each between
-        batches: a long delete would hold up every ack arriving meanwhile."""
-        try:
-            taken_to = spool.taken_so_far(self.database)
-            deleted = TRIM_CHUNK
-            while taken_to > self._trimmed_to and deleted == TRIM_CHUNK:
-                self._take_turn()
-                try:
-                    deleted = self._write(spool.TRIM_SOME, (taken_to, TRIM_CHUNK))
-                finally:
-                    self._hand_over()
-            self._trimmed_to = taken_to
-        except Exception:  # the rows stay until the next try; nothing waits on them
-            logger.exception("spool not trimmed")
 
     def _commit(self, rows: list[dict[str, Any]]) -> None:
         if self.sqlite:
