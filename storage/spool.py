@@ -64,6 +64,7 @@ WORK = Work.__table__  # type: ignore[attr-defined]
 TAKE_AT_MOST = 1000  # lines a claim takes in (a long backlog is taken over several claims)
 READ_CHUNK = 256 * 1024  # bytes read at a time
 TRIM_EVERY = 1.0  # seconds between the serving process's seals and deletes
+WAKE_EVERY = 0.005  # seconds between two wakes of the workers at the most
 SEAL_WAIT = 0.0005  # seconds between looks for the appends under way to a segment being sealed
 WRITABLE = stat.S_IRUSR | stat.S_IWUSR  # the newest segment's mode
 SEALED = stat.S_IRUSR  # a sealed segment's
@@ -72,6 +73,12 @@ SEALED = stat.S_IRUSR  # a sealed segment's
 class SpoolBusy(Exception):
     """Another process writes this spool already (a second serving process on one SQLite
     database): it is refused rather than let two writers share the files."""
+
+
+class SpoolGone(Exception):
+    """The segment written to was removed (an operator removed the spool while the bot ran): no
+    worker would find the line, so the request is not acknowledged (Slack sends it again) and
+    the writer makes the spool again at its next trim."""
 
 
 class SpoolClosed(Exception):
@@ -385,6 +392,8 @@ class Writer:
                 with contextlib.suppress(OSError):
                     os.write(segment.fd, b"\n")
                 raise OSError(errno.ENOSPC, "the spool took only part of a line")
+            if not os.fstat(segment.fd).st_nlink:
+                raise SpoolGone(self.path)
         finally:
             segment.writing.pop()
         if self._committed is not None and not self._wake.is_set():
@@ -437,9 +446,12 @@ class Writer:
         return _Segment(number, _create(self.path, number))
 
     def _wake_forever(self) -> None:
-        """Wake the workers once for whatever was written since the last wake. Waking them
-        from each request thread had every thread queue for the pipes to the workers, each
-        holding their lock while it waited for the interpreter to run again."""
+        """Wake the workers for what was written since the last wake, at most once every
+        WAKE_EVERY: a wake is a handover to this thread and a write down each worker's pipe,
+        which cost a store as much again as its line when made for every one. (Waking them
+        from each request thread had every thread queue for the pipes' lock, each holding it
+        while it waited for the interpreter to run again.) The first line after a quiet spell
+        wakes them at once."""
         while True:
             self._wake.wait()
             if self._closing.is_set():
@@ -449,6 +461,7 @@ class Writer:
                 self._committed()  # type: ignore[misc]
             except Exception:  # the work is stored; the workers find it at their next poll
                 logger.exception("workers not woken")
+            self._closing.wait(WAKE_EVERY)
 
     def _trim_forever(self) -> None:
         while not self._closing.wait(TRIM_EVERY):
@@ -462,16 +475,34 @@ class Writer:
         whole; how many."""
         taken = taken_so_far(self.database)
         segment = self._segment
-        if segment is not None and segment.number == taken.segment and taken.offset > 0:
-            self._seal(segment)
+        if segment is None:
+            return 0
+        if not os.fstat(segment.fd).st_nlink:
+            self._make_again(segment, taken)
+        elif segment.number == taken.segment and taken.offset > 0:
+            following = segment.number + 1
+            self._switch(segment, _Segment(following, _create(self.path, following)))
         return _delete_taken(self.path, taken)
 
-    def _seal(self, segment: _Segment) -> None:
-        self._segment = _Segment(segment.number + 1, _create(self.path, segment.number + 1))
-        while segment.writing:  # the appends that began before the switch end first
+    def _make_again(self, gone: _Segment, taken: Place) -> None:
+        """The spool was removed under us: make it again, its lock and a segment numbered past
+        any the database took in from, so that the requests refused meanwhile (sent again by
+        Slack) are stored."""
+        logger.error("spool removed while serving; made again", extra={"path": self.path})
+        os.makedirs(self.path, mode=0o700, exist_ok=True)
+        earlier, self._lock = self._lock, _writer_lock(self.path)
+        if earlier is not None:
+            earlier.release()  # the removed lock file's
+        number = max([gone.number, taken.segment, *segments(self.path)]) + 1
+        self._switch(gone, _Segment(number, _create(self.path, number)))
+
+    def _switch(self, old: _Segment, new: _Segment) -> None:
+        """Append to `new` from now on, and seal `old` once the appends under way to it end."""
+        self._segment = new
+        while old.writing:
             time.sleep(SEAL_WAIT)
-        os.fchmod(segment.fd, SEALED)
-        os.close(segment.fd)
+        os.fchmod(old.fd, SEALED)
+        os.close(old.fd)
 
 
 def _end_last_line(file: str) -> None:

@@ -330,3 +330,23 @@ def test_the_workers_are_woken_once_for_the_lines_written_during_a_wake(
     writer.close()
     assert woken == [1, 20]
     assert "workers not woken" in caplog.messages
+
+
+def test_a_spool_removed_while_serving_refuses_acks_until_the_writer_makes_it_again(
+    sqlite_file: Engine, spool_writers: SpoolWriters, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An operator removes the spool's directory under a running bot: a line written to the
+    removed file would never be taken in, so its request is refused (Slack sends it again)
+    until the writer's next trim makes the spool again."""
+    writer = spool_writers(sqlite_file)
+    writer.store("flow:a", "{}", T0, key="k1")
+    queue.claim(sqlite_file, "w1", T0, 10)
+    shutil.rmtree(writer.path)
+    with pytest.raises(spool.SpoolGone):
+        writer.store("flow:lost", "{}", T0, key="refused")
+    writer.trim()
+    assert "spool removed while serving; made again" in caplog.messages
+    writer.store("flow:b", "{}", T0, key="k2")
+    assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow:b"]
+    with pytest.raises(spool.SpoolBusy):  # the lock was made again with it
+        spool_writers(sqlite_file)

@@ -1,8 +1,8 @@
 """How far the work table has taken in the serving process's spool (SQLite's work intake).
 
 On SQLite the serving process stores acknowledged work in a log of its own (storage.spool);
-one new row records the place in it up to which the work table took it in. Downgrading drops it: an older
-version writes to the work table directly (run it once the spool is empty).
+one new row records the place in it up to which the work table took it in. Downgrading drops
+it: an older version writes to the work table directly (run it once the spool is empty).
 
 Revision ID: 0009
 Revises: 0008
