@@ -9,11 +9,12 @@ ack, a line outlives the process; as with the database (WAL, synchronous=NORMAL)
 may lose the last lines written.
 
 The spool is a directory, `<database>-spool`, of numbered segments (`000000000001.log`, …); the
-serving process appends to the newest. A line is a JSON array: [key, flow, received_at,
-payload]. Workers take the lines into the `work` table as they claim (`take_in`, in the claim's
-transaction). How far they have taken is kept in the database's `workintake` row — a place: a
-segment and a byte offset in it — and moves with the rows it copies, so each line is taken in
-exactly once; a delivery Slack retried finds its key in `work` already and changes nothing.
+serving process appends to the newest. A line is a JSON array in UTF-8: [key, flow,
+received_at, payload]. Workers take the lines into the `work` table as they claim (`take_in`,
+in the claim's transaction). How far they have taken is kept in the database's `workintake`
+row — a place: a segment and a byte offset in it — and moves with the rows it copies, so each
+line is taken in exactly once; a delivery Slack retried finds its key in `work` already and
+changes nothing.
 
 A reader takes complete lines only (a line ends with its newline, written in the same call), and
 moves past a segment only once the segment is sealed: read-only, after the serving process
@@ -206,9 +207,13 @@ class Record:
 
 
 def line_of(key: str | None, flow: str, payload: str, now: datetime) -> bytes:
-    """A record as the spool holds it: one line of ASCII JSON (what people typed is escaped,
-    so no byte of it can end the line early)."""
-    return (json.dumps([key, flow, now.isoformat(), payload]) + "\n").encode("ascii")
+    """A record as the spool holds it: one line of JSON in UTF-8. A newline in what people
+    typed is escaped, and no byte of a character in UTF-8 is a newline, so nothing ends the
+    line early. What the database could not take refuses the ack here rather than stop every
+    claim later: a naive time (ValueError), a lone surrogate (UnicodeEncodeError)."""
+    if now.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware instant (UTC)")
+    return (json.dumps([key, flow, now.isoformat(), payload], ensure_ascii=False) + "\n").encode()
 
 
 def read(path: str, since: Place, limit: int | None) -> tuple[list[Record], Place]:

@@ -350,3 +350,22 @@ def test_a_spool_removed_while_serving_refuses_acks_until_the_writer_makes_it_ag
     assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow:b"]
     with pytest.raises(spool.SpoolBusy):  # the lock was made again with it
         spool_writers(sqlite_file)
+
+
+@pytest.mark.parametrize(
+    ("payload", "now", "refused"),
+    [
+        ('{"text": "half an emoji \ud83c"}', T0, UnicodeEncodeError),  # a lone surrogate
+        ("{}", T0.replace(tzinfo=None), ValueError),  # a time without its zone
+    ],
+)
+def test_what_the_database_could_not_take_is_refused_before_it_is_written(
+    sqlite_file: Engine, spool_writers: SpoolWriters, payload: str, now, refused
+) -> None:
+    """Refused at the ack (Slack sends it again), not written to stop every claim after it."""
+    writer = spool_writers(sqlite_file)
+    with pytest.raises(refused):
+        writer.store("flow:bad", payload, now, key="bad")
+    writer.store("flow:good", "{}", T0, key="good")
+    assert spooled(sqlite_file) == ["good"]
+    assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow:good"]
