@@ -14,7 +14,6 @@ from sqlmodel import select
 from storage import repositories as repo
 from storage import spool
 from storage.db import (
-    SQLITE_LOCK_WAIT,
     describe_url,
     make_engine,
     read_scope,
@@ -202,8 +201,8 @@ def test_the_spool_never_waits_for_the_databases_write_lock(sqlite_file, spool_w
 
 
 def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file, group_commits) -> None:
-    """Another writer holds the database: the group commit fails fast on the lock and tries
-    again until it is free."""
+    """Another writer holds the database: the group commit waits for the lock and stores once
+    it is free."""
     writer_store = group_commits(sqlite_file)
     holding, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
@@ -220,25 +219,6 @@ def test_group_commit_waits_for_the_write_lock_then_stores(sqlite_file, group_co
     storing.join(10)
     assert stored.is_set()
     assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow"]
-
-
-def test_group_commit_gives_up_on_the_lock_after_its_deadline(sqlite_file, group_commits) -> None:
-    """Past SQLITE_LOCK_WAIT (on the group commit's clock) the request is refused its ack and
-    nothing is stored."""
-    ticks = iter(range(0, 10_000, SQLITE_LOCK_WAIT // 2))
-    writer_store = group_commits(sqlite_file, clock=lambda: float(next(ticks)))
-    holding, release = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_file, holding, release))
-    holder.start()
-    try:
-        assert holding.wait(10)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
-            writer_store.store("flow", "{}", T0, key="k2")
-    finally:
-        release.set()
-        holder.join()
-    assert queue.backlog(sqlite_file, T0).waiting == 0
-    assert queue.claim(sqlite_file, "w1", T0, 10) == []
 
 
 def test_group_commit_wakes_the_workers_once_a_batch_after_its_commit(
