@@ -173,7 +173,7 @@ def trim(engine: Engine) -> int:
     if path is None or not os.path.isdir(path):
         return 0
     try:
-        with _writer_lock(path):
+        with _WriterLock(path):
             taken = taken_so_far(engine)
             numbers = segments(path)
             if numbers and numbers[-1] == taken.segment and taken.offset > 0:
@@ -320,7 +320,7 @@ def _create(path: str, number: int) -> int:
     return os.open(segment_file(path, number), flags, WRITABLE)
 
 
-class _writer_lock:  # noqa: N801 (used as a `with` block)
+class _WriterLock:
     """The spool's `lock` file held for writing, or SpoolBusy at once if a process holds it."""
 
     def __init__(self, path: str) -> None:
@@ -336,7 +336,7 @@ class _writer_lock:  # noqa: N801 (used as a `with` block)
     def release(self) -> None:
         os.close(self.fd)  # the lock goes with the last descriptor of its open file
 
-    def __enter__(self) -> _writer_lock:
+    def __enter__(self) -> _WriterLock:
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -359,8 +359,9 @@ class _Segment:
 
 class Writer:
     """The serving process's end of the spool. `store` returns once its line is written (or
-    raises: the request is then not acknowledged); `committed`, if given, runs after each (it
-    wakes the workers). A thread of its own seals and deletes every TRIM_EVERY."""
+    raises: the request is then not acknowledged). `committed`, if given, wakes the workers:
+    a thread of its own runs it for the lines written since it last ran (_wake_forever).
+    Another thread seals and deletes every TRIM_EVERY."""
 
     def __init__(self, engine: Engine, committed: Callable[[], None] | None = None) -> None:
         path = spool_path(engine)
@@ -369,9 +370,13 @@ class Writer:
         self.path, self.database, self._committed = path, engine, committed
         _adopt_sqlite_spool(engine, path)
         os.makedirs(path, mode=0o700, exist_ok=True)
-        self._lock: _writer_lock | None = _writer_lock(path)
-        _OPEN.add(self)
-        self._segment: _Segment | None = self._recover()
+        self._lock: _WriterLock | None = _WriterLock(path)
+        try:
+            self._segment: _Segment | None = self._recover()
+        except BaseException:
+            self._lock.release()
+            raise
+        _OPEN.add(self)  # only whole writers: the fork hook closes their descriptors
         self._closing = threading.Event()
         self._wake = threading.Event()
         self._waker = threading.Thread(target=self._wake_forever, name="spool-waker", daemon=True)
@@ -495,7 +500,7 @@ class Writer:
         Slack) are stored."""
         logger.error("spool removed while serving; made again", extra={"path": self.path})
         os.makedirs(self.path, mode=0o700, exist_ok=True)
-        earlier, self._lock = self._lock, _writer_lock(self.path)
+        earlier, self._lock = self._lock, _WriterLock(self.path)
         if earlier is not None:
             earlier.release()  # the removed lock file's
         number = max([gone.number, taken.segment, *segments(self.path)]) + 1
