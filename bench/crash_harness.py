@@ -325,7 +325,7 @@ def drained(engine: Engine, timeout: float = 60) -> float:
             left = session.exec(
                 select(func.count()).where(col(Work.status).in_(queue.CLAIMABLE))
             ).one()
-        left += spool.waiting(engine, datetime.max.replace(tzinfo=UTC))[0]  # stored, not taken in
+        left += spool.waiting(engine)[0]  # stored, not taken in
         if not left:
             return time.monotonic()
         time.sleep(0.2)

@@ -146,23 +146,33 @@ def take_in(session: Session) -> int:
     return len(records)
 
 
-def waiting(engine: Engine, now: datetime) -> tuple[int, datetime | None]:
-    """Work in the spool not taken in yet that is due by `now` (a delivery Slack retried
-    counted once): how many, and the earliest due time."""
+def waiting(engine: Engine) -> tuple[int, datetime | None]:
+    """Work in the spool not taken in yet: how many lines (a delivery Slack retried counts
+    each time it came), and when the first of them was received (work is due when received).
+    The health check asks this in the serving process, so it reads only the first line and
+    counts the others' newlines: its cost stays small however long the backlog."""
     path = spool_path(engine)
     if path is None or not os.path.isdir(path):
         return 0, None
-    records, _ = read(path, taken_so_far(engine), limit=None)
-    keys: set[str] = set()
-    count, oldest = 0, None
-    for record in records:
-        if record.received_at > now or (record.key is not None and record.key in keys):
+    place = taken_so_far(engine)
+    count, first = 0, None
+    for number in segments(path):
+        if number < place.segment:
             continue
-        if record.key is not None:
-            keys.add(record.key)
-        count += 1
-        oldest = record.received_at if oldest is None else min(oldest, record.received_at)
-    return count, oldest
+        try:
+            segment = open(segment_file(path, number), "rb")  # noqa: SIM115 (closed below)
+        except FileNotFoundError:  # deleted: it was taken in whole
+            continue
+        with segment:
+            segment.seek(place.offset if number == place.segment else 0)
+            if first is None:
+                line = segment.readline()
+                record = _record(line) if line.endswith(b"\n") else None
+                first = record.received_at if record is not None else None
+                count += line.endswith(b"\n")
+            while chunk := segment.read(READ_CHUNK):
+                count += chunk.count(b"\n")
+    return count, first
 
 
 def trim(engine: Engine) -> int:

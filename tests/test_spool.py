@@ -57,7 +57,7 @@ def test_each_line_is_taken_in_once_and_a_retried_delivery_not_at_all(
     writer.store("flow:b", "{}", T0)
     queue.enqueue(sqlite_file, "flow:c", "{}", T0, key="event-2")  # stored without the spool
     writer.store("flow:c", "{}", T0, key="event-2")  # …and delivered again through it
-    assert queue.backlog(sqlite_file, T0).waiting == 4  # one in the table, three in the spool
+    assert queue.backlog(sqlite_file, T0).waiting == 5  # one in the table, four lines spooled
     claimed = queue.claim(sqlite_file, "w1", T0, 10)
     assert sorted(c.flow for c in claimed) == ["flow:a", "flow:b", "flow:c"]
     assert queue.claim(sqlite_file, "w2", T0, 10) == []  # nothing taken in twice
@@ -222,14 +222,19 @@ def test_a_disk_full_mid_line_refuses_the_ack_and_spoils_no_other_line(
     assert [c.flow for c in queue.claim(sqlite_file, "w1", T0, 10)] == ["flow:kept"]
 
 
-def test_health_counts_spooled_work_with_its_due_time(
+def test_health_counts_spooled_work_from_the_first_not_taken_in(
     sqlite_file: Engine, spool_writers: SpoolWriters
 ) -> None:
     writer = spool_writers(sqlite_file)
-    writer.store("flow:a", "{}", T(minutes=-5))
-    writer.store("flow:b", "{}", T(hours=1))  # not due yet (as stored, due when received)
+    writer.store("flow:a", "{}", T(minutes=-9), key="taken")
+    queue.claim(sqlite_file, "w1", T0, 10)  # taken in, and claimed (leased past T0)
+    writer.store("flow:b", "{}", T(minutes=-5), key="k1")
+    writer.trim()  # segment 1 sealed: the rest go to segment 2
+    writer.store("flow:c", "{}", T(minutes=-1), key="k2")
+    writer.store("flow:c", "{}", T(minutes=-1), key="k2")  # Slack retried it
+    assert spool.waiting(sqlite_file) == (3, T(minutes=-5))
     backlog = queue.backlog(sqlite_file, T0)
-    assert (backlog.waiting, backlog.oldest_due_at) == (1, T(minutes=-5))
+    assert (backlog.waiting, backlog.oldest_due_at) == (3, T(minutes=-5))
 
 
 def test_forgetting_someone_reaches_work_still_in_the_spool(

@@ -173,7 +173,7 @@ def backlog(engine: Engine, now: datetime) -> Backlog:
         ).one()
         last = session.exec(select(func.max(Work.claimed_at))).one()
         failed = session.exec(select(func.count()).where(Work.status == FAILED)).one()
-    spooled, spooled_since = spool.waiting(engine, now)
+    spooled, spooled_since = spool.waiting(engine)
     earliest = min((due for due in (oldest, spooled_since) if due is not None), default=None)
     return Backlog(int(waiting) + spooled, earliest, last, int(failed))
 
