@@ -254,6 +254,21 @@ def test_forgetting_someone_reaches_work_still_in_the_spool(
     assert spooled(sqlite_file) == []
 
 
+def test_forgetting_someone_takes_in_the_whole_backlog_first(
+    sqlite_file: Engine, spool_writers: SpoolWriters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work still in the spool past what one claim takes in would reach the work table after
+    the erasure, what the person typed with it."""
+    monkeypatch.setattr(spool, "TAKE_AT_MOST", 2)
+    writer = spool_writers(sqlite_file)
+    for n in range(5):
+        task = {"origin": {"user_id": MENTEE}, "args": [f"secret {n}"]}
+        writer.store("flow:win", json.dumps(task), T0, key=f"typed-{n}")
+    forgetting.forget(sqlite_file, Actor(MENTEE), MENTEE, MENTEE, T0)
+    assert queue.claim(sqlite_file, "w1", T0, 10) == []
+    assert work_keys(sqlite_file) == []
+
+
 def test_forgetting_with_no_serving_process_deletes_the_spools_copy_itself(
     sqlite_file: Engine, spool_writers: SpoolWriters
 ) -> None:
