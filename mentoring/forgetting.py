@@ -273,8 +273,8 @@ def forget(
         erasure.delete_pairs(session, sweep.whole)
         _unmention(session, person)
         requests = erasure.delete_events_of(session, person)
-        while spool.take_in(session) == spool.TAKE_AT_MOST:  # the work acknowledged, all of
-            continue  # it (a backlog takes several takes), is searched too
+        while spool.take_in(session) == spool.TAKE_AT_MOST:  # a long backlog: take it all in
+            continue  # (the work acknowledged is searched too)
         work = erasure.work_carrying(session, person, sorted(sweep.texts), keep_work)
         requests += erasure.delete_work(session, work)
         forgotten = Forgotten(
