@@ -102,6 +102,11 @@ class Place:
     def pack(self) -> int:
         return self.segment << OFFSET_BITS | self.offset
 
+    def partly_in(self, segment: int) -> bool:
+        """Whether the mark is inside `segment` (some of it, perhaps all, is taken in): sealed,
+        it can be deleted once the rest is taken in too."""
+        return self.segment == segment and self.offset > 0
+
 
 def spool_path(engine: Engine) -> str | None:
     """The spool's directory for a SQLite database file; None for PostgreSQL or a database in
@@ -186,7 +191,7 @@ def trim(engine: Engine) -> int:
         with _WriterLock(path):
             taken = taken_so_far(engine)
             numbers = segments(path)
-            if numbers and numbers[-1] == taken.segment and taken.offset > 0:
+            if numbers and taken.partly_in(numbers[-1]):
                 os.close(_create(path, numbers[-1] + 1))
                 os.chmod(segment_file(path, numbers[-1]), SEALED)
     except SpoolBusy:
@@ -389,8 +394,12 @@ class Writer:
         _OPEN.add(self)  # only whole writers: the fork hook closes their descriptors
         self._closing = threading.Event()
         self._wake = threading.Event()
-        self._waker = threading.Thread(target=self._wake_forever, name="spool-waker", daemon=True)
-        self._waker.start()
+        self._waker: threading.Thread | None = None
+        if committed is not None:
+            self._waker = threading.Thread(
+                target=self._wake_forever, name="spool-waker", daemon=True
+            )
+            self._waker.start()
         self._trimmer = threading.Thread(
             target=self._trim_forever, name="spool-trimmer", daemon=True
         )
@@ -424,7 +433,8 @@ class Writer:
         process stopped taking requests). A store after this raises SpoolClosed."""
         self._closing.set()
         self._wake.set()
-        self._waker.join(timeout=30)
+        if self._waker is not None:
+            self._waker.join(timeout=30)
         self._trimmer.join(timeout=30)
         segment, self._segment = self._segment, None
         if segment is not None:
@@ -499,7 +509,7 @@ class Writer:
             return 0
         if not os.fstat(segment.fd).st_nlink:
             self._make_again(segment, taken)
-        elif segment.number == taken.segment and taken.offset > 0:
+        elif taken.partly_in(segment.number):
             following = segment.number + 1
             self._switch(segment, _Segment(following, _create(self.path, following)))
         return _delete_taken(self.path, taken)
